@@ -1,0 +1,118 @@
+//! One event per state change. Events are emitted with `emit_cpi!`: they travel as inner
+//! instruction data, which RPC nodes never truncate (program logs are cut at 10 KB per
+//! transaction, and a batch of payouts can exceed that), so an indexer can rebuild every
+//! balance from them alone.
+use anchor_lang::prelude::*;
+
+use crate::state::{AssetKind, CampaignStatus};
+
+/// The platform was initialised.
+#[event]
+pub struct PlatformInitialized {
+    pub admin: Pubkey,
+    pub treasury: Pubkey,
+    pub fee_bps: u16,
+    pub max_affiliate_bps: u16,
+}
+
+/// The admin changed platform settings (they apply to campaigns created afterwards).
+#[event]
+pub struct PlatformUpdated {
+    pub admin: Pubkey,
+    pub treasury: Pubkey,
+    pub fee_bps: u16,
+    pub max_affiliate_bps: u16,
+    pub paused: bool,
+}
+
+/// A brand created a campaign.
+#[event]
+pub struct CampaignCreated {
+    pub campaign: Pubkey,
+    pub brand: Pubkey,
+    pub campaign_id: u64,
+    pub asset: AssetKind,
+    pub mint: Pubkey,
+    pub vault: Pubkey,
+    pub oracle: Pubkey,
+    pub fee_bps: u16,
+    pub rate_per_thousand_views: u64,
+    pub cap_per_submission: u64,
+    pub start_time: i64,
+    pub end_time: i64,
+    pub settlement_window_secs: i64,
+}
+
+/// The vault received funds. `received` is what actually arrived (after any transfer fee).
+#[event]
+pub struct CampaignFunded {
+    pub campaign: Pubkey,
+    pub funder: Pubkey,
+    pub requested: u64,
+    pub received: u64,
+    pub funded_total: u64,
+}
+
+/// The brand or admin changed the campaign's status.
+#[event]
+pub struct CampaignStatusChanged {
+    pub campaign: Pubkey,
+    pub by: Pubkey,
+    pub status: CampaignStatus,
+    pub paused_by_admin: bool,
+    pub end_time: i64,
+}
+
+/// The oracle registered a video.
+#[event]
+pub struct SubmissionRegistered {
+    pub campaign: Pubkey,
+    pub submission: Pubkey,
+    pub content_hash: [u8; 32],
+    pub creator: Pubkey,
+    pub affiliate: Pubkey,
+    pub affiliate_bps: u16,
+}
+
+/// A payout moved value from the vault. `watermark` is the submission's new paid views.
+#[event]
+pub struct PayoutMade {
+    pub campaign: Pubkey,
+    pub submission: Pubkey,
+    pub creator: Pubkey,
+    pub affiliate: Pubkey,
+    pub previous_watermark: u64,
+    pub watermark: u64,
+    pub gross: u64,
+    pub fee: u64,
+    pub commission: u64,
+    pub creator_amount: u64,
+    /// True for a creator's claim with an oracle attestation, false for an oracle push.
+    pub claimed: bool,
+}
+
+/// The brand withdrew unowed funds.
+#[event]
+pub struct CampaignWithdrawn {
+    pub campaign: Pubkey,
+    pub amount: u64,
+    pub withdrawn_total: u64,
+}
+
+/// A submission was closed and its rent returned.
+#[event]
+pub struct SubmissionClosed {
+    pub campaign: Pubkey,
+    pub submission: Pubkey,
+    pub paid_views: u64,
+    pub paid_gross: u64,
+}
+
+/// A campaign was closed and its rent returned.
+#[event]
+pub struct CampaignClosed {
+    pub campaign: Pubkey,
+    pub funded: u64,
+    pub paid_gross: u64,
+    pub withdrawn: u64,
+}

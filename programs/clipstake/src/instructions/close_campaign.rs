@@ -1,0 +1,87 @@
+use anchor_lang::prelude::*;
+use anchor_lang::system_program;
+use anchor_spl::token_interface::{self, TokenInterface};
+
+use crate::errors::ClipstakeError;
+use crate::events::CampaignClosed;
+use crate::state::{AssetKind, Campaign};
+use crate::transfer::token_amount;
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct CloseCampaign<'info> {
+    /// The campaign's brand.
+    pub brand: Signer<'info>,
+    /// The campaign to close; its rent goes back to whoever paid it.
+    #[account(
+        mut,
+        has_one = brand @ ClipstakeError::NotCampaignBrand,
+        has_one = rent_payer @ ClipstakeError::WrongRecipient,
+        close = rent_payer,
+    )]
+    pub campaign: Account<'info, Campaign>,
+    /// CHECK: the campaign's vault, checked against `campaign.vault`; closed here.
+    #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: receives the rent of the campaign and its vault; checked by `has_one`.
+    #[account(mut)]
+    pub rent_payer: UncheckedAccount<'info>,
+    /// The campaign's token program (token campaigns), checked against
+    /// `campaign.token_program`.
+    #[account(address = campaign.token_program @ ClipstakeError::WrongTokenProgram)]
+    pub token_program: Option<Interface<'info, TokenInterface>>,
+}
+
+impl CloseCampaign<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(self.campaign.open_submissions == 0, ClipstakeError::SubmissionsStillOpen);
+        let is_token = self.campaign.asset != AssetKind::NativeSol;
+        require!(self.token_program.is_some() == is_token, ClipstakeError::MissingTokenAccounts);
+        let empty = if is_token {
+            token_amount(&self.vault)? == 0
+        } else {
+            let rent = Rent::get()?.minimum_balance(self.vault.data_len());
+            self.vault.lamports() <= rent
+        };
+        require!(empty, ClipstakeError::CampaignNotEmpty);
+        Ok(())
+    }
+
+    /// Closes the empty vault and the campaign, returning both rents.
+    #[access_control(ctx.accounts.validate())]
+    pub fn handler(ctx: Context<Self>) -> Result<()> {
+        let accounts = &ctx.accounts;
+        let vault = accounts.vault.to_account_info();
+        let rent_payer = accounts.rent_payer.to_account_info();
+        if let Some(token_program) = &accounts.token_program {
+            let signer = accounts.campaign.signer();
+            let seeds = signer.seeds();
+            token_interface::close_account(CpiContext::new_with_signer(
+                token_program.key(),
+                token_interface::CloseAccount {
+                    account: vault,
+                    destination: rent_payer,
+                    authority: accounts.campaign.to_account_info(),
+                },
+                &[&seeds],
+            ))?;
+        } else {
+            let lamports = vault.lamports();
+            **vault.try_borrow_mut_lamports()? = 0;
+            **rent_payer.try_borrow_mut_lamports()? = rent_payer
+                .lamports()
+                .checked_add(lamports)
+                .ok_or(ClipstakeError::Overflow)?;
+            vault.assign(&system_program::ID);
+            vault.resize(0)?;
+        }
+        let campaign = &accounts.campaign;
+        emit_cpi!(CampaignClosed {
+            campaign: campaign.key(),
+            funded: campaign.funded,
+            paid_gross: campaign.paid_gross(),
+            withdrawn: campaign.withdrawn,
+        });
+        Ok(())
+    }
+}

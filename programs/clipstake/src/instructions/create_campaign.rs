@@ -1,0 +1,270 @@
+use anchor_lang::prelude::*;
+use anchor_lang::system_program;
+use anchor_lang::Discriminator;
+use anchor_spl::associated_token::{self, AssociatedToken};
+use anchor_spl::token_interface::spl_token_2022::extension::{
+    BaseStateWithExtensions, ExtensionType, StateWithExtensions,
+};
+use anchor_spl::token_interface::spl_token_2022::state::Mint as MintState;
+use anchor_spl::token_interface::TokenInterface;
+
+use crate::errors::ClipstakeError;
+use crate::events::CampaignCreated;
+use crate::state::{
+    AssetKind, Campaign, CampaignStatus, Platform, SolVault, CAMPAIGN_SEED, PLATFORM_SEED,
+    SOL_VAULT_SEED,
+};
+
+/// Decimals reported for native SOL campaigns.
+pub const SOL_DECIMALS: u8 = 9;
+
+/// Terms of a new campaign.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct CreateCampaignArgs {
+    /// Brand-chosen number that makes the campaign address unique per brand.
+    pub campaign_id: u64,
+    /// The payout oracle allowed to register videos and sign view counts.
+    pub oracle: Pubkey,
+    /// Base units paid per 1,000 verified views.
+    pub rate_per_thousand_views: u64,
+    /// The most one video can earn, in base units.
+    pub cap_per_submission: u64,
+    /// Unix time from which views are paid.
+    pub start_time: i64,
+    /// Unix time after which new views no longer count.
+    pub end_time: i64,
+    /// Seconds after the end (or a pause) to settle payouts before the brand may withdraw.
+    pub settlement_window_secs: i64,
+}
+
+#[event_cpi]
+#[derive(Accounts)]
+#[instruction(args: CreateCampaignArgs)]
+pub struct CreateCampaign<'info> {
+    /// The brand that owns the campaign.
+    pub brand: Signer<'info>,
+    /// Pays rent for the campaign and its vault (may differ from the brand: gas sponsorship).
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    /// Platform settings, copied into the campaign.
+    #[account(seeds = [PLATFORM_SEED], bump = platform.bump)]
+    pub platform: Account<'info, Platform>,
+    /// The new campaign.
+    #[account(
+        init,
+        payer = payer,
+        space = 8 + Campaign::INIT_SPACE,
+        seeds = [CAMPAIGN_SEED, brand.key().as_ref(), &args.campaign_id.to_le_bytes()],
+        bump,
+    )]
+    pub campaign: Account<'info, Campaign>,
+    /// CHECK: the vault to create. For a token campaign the associated token program checks it
+    /// is the campaign's ATA for the mint; for SOL `validate` checks it is the `["vault",
+    /// campaign]` PDA.
+    #[account(mut)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: the budget's mint, absent for native SOL; `handler` checks it is owned by
+    /// `token_program` and parses it with Token-2022's state (a superset of SPL Token's).
+    pub mint: Option<UncheckedAccount<'info>>,
+    /// SPL Token or Token-2022, absent for native SOL.
+    pub token_program: Option<Interface<'info, TokenInterface>>,
+    /// Creates the token vault, absent for native SOL.
+    pub associated_token_program: Option<Program<'info, AssociatedToken>>,
+    /// Creates the accounts.
+    pub system_program: Program<'info, System>,
+}
+
+impl CreateCampaign<'_> {
+    fn validate(&self, args: &CreateCampaignArgs) -> Result<()> {
+        require!(!self.platform.paused, ClipstakeError::PlatformPaused);
+        require!(
+            args.rate_per_thousand_views > 0 && args.cap_per_submission > 0,
+            ClipstakeError::InvalidRate
+        );
+        require!(
+            args.start_time < args.end_time && args.settlement_window_secs >= 0,
+            ClipstakeError::InvalidSchedule
+        );
+        let token_accounts = [
+            self.mint.is_some(),
+            self.token_program.is_some(),
+            self.associated_token_program.is_some(),
+        ];
+        require!(
+            token_accounts.iter().all(|present| *present) || token_accounts.iter().all(|present| !present),
+            ClipstakeError::MissingTokenAccounts
+        );
+        Ok(())
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn handler(ctx: Context<Self>, args: CreateCampaignArgs) -> Result<()> {
+        let campaign_key = ctx.accounts.campaign.key();
+        let (asset, mint, token_program, decimals, vault_bump) = match (
+            &ctx.accounts.mint,
+            &ctx.accounts.token_program,
+            &ctx.accounts.associated_token_program,
+        ) {
+            (Some(mint), Some(token_program), Some(associated_token_program)) => {
+                let (asset, decimals) = inspect_mint(mint, token_program.key)?;
+                associated_token::create_idempotent(CpiContext::new(
+                    associated_token_program.key(),
+                    associated_token::Create {
+                        payer: ctx.accounts.payer.to_account_info(),
+                        associated_token: ctx.accounts.vault.to_account_info(),
+                        authority: ctx.accounts.campaign.to_account_info(),
+                        mint: mint.to_account_info(),
+                        system_program: ctx.accounts.system_program.to_account_info(),
+                        token_program: token_program.to_account_info(),
+                    },
+                ))?;
+                (asset, mint.key(), token_program.key(), decimals, 0)
+            }
+            _ => {
+                let bump = create_sol_vault(&ctx, campaign_key)?;
+                (AssetKind::NativeSol, Pubkey::default(), system_program::ID, SOL_DECIMALS, bump)
+            }
+        };
+
+        let platform = &ctx.accounts.platform;
+        ctx.accounts.campaign.set_inner(Campaign {
+            brand: ctx.accounts.brand.key(),
+            campaign_id: args.campaign_id,
+            asset,
+            mint,
+            token_program,
+            decimals,
+            vault: ctx.accounts.vault.key(),
+            vault_bump,
+            oracle: args.oracle,
+            treasury: platform.treasury,
+            fee_bps: platform.fee_bps,
+            max_affiliate_bps: platform.max_affiliate_bps,
+            rate_per_thousand_views: args.rate_per_thousand_views,
+            cap_per_submission: args.cap_per_submission,
+            start_time: args.start_time,
+            end_time: args.end_time,
+            settlement_window_secs: args.settlement_window_secs,
+            status: CampaignStatus::Active,
+            paused_at: 0,
+            paused_by_admin: false,
+            funded: 0,
+            paid_to_creators: 0,
+            fees_paid: 0,
+            commissions_paid: 0,
+            withdrawn: 0,
+            open_submissions: 0,
+            rent_payer: ctx.accounts.payer.key(),
+            bump: ctx.bumps.campaign,
+        });
+        emit_cpi!(CampaignCreated {
+            campaign: campaign_key,
+            brand: ctx.accounts.brand.key(),
+            campaign_id: args.campaign_id,
+            asset,
+            mint,
+            vault: ctx.accounts.vault.key(),
+            oracle: args.oracle,
+            fee_bps: platform.fee_bps,
+            rate_per_thousand_views: args.rate_per_thousand_views,
+            cap_per_submission: args.cap_per_submission,
+            start_time: args.start_time,
+            end_time: args.end_time,
+            settlement_window_secs: args.settlement_window_secs,
+        });
+        Ok(())
+    }
+}
+
+/// Extensions a vault can hold safely: they change how amounts display or add metadata, or
+/// take a transfer fee that `fund_campaign` measures. Anything else (a permanent delegate that
+/// could drain the vault, a transfer hook needing extra accounts, non-transferable, confidential,
+/// pausable or default-frozen accounts) is refused.
+const ALLOWED_MINT_EXTENSIONS: &[ExtensionType] = &[
+    ExtensionType::TransferFeeConfig,
+    ExtensionType::MintCloseAuthority,
+    ExtensionType::InterestBearingConfig,
+    ExtensionType::MetadataPointer,
+    ExtensionType::TokenMetadata,
+    ExtensionType::GroupPointer,
+    ExtensionType::TokenGroup,
+    ExtensionType::GroupMemberPointer,
+    ExtensionType::TokenGroupMember,
+    ExtensionType::ScaledUiAmount,
+];
+
+/// Checks the mint's owner and extensions; returns its asset kind and decimals.
+fn inspect_mint(mint: &AccountInfo, token_program: &Pubkey) -> Result<(AssetKind, u8)> {
+    require_keys_eq!(*mint.owner, *token_program, ClipstakeError::UnsupportedMintProgram);
+    let data = mint.try_borrow_data()?;
+    let state = StateWithExtensions::<MintState>::unpack(&data)
+        .map_err(|_| error!(ClipstakeError::UnsupportedMintProgram))?;
+    if *token_program == anchor_spl::token::ID {
+        return Ok((AssetKind::SplToken, state.base.decimals));
+    }
+    let extensions = state
+        .get_extension_types()
+        .map_err(|_| error!(ClipstakeError::UnsupportedMintExtension))?;
+    require!(
+        extensions.iter().all(|ext| ALLOWED_MINT_EXTENSIONS.contains(ext)),
+        ClipstakeError::UnsupportedMintExtension
+    );
+    Ok((AssetKind::Token2022, state.base.decimals))
+}
+
+/// Creates the program-owned `["vault", campaign]` lamport vault and returns its bump.
+///
+/// Works even if someone sent lamports to the address first (which would make a plain
+/// `create_account` fail): it then tops up, allocates and assigns, as Anchor's `init` does.
+fn create_sol_vault(ctx: &Context<CreateCampaign>, campaign: Pubkey) -> Result<u8> {
+    let (expected, bump) =
+        Pubkey::find_program_address(&[SOL_VAULT_SEED, campaign.as_ref()], ctx.program_id);
+    let vault = ctx.accounts.vault.to_account_info();
+    require_keys_eq!(vault.key(), expected, ClipstakeError::WrongVault);
+    let space = 8 + SolVault::INIT_SPACE;
+    let rent = Rent::get()?.minimum_balance(space);
+    let bump_seed = [bump];
+    let seeds: &[&[u8]] = &[SOL_VAULT_SEED, campaign.as_ref(), &bump_seed];
+    let system = ctx.accounts.system_program.key();
+    let payer = ctx.accounts.payer.to_account_info();
+    let top_up = rent.saturating_sub(vault.lamports());
+    if vault.lamports() == 0 {
+        system_program::create_account(
+            CpiContext::new_with_signer(
+                system,
+                system_program::CreateAccount { from: payer, to: vault.clone() },
+                &[seeds],
+            ),
+            rent,
+            space as u64,
+            ctx.program_id,
+        )?;
+    } else {
+        if top_up > 0 {
+            system_program::transfer(
+                CpiContext::new(system, system_program::Transfer { from: payer, to: vault.clone() }),
+                top_up,
+            )?;
+        }
+        system_program::allocate(
+            CpiContext::new_with_signer(
+                system,
+                system_program::Allocate { account_to_allocate: vault.clone() },
+                &[seeds],
+            ),
+            space as u64,
+        )?;
+        system_program::assign(
+            CpiContext::new_with_signer(
+                system,
+                system_program::Assign { account_to_assign: vault.clone() },
+                &[seeds],
+            ),
+            ctx.program_id,
+        )?;
+    }
+    let mut data = vault.try_borrow_mut_data()?;
+    data[..8].copy_from_slice(SolVault::DISCRIMINATOR);
+    SolVault { campaign, bump }.serialize(&mut &mut data[8..])?;
+    Ok(bump)
+}

@@ -1,0 +1,32 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::ClipstakeError;
+use crate::instructions::payout::*;
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Disburse<'info> {
+    /// The campaign's oracle, vouching for the view count.
+    pub oracle: Signer<'info>,
+    /// The payout's accounts.
+    pub payout: Payout<'info>,
+}
+
+impl Disburse<'_> {
+    fn validate(&self) -> Result<()> {
+        require_keys_eq!(
+            self.oracle.key(),
+            self.payout.campaign.oracle,
+            ClipstakeError::NotCampaignOracle
+        );
+        self.payout.validate()
+    }
+
+    /// Pays the submission for `cumulative_views` verified views (oracle push).
+    #[access_control(ctx.accounts.validate())]
+    pub fn handler(ctx: Context<Self>, cumulative_views: u64) -> Result<()> {
+        let event = ctx.accounts.payout.pay(cumulative_views, false)?;
+        emit_cpi!(event);
+        Ok(())
+    }
+}

@@ -1,0 +1,244 @@
+//! The payout path shared by `disburse` (oracle push) and `claim` (creator pull): compute what
+//! is owed above the watermark, split it three ways and move it out of the vault, all in one
+//! instruction or not at all.
+use anchor_lang::prelude::*;
+use anchor_spl::associated_token::AssociatedToken;
+use anchor_spl::token_interface::TokenInterface;
+
+use crate::errors::ClipstakeError;
+use crate::events::PayoutMade;
+use crate::math::{self, Bps, Split};
+use crate::state::{AssetKind, Campaign, Platform, Submission};
+use crate::transfer::{pay_lamports, AtaCreator, TokenVault};
+
+/// Accounts of one payout. Recipients are checked against the submission and campaign; token
+/// accounts that do not exist yet are created as associated token accounts, paid by `payer`.
+#[derive(Accounts)]
+pub struct Payout<'info> {
+    /// Pays rent for any recipient token account that has to be created.
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    /// Platform settings, for the global pause. The owner and discriminator checks suffice:
+    /// `init_platform` can only ever create one Platform account (a fixed-seed PDA).
+    pub platform: Account<'info, Platform>,
+    /// The campaign paying out.
+    #[account(mut)]
+    pub campaign: Account<'info, Campaign>,
+    /// The video being paid; its watermark is the receipt.
+    #[account(mut, has_one = campaign @ ClipstakeError::WrongRecipient)]
+    pub submission: Account<'info, Submission>,
+    /// CHECK: the campaign's vault, checked against `campaign.vault`.
+    #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: the creator wallet, checked against `submission.creator`; receives lamports in a
+    /// SOL campaign and owns `creator_token_account` in a token campaign.
+    #[account(mut, address = submission.creator @ ClipstakeError::WrongRecipient)]
+    pub creator: UncheckedAccount<'info>,
+    /// CHECK: the creator's token account (token campaigns only); checked or created by
+    /// `AtaCreator::ensure`.
+    #[account(mut)]
+    pub creator_token_account: Option<UncheckedAccount<'info>>,
+    /// CHECK: the affiliate wallet, present exactly when the submission has one; checked
+    /// against `submission.affiliate` in `validate`.
+    #[account(mut)]
+    pub affiliate: Option<UncheckedAccount<'info>>,
+    /// CHECK: the affiliate's token account (token campaigns with an affiliate); checked or
+    /// created by `AtaCreator::ensure`.
+    #[account(mut)]
+    pub affiliate_token_account: Option<UncheckedAccount<'info>>,
+    /// CHECK: the fee wallet, checked against `campaign.treasury`.
+    #[account(mut, address = campaign.treasury @ ClipstakeError::WrongRecipient)]
+    pub treasury: UncheckedAccount<'info>,
+    /// CHECK: the treasury's token account (token campaigns only); checked or created by
+    /// `AtaCreator::ensure`.
+    #[account(mut)]
+    pub treasury_token_account: Option<UncheckedAccount<'info>>,
+    /// CHECK: the campaign's mint (token campaigns only), checked against `campaign.mint`.
+    pub mint: Option<UncheckedAccount<'info>>,
+    /// The campaign's token program (token campaigns only), checked against
+    /// `campaign.token_program`.
+    pub token_program: Option<Interface<'info, TokenInterface>>,
+    /// Creates missing recipient token accounts (token campaigns only).
+    pub associated_token_program: Option<Program<'info, AssociatedToken>>,
+    /// Needed by the associated token program to create accounts.
+    pub system_program: Program<'info, System>,
+}
+
+impl<'info> Payout<'info> {
+    /// Checks everything that does not depend on who asked for the payout.
+    pub fn validate(&self) -> Result<()> {
+        require!(!self.platform.paused, ClipstakeError::PlatformPaused);
+        self.campaign.check_payable(Clock::get()?.unix_timestamp)?;
+
+        let affiliate = self.submission.affiliate();
+        require!(
+            self.affiliate.as_ref().map(|a| a.key()) == affiliate,
+            ClipstakeError::WrongRecipient
+        );
+
+        let is_token = self.campaign.asset != AssetKind::NativeSol;
+        let token_accounts_present = [
+            self.creator_token_account.is_some(),
+            self.treasury_token_account.is_some(),
+            self.mint.is_some(),
+            self.token_program.is_some(),
+            self.associated_token_program.is_some(),
+            self.affiliate_token_account.is_some() == affiliate.is_some(),
+        ];
+        if is_token {
+            require!(
+                token_accounts_present.iter().all(|p| *p),
+                ClipstakeError::MissingTokenAccounts
+            );
+            require_keys_eq!(
+                self.mint.as_ref().map(|m| m.key()).unwrap_or_default(),
+                self.campaign.mint,
+                ClipstakeError::WrongMint
+            );
+            require_keys_eq!(
+                self.token_program.as_ref().map(|p| p.key()).unwrap_or_default(),
+                self.campaign.token_program,
+                ClipstakeError::WrongTokenProgram
+            );
+        } else {
+            require!(
+                self.creator_token_account.is_none()
+                    && self.treasury_token_account.is_none()
+                    && self.affiliate_token_account.is_none()
+                    && self.mint.is_none()
+                    && self.token_program.is_none(),
+                ClipstakeError::MissingTokenAccounts
+            );
+        }
+
+        // No recipient may alias an account the payout itself writes.
+        let protected = [self.vault.key(), self.campaign.key(), self.submission.key()];
+        let recipients = [
+            Some(self.creator.key()),
+            Some(self.treasury.key()),
+            self.affiliate.as_ref().map(|a| a.key()),
+            self.creator_token_account.as_ref().map(|a| a.key()),
+            self.treasury_token_account.as_ref().map(|a| a.key()),
+            self.affiliate_token_account.as_ref().map(|a| a.key()),
+        ];
+        require!(
+            recipients.iter().flatten().all(|r| !protected.contains(r)),
+            ClipstakeError::DuplicateAccount
+        );
+        Ok(())
+    }
+
+    /// Pays what is owed for `cumulative_views` above the watermark and advances it.
+    pub fn pay(&mut self, cumulative_views: u64, claimed: bool) -> Result<PayoutMade> {
+        let campaign = &self.campaign;
+        let submission = &self.submission;
+        let gross = math::owed(
+            submission.paid_views,
+            cumulative_views,
+            campaign.rate_per_thousand_views,
+            campaign.cap_per_submission,
+        )?;
+        let split = math::split(
+            gross,
+            Bps::new(campaign.fee_bps)?,
+            Bps::new(submission.affiliate_bps)?,
+        )?;
+        require!(gross <= campaign.available(), ClipstakeError::InsufficientVaultBalance);
+
+        if campaign.asset == AssetKind::NativeSol {
+            self.pay_sol(&split)?;
+        } else {
+            self.pay_tokens(&split)?;
+        }
+
+        let campaign = &mut self.campaign;
+        campaign.paid_to_creators = math::add(campaign.paid_to_creators, split.creator)?;
+        campaign.fees_paid = math::add(campaign.fees_paid, split.fee)?;
+        campaign.commissions_paid = math::add(campaign.commissions_paid, split.commission)?;
+
+        let submission = &mut self.submission;
+        let previous_watermark = submission.paid_views;
+        submission.paid_views = cumulative_views;
+        submission.paid_gross = math::add(submission.paid_gross, gross)?;
+        submission.paid_to_creator = math::add(submission.paid_to_creator, split.creator)?;
+        submission.fees_paid = math::add(submission.fees_paid, split.fee)?;
+        submission.commissions_paid = math::add(submission.commissions_paid, split.commission)?;
+
+        Ok(PayoutMade {
+            campaign: campaign.key(),
+            submission: submission.key(),
+            creator: submission.creator,
+            affiliate: submission.affiliate,
+            previous_watermark,
+            watermark: cumulative_views,
+            gross,
+            fee: split.fee,
+            commission: split.commission,
+            creator_amount: split.creator,
+            claimed,
+        })
+    }
+
+    fn pay_sol(&self, split: &Split) -> Result<()> {
+        let vault = self.vault.to_account_info();
+        let rent = Rent::get()?;
+        let vault_floor = rent.minimum_balance(vault.data_len());
+        pay_lamports(&vault, &self.creator, split.creator, vault_floor, &rent)?;
+        pay_lamports(&vault, &self.treasury, split.fee, vault_floor, &rent)?;
+        if let Some(affiliate) = &self.affiliate {
+            pay_lamports(&vault, affiliate, split.commission, vault_floor, &rent)?;
+        }
+        Ok(())
+    }
+
+    fn pay_tokens(&self, split: &Split) -> Result<()> {
+        let missing = || error!(ClipstakeError::MissingTokenAccounts);
+        let mint = self.mint.as_ref().ok_or_else(missing)?.to_account_info();
+        let token_program = self.token_program.as_ref().ok_or_else(missing)?.to_account_info();
+        let ata_program = self
+            .associated_token_program
+            .as_ref()
+            .ok_or_else(missing)?
+            .to_account_info();
+        let payer = self.payer.to_account_info();
+        let system_program = self.system_program.to_account_info();
+        let creator_accounts = AtaCreator {
+            payer: &payer,
+            mint: &mint,
+            token_program: &token_program,
+            associated_token_program: &ata_program,
+            system_program: &system_program,
+        };
+        let vault = self.vault.to_account_info();
+        let authority = self.campaign.to_account_info();
+        let signer = self.campaign.signer();
+        let route = TokenVault {
+            token_program: &token_program,
+            mint: &mint,
+            decimals: self.campaign.decimals,
+            vault: &vault,
+            authority: &authority,
+            signer: &signer,
+        };
+
+        let creator_ata = self.creator_token_account.as_ref().ok_or_else(missing)?;
+        if split.creator > 0 {
+            creator_accounts.ensure(creator_ata, &self.creator)?;
+            route.pay(creator_ata, split.creator)?;
+        }
+
+        let treasury_ata = self.treasury_token_account.as_ref().ok_or_else(missing)?;
+        if split.fee > 0 {
+            creator_accounts.ensure(treasury_ata, &self.treasury)?;
+            route.pay(treasury_ata, split.fee)?;
+        }
+
+        if let (Some(affiliate), Some(affiliate_ata)) = (&self.affiliate, &self.affiliate_token_account) {
+            if split.commission > 0 {
+                creator_accounts.ensure(affiliate_ata, affiliate)?;
+                route.pay(affiliate_ata, split.commission)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,108 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenInterface;
+
+use crate::errors::ClipstakeError;
+use crate::events::CampaignWithdrawn;
+use crate::math;
+use crate::state::{AssetKind, Campaign};
+use crate::transfer::{pay_lamports, token_amount, TokenVault};
+
+#[event_cpi]
+#[derive(Accounts)]
+pub struct Withdraw<'info> {
+    /// The campaign's brand; receives the funds.
+    #[account(mut)]
+    pub brand: Signer<'info>,
+    /// The campaign to withdraw from.
+    #[account(mut, has_one = brand @ ClipstakeError::NotCampaignBrand)]
+    pub campaign: Account<'info, Campaign>,
+    /// CHECK: the campaign's vault, checked against `campaign.vault`.
+    #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: the brand's token account (token campaigns); `validate` checks the brand owns it
+    /// and the token program checks its mint.
+    #[account(mut)]
+    pub brand_token_account: Option<UncheckedAccount<'info>>,
+    /// CHECK: the campaign's mint (token campaigns), checked against `campaign.mint`.
+    #[account(address = campaign.mint @ ClipstakeError::WrongMint)]
+    pub mint: Option<UncheckedAccount<'info>>,
+    /// The campaign's token program (token campaigns), checked against
+    /// `campaign.token_program`.
+    #[account(address = campaign.token_program @ ClipstakeError::WrongTokenProgram)]
+    pub token_program: Option<Interface<'info, TokenInterface>>,
+}
+
+impl Withdraw<'_> {
+    /// What the vault holds beyond its rent: the most the brand may take once nothing is owed.
+    fn vault_balance(&self) -> Result<u64> {
+        if self.campaign.asset == AssetKind::NativeSol {
+            let rent = Rent::get()?.minimum_balance(self.vault.data_len());
+            Ok(self.vault.lamports().saturating_sub(rent))
+        } else {
+            token_amount(&self.vault)
+        }
+    }
+
+    fn validate(&self, amount: u64) -> Result<()> {
+        require!(amount > 0, ClipstakeError::ZeroAmount);
+        require!(
+            Clock::get()?.unix_timestamp >= self.campaign.settlement_deadline(),
+            ClipstakeError::SettlementWindowOpen
+        );
+        let is_token = self.campaign.asset != AssetKind::NativeSol;
+        let present = [
+            self.brand_token_account.is_some(),
+            self.mint.is_some(),
+            self.token_program.is_some(),
+        ];
+        require!(
+            present.iter().all(|p| *p == is_token),
+            ClipstakeError::MissingTokenAccounts
+        );
+        if let Some(destination) = &self.brand_token_account {
+            require_keys_neq!(destination.key(), self.vault.key(), ClipstakeError::DuplicateAccount);
+            require_keys_eq!(*destination.owner, self.campaign.token_program, ClipstakeError::RecipientTokenAccountMismatch);
+            let data = destination.try_borrow_data()?;
+            require!(
+                data.len() >= 64 && &data[32..64] == self.brand.key().as_ref(),
+                ClipstakeError::RecipientTokenAccountMismatch
+            );
+        }
+        require!(amount <= self.vault_balance()?, ClipstakeError::WithdrawExceedsAvailable);
+        Ok(())
+    }
+
+    /// Returns `amount` of the budget to the brand once the settlement window has closed.
+    #[access_control(ctx.accounts.validate(amount))]
+    pub fn handler(ctx: Context<Self>, amount: u64) -> Result<()> {
+        let accounts = &ctx.accounts;
+        match (&accounts.brand_token_account, &accounts.mint, &accounts.token_program) {
+            (Some(destination), Some(mint), Some(token_program)) => {
+                let signer = accounts.campaign.signer();
+                let route = TokenVault {
+                    token_program: &token_program.to_account_info(),
+                    mint: &mint.to_account_info(),
+                    decimals: accounts.campaign.decimals,
+                    vault: &accounts.vault.to_account_info(),
+                    authority: &accounts.campaign.to_account_info(),
+                    signer: &signer,
+                };
+                route.pay(&destination.to_account_info(), amount)?;
+            }
+            _ => {
+                let vault = accounts.vault.to_account_info();
+                let rent = Rent::get()?;
+                let floor = rent.minimum_balance(vault.data_len());
+                pay_lamports(&vault, &accounts.brand.to_account_info(), amount, floor, &rent)?;
+            }
+        }
+        let campaign = &mut ctx.accounts.campaign;
+        campaign.withdrawn = math::add(campaign.withdrawn, amount)?;
+        emit_cpi!(CampaignWithdrawn {
+            campaign: campaign.key(),
+            amount,
+            withdrawn_total: campaign.withdrawn,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,157 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::ClipstakeError;
+use crate::state::seeds::CAMPAIGN_SEED;
+
+/// What a campaign's budget is held in.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
+pub enum AssetKind {
+    /// An SPL Token mint; the vault is the campaign's associated token account.
+    SplToken,
+    /// A Token-2022 mint; the vault is the campaign's associated token account.
+    Token2022,
+    /// Native SOL; the vault is a program-owned PDA holding lamports.
+    NativeSol,
+}
+
+/// Lifecycle status set by the brand (or the admin for `Paused`).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
+pub enum CampaignStatus {
+    /// Registering videos and paying out until `end_time` plus the settlement window.
+    Active,
+    /// Paused: no new videos; payouts only within the settlement window after `paused_at`
+    /// (never if the admin paused it).
+    Paused,
+    /// Ended by the brand before `end_time`; `end_time` was moved to that moment.
+    Ended,
+}
+
+/// A brand's campaign (`["campaign", brand, campaign_id]`), which also signs for its vault.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Campaign {
+    /// The brand that created the campaign and may fund, pause, withdraw and close it.
+    pub brand: Pubkey,
+    /// Brand-chosen number that makes the PDA unique per brand.
+    pub campaign_id: u64,
+    /// What the budget is held in.
+    pub asset: AssetKind,
+    /// The budget's mint; `Pubkey::default()` for native SOL.
+    pub mint: Pubkey,
+    /// Token program of the mint; the system program for native SOL.
+    pub token_program: Pubkey,
+    /// Decimals of the mint (9 for native SOL), used for `transfer_checked`.
+    pub decimals: u8,
+    /// The vault: the campaign's associated token account, or the SOL vault PDA.
+    pub vault: Pubkey,
+    /// Canonical bump of the SOL vault PDA (0 for token campaigns).
+    pub vault_bump: u8,
+    /// The payout oracle that registers videos and signs view counts.
+    pub oracle: Pubkey,
+    /// Fee recipient wallet, copied from the platform at creation.
+    pub treasury: Pubkey,
+    /// Platform fee in basis points, frozen at creation.
+    pub fee_bps: u16,
+    /// Maximum affiliate commission in basis points, frozen at creation.
+    pub max_affiliate_bps: u16,
+    /// Base units paid per 1,000 verified views.
+    pub rate_per_thousand_views: u64,
+    /// The most one submission can ever earn, in base units.
+    pub cap_per_submission: u64,
+    /// Unix time from which payouts are allowed.
+    pub start_time: i64,
+    /// Unix time after which no new views count.
+    pub end_time: i64,
+    /// Seconds after the end (or a pause) during which the oracle may still settle payouts and
+    /// the brand may not withdraw.
+    pub settlement_window_secs: i64,
+    /// Lifecycle status.
+    pub status: CampaignStatus,
+    /// Unix time of the last pause (0 if never paused).
+    pub paused_at: i64,
+    /// True when the admin paused the campaign; only the admin may resume it.
+    pub paused_by_admin: bool,
+    /// Total the vault actually received from funders.
+    pub funded: u64,
+    /// Total paid to creators.
+    pub paid_to_creators: u64,
+    /// Total platform fees paid.
+    pub fees_paid: u64,
+    /// Total affiliate commissions paid.
+    pub commissions_paid: u64,
+    /// Total withdrawn by the brand.
+    pub withdrawn: u64,
+    /// Submissions registered and not yet closed; the campaign closes only at zero.
+    pub open_submissions: u32,
+    /// Who paid the rent of this account and the vault, and gets it back on close.
+    pub rent_payer: Pubkey,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+}
+
+impl Campaign {
+    /// Gross amount paid out so far (creators + fees + commissions).
+    pub fn paid_gross(&self) -> u64 {
+        // Each total is bounded by `funded`, which is a u64, so the sum cannot overflow.
+        self.paid_to_creators + self.fees_paid + self.commissions_paid
+    }
+
+    /// What the vault holds by the campaign's books: funded − paid − withdrawn.
+    pub fn available(&self) -> u64 {
+        self.funded - self.paid_gross() - self.withdrawn
+    }
+
+    /// The moment after which nothing is owed any more: the end, or a pause, plus the
+    /// settlement window.
+    pub fn settlement_deadline(&self) -> i64 {
+        let stopped_at = match self.status {
+            CampaignStatus::Paused => self.paused_at.min(self.end_time),
+            _ => self.end_time,
+        };
+        stopped_at.saturating_add(self.settlement_window_secs)
+    }
+
+    /// Refuses a payout unless the campaign is live or settling.
+    pub fn check_payable(&self, now: i64) -> Result<()> {
+        require!(now >= self.start_time, ClipstakeError::CampaignNotStarted);
+        if self.status == CampaignStatus::Paused {
+            require!(!self.paused_by_admin, ClipstakeError::CampaignPaused);
+            require!(now < self.settlement_deadline(), ClipstakeError::CampaignPaused);
+        }
+        require!(now < self.settlement_deadline(), ClipstakeError::CampaignEnded);
+        Ok(())
+    }
+
+    /// Refuses new registrations unless the campaign is active and before its end.
+    pub fn check_accepting_submissions(&self, now: i64) -> Result<()> {
+        require!(self.status != CampaignStatus::Paused, ClipstakeError::CampaignPaused);
+        require!(
+            self.status == CampaignStatus::Active && now < self.end_time,
+            ClipstakeError::CampaignEnded
+        );
+        Ok(())
+    }
+
+    /// The seeds this campaign PDA signs with, for CPIs from its vault.
+    pub fn signer(&self) -> CampaignSigner {
+        CampaignSigner {
+            brand: self.brand,
+            campaign_id: self.campaign_id.to_le_bytes(),
+            bump: [self.bump],
+        }
+    }
+}
+
+/// Owned copies of a campaign's seeds, so signer seeds can borrow from them.
+pub struct CampaignSigner {
+    brand: Pubkey,
+    campaign_id: [u8; 8],
+    bump: [u8; 1],
+}
+
+impl CampaignSigner {
+    /// `["campaign", brand, campaign_id, bump]`.
+    pub fn seeds(&self) -> [&[u8]; 4] {
+        [CAMPAIGN_SEED, self.brand.as_ref(), &self.campaign_id, &self.bump]
+    }
+}

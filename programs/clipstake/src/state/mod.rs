@@ -1,0 +1,12 @@
+//! Account types and PDA seeds.
+pub mod campaign;
+pub mod platform;
+pub mod seeds;
+pub mod sol_vault;
+pub mod submission;
+
+pub use campaign::*;
+pub use platform::*;
+pub use seeds::*;
+pub use sol_vault::*;
+pub use submission::*;

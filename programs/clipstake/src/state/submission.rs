@@ -1,0 +1,43 @@
+use anchor_lang::prelude::*;
+
+/// One registered video of a campaign (`["submission", campaign, content_hash]`).
+///
+/// Its watermark (`paid_views`) is the receipt of every payout: a payout is owed only for views
+/// above it, so a replayed instruction or attestation pays nothing twice.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Submission {
+    /// The campaign this video was registered to.
+    pub campaign: Pubkey,
+    /// SHA-256 of the video's canonical platform id or URL, as verified off-chain.
+    pub content_hash: [u8; 32],
+    /// Wallet that receives the creator's share.
+    pub creator: Pubkey,
+    /// Wallet that receives the affiliate commission; `Pubkey::default()` for none.
+    pub affiliate: Pubkey,
+    /// Affiliate commission in basis points, frozen at registration.
+    pub affiliate_bps: u16,
+    /// Cumulative verified views already paid for (the watermark). Only ever rises.
+    pub paid_views: u64,
+    /// Gross paid for this video so far; always `entitlement(paid_views)`.
+    pub paid_gross: u64,
+    /// Total the creator received.
+    pub paid_to_creator: u64,
+    /// Total platform fees taken from this video's payouts.
+    pub fees_paid: u64,
+    /// Total affiliate commission paid for this video.
+    pub commissions_paid: u64,
+    /// Unix time of registration.
+    pub registered_at: i64,
+    /// Who paid the rent of this account and gets it back on close.
+    pub rent_payer: Pubkey,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+}
+
+impl Submission {
+    /// The affiliate wallet, if the video has one.
+    pub fn affiliate(&self) -> Option<Pubkey> {
+        (self.affiliate != Pubkey::default()).then_some(self.affiliate)
+    }
+}

@@ -1,0 +1,148 @@
+//! The one place that moves value: token `transfer_checked` CPIs signed by the campaign, or
+//! direct lamport moves out of the program-owned SOL vault.
+use anchor_lang::prelude::*;
+use anchor_lang::system_program;
+use anchor_spl::associated_token;
+use anchor_spl::token_interface;
+
+use crate::errors::ClipstakeError;
+use crate::state::CampaignSigner;
+
+/// Size of the token-account fields shared by SPL Token and Token-2022: mint (32) + owner (32).
+const TOKEN_ACCOUNT_OWNER_END: usize = 64;
+/// Length of an SPL token account without extensions.
+const TOKEN_ACCOUNT_LEN: usize = 165;
+
+/// Everything needed to move tokens out of a campaign's vault.
+pub struct TokenVault<'a, 'info> {
+    /// The token program (SPL Token or Token-2022) that owns the mint.
+    pub token_program: &'a AccountInfo<'info>,
+    /// The campaign's mint.
+    pub mint: &'a AccountInfo<'info>,
+    /// Decimals of the mint.
+    pub decimals: u8,
+    /// The vault token account.
+    pub vault: &'a AccountInfo<'info>,
+    /// The campaign PDA, the vault's owner.
+    pub authority: &'a AccountInfo<'info>,
+    /// The campaign's seeds, to sign as the authority.
+    pub signer: &'a CampaignSigner,
+}
+
+impl<'info> TokenVault<'_, 'info> {
+    /// Transfers `amount` from the vault to `to`. Does nothing for a zero amount.
+    pub fn pay(&self, to: &AccountInfo<'info>, amount: u64) -> Result<()> {
+        if amount == 0 {
+            return Ok(());
+        }
+        let seeds = self.signer.seeds();
+        let signer_seeds: &[&[&[u8]]] = &[&seeds];
+        token_interface::transfer_checked(
+            CpiContext::new_with_signer(
+                self.token_program.key(),
+                token_interface::TransferChecked {
+                    from: self.vault.clone(),
+                    mint: self.mint.clone(),
+                    to: to.clone(),
+                    authority: self.authority.clone(),
+                },
+                signer_seeds,
+            ),
+            amount,
+            self.decimals,
+        )
+    }
+}
+
+/// Accounts to create a missing associated token account, paid by `payer`.
+pub struct AtaCreator<'a, 'info> {
+    /// Pays the rent of new token accounts.
+    pub payer: &'a AccountInfo<'info>,
+    /// The campaign's mint.
+    pub mint: &'a AccountInfo<'info>,
+    /// Token program of the mint.
+    pub token_program: &'a AccountInfo<'info>,
+    /// The associated token account program.
+    pub associated_token_program: &'a AccountInfo<'info>,
+    /// The system program.
+    pub system_program: &'a AccountInfo<'info>,
+}
+
+impl<'info> AtaCreator<'_, 'info> {
+    /// Makes sure `token_account` can receive the campaign's tokens for `wallet`.
+    ///
+    /// An existing account must be a token account of `wallet` for the mint (any account the
+    /// wallet owns is fine). A missing one is created idempotently as the wallet's associated
+    /// token account; the ATA program then checks that the address is the canonical one.
+    pub fn ensure(&self, token_account: &AccountInfo<'info>, wallet: &AccountInfo<'info>) -> Result<()> {
+        if token_account.owner == self.token_program.key {
+            let data = token_account.try_borrow_data()?;
+            require!(
+                data.len() >= TOKEN_ACCOUNT_LEN
+                    && &data[..32] == self.mint.key.as_ref()
+                    && &data[32..TOKEN_ACCOUNT_OWNER_END] == wallet.key.as_ref(),
+                ClipstakeError::RecipientTokenAccountMismatch
+            );
+            return Ok(());
+        }
+        require!(
+            token_account.owner == &system_program::ID && token_account.data_is_empty(),
+            ClipstakeError::RecipientTokenAccountMismatch
+        );
+        associated_token::create_idempotent(CpiContext::new(
+            self.associated_token_program.key(),
+            associated_token::Create {
+                payer: self.payer.clone(),
+                associated_token: token_account.clone(),
+                authority: wallet.clone(),
+                mint: self.mint.clone(),
+                system_program: self.system_program.clone(),
+                token_program: self.token_program.clone(),
+            },
+        ))
+    }
+}
+
+/// Moves `amount` lamports out of the program-owned SOL `vault` into `to`.
+///
+/// The vault keeps at least `vault_floor` (its rent exemption), and a recipient that would end
+/// below rent exemption is refused with a clear error instead of failing the whole transaction
+/// in the runtime.
+pub fn pay_lamports(
+    vault: &AccountInfo,
+    to: &AccountInfo,
+    amount: u64,
+    vault_floor: u64,
+    rent: &Rent,
+) -> Result<()> {
+    if amount == 0 {
+        return Ok(());
+    }
+    let vault_after = vault
+        .lamports()
+        .checked_sub(amount)
+        .filter(|left| *left >= vault_floor)
+        .ok_or(ClipstakeError::InsufficientVaultBalance)?;
+    let to_after = to
+        .lamports()
+        .checked_add(amount)
+        .ok_or(ClipstakeError::Overflow)?;
+    require!(
+        to_after >= rent.minimum_balance(to.data_len()),
+        ClipstakeError::RecipientBelowRentExemption
+    );
+    **vault.try_borrow_mut_lamports()? = vault_after;
+    **to.try_borrow_mut_lamports()? = to_after;
+    Ok(())
+}
+
+/// The `amount` field of a token account (same offset in SPL Token and Token-2022).
+pub fn token_amount(token_account: &AccountInfo) -> Result<u64> {
+    let data = token_account.try_borrow_data()?;
+    let bytes = data
+        .get(TOKEN_ACCOUNT_OWNER_END..TOKEN_ACCOUNT_OWNER_END + 8)
+        .ok_or(ClipstakeError::WrongVault)?;
+    let mut amount = [0u8; 8];
+    amount.copy_from_slice(bytes);
+    Ok(u64::from_le_bytes(amount))
+}
