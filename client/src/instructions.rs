@@ -1,0 +1,340 @@
+//! Instruction builders for every program instruction, from the program crate's own
+//! `accounts` and `instruction` modules (nothing re-typed by hand).
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::{InstructionData, ToAccountMetas};
+use clipstake::instructions::{
+    ClaimArgs, CreateCampaignArgs, InitPlatformArgs, RegisterSubmissionArgs, UpdatePlatformArgs,
+};
+use clipstake::state::{AssetKind, Campaign, CampaignStatus, Submission};
+
+use crate::pda;
+
+/// The SPL Token program.
+pub const TOKEN_PROGRAM_ID: Pubkey = spl_token_interface::ID;
+/// The Token-2022 program.
+pub const TOKEN_2022_PROGRAM_ID: Pubkey = spl_token_2022_interface::ID;
+/// The associated token account program.
+pub const ASSOCIATED_TOKEN_PROGRAM_ID: Pubkey = spl_associated_token_account_interface::program::ID;
+/// The system program.
+pub const SYSTEM_PROGRAM_ID: Pubkey = anchor_lang::solana_program::system_program::ID;
+
+/// What a new campaign's budget is held in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asset {
+    /// Native SOL.
+    Sol,
+    /// A mint under SPL Token or Token-2022.
+    Token {
+        /// The mint.
+        mint: Pubkey,
+        /// Its token program.
+        token_program: Pubkey,
+    },
+}
+
+/// A campaign account with its address.
+#[derive(Debug, Clone)]
+pub struct CampaignAccount {
+    /// The campaign's address.
+    pub address: Pubkey,
+    /// Its decoded state.
+    pub state: Campaign,
+}
+
+impl CampaignAccount {
+    fn is_token(&self) -> bool {
+        self.state.asset != AssetKind::NativeSol
+    }
+
+    /// `wallet`'s associated token account for the campaign's mint (`None` for SOL).
+    pub fn token_account_of(&self, wallet: &Pubkey) -> Option<Pubkey> {
+        self.is_token()
+            .then(|| pda::associated_token(wallet, &self.state.mint, &self.state.token_program))
+    }
+}
+
+/// A submission account with its address.
+#[derive(Debug, Clone)]
+pub struct SubmissionAccount {
+    /// The submission's address.
+    pub address: Pubkey,
+    /// Its decoded state.
+    pub state: Submission,
+}
+
+fn instruction(accounts: Vec<AccountMeta>, data: Vec<u8>) -> Instruction {
+    Instruction { program_id: clipstake::ID, accounts, data }
+}
+
+fn event_accounts() -> (Pubkey, Pubkey) {
+    (pda::event_authority(), clipstake::ID)
+}
+
+/// `init_platform`, signed by the program's upgrade authority.
+pub fn init_platform(admin: &Pubkey, payer: &Pubkey, args: InitPlatformArgs) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    instruction(
+        clipstake::accounts::InitPlatform {
+            admin: *admin,
+            payer: *payer,
+            platform: pda::platform(),
+            program_data: pda::program_data(),
+            system_program: SYSTEM_PROGRAM_ID,
+            event_authority,
+            program,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::InitPlatform { args }.data(),
+    )
+}
+
+/// `update_platform`, signed by the admin.
+pub fn update_platform(admin: &Pubkey, args: UpdatePlatformArgs) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    instruction(
+        clipstake::accounts::UpdatePlatform {
+            admin: *admin,
+            platform: pda::platform(),
+            event_authority,
+            program,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::UpdatePlatform { args }.data(),
+    )
+}
+
+/// `create_campaign`, signed by the brand and the payer. Returns the instruction and the new
+/// campaign's address.
+pub fn create_campaign(
+    brand: &Pubkey,
+    payer: &Pubkey,
+    asset: Asset,
+    args: CreateCampaignArgs,
+) -> (Instruction, Pubkey) {
+    let campaign = pda::campaign(brand, args.campaign_id);
+    let (vault, mint, token_program, ata_program) = match asset {
+        Asset::Sol => (pda::sol_vault(&campaign), None, None, None),
+        Asset::Token { mint, token_program } => (
+            pda::associated_token(&campaign, &mint, &token_program),
+            Some(mint),
+            Some(token_program),
+            Some(ASSOCIATED_TOKEN_PROGRAM_ID),
+        ),
+    };
+    let (event_authority, program) = event_accounts();
+    let ix = instruction(
+        clipstake::accounts::CreateCampaign {
+            brand: *brand,
+            payer: *payer,
+            platform: pda::platform(),
+            campaign,
+            vault,
+            mint,
+            token_program,
+            associated_token_program: ata_program,
+            system_program: SYSTEM_PROGRAM_ID,
+            event_authority,
+            program,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::CreateCampaign { args }.data(),
+    );
+    (ix, campaign)
+}
+
+/// `fund_campaign`: `funder` moves `amount` base units (from its associated token account for
+/// token campaigns).
+pub fn fund_campaign(funder: &Pubkey, campaign: &CampaignAccount, amount: u64) -> Instruction {
+    let is_token = campaign.is_token();
+    let (event_authority, program) = event_accounts();
+    instruction(
+        clipstake::accounts::FundCampaign {
+            funder: *funder,
+            platform: pda::platform(),
+            campaign: campaign.address,
+            vault: campaign.state.vault,
+            funder_token_account: campaign.token_account_of(funder),
+            mint: is_token.then_some(campaign.state.mint),
+            token_program: is_token.then_some(campaign.state.token_program),
+            system_program: SYSTEM_PROGRAM_ID,
+            event_authority,
+            program,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::FundCampaign { amount }.data(),
+    )
+}
+
+/// `register_submission`, signed by the campaign's oracle and the payer. Returns the
+/// instruction and the submission's address.
+pub fn register_submission(
+    oracle: &Pubkey,
+    payer: &Pubkey,
+    campaign: &Pubkey,
+    args: RegisterSubmissionArgs,
+) -> (Instruction, Pubkey) {
+    let submission = pda::submission(campaign, &args.content_hash);
+    let (event_authority, program) = event_accounts();
+    let ix = instruction(
+        clipstake::accounts::RegisterSubmission {
+            oracle: *oracle,
+            payer: *payer,
+            platform: pda::platform(),
+            campaign: *campaign,
+            submission,
+            system_program: SYSTEM_PROGRAM_ID,
+            event_authority,
+            program,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::RegisterSubmission { args }.data(),
+    );
+    (ix, submission)
+}
+
+/// `set_campaign_status`, signed by the brand (or the admin to pause/resume).
+pub fn set_campaign_status(authority: &Pubkey, campaign: &Pubkey, status: CampaignStatus) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    instruction(
+        clipstake::accounts::SetCampaignStatus {
+            authority: *authority,
+            platform: pda::platform(),
+            campaign: *campaign,
+            event_authority,
+            program,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::SetCampaignStatus { status }.data(),
+    )
+}
+
+fn payout_accounts(
+    payer: &Pubkey,
+    campaign: &CampaignAccount,
+    submission: &SubmissionAccount,
+) -> clipstake::accounts::Payout {
+    let is_token = campaign.is_token();
+    let affiliate = submission.state.affiliate();
+    clipstake::accounts::Payout {
+        payer: *payer,
+        platform: pda::platform(),
+        campaign: campaign.address,
+        submission: submission.address,
+        vault: campaign.state.vault,
+        creator: submission.state.creator,
+        creator_token_account: campaign.token_account_of(&submission.state.creator),
+        affiliate,
+        affiliate_token_account: affiliate.and_then(|a| campaign.token_account_of(&a)),
+        treasury: campaign.state.treasury,
+        treasury_token_account: campaign.token_account_of(&campaign.state.treasury),
+        mint: is_token.then_some(campaign.state.mint),
+        token_program: is_token.then_some(campaign.state.token_program),
+        associated_token_program: is_token.then_some(ASSOCIATED_TOKEN_PROGRAM_ID),
+        system_program: SYSTEM_PROGRAM_ID,
+    }
+}
+
+/// `disburse`: the oracle pays `submission` up to `cumulative_views`.
+pub fn disburse(
+    oracle: &Pubkey,
+    payer: &Pubkey,
+    campaign: &CampaignAccount,
+    submission: &SubmissionAccount,
+    cumulative_views: u64,
+) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    instruction(
+        clipstake::accounts::Disburse {
+            oracle: *oracle,
+            payout: payout_accounts(payer, campaign, submission),
+            event_authority,
+            program,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::Disburse { cumulative_views }.data(),
+    )
+}
+
+/// `claim`: the creator (who must sign) redeems an attestation. Put
+/// `Attestation::ed25519_instruction()` right before it in the same transaction.
+pub fn claim(
+    payer: &Pubkey,
+    campaign: &CampaignAccount,
+    submission: &SubmissionAccount,
+    cumulative_views: u64,
+    expiry: i64,
+) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    let mut accounts = clipstake::accounts::Claim {
+        payout: payout_accounts(payer, campaign, submission),
+        instructions_sysvar: clipstake::attestation::INSTRUCTIONS_SYSVAR_ID,
+        event_authority,
+        program,
+    }
+    .to_account_metas(None);
+    // The creator is an UncheckedAccount in `Payout`; the claim requires its signature.
+    for meta in accounts.iter_mut().filter(|m| m.pubkey == submission.state.creator) {
+        meta.is_signer = true;
+    }
+    instruction(
+        accounts,
+        clipstake::instruction::Claim { args: ClaimArgs { cumulative_views, expiry } }.data(),
+    )
+}
+
+/// `withdraw`: the brand takes back `amount` (to its associated token account for tokens).
+pub fn withdraw(campaign: &CampaignAccount, amount: u64) -> Instruction {
+    let brand = campaign.state.brand;
+    let is_token = campaign.is_token();
+    let (event_authority, program) = event_accounts();
+    instruction(
+        clipstake::accounts::Withdraw {
+            brand,
+            campaign: campaign.address,
+            vault: campaign.state.vault,
+            brand_token_account: campaign.token_account_of(&brand),
+            mint: is_token.then_some(campaign.state.mint),
+            token_program: is_token.then_some(campaign.state.token_program),
+            event_authority,
+            program,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::Withdraw { amount }.data(),
+    )
+}
+
+/// `close_submission`, signed by the brand or the oracle.
+pub fn close_submission(authority: &Pubkey, submission: &SubmissionAccount) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    instruction(
+        clipstake::accounts::CloseSubmission {
+            authority: *authority,
+            campaign: submission.state.campaign,
+            submission: submission.address,
+            rent_payer: submission.state.rent_payer,
+            event_authority,
+            program,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::CloseSubmission {}.data(),
+    )
+}
+
+/// `close_campaign`, signed by the brand.
+pub fn close_campaign(campaign: &CampaignAccount) -> Instruction {
+    let (event_authority, program) = event_accounts();
+    instruction(
+        clipstake::accounts::CloseCampaign {
+            brand: campaign.state.brand,
+            campaign: campaign.address,
+            vault: campaign.state.vault,
+            rent_payer: campaign.state.rent_payer,
+            token_program: campaign.is_token().then_some(campaign.state.token_program),
+            event_authority,
+            program,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::CloseCampaign {}.data(),
+    )
+}

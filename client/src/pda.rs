@@ -1,0 +1,65 @@
+//! Program-derived addresses, from the program's own seed constants.
+use anchor_lang::prelude::Pubkey;
+use clipstake::state::{CAMPAIGN_SEED, PLATFORM_SEED, SOL_VAULT_SEED, SUBMISSION_SEED};
+
+/// The program id.
+pub fn program_id() -> Pubkey {
+    clipstake::ID
+}
+
+/// The platform settings account.
+pub fn platform() -> Pubkey {
+    Pubkey::find_program_address(&[PLATFORM_SEED], &clipstake::ID).0
+}
+
+/// A brand's campaign.
+pub fn campaign(brand: &Pubkey, campaign_id: u64) -> Pubkey {
+    Pubkey::find_program_address(
+        &[CAMPAIGN_SEED, brand.as_ref(), &campaign_id.to_le_bytes()],
+        &clipstake::ID,
+    )
+    .0
+}
+
+/// The lamport vault of a native-SOL campaign.
+pub fn sol_vault(campaign: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[SOL_VAULT_SEED, campaign.as_ref()], &clipstake::ID).0
+}
+
+/// A registered video.
+pub fn submission(campaign: &Pubkey, content_hash: &[u8; 32]) -> Pubkey {
+    Pubkey::find_program_address(
+        &[SUBMISSION_SEED, campaign.as_ref(), content_hash],
+        &clipstake::ID,
+    )
+    .0
+}
+
+/// Anchor's event authority, which `emit_cpi!` signs with.
+pub fn event_authority() -> Pubkey {
+    Pubkey::find_program_address(&[b"__event_authority"], &clipstake::ID).0
+}
+
+/// The upgradeable loader's program data account of this program.
+pub fn program_data() -> Pubkey {
+    Pubkey::find_program_address(
+        &[clipstake::ID.as_ref()],
+        &anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+    )
+    .0
+}
+
+/// The associated token account of `wallet` for `mint` under `token_program`.
+pub fn associated_token(wallet: &Pubkey, mint: &Pubkey, token_program: &Pubkey) -> Pubkey {
+    spl_associated_token_account_interface::address::get_associated_token_address_with_program_id(
+        wallet,
+        mint,
+        token_program,
+    )
+}
+
+/// SHA-256 of a video's canonical id or URL: the submission's content hash.
+pub fn content_hash(video: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(video.trim().as_bytes()).into()
+}
