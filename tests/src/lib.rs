@@ -1,1 +1,385 @@
+//! Test harness: litesvm running the real SBF build of the program (`target/deploy/clipstake.so`)
+//! with SPL Token, Token-2022, the ATA program and the Ed25519 precompile.
+use std::path::PathBuf;
 
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::AccountDeserialize;
+use clipstake::errors::ClipstakeError;
+use clipstake::instructions::{CreateCampaignArgs, InitPlatformArgs, RegisterSubmissionArgs};
+use clipstake::state::{Campaign, Submission};
+use clipstake_client::instructions::{self as ix, Asset, CampaignAccount, SubmissionAccount};
+use clipstake_client::pda;
+use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
+use litesvm::LiteSVM;
+use solana_account::Account;
+use solana_clock::Clock;
+use solana_instruction::Instruction;
+use solana_instruction_error::InstructionError;
+use solana_keypair::Keypair;
+use solana_program_pack::Pack;
+use solana_signer::Signer;
+use solana_transaction::Transaction;
+use solana_transaction_error::TransactionError;
+
+pub use clipstake_client::instructions::{TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID};
+
+/// Lamports per SOL.
+pub const SOL: u64 = 1_000_000_000;
+/// The start of every test's clock.
+pub const T0: i64 = 1_800_000_000;
+/// Platform fee used by the fixtures: 2.5%.
+pub const FEE_BPS: u16 = 250;
+/// Maximum affiliate commission: 20%.
+pub const MAX_AFFILIATE_BPS: u16 = 2_000;
+/// Campaign length used by the fixtures.
+pub const CAMPAIGN_SECS: i64 = 30 * 24 * 3600;
+/// Settlement window used by the fixtures.
+pub const SETTLEMENT_SECS: i64 = 3 * 24 * 3600;
+
+/// Where the SBF build lands.
+pub fn program_so_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so")
+}
+
+/// The program ELF. Fails the test, saying how to build it, when it is missing: the tests
+/// never skip silently.
+pub fn program_elf() -> Vec<u8> {
+    let path = program_so_path();
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read the program ELF at {}: {e}.\nBuild it first with `make build` \
+             (tools/sbf/build.sh), or run everything with `make test`.",
+            path.display()
+        )
+    })
+}
+
+/// Result of one transaction.
+pub type TxResult = Result<TransactionMetadata, FailedTransactionMetadata>;
+
+/// A fresh chain with the program deployed (upgrade authority = `admin`) and funded actors.
+pub struct Env {
+    /// The in-process SVM.
+    pub svm: LiteSVM,
+    /// Upgrade authority and platform admin.
+    pub admin: Keypair,
+    /// Pays fees and rent.
+    pub payer: Keypair,
+    /// Fee wallet.
+    pub treasury: Keypair,
+    /// The payout oracle.
+    pub oracle: Keypair,
+    /// The campaign's brand.
+    pub brand: Keypair,
+}
+
+impl Default for Env {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Env {
+    /// Deploys the program and funds the actors; the platform is not initialised yet.
+    pub fn new() -> Self {
+        let mut svm = LiteSVM::new();
+        svm.add_program(clipstake::ID, &program_elf()).expect("program loads");
+        let admin = Keypair::new();
+        set_upgrade_authority(&mut svm, &admin.pubkey());
+        let env = Env {
+            svm,
+            admin,
+            payer: Keypair::new(),
+            treasury: Keypair::new(),
+            oracle: Keypair::new(),
+            brand: Keypair::new(),
+        };
+        let mut env = env;
+        for who in [&env.admin, &env.payer, &env.oracle, &env.brand, &env.treasury] {
+            env.svm.airdrop(&who.pubkey(), 100 * SOL).unwrap();
+        }
+        env.set_time(T0);
+        env
+    }
+
+    /// A deployed program with the platform initialised.
+    pub fn with_platform() -> Self {
+        let mut env = Self::new();
+        env.init_platform().expect("init_platform");
+        env
+    }
+
+    /// Sets the clock's unix timestamp.
+    pub fn set_time(&mut self, unix_timestamp: i64) {
+        let mut clock: Clock = self.svm.get_sysvar();
+        clock.unix_timestamp = unix_timestamp;
+        self.svm.set_sysvar(&clock);
+    }
+
+    /// Sends `instructions` paid by `payer`, signed by `payer` and `signers`.
+    pub fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> TxResult {
+        let mut all: Vec<&Keypair> = vec![&self.payer];
+        all.extend(signers.iter().copied().filter(|s| s.pubkey() != self.payer.pubkey()));
+        let tx = Transaction::new_signed_with_payer(
+            instructions,
+            Some(&self.payer.pubkey()),
+            &all,
+            self.svm.latest_blockhash(),
+        );
+        let result = self.svm.send_transaction(tx);
+        self.svm.expire_blockhash();
+        result
+    }
+
+    /// `init_platform` with the fixture's fees.
+    pub fn init_platform(&mut self) -> TxResult {
+        let ix = ix::init_platform(
+            &self.admin.pubkey(),
+            &self.payer.pubkey(),
+            InitPlatformArgs {
+                treasury: self.treasury.pubkey(),
+                fee_bps: FEE_BPS,
+                max_affiliate_bps: MAX_AFFILIATE_BPS,
+            },
+        );
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix], &[&admin])
+    }
+
+    /// Default campaign terms: 5 units per 1,000 views... scaled by `unit`.
+    pub fn campaign_args(&self, campaign_id: u64, unit: u64) -> CreateCampaignArgs {
+        CreateCampaignArgs {
+            campaign_id,
+            oracle: self.oracle.pubkey(),
+            rate_per_thousand_views: 5 * unit,
+            cap_per_submission: 1_000 * unit,
+            start_time: T0,
+            end_time: T0 + CAMPAIGN_SECS,
+            settlement_window_secs: SETTLEMENT_SECS,
+        }
+    }
+
+    /// Creates a campaign of the brand; returns its address.
+    pub fn create_campaign(&mut self, asset: Asset, args: CreateCampaignArgs) -> Result<Pubkey, FailedTransactionMetadata> {
+        let (ix, campaign) = ix::create_campaign(&self.brand.pubkey(), &self.payer.pubkey(), asset, args);
+        let brand = self.brand.insecure_clone();
+        self.send(&[ix], &[&brand])?;
+        Ok(campaign)
+    }
+
+    /// Reads and decodes an Anchor account.
+    pub fn account<T: AccountDeserialize>(&self, address: &Pubkey) -> T {
+        let account = self.svm.get_account(address).expect("account exists");
+        T::try_deserialize(&mut account.data.as_slice()).expect("account decodes")
+    }
+
+    /// The campaign with its address, as the client builders want it.
+    pub fn campaign(&self, address: &Pubkey) -> CampaignAccount {
+        CampaignAccount { address: *address, state: self.account::<Campaign>(address) }
+    }
+
+    /// The submission with its address.
+    pub fn submission(&self, address: &Pubkey) -> SubmissionAccount {
+        SubmissionAccount { address: *address, state: self.account::<Submission>(address) }
+    }
+
+    /// Registers a video for `creator`; returns the submission address.
+    pub fn register(
+        &mut self,
+        campaign: &Pubkey,
+        video: &str,
+        creator: &Pubkey,
+        affiliate: Option<(Pubkey, u16)>,
+    ) -> Result<Pubkey, FailedTransactionMetadata> {
+        let args = RegisterSubmissionArgs {
+            content_hash: pda::content_hash(video),
+            creator: *creator,
+            affiliate: affiliate.map(|a| a.0),
+            affiliate_bps: affiliate.map(|a| a.1).unwrap_or(0),
+        };
+        let (ix, submission) =
+            ix::register_submission(&self.oracle.pubkey(), &self.payer.pubkey(), campaign, args);
+        let oracle = self.oracle.insecure_clone();
+        self.send(&[ix], &[&oracle])?;
+        Ok(submission)
+    }
+
+    /// The oracle pays `submission` up to `views`.
+    pub fn disburse(&mut self, campaign: &Pubkey, submission: &Pubkey, views: u64) -> TxResult {
+        let ix = ix::disburse(
+            &self.oracle.pubkey(),
+            &self.payer.pubkey(),
+            &self.campaign(campaign),
+            &self.submission(submission),
+            views,
+        );
+        let oracle = self.oracle.insecure_clone();
+        self.send(&[ix], &[&oracle])
+    }
+
+    /// Lamports of an account (0 if missing).
+    pub fn lamports(&self, address: &Pubkey) -> u64 {
+        self.svm.get_account(address).map(|a| a.lamports).unwrap_or(0)
+    }
+
+    /// Token balance of a token account (0 if missing).
+    pub fn token_balance(&self, address: &Pubkey) -> u64 {
+        match self.svm.get_account(address) {
+            Some(a) if a.data.len() >= 72 => u64::from_le_bytes(a.data[64..72].try_into().unwrap()),
+            _ => 0,
+        }
+    }
+
+    /// Creates a mint under `token_program` with `decimals`; for Token-2022 optionally with a
+    /// transfer fee of `fee_bps` (max fee unlimited).
+    pub fn create_mint(&mut self, token_program: &Pubkey, decimals: u8, transfer_fee_bps: Option<u16>) -> Pubkey {
+        let mint = Keypair::new();
+        let authority = self.payer.pubkey();
+        let mut instructions = Vec::new();
+        let mut extensions = Vec::new();
+        if transfer_fee_bps.is_some() {
+            extensions.push(spl_token_2022_interface::extension::ExtensionType::TransferFeeConfig);
+        }
+        let space = if *token_program == TOKEN_PROGRAM_ID {
+            spl_token_interface::state::Mint::LEN
+        } else {
+            spl_token_2022_interface::extension::ExtensionType::try_calculate_account_len::<
+                spl_token_2022_interface::state::Mint,
+            >(&extensions)
+            .unwrap()
+        };
+        instructions.push(solana_system_interface::instruction::create_account(
+            &self.payer.pubkey(),
+            &mint.pubkey(),
+            self.svm.minimum_balance_for_rent_exemption(space),
+            space as u64,
+            token_program,
+        ));
+        if let Some(bps) = transfer_fee_bps {
+            instructions.push(
+                spl_token_2022_interface::extension::transfer_fee::instruction::initialize_transfer_fee_config(
+                    token_program,
+                    &mint.pubkey(),
+                    Some(&authority),
+                    Some(&authority),
+                    bps,
+                    u64::MAX,
+                )
+                .unwrap(),
+            );
+        }
+        instructions.push(mint_init(token_program, &mint.pubkey(), &authority, decimals));
+        self.send(&instructions, &[&mint]).expect("mint created");
+        mint.pubkey()
+    }
+
+    /// Creates `owner`'s associated token account and mints `amount` into it.
+    pub fn fund_tokens(&mut self, token_program: &Pubkey, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
+        let ata = pda::associated_token(owner, mint, token_program);
+        let create = spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(
+            &self.payer.pubkey(),
+            owner,
+            mint,
+            token_program,
+        );
+        let decimals = self.mint_decimals(mint);
+        let mint_to = if *token_program == TOKEN_PROGRAM_ID {
+            spl_token_interface::instruction::mint_to_checked(token_program, mint, &ata, &self.payer.pubkey(), &[], amount, decimals).unwrap()
+        } else {
+            spl_token_2022_interface::instruction::mint_to_checked(token_program, mint, &ata, &self.payer.pubkey(), &[], amount, decimals).unwrap()
+        };
+        self.send(&[create, mint_to], &[]).expect("tokens minted");
+        ata
+    }
+
+    /// Decimals of a mint.
+    pub fn mint_decimals(&self, mint: &Pubkey) -> u8 {
+        self.svm.get_account(mint).expect("mint exists").data[44]
+    }
+
+    /// Puts an arbitrary account in place (for substitution attacks).
+    pub fn put_account(&mut self, address: Pubkey, account: Account) {
+        self.svm.set_account(address, account).unwrap();
+    }
+}
+
+fn mint_init(token_program: &Pubkey, mint: &Pubkey, authority: &Pubkey, decimals: u8) -> Instruction {
+    if *token_program == TOKEN_PROGRAM_ID {
+        spl_token_interface::instruction::initialize_mint2(token_program, mint, authority, None, decimals).unwrap()
+    } else {
+        spl_token_2022_interface::instruction::initialize_mint2(token_program, mint, authority, None, decimals).unwrap()
+    }
+}
+
+/// Rewrites the program data account so `authority` is the upgrade authority, as after a real
+/// `solana program deploy`.
+pub fn set_upgrade_authority(svm: &mut LiteSVM, authority: &Pubkey) {
+    let address = pda::program_data();
+    let mut account = svm.get_account(&address).expect("program data exists");
+    // ProgramData: u32 tag 3, u64 slot, Option<Pubkey> upgrade authority, then the ELF.
+    account.data[12] = 1;
+    account.data[13..45].copy_from_slice(authority.as_ref());
+    svm.set_account(address, account).unwrap();
+}
+
+/// The program's custom error code for `error`.
+pub fn code_of(error: ClipstakeError) -> u32 {
+    anchor_lang::error::ERROR_CODE_OFFSET + error as u32
+}
+
+/// The custom error code a failed transaction ended with, if any.
+pub fn custom_error(result: &TxResult) -> Option<u32> {
+    match result {
+        Err(failed) => match &failed.err {
+            TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+            _ => None,
+        },
+        Ok(_) => None,
+    }
+}
+
+/// Asserts that `result` failed with the program's `expected` error, showing the logs if not.
+#[track_caller]
+pub fn assert_program_error<T>(result: Result<T, FailedTransactionMetadata>, expected: ClipstakeError) {
+    match result {
+        Ok(_) => panic!("expected {expected:?}, but the transaction succeeded"),
+        Err(failed) => {
+            let code = match &failed.err {
+                TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+                _ => None,
+            };
+            assert_eq!(
+                code,
+                Some(code_of(expected)),
+                "expected {expected:?} ({}), got {:?}\n{}",
+                code_of(expected),
+                failed.err,
+                failed.meta.logs.join("\n")
+            );
+        }
+    }
+}
+
+/// Asserts that `result` failed with Anchor framework error `expected` (e.g. a constraint).
+#[track_caller]
+pub fn assert_anchor_error<T>(result: Result<T, FailedTransactionMetadata>, expected: anchor_lang::error::ErrorCode) {
+    match result {
+        Ok(_) => panic!("expected {expected:?}, but the transaction succeeded"),
+        Err(failed) => {
+            let code = match &failed.err {
+                TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+                _ => None,
+            };
+            assert_eq!(code, Some(expected as u32), "expected {expected:?}, got {:?}\n{}", failed.err, failed.meta.logs.join("\n"));
+        }
+    }
+}
+
+/// Asserts that `result` failed, whatever the reason, and returns the error.
+#[track_caller]
+pub fn assert_fails<T>(result: Result<T, FailedTransactionMetadata>) -> TransactionError {
+    match result {
+        Ok(_) => panic!("expected the transaction to fail"),
+        Err(failed) => failed.err,
+    }
+}
