@@ -82,7 +82,29 @@ impl Default for Env {
 impl Env {
     /// Deploys the program and funds the actors; the platform is not initialised yet.
     pub fn new() -> Self {
-        let mut svm = LiteSVM::new();
+        Self::on(LiteSVM::new())
+    }
+
+    /// Like `new`, but SPL Token runs the classic spl_token 3.5.0 program instead of p-token
+    /// (mainnet's `replace_spl_token_with_p_token` off), to report compute units for both.
+    pub fn with_classic_spl_token() -> Self {
+        let mut features = LiteSVM::mainnet_feature_set();
+        features.deactivate(&agave_feature_set::replace_spl_token_with_p_token::id());
+        let svm = LiteSVM::default()
+            .with_feature_set(features)
+            .with_builtins()
+            .with_lamports(1_000_000 * SOL)
+            .with_sysvars()
+            .with_feature_accounts()
+            .with_default_programs()
+            .with_sigverify(true)
+            .with_blockhash_check(true)
+            .with_precompiles();
+        Self::on(svm)
+    }
+
+    /// Deploys the program on `svm` and funds the actors.
+    pub fn on(mut svm: LiteSVM) -> Self {
         svm.add_program(clipstake::ID, &program_elf()).expect("program loads");
         let admin = Keypair::new();
         set_upgrade_authority(&mut svm, &admin.pubkey());

@@ -96,9 +96,13 @@ impl Campaign {
         self.paid_to_creators + self.fees_paid + self.commissions_paid
     }
 
-    /// What the vault holds by the campaign's books: funded − paid − withdrawn.
+    /// What the vault holds by the campaign's books: funded − paid − withdrawn. Saturates at
+    /// zero because the brand may also sweep tokens someone sent to the vault directly, which
+    /// the books never counted as funding.
     pub fn available(&self) -> u64 {
-        self.funded - self.paid_gross() - self.withdrawn
+        self.funded
+            .saturating_sub(self.paid_gross())
+            .saturating_sub(self.withdrawn)
     }
 
     /// The moment after which nothing is owed any more: the end, or a pause, plus the

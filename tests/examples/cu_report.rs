@@ -1,0 +1,105 @@
+//! Prints the compute units of every instruction of the real SBF program, as a Markdown table
+//! for BENCHMARKS.md. Run with `make bench`.
+use anchor_lang::prelude::Pubkey;
+use clipstake_client::attestation::Attestation;
+use clipstake_client::instructions::{self as ix, Asset};
+use clipstake_tests::*;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+/// Compute units of a transaction whose last instruction is the one measured.
+fn cu(result: TxResult, what: &str) -> u64 {
+    match result {
+        Ok(meta) => meta.compute_units_consumed,
+        Err(failed) => panic!("{what} failed: {:?}\n{}", failed.err, failed.meta.logs.join("\n")),
+    }
+}
+
+struct Row {
+    instruction: &'static str,
+    case: String,
+    units: u64,
+}
+
+/// Runs every instruction once on `asset` and returns its compute units.
+fn measure(mut env: Env, token_program: Option<Pubkey>, label: &str) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let mut row = |instruction: &'static str, case: &str, units: u64| {
+        rows.push(Row { instruction, case: format!("{label}{case}"), units })
+    };
+    let init = env.init_platform();
+    row("init_platform", "", cu(init, "init_platform"));
+    let asset = match token_program {
+        None => Asset::Sol,
+        Some(token_program) => {
+            let mint = env.create_mint(&token_program, 6, None);
+            env.fund_tokens(&token_program, &mint, &env.brand.pubkey(), 1_000_000_000);
+            Asset::Token { mint, token_program }
+        }
+    };
+    let (create, campaign) =
+        ix::create_campaign(&env.brand.pubkey(), &env.payer.pubkey(), asset, env.campaign_args(1, 1_000));
+    let brand = env.brand.insecure_clone();
+    row("create_campaign", "", cu(env.send(&[create], &[&brand]), "create_campaign"));
+    let fund = ix::fund_campaign(&brand.pubkey(), &env.campaign(&campaign), 1_000_000_000);
+    row("fund_campaign", "", cu(env.send(&[fund], &[&brand]), "fund_campaign"));
+
+    let creator = Keypair::new();
+    let affiliate = Keypair::new();
+    for wallet in [&creator, &affiliate] {
+        env.svm.airdrop(&wallet.pubkey(), SOL).unwrap();
+    }
+    let oracle = env.oracle.insecure_clone();
+    let (register, submission) = ix::register_submission(
+        &oracle.pubkey(),
+        &env.payer.pubkey(),
+        &campaign,
+        clipstake::instructions::RegisterSubmissionArgs {
+            content_hash: clipstake_client::pda::content_hash("https://video.example/cu"),
+            creator: creator.pubkey(),
+            affiliate: Some(affiliate.pubkey()),
+            affiliate_bps: 1_000,
+        },
+    );
+    row("register_submission", "", cu(env.send(&[register], &[&oracle]), "register_submission"));
+
+    let first = env.disburse(&campaign, &submission, 10_000);
+    let case = if token_program.is_some() { ", 3-way, creates 3 ATAs" } else { ", 3-way" };
+    row("disburse", case, cu(first, "disburse"));
+    let again = env.disburse(&campaign, &submission, 20_000);
+    let case = if token_program.is_some() { ", 3-way, existing ATAs" } else { ", 3-way (again)" };
+    row("disburse", case, cu(again, "disburse"));
+
+    let attestation = Attestation::sign(&oracle, campaign, submission, 30_000, T0 + 60);
+    let claim = ix::claim(&env.payer.pubkey(), &env.campaign(&campaign), &env.submission(&submission), 30_000, T0 + 60);
+    let result = env.send(&[attestation.ed25519_instruction(), claim], &[&creator]);
+    row("claim", " (+ Ed25519 precompile)", cu(result, "claim"));
+
+    let pause = ix::set_campaign_status(&brand.pubkey(), &campaign, clipstake::state::CampaignStatus::Ended);
+    row("set_campaign_status", " (end)", cu(env.send(&[pause], &[&brand]), "set_campaign_status"));
+    env.set_time(T0 + SETTLEMENT_SECS + 1);
+    let left = env.account::<clipstake::state::Campaign>(&campaign).available();
+    let withdraw = ix::withdraw(&env.campaign(&campaign), left);
+    row("withdraw", "", cu(env.send(&[withdraw], &[&brand]), "withdraw"));
+    let close = ix::close_submission(&oracle.pubkey(), &env.submission(&submission));
+    row("close_submission", "", cu(env.send(&[close], &[&oracle]), "close_submission"));
+    let close = ix::close_campaign(&env.campaign(&campaign));
+    row("close_campaign", "", cu(env.send(&[close], &[&brand]), "close_campaign"));
+    rows
+}
+
+fn main() {
+    let runs = [
+        (Env::new(), Some(TOKEN_PROGRAM_ID), "SPL Token (p-token)"),
+        (Env::with_classic_spl_token(), Some(TOKEN_PROGRAM_ID), "SPL Token (classic 3.5.0)"),
+        (Env::new(), Some(TOKEN_2022_PROGRAM_ID), "Token-2022"),
+        (Env::new(), None, "native SOL"),
+    ];
+    println!("| asset | instruction | case | compute units |");
+    println!("|---|---|---|---:|");
+    for (env, token_program, label) in runs {
+        for row in measure(env, token_program, "") {
+            println!("| {label} | `{}` | {} | {} |", row.instruction, row.case.trim_start_matches(", "), row.units);
+        }
+    }
+}
