@@ -70,3 +70,128 @@ impl Attestation {
         )
     }
 }
+
+/// The portable form of an attestation (what `clipstake oracle attest` prints and
+/// `clipstake creator claim` reads): addresses and the signature in base58.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AttestationJson {
+    /// The program the attestation is for.
+    pub program: String,
+    /// The campaign.
+    pub campaign: String,
+    /// The submission.
+    pub submission: String,
+    /// Cumulative verified views.
+    pub cumulative_views: u64,
+    /// Unix time after which it is void.
+    pub expiry: i64,
+    /// The oracle's key.
+    pub oracle: String,
+    /// The oracle's signature.
+    pub signature: String,
+}
+
+impl From<&Attestation> for AttestationJson {
+    fn from(a: &Attestation) -> Self {
+        AttestationJson {
+            program: clipstake::ID.to_string(),
+            campaign: a.campaign.to_string(),
+            submission: a.submission.to_string(),
+            cumulative_views: a.cumulative_views,
+            expiry: a.expiry,
+            oracle: a.oracle.to_string(),
+            signature: Signature::from(a.signature).to_string(),
+        }
+    }
+}
+
+impl TryFrom<&AttestationJson> for Attestation {
+    type Error = crate::Error;
+
+    fn try_from(j: &AttestationJson) -> Result<Self, Self::Error> {
+        let key = |text: &str, what: &str| -> Result<Pubkey, crate::Error> {
+            text.parse().map_err(|_| crate::Error::Other(format!("attestation: invalid {what} {text:?}")))
+        };
+        if key(&j.program, "program")? != clipstake::ID {
+            return Err(crate::Error::Other(format!(
+                "attestation is for program {}, not {}",
+                j.program,
+                clipstake::ID
+            )));
+        }
+        let signature: Signature = j
+            .signature
+            .parse()
+            .map_err(|_| crate::Error::Other("attestation: invalid signature".into()))?;
+        Ok(Attestation {
+            campaign: key(&j.campaign, "campaign")?,
+            submission: key(&j.submission, "submission")?,
+            cumulative_views: j.cumulative_views,
+            expiry: j.expiry,
+            oracle: key(&j.oracle, "oracle")?,
+            signature: signature.into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clipstake::attestation::{verify_ed25519_data, ATTESTATION_LEN};
+
+    use super::*;
+
+    fn sample() -> (Keypair, Attestation) {
+        let oracle = Keypair::new();
+        let attestation = Attestation::sign(&oracle, Pubkey::new_unique(), Pubkey::new_unique(), 123_456, 1_900_000_000);
+        (oracle, attestation)
+    }
+
+    /// The client's Ed25519 instruction is exactly what the program's verifier accepts: the
+    /// program's own `verify_ed25519_data` runs on the bytes the client builds.
+    #[test]
+    fn the_program_verifies_the_clients_bytes() {
+        let (oracle, attestation) = sample();
+        assert!(attestation.verify());
+        let ix = attestation.ed25519_instruction();
+        assert_eq!(ix.program_id, clipstake::attestation::ED25519_PROGRAM_ID);
+        let expected = attestation_message(
+            &clipstake::ID,
+            &attestation.campaign,
+            &attestation.submission,
+            attestation.cumulative_views,
+            attestation.expiry,
+        );
+        assert_eq!(attestation.message().len(), ATTESTATION_LEN);
+        verify_ed25519_data(&ix.data, &oracle.pubkey(), &expected).expect("the program accepts the client's bytes");
+    }
+
+    #[test]
+    fn the_program_refuses_other_signers_and_other_messages() {
+        let (_, attestation) = sample();
+        let ix = attestation.ed25519_instruction();
+        let other_views = attestation_message(
+            &clipstake::ID,
+            &attestation.campaign,
+            &attestation.submission,
+            attestation.cumulative_views + 1,
+            attestation.expiry,
+        );
+        assert!(verify_ed25519_data(&ix.data, &attestation.oracle, &other_views).is_err());
+        assert!(verify_ed25519_data(&ix.data, &Pubkey::new_unique(), &attestation.message()).is_err());
+        let mut tampered = attestation.clone();
+        tampered.cumulative_views += 1;
+        assert!(!tampered.verify(), "a changed view count breaks the signature");
+    }
+
+    #[test]
+    fn json_round_trips() {
+        let (_, attestation) = sample();
+        let json = AttestationJson::from(&attestation);
+        let text = serde_json::to_string(&json).unwrap();
+        let back: AttestationJson = serde_json::from_str(&text).unwrap();
+        assert_eq!(Attestation::try_from(&back).unwrap(), attestation);
+        let mut wrong_program = back.clone();
+        wrong_program.program = Pubkey::new_unique().to_string();
+        assert!(Attestation::try_from(&wrong_program).is_err());
+    }
+}

@@ -330,6 +330,7 @@ pub fn close_campaign(campaign: &CampaignAccount) -> Instruction {
             campaign: campaign.address,
             vault: campaign.state.vault,
             rent_payer: campaign.state.rent_payer,
+            mint: campaign.is_token().then_some(campaign.state.mint),
             token_program: campaign.is_token().then_some(campaign.state.token_program),
             event_authority,
             program,

@@ -405,3 +405,213 @@ pub fn assert_fails<T>(result: Result<T, FailedTransactionMetadata>) -> Transact
         Err(failed) => failed.err,
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the negative (attack) suites in `tests/security_*.rs`.
+
+/// Base units per fixture "unit" for native SOL campaigns (0.001 SOL).
+pub const SOL_UNIT: u64 = 1_000_000;
+/// Base units per fixture "unit" for token campaigns (mints have 6 decimals).
+pub const TOKEN_UNIT: u64 = 1_000;
+/// Budget of a fixture campaign, in units: three full caps.
+pub const BUDGET_UNITS: u64 = 3_000;
+
+/// The fixture unit of `asset`.
+pub fn unit_of(asset: Asset) -> u64 {
+    match asset {
+        Asset::Sol => SOL_UNIT,
+        Asset::Token { .. } => TOKEN_UNIT,
+    }
+}
+
+/// Where `wallet` receives value in a campaign of `asset`: its ATA for tokens, itself for SOL.
+pub fn receiving_account(asset: Asset, wallet: &Pubkey) -> Pubkey {
+    match asset {
+        Asset::Sol => *wallet,
+        Asset::Token { mint, token_program } => pda::associated_token(wallet, &mint, &token_program),
+    }
+}
+
+/// Copies of some accounts, to assert that a refused transaction moved nothing.
+#[derive(Debug)]
+pub struct Snapshot(Vec<(Pubkey, Option<Account>)>);
+
+/// A registered video with a funded campaign behind it, ready to be paid.
+pub struct Payee {
+    /// The campaign (id 1 of `env.brand`).
+    pub campaign: Pubkey,
+    /// The registered submission.
+    pub submission: Pubkey,
+    /// The creator wallet.
+    pub creator: Keypair,
+    /// The affiliate wallet (10% commission), if the fixture has one.
+    pub affiliate: Option<Keypair>,
+    /// What the campaign pays in.
+    pub asset: Asset,
+}
+
+impl Payee {
+    /// Every account a payout of this video could touch (recipients in both forms, vault,
+    /// campaign, submission, treasury), to snapshot.
+    pub fn watched(&self, env: &Env) -> Vec<Pubkey> {
+        let campaign = env.campaign(&self.campaign);
+        let treasury = env.treasury.pubkey();
+        let mut keys = vec![self.campaign, self.submission, campaign.state.vault, treasury, self.creator.pubkey()];
+        keys.push(receiving_account(self.asset, &treasury));
+        keys.push(receiving_account(self.asset, &self.creator.pubkey()));
+        if let Some(a) = &self.affiliate {
+            keys.push(a.pubkey());
+            keys.push(receiving_account(self.asset, &a.pubkey()));
+        }
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+}
+
+impl Env {
+    /// A fresh keypair holding `lamports`.
+    pub fn keypair_with(&mut self, lamports: u64) -> Keypair {
+        let k = Keypair::new();
+        if lamports > 0 {
+            self.svm.airdrop(&k.pubkey(), lamports).unwrap();
+        }
+        k
+    }
+
+    /// Copies `addresses` as they are now.
+    pub fn snapshot(&self, addresses: &[Pubkey]) -> Snapshot {
+        Snapshot(addresses.iter().map(|a| (*a, self.svm.get_account(a))).collect())
+    }
+
+    /// Asserts that every account of `snapshot` is exactly as it was.
+    #[track_caller]
+    pub fn assert_unchanged(&self, snapshot: &Snapshot) {
+        for (address, before) in &snapshot.0 {
+            let now = self.svm.get_account(address);
+            let norm = |a: &Option<Account>| a.as_ref().filter(|a| a.lamports > 0).map(|a| (a.lamports, a.owner, a.data.clone()));
+            assert_eq!(norm(&now), norm(before), "account {address} changed");
+        }
+    }
+
+    /// A fresh mint under `token_program` (6 decimals), or native SOL for `None`.
+    pub fn new_asset(&mut self, token_program: Option<Pubkey>) -> Asset {
+        match token_program {
+            None => Asset::Sol,
+            Some(token_program) => {
+                let mint = self.create_mint(&token_program, 6, None);
+                Asset::Token { mint, token_program }
+            }
+        }
+    }
+
+    /// The brand funds `campaign` with `amount` (from its ATA for tokens, minted first).
+    pub fn fund(&mut self, campaign: &Pubkey, amount: u64) -> TxResult {
+        let state = self.campaign(campaign);
+        if state.state.asset != clipstake::state::AssetKind::NativeSol {
+            let (mint, token_program) = (state.state.mint, state.state.token_program);
+            let brand = self.brand.pubkey();
+            self.fund_tokens(&token_program, &mint, &brand, amount);
+        }
+        let fund = ix::fund_campaign(&self.brand.pubkey(), &state, amount);
+        let brand = self.brand.insecure_clone();
+        self.send(&[fund], &[&brand])
+    }
+
+    /// Creates campaign `id` of the brand in `asset` with the fixture terms and funds it with
+    /// `BUDGET_UNITS` units.
+    pub fn funded_campaign(&mut self, asset: Asset, id: u64) -> Pubkey {
+        let unit = unit_of(asset);
+        let campaign = self.create_campaign(asset, self.campaign_args(id, unit)).expect("create_campaign");
+        self.fund(&campaign, BUDGET_UNITS * unit).expect("fund_campaign");
+        campaign
+    }
+
+    /// Registers `video` for a fresh creator (with an affiliate at 10% if asked); SOL
+    /// recipients get 1 SOL so that payouts keep them rent-exempt.
+    pub fn payee(&mut self, campaign: &Pubkey, asset: Asset, video: &str, with_affiliate: bool) -> Payee {
+        let creator = self.keypair_with(if asset == Asset::Sol { SOL } else { 0 });
+        let affiliate = with_affiliate.then(|| self.keypair_with(if asset == Asset::Sol { SOL } else { 0 }));
+        let submission = self
+            .register(campaign, video, &creator.pubkey(), affiliate.as_ref().map(|a| (a.pubkey(), 1_000)))
+            .expect("register_submission");
+        Payee { campaign: *campaign, submission, creator, affiliate, asset }
+    }
+
+    /// A platform, a funded campaign (id 1) in SOL (`None`) or a fresh mint of
+    /// `token_program`, and one registered video.
+    pub fn payout_fixture(token_program: Option<Pubkey>, with_affiliate: bool) -> (Env, Payee) {
+        let mut env = Env::with_platform();
+        let asset = env.new_asset(token_program);
+        let campaign = env.funded_campaign(asset, 1);
+        let payee = env.payee(&campaign, asset, "https://video.example/victim", with_affiliate);
+        (env, payee)
+    }
+
+    /// `update_platform` signed by the admin.
+    pub fn update_platform(&mut self, args: clipstake::instructions::UpdatePlatformArgs) -> TxResult {
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix::update_platform(&admin.pubkey(), args)], &[&admin])
+    }
+
+    /// Pauses the whole platform (admin).
+    pub fn pause_platform(&mut self) {
+        self.update_platform(clipstake::instructions::UpdatePlatformArgs { paused: Some(true), ..Default::default() })
+            .expect("pause platform");
+    }
+
+    /// `set_campaign_status` signed by `who`.
+    pub fn set_status(&mut self, who: &Keypair, campaign: &Pubkey, status: clipstake::state::CampaignStatus) -> TxResult {
+        let who = who.insecure_clone();
+        self.send(&[ix::set_campaign_status(&who.pubkey(), campaign, status)], &[&who])
+    }
+}
+
+/// Replaces the one account meta whose key is `old` by `new` (flags kept). Panics unless
+/// exactly one meta matches, so a substitution can never hit an unintended role.
+#[track_caller]
+pub fn swap_account(ix: &mut Instruction, old: &Pubkey, new: Pubkey) {
+    let matches: Vec<usize> = ix.accounts.iter().enumerate().filter(|(_, m)| m.pubkey == *old).map(|(i, _)| i).collect();
+    assert_eq!(matches.len(), 1, "expected exactly one meta for {old}, found {matches:?}");
+    ix.accounts[matches[0]].pubkey = new;
+}
+
+/// Sets the account meta at `index` to `new`, writable or not (for optional accounts, whose
+/// `None` placeholder is the read-only program id).
+pub fn set_account_at(ix: &mut Instruction, index: usize, new: Pubkey, writable: bool) {
+    ix.accounts[index].pubkey = new;
+    ix.accounts[index].is_writable = writable;
+}
+
+/// Clears the signer flag of every meta of `key`, so the transaction needs no signature from it.
+#[track_caller]
+pub fn unsign(ix: &mut Instruction, key: &Pubkey) {
+    let mut found = false;
+    for meta in ix.accounts.iter_mut().filter(|m| m.pubkey == *key) {
+        assert!(meta.is_signer, "{key} was not a signer");
+        meta.is_signer = false;
+        found = true;
+    }
+    assert!(found, "{key} is not in the instruction");
+}
+
+/// Asserts that instruction `index` failed with `expected` (runtime, precompile or CPI errors).
+#[track_caller]
+pub fn assert_instruction_error<T>(result: Result<T, FailedTransactionMetadata>, index: u8, expected: InstructionError) {
+    assert_tx_error(result, TransactionError::InstructionError(index, expected));
+}
+
+/// Asserts that the transaction failed with exactly `expected`.
+#[track_caller]
+pub fn assert_tx_error<T>(result: Result<T, FailedTransactionMetadata>, expected: TransactionError) {
+    match result {
+        Ok(_) => panic!("expected {expected:?}, but the transaction succeeded"),
+        Err(failed) => assert_eq!(failed.err, expected, "{}", failed.meta.logs.join("\n")),
+    }
+}
+
+/// Asserts that the program's instruction `index` (not the first) failed with `expected`.
+#[track_caller]
+pub fn assert_program_error_at<T>(result: Result<T, FailedTransactionMetadata>, index: u8, expected: ClipstakeError) {
+    assert_instruction_error(result, index, InstructionError::Custom(code_of(expected)));
+}

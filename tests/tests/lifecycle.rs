@@ -136,7 +136,8 @@ fn run_lifecycle(token_program: Option<Pubkey>, transfer_fee_bps: u16) {
     assert_eq!(first.fee + first.creator, first.gross);
 
     // What arrived (a Token-2022 transfer fee is withheld from each receipt).
-    let after_fee = |amount: u64| amount - amount * u64::from(transfer_fee_bps) / 10_000;
+    // Token-2022 withholds ceil(amount × bps / 10⁴) of every transfer at the destination.
+    let after_fee = |amount: u64| amount - (amount * u64::from(transfer_fee_bps)).div_ceil(10_000);
     for (i, c) in creators.iter().enumerate() {
         let got = start(&env, &c.wallet.pubkey()) - creator_before[i];
         if transfer_fee_bps == 0 {
@@ -156,7 +157,9 @@ fn run_lifecycle(token_program: Option<Pubkey>, transfer_fee_bps: u16) {
     if transfer_fee_bps == 0 {
         assert_eq!(treasury_got, fees);
     } else {
-        assert!(treasury_got <= fees && treasury_got >= after_fee(fees) - 3);
+        // The fee is rounded up per transfer: at most one unit more for each of the 9 payouts.
+        let transfers = 9;
+        assert!(treasury_got <= fees && treasury_got + transfers >= after_fee(fees));
     }
 
     // The vault holds exactly what the books say.
@@ -179,7 +182,7 @@ fn run_lifecycle(token_program: Option<Pubkey>, transfer_fee_bps: u16) {
     let withdraw = ix::withdraw(&env.campaign(&campaign), rest);
     env.send(&[withdraw], &[&brand]).expect("withdraw");
     let brand_got = balance(&env, asset, &receiving_account(asset, &brand.pubkey())) - brand_before;
-    assert_eq!(brand_got, after_fee(rest).max(if transfer_fee_bps == 0 { rest } else { 0 }).min(rest));
+    assert_eq!(brand_got, after_fee(rest));
     let state = env.account::<Campaign>(&campaign);
     assert_eq!(state.available(), 0);
     assert_eq!(state.funded, state.paid_gross() + state.withdrawn, "every unit is accounted for");

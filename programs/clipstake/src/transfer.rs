@@ -146,3 +146,22 @@ pub fn token_amount(token_account: &AccountInfo) -> Result<u64> {
     amount.copy_from_slice(bytes);
     Ok(u64::from_le_bytes(amount))
 }
+
+/// Token-2022 transfer fees withheld in a token account (0 for SPL Token accounts and accounts
+/// without the transfer-fee extension).
+pub fn withheld_transfer_fees(token_account: &AccountInfo) -> Result<u64> {
+    use anchor_spl::token_interface::spl_token_2022::extension::transfer_fee::TransferFeeAmount;
+    use anchor_spl::token_interface::spl_token_2022::extension::{
+        BaseStateWithExtensions, StateWithExtensions,
+    };
+    use anchor_spl::token_interface::spl_token_2022::state::Account as TokenAccountState;
+    if token_account.owner != &anchor_spl::token_2022::ID {
+        return Ok(0);
+    }
+    let data = token_account.try_borrow_data()?;
+    let state = StateWithExtensions::<TokenAccountState>::unpack(&data)?;
+    Ok(state
+        .get_extension::<TransferFeeAmount>()
+        .map(|fee| u64::from(fee.withheld_amount))
+        .unwrap_or(0))
+}

@@ -5,7 +5,7 @@ use anchor_spl::token_interface::{self, TokenInterface};
 use crate::errors::ClipstakeError;
 use crate::events::CampaignClosed;
 use crate::state::{AssetKind, Campaign};
-use crate::transfer::token_amount;
+use crate::transfer::{token_amount, withheld_transfer_fees};
 
 #[event_cpi]
 #[derive(Accounts)]
@@ -26,6 +26,10 @@ pub struct CloseCampaign<'info> {
     /// CHECK: receives the rent of the campaign and its vault; checked by `has_one`.
     #[account(mut)]
     pub rent_payer: UncheckedAccount<'info>,
+    /// CHECK: the campaign's mint (token campaigns), checked against `campaign.mint`; writable
+    /// because Token-2022 fees withheld in the vault are harvested into it before closing.
+    #[account(mut, address = campaign.mint @ ClipstakeError::WrongMint)]
+    pub mint: Option<UncheckedAccount<'info>>,
     /// The campaign's token program (token campaigns), checked against
     /// `campaign.token_program`.
     #[account(address = campaign.token_program @ ClipstakeError::WrongTokenProgram)]
@@ -36,7 +40,10 @@ impl CloseCampaign<'_> {
     fn validate(&self) -> Result<()> {
         require!(self.campaign.open_submissions == 0, ClipstakeError::SubmissionsStillOpen);
         let is_token = self.campaign.asset != AssetKind::NativeSol;
-        require!(self.token_program.is_some() == is_token, ClipstakeError::MissingTokenAccounts);
+        require!(
+            self.token_program.is_some() == is_token && self.mint.is_some() == is_token,
+            ClipstakeError::MissingTokenAccounts
+        );
         let empty = if is_token {
             token_amount(&self.vault)? == 0
         } else {
@@ -53,7 +60,21 @@ impl CloseCampaign<'_> {
         let accounts = &ctx.accounts;
         let vault = accounts.vault.to_account_info();
         let rent_payer = accounts.rent_payer.to_account_info();
-        if let Some(token_program) = &accounts.token_program {
+        if let (Some(token_program), Some(mint)) = (&accounts.token_program, &accounts.mint) {
+            if withheld_transfer_fees(&vault)? > 0 {
+                // Token-2022 refuses to close an account holding withheld fees; moving them to
+                // the mint is permissionless and the mint's fee authority collects them there.
+                token_interface::harvest_withheld_tokens_to_mint(
+                    CpiContext::new(
+                        token_program.key(),
+                        token_interface::HarvestWithheldTokensToMint {
+                            token_program_id: token_program.to_account_info(),
+                            mint: mint.to_account_info(),
+                        },
+                    ),
+                    vec![vault.clone()],
+                )?;
+            }
             let signer = accounts.campaign.signer();
             let seeds = signer.seeds();
             token_interface::close_account(CpiContext::new_with_signer(

@@ -1,5 +1,7 @@
 use anchor_lang::prelude::*;
 
+use anchor_lang::solana_program::bpf_loader_upgradeable;
+
 use crate::errors::ClipstakeError;
 use crate::events::PlatformInitialized;
 use crate::math::Bps;
@@ -27,14 +29,16 @@ pub struct InitPlatform<'info> {
     /// The platform settings, created here once (`init` refuses a second time).
     #[account(init, payer = payer, space = 8 + Platform::INIT_SPACE, seeds = [PLATFORM_SEED], bump)]
     pub platform: Account<'info, Platform>,
-    /// This program's data account, which names its upgrade authority; its address is the
-    /// loader's PDA of this program id.
+    /// CHECK: this program's data account, which names its upgrade authority. Its address is
+    /// the upgradeable loader's PDA of this program id (checked by `seeds`); its owner and
+    /// layout are checked in `validate`. Parsed by hand: Anchor's `ProgramData` type goes
+    /// through bincode, whose error formatting pulls float code into the SBF build.
     #[account(
         seeds = [crate::ID.as_ref()],
         bump,
-        seeds::program = anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+        seeds::program = bpf_loader_upgradeable::ID,
     )]
-    pub program_data: Account<'info, ProgramData>,
+    pub program_data: UncheckedAccount<'info>,
     /// Creates the platform account.
     pub system_program: Program<'info, System>,
 }
@@ -43,7 +47,7 @@ impl InitPlatform<'_> {
     /// Only the upgrade authority may initialise, so nobody can front-run a deployment.
     fn validate(&self, args: &InitPlatformArgs) -> Result<()> {
         require!(
-            self.program_data.upgrade_authority_address == Some(self.admin.key()),
+            upgrade_authority(&self.program_data)? == Some(self.admin.key()),
             ClipstakeError::NotUpgradeAuthority
         );
         Bps::new(args.fee_bps)?.checked_add(Bps::new(args.max_affiliate_bps)?)?;
@@ -69,4 +73,21 @@ impl InitPlatform<'_> {
         });
         Ok(())
     }
+}
+
+/// The upgrade authority recorded in an upgradeable loader `ProgramData` account: a `u32` tag
+/// (3), the deployment slot (`u64`), then `Option<Pubkey>` (one tag byte and 32 bytes).
+fn upgrade_authority(program_data: &AccountInfo) -> Result<Option<Pubkey>> {
+    const PROGRAM_DATA_TAG: [u8; 4] = 3u32.to_le_bytes();
+    require_keys_eq!(
+        *program_data.owner,
+        bpf_loader_upgradeable::ID,
+        ClipstakeError::NotUpgradeAuthority
+    );
+    let data = program_data.try_borrow_data()?;
+    require!(
+        data.len() >= 45 && data[..4] == PROGRAM_DATA_TAG,
+        ClipstakeError::NotUpgradeAuthority
+    );
+    Ok((data[12] == 1).then(|| Pubkey::new_from_array(data[13..45].try_into().unwrap_or_default())))
 }

@@ -1,0 +1,290 @@
+//! The RPC backend: any Solana JSON-RPC endpoint through `solana-rpc-client`'s blocking client.
+//!
+//! It uses exactly the calls the sender and the commands need: `getLatestBlockhash`,
+//! `simulateTransaction` (no signature check, blockhash replaced), `sendTransaction` with
+//! `skipPreflight` (we simulated ourselves) and no node-side retries (we resend ourselves),
+//! `getSignatureStatuses` in batches of 256, `getMultipleAccounts` in batches of 100,
+//! `getBlockHeight` for blockhash expiry, and `getProgramAccounts` with memcmp filters.
+use std::time::{Duration, Instant};
+
+use anchor_lang::prelude::{pubkey, Pubkey};
+use solana_account::Account;
+use solana_clock::Clock;
+use solana_commitment_config::CommitmentConfig;
+use solana_hash::Hash;
+use solana_rpc_client::rpc_client::RpcClient;
+use solana_rpc_client_api::client_error::{Error as ClientError, ErrorKind};
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
+    RpcSimulateTransactionConfig, UiAccountEncoding, UiTransactionEncoding,
+};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+use solana_rpc_client_api::request::RpcError;
+use solana_signature::Signature;
+use solana_transaction::Transaction;
+
+use super::{AccountFilter, Backend, Simulation, TxStatus};
+use crate::Error;
+
+/// The clock sysvar.
+const CLOCK_SYSVAR: Pubkey = pubkey!("SysvarC1ock11111111111111111111111111111111");
+/// `getSignatureStatuses` takes at most this many signatures.
+const MAX_SIGNATURES_PER_CALL: usize = 256;
+/// `getMultipleAccounts` takes at most this many addresses.
+const MAX_ACCOUNTS_PER_CALL: usize = 100;
+
+/// A Solana cluster reached over JSON-RPC.
+pub struct RpcBackend {
+    client: RpcClient,
+    url: String,
+    commitment: CommitmentConfig,
+}
+
+impl RpcBackend {
+    /// A client for `url` reading and confirming at `commitment`.
+    pub fn new(url: &str, commitment: CommitmentConfig) -> Self {
+        RpcBackend {
+            client: RpcClient::new_with_timeout_and_commitment(url.to_string(), Duration::from_secs(30), commitment),
+            url: url.to_string(),
+            commitment,
+        }
+    }
+
+    /// The URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Checks the endpoint answers (`getVersion`).
+    pub fn check_reachable(&self) -> Result<String, Error> {
+        self.client
+            .get_version()
+            .map(|v| v.solana_core)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Maps a client error: transaction refusals are decoded, everything else is a network or
+    /// node problem.
+    fn error(&self, error: ClientError) -> Error {
+        if let Some(tx_error) = error.get_transaction_error() {
+            let logs = match error.kind() {
+                ErrorKind::RpcError(RpcError::RpcResponseError {
+                    data: solana_rpc_client_api::request::RpcResponseErrorData::SendTransactionPreflightFailure(result),
+                    ..
+                }) => result.logs.clone().unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            return Error::from_transaction_error(&tx_error, &logs);
+        }
+        let unreachable = match error.kind() {
+            ErrorKind::Reqwest(e) => e.is_connect() || e.is_timeout() || e.is_request(),
+            ErrorKind::Io(_) => true,
+            _ => false,
+        };
+        if unreachable {
+            Error::Network(format!("cannot reach the RPC endpoint {}: {error}", self.url))
+        } else {
+            Error::Network(format!("the RPC endpoint {} failed: {error}", self.url))
+        }
+    }
+}
+
+impl Backend for RpcBackend {
+    fn describe(&self) -> String {
+        self.url.clone()
+    }
+
+    fn latest_blockhash(&mut self) -> Result<(Hash, u64), Error> {
+        self.client
+            .get_latest_blockhash_with_commitment(self.commitment)
+            .map_err(|e| self.error(e))
+    }
+
+    fn block_height(&mut self) -> Result<u64, Error> {
+        self.client
+            .get_block_height_with_commitment(self.commitment)
+            .map_err(|e| self.error(e))
+    }
+
+    fn simulate(&mut self, transaction: &Transaction) -> Result<Simulation, Error> {
+        let config = RpcSimulateTransactionConfig {
+            sig_verify: false,
+            replace_recent_blockhash: true,
+            commitment: Some(self.commitment),
+            encoding: Some(UiTransactionEncoding::Base64),
+            ..RpcSimulateTransactionConfig::default()
+        };
+        let result = self
+            .client
+            .simulate_transaction_with_config(transaction, config)
+            .map_err(|e| self.error(e))?
+            .value;
+        Ok(Simulation {
+            err: result.err.map(Into::into),
+            logs: result.logs.unwrap_or_default(),
+            units_consumed: result.units_consumed.unwrap_or(0),
+        })
+    }
+
+    fn send(&mut self, transaction: &Transaction) -> Result<Signature, Error> {
+        let config = RpcSendTransactionConfig {
+            skip_preflight: true,
+            preflight_commitment: Some(self.commitment.commitment),
+            encoding: Some(UiTransactionEncoding::Base64),
+            max_retries: Some(0),
+            min_context_slot: None,
+        };
+        self.client
+            .send_transaction_with_config(transaction, config)
+            .map_err(|e| self.error(e))
+    }
+
+    fn signature_statuses(
+        &mut self,
+        signatures: &[Signature],
+        search_history: bool,
+    ) -> Result<Vec<Option<TxStatus>>, Error> {
+        let mut statuses = Vec::with_capacity(signatures.len());
+        for chunk in signatures.chunks(MAX_SIGNATURES_PER_CALL) {
+            let response = if search_history {
+                self.client.get_signature_statuses_with_history(chunk)
+            } else {
+                self.client.get_signature_statuses(chunk)
+            }
+            .map_err(|e| self.error(e))?;
+            statuses.extend(response.value.into_iter().map(|status| {
+                status.map(|s| TxStatus {
+                    slot: s.slot,
+                    confirmed: s.satisfies_commitment(self.commitment),
+                    err: s.err,
+                    logs: Vec::new(),
+                })
+            }));
+        }
+        Ok(statuses)
+    }
+
+    fn get_multiple_accounts(&mut self, addresses: &[Pubkey]) -> Result<Vec<Option<Account>>, Error> {
+        let mut accounts = Vec::with_capacity(addresses.len());
+        for chunk in addresses.chunks(MAX_ACCOUNTS_PER_CALL) {
+            let response = self
+                .client
+                .get_multiple_accounts_with_commitment(chunk, self.commitment)
+                .map_err(|e| self.error(e))?;
+            accounts.extend(response.value);
+        }
+        Ok(accounts)
+    }
+
+    fn get_program_accounts(
+        &mut self,
+        program: &Pubkey,
+        filters: &[AccountFilter],
+    ) -> Result<Vec<(Pubkey, Account)>, Error> {
+        let filters = filters
+            .iter()
+            .map(|f| match f {
+                AccountFilter::Memcmp { offset, bytes } => {
+                    RpcFilterType::Memcmp(Memcmp::new_raw_bytes(*offset, bytes.clone()))
+                }
+                AccountFilter::DataSize(len) => RpcFilterType::DataSize(*len),
+            })
+            .collect();
+        let config = RpcProgramAccountsConfig {
+            filters: Some(filters),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                commitment: Some(self.commitment),
+                ..RpcAccountInfoConfig::default()
+            },
+            with_context: None,
+            sort_results: None,
+        };
+        let accounts = self
+            .client
+            .get_program_ui_accounts_with_config(program, config)
+            .map_err(|e| self.error(e))?;
+        accounts
+            .into_iter()
+            .map(|(address, ui)| {
+                ui.to_account()
+                    .map(|account| (address, account))
+                    .ok_or_else(|| Error::Decode(format!("account {address} came back undecodable")))
+            })
+            .collect()
+    }
+
+    fn clock(&mut self) -> Result<Clock, Error> {
+        let account = self
+            .get_account(&CLOCK_SYSVAR)?
+            .ok_or_else(|| Error::Network(format!("{} has no clock sysvar", self.url)))?;
+        clock_from_sysvar_data(&account.data)
+    }
+
+    fn minimum_balance_for_rent_exemption(&mut self, data_len: usize) -> Result<u64, Error> {
+        self.client
+            .get_minimum_balance_for_rent_exemption(data_len)
+            .map_err(|e| self.error(e))
+    }
+
+    fn airdrop(&mut self, to: &Pubkey, lamports: u64) -> Result<(), Error> {
+        let signature = self.client.request_airdrop(to, lamports).map_err(|e| self.error(e))?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some(Some(status)) = self.signature_statuses(&[signature], false)?.pop() {
+                if let Some(err) = status.err {
+                    return Err(Error::from_transaction_error(&err, &[]));
+                }
+                if status.confirmed {
+                    return Ok(());
+                }
+            }
+            std::thread::sleep(self.poll_interval());
+        }
+        Err(Error::Expired(format!("airdrop {signature} was not confirmed within 60 s")))
+    }
+}
+
+/// Decodes the clock sysvar: slot, epoch start timestamp, epoch, leader schedule epoch, unix
+/// timestamp, each 8 bytes little-endian.
+fn clock_from_sysvar_data(data: &[u8]) -> Result<Clock, Error> {
+    let field = |i: usize| -> Result<[u8; 8], Error> {
+        data.get(i * 8..i * 8 + 8)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::Decode("clock sysvar too short".into()))
+    };
+    Ok(Clock {
+        slot: u64::from_le_bytes(field(0)?),
+        epoch_start_timestamp: i64::from_le_bytes(field(1)?),
+        epoch: u64::from_le_bytes(field(2)?),
+        leader_schedule_epoch: u64::from_le_bytes(field(3)?),
+        unix_timestamp: i64::from_le_bytes(field(4)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_the_clock_sysvar() {
+        let mut data = Vec::new();
+        for v in [5u64, 6, 7, 8] {
+            data.extend_from_slice(&v.to_le_bytes());
+        }
+        data.extend_from_slice(&1_800_000_000i64.to_le_bytes());
+        let clock = clock_from_sysvar_data(&data).unwrap();
+        assert_eq!((clock.slot, clock.epoch, clock.unix_timestamp), (5, 7, 1_800_000_000));
+        assert!(clock_from_sysvar_data(&data[..30]).is_err());
+    }
+
+    #[test]
+    fn an_unreachable_endpoint_is_a_network_error() {
+        // Port 1 on loopback: nothing listens, the connection is refused at once.
+        let mut backend = RpcBackend::new("http://127.0.0.1:1", CommitmentConfig::confirmed());
+        match backend.latest_blockhash() {
+            Err(Error::Network(message)) => assert!(message.contains("127.0.0.1:1"), "{message}"),
+            other => panic!("expected a network error, got {other:?}"),
+        }
+    }
+}

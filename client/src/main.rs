@@ -1,0 +1,15 @@
+//! `clipstake`: parse, dispatch, map errors to exit codes (documented in `--help`).
+mod cli;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {}", error.message);
+            std::process::ExitCode::from(error.code as u8)
+        }
+    }
+}
