@@ -67,13 +67,8 @@ fn instruction(accounts: Vec<AccountMeta>, data: Vec<u8>) -> Instruction {
     Instruction { program_id: clipstake::ID, accounts, data }
 }
 
-fn event_accounts() -> (Pubkey, Pubkey) {
-    (pda::event_authority(), clipstake::ID)
-}
-
 /// `init_platform`, signed by the program's upgrade authority.
 pub fn init_platform(admin: &Pubkey, payer: &Pubkey, args: InitPlatformArgs) -> Instruction {
-    let (event_authority, program) = event_accounts();
     instruction(
         clipstake::accounts::InitPlatform {
             admin: *admin,
@@ -81,8 +76,6 @@ pub fn init_platform(admin: &Pubkey, payer: &Pubkey, args: InitPlatformArgs) -> 
             platform: pda::platform(),
             program_data: pda::program_data(),
             system_program: SYSTEM_PROGRAM_ID,
-            event_authority,
-            program,
         }
         .to_account_metas(None),
         clipstake::instruction::InitPlatform { args }.data(),
@@ -91,13 +84,10 @@ pub fn init_platform(admin: &Pubkey, payer: &Pubkey, args: InitPlatformArgs) -> 
 
 /// `update_platform`, signed by the admin.
 pub fn update_platform(admin: &Pubkey, args: UpdatePlatformArgs) -> Instruction {
-    let (event_authority, program) = event_accounts();
     instruction(
         clipstake::accounts::UpdatePlatform {
             admin: *admin,
             platform: pda::platform(),
-            event_authority,
-            program,
         }
         .to_account_metas(None),
         clipstake::instruction::UpdatePlatform { args }.data(),
@@ -122,7 +112,6 @@ pub fn create_campaign(
             Some(ASSOCIATED_TOKEN_PROGRAM_ID),
         ),
     };
-    let (event_authority, program) = event_accounts();
     let ix = instruction(
         clipstake::accounts::CreateCampaign {
             brand: *brand,
@@ -134,8 +123,6 @@ pub fn create_campaign(
             token_program,
             associated_token_program: ata_program,
             system_program: SYSTEM_PROGRAM_ID,
-            event_authority,
-            program,
         }
         .to_account_metas(None),
         clipstake::instruction::CreateCampaign { args }.data(),
@@ -147,7 +134,6 @@ pub fn create_campaign(
 /// token campaigns).
 pub fn fund_campaign(funder: &Pubkey, campaign: &CampaignAccount, amount: u64) -> Instruction {
     let is_token = campaign.is_token();
-    let (event_authority, program) = event_accounts();
     instruction(
         clipstake::accounts::FundCampaign {
             funder: *funder,
@@ -158,8 +144,6 @@ pub fn fund_campaign(funder: &Pubkey, campaign: &CampaignAccount, amount: u64) -
             mint: is_token.then_some(campaign.state.mint),
             token_program: is_token.then_some(campaign.state.token_program),
             system_program: SYSTEM_PROGRAM_ID,
-            event_authority,
-            program,
         }
         .to_account_metas(None),
         clipstake::instruction::FundCampaign { amount }.data(),
@@ -175,7 +159,6 @@ pub fn register_submission(
     args: RegisterSubmissionArgs,
 ) -> (Instruction, Pubkey) {
     let submission = pda::submission(campaign, &args.content_hash);
-    let (event_authority, program) = event_accounts();
     let ix = instruction(
         clipstake::accounts::RegisterSubmission {
             oracle: *oracle,
@@ -184,8 +167,6 @@ pub fn register_submission(
             campaign: *campaign,
             submission,
             system_program: SYSTEM_PROGRAM_ID,
-            event_authority,
-            program,
         }
         .to_account_metas(None),
         clipstake::instruction::RegisterSubmission { args }.data(),
@@ -195,14 +176,11 @@ pub fn register_submission(
 
 /// `set_campaign_status`, signed by the brand (or the admin to pause/resume).
 pub fn set_campaign_status(authority: &Pubkey, campaign: &Pubkey, status: CampaignStatus) -> Instruction {
-    let (event_authority, program) = event_accounts();
     instruction(
         clipstake::accounts::SetCampaignStatus {
             authority: *authority,
             platform: pda::platform(),
             campaign: *campaign,
-            event_authority,
-            program,
         }
         .to_account_metas(None),
         clipstake::instruction::SetCampaignStatus { status }.data(),
@@ -243,13 +221,10 @@ pub fn disburse(
     submission: &SubmissionAccount,
     cumulative_views: u64,
 ) -> Instruction {
-    let (event_authority, program) = event_accounts();
     instruction(
         clipstake::accounts::Disburse {
             oracle: *oracle,
             payout: payout_accounts(payer, campaign, submission),
-            event_authority,
-            program,
         }
         .to_account_metas(None),
         clipstake::instruction::Disburse { cumulative_views }.data(),
@@ -265,12 +240,9 @@ pub fn claim(
     cumulative_views: u64,
     expiry: i64,
 ) -> Instruction {
-    let (event_authority, program) = event_accounts();
     let mut accounts = clipstake::accounts::Claim {
         payout: payout_accounts(payer, campaign, submission),
         instructions_sysvar: clipstake::attestation::INSTRUCTIONS_SYSVAR_ID,
-        event_authority,
-        program,
     }
     .to_account_metas(None);
     // The creator is an UncheckedAccount in `Payout`; the claim requires its signature.
@@ -287,7 +259,6 @@ pub fn claim(
 pub fn withdraw(campaign: &CampaignAccount, amount: u64) -> Instruction {
     let brand = campaign.state.brand;
     let is_token = campaign.is_token();
-    let (event_authority, program) = event_accounts();
     instruction(
         clipstake::accounts::Withdraw {
             brand,
@@ -296,8 +267,6 @@ pub fn withdraw(campaign: &CampaignAccount, amount: u64) -> Instruction {
             brand_token_account: campaign.token_account_of(&brand),
             mint: is_token.then_some(campaign.state.mint),
             token_program: is_token.then_some(campaign.state.token_program),
-            event_authority,
-            program,
         }
         .to_account_metas(None),
         clipstake::instruction::Withdraw { amount }.data(),
@@ -306,15 +275,12 @@ pub fn withdraw(campaign: &CampaignAccount, amount: u64) -> Instruction {
 
 /// `close_submission`, signed by the brand or the oracle.
 pub fn close_submission(authority: &Pubkey, submission: &SubmissionAccount) -> Instruction {
-    let (event_authority, program) = event_accounts();
     instruction(
         clipstake::accounts::CloseSubmission {
             authority: *authority,
             campaign: submission.state.campaign,
             submission: submission.address,
             rent_payer: submission.state.rent_payer,
-            event_authority,
-            program,
         }
         .to_account_metas(None),
         clipstake::instruction::CloseSubmission {}.data(),
@@ -323,7 +289,6 @@ pub fn close_submission(authority: &Pubkey, submission: &SubmissionAccount) -> I
 
 /// `close_campaign`, signed by the brand.
 pub fn close_campaign(campaign: &CampaignAccount) -> Instruction {
-    let (event_authority, program) = event_accounts();
     instruction(
         clipstake::accounts::CloseCampaign {
             brand: campaign.state.brand,
@@ -332,8 +297,6 @@ pub fn close_campaign(campaign: &CampaignAccount) -> Instruction {
             rent_payer: campaign.state.rent_payer,
             mint: campaign.is_token().then_some(campaign.state.mint),
             token_program: campaign.is_token().then_some(campaign.state.token_program),
-            event_authority,
-            program,
         }
         .to_account_metas(None),
         clipstake::instruction::CloseCampaign {}.data(),

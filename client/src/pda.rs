@@ -35,11 +35,6 @@ pub fn submission(campaign: &Pubkey, content_hash: &[u8; 32]) -> Pubkey {
     .0
 }
 
-/// Anchor's event authority, which `emit_cpi!` signs with.
-pub fn event_authority() -> Pubkey {
-    Pubkey::find_program_address(&[b"__event_authority"], &clipstake::ID).0
-}
-
 /// The upgradeable loader's program data account of this program.
 pub fn program_data() -> Pubkey {
     Pubkey::find_program_address(

@@ -1,7 +1,12 @@
-//! One event per state change. Events are emitted with `emit_cpi!`: they travel as inner
-//! instruction data, which RPC nodes never truncate (program logs are cut at 10 KB per
-//! transaction, and a batch of payouts can exceed that), so an indexer can rebuild every
-//! balance from them alone.
+//! One event per state change, each carrying the amounts and the new totals or watermark, so an
+//! indexer can rebuild every balance.
+//!
+//! Emitted with `emit!` (one `sol_log_data` syscall, about a hundred compute units) rather than
+//! `emit_cpi!` (a self-CPI: an event-authority PDA check, a CPI and a second program entry,
+//! several thousand compute units per instruction, which alone would break the payout budgets).
+//! The price is that logs are cut at 10 KB per transaction: a payout event is about 250 bytes of
+//! log, so the client keeps batches well below that, and every amount is also kept on-chain in
+//! the campaign and submission totals, which an indexer can check against.
 use anchor_lang::prelude::*;
 
 use crate::state::{AssetKind, CampaignStatus};

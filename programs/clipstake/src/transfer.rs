@@ -103,37 +103,61 @@ impl<'info> AtaCreator<'_, 'info> {
     }
 }
 
-/// Moves `amount` lamports out of the program-owned SOL `vault` into `to`.
-///
-/// The vault keeps at least `vault_floor` (its rent exemption), and a recipient that would end
-/// below rent exemption is refused with a clear error instead of failing the whole transaction
-/// in the runtime.
-pub fn pay_lamports(
-    vault: &AccountInfo,
-    to: &AccountInfo,
-    amount: u64,
-    vault_floor: u64,
-    rent: &Rent,
-) -> Result<()> {
-    if amount == 0 {
-        return Ok(());
+/// The program-owned lamport vault of a SOL campaign, with the rent floors it needs computed
+/// once per instruction (rent math is soft-float on SBF, so it is not repeated per recipient).
+pub struct LamportVault<'a, 'info> {
+    vault: &'a AccountInfo<'info>,
+    /// The vault's own rent exemption, below which it never goes.
+    floor: u64,
+    rent: Rent,
+    /// Rent exemption of a data-less wallet, the usual recipient.
+    wallet_floor: u64,
+}
+
+impl<'a, 'info> LamportVault<'a, 'info> {
+    /// Reads the rent sysvar and computes the floors.
+    pub fn new(vault: &'a AccountInfo<'info>) -> Result<Self> {
+        let rent = Rent::get()?;
+        Ok(LamportVault {
+            vault,
+            floor: rent_exempt_minimum(&rent, vault.data_len()),
+            wallet_floor: rent_exempt_minimum(&rent, 0),
+            rent,
+        })
     }
-    let vault_after = vault
-        .lamports()
-        .checked_sub(amount)
-        .filter(|left| *left >= vault_floor)
-        .ok_or(ClipstakeError::InsufficientVaultBalance)?;
-    let to_after = to
-        .lamports()
-        .checked_add(amount)
-        .ok_or(ClipstakeError::Overflow)?;
-    require!(
-        to_after >= rent.minimum_balance(to.data_len()),
-        ClipstakeError::RecipientBelowRentExemption
-    );
-    **vault.try_borrow_mut_lamports()? = vault_after;
-    **to.try_borrow_mut_lamports()? = to_after;
-    Ok(())
+
+    /// Lamports above the vault's rent exemption.
+    pub fn balance(&self) -> u64 {
+        self.vault.lamports().saturating_sub(self.floor)
+    }
+
+    /// Moves `amount` lamports into `to`. Does nothing for a zero amount.
+    ///
+    /// The vault keeps its rent exemption, and a recipient that would end below rent exemption
+    /// is refused with a clear error instead of failing the whole transaction in the runtime.
+    pub fn pay(&self, to: &AccountInfo, amount: u64) -> Result<()> {
+        if amount == 0 {
+            return Ok(());
+        }
+        let vault_after = self
+            .vault
+            .lamports()
+            .checked_sub(amount)
+            .filter(|left| *left >= self.floor)
+            .ok_or(ClipstakeError::InsufficientVaultBalance)?;
+        let to_after = to
+            .lamports()
+            .checked_add(amount)
+            .ok_or(ClipstakeError::Overflow)?;
+        let to_floor = match to.data_len() {
+            0 => self.wallet_floor,
+            len => rent_exempt_minimum(&self.rent, len),
+        };
+        require!(to_after >= to_floor, ClipstakeError::RecipientBelowRentExemption);
+        **self.vault.try_borrow_mut_lamports()? = vault_after;
+        **to.try_borrow_mut_lamports()? = to_after;
+        Ok(())
+    }
 }
 
 /// The `amount` field of a token account (same offset in SPL Token and Token-2022).
@@ -164,4 +188,34 @@ pub fn withheld_transfer_fees(token_account: &AccountInfo) -> Result<u64> {
         .get_extension::<TransferFeeAmount>()
         .map(|fee| u64::from(fee.withheld_amount))
         .unwrap_or(0))
+}
+
+/// `Rent::minimum_balance` without soft-float on the clusters' actual thresholds (2.0 today, 1.0
+/// after SIMD-0194), where it is exact integer math; any other threshold takes the float path.
+#[allow(deprecated)]
+pub fn rent_exempt_minimum(rent: &Rent, data_len: usize) -> u64 {
+    /// Bytes every account is charged for on top of its data.
+    const ACCOUNT_STORAGE_OVERHEAD: u64 = 128;
+    let byte_years = (ACCOUNT_STORAGE_OVERHEAD + data_len as u64) * rent.lamports_per_byte_year;
+    match rent.exemption_threshold.to_bits() {
+        bits if bits == 2f64.to_bits() => byte_years * 2,
+        bits if bits == 1f64.to_bits() => byte_years,
+        _ => rent.minimum_balance(data_len),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[allow(deprecated)]
+    fn integer_rent_matches_the_float_formula() {
+        for threshold in [2.0, 1.0, 1.5] {
+            let rent = Rent { exemption_threshold: threshold, ..Rent::default() };
+            for len in [0usize, 41, 165, 10_240] {
+                assert_eq!(rent_exempt_minimum(&rent, len), rent.minimum_balance(len));
+            }
+        }
+    }
 }

@@ -18,7 +18,6 @@ pub struct ClaimArgs {
     pub expiry: i64,
 }
 
-#[event_cpi]
 #[derive(Accounts)]
 pub struct Claim<'info> {
     /// The payout's accounts; `payout.creator` must sign.
@@ -58,7 +57,7 @@ impl Claim<'_> {
     #[access_control(ctx.accounts.validate(&args))]
     pub fn handler(ctx: Context<Self>, args: ClaimArgs) -> Result<()> {
         let event = ctx.accounts.payout.pay(args.cumulative_views, true)?;
-        emit_cpi!(event);
+        emit!(event);
         Ok(())
     }
 }

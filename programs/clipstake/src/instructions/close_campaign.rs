@@ -5,9 +5,8 @@ use anchor_spl::token_interface::{self, TokenInterface};
 use crate::errors::ClipstakeError;
 use crate::events::CampaignClosed;
 use crate::state::{AssetKind, Campaign};
-use crate::transfer::{token_amount, withheld_transfer_fees};
+use crate::transfer::{token_amount, withheld_transfer_fees, LamportVault};
 
-#[event_cpi]
 #[derive(Accounts)]
 pub struct CloseCampaign<'info> {
     /// The campaign's brand.
@@ -47,8 +46,7 @@ impl CloseCampaign<'_> {
         let empty = if is_token {
             token_amount(&self.vault)? == 0
         } else {
-            let rent = Rent::get()?.minimum_balance(self.vault.data_len());
-            self.vault.lamports() <= rent
+            LamportVault::new(&self.vault.to_account_info())?.balance() == 0
         };
         require!(empty, ClipstakeError::CampaignNotEmpty);
         Ok(())
@@ -97,7 +95,7 @@ impl CloseCampaign<'_> {
             vault.resize(0)?;
         }
         let campaign = &accounts.campaign;
-        emit_cpi!(CampaignClosed {
+        emit!(CampaignClosed {
             campaign: campaign.key(),
             funded: campaign.funded,
             paid_gross: campaign.paid_gross(),

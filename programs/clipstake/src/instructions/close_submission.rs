@@ -4,7 +4,6 @@ use crate::errors::ClipstakeError;
 use crate::events::SubmissionClosed;
 use crate::state::{Campaign, Submission};
 
-#[event_cpi]
 #[derive(Accounts)]
 pub struct CloseSubmission<'info> {
     /// The campaign's brand or oracle.
@@ -49,7 +48,7 @@ impl CloseSubmission<'_> {
     pub fn handler(ctx: Context<Self>) -> Result<()> {
         let campaign = &mut ctx.accounts.campaign;
         campaign.open_submissions = campaign.open_submissions.saturating_sub(1);
-        emit_cpi!(SubmissionClosed {
+        emit!(SubmissionClosed {
             campaign: campaign.key(),
             submission: ctx.accounts.submission.key(),
             paid_views: ctx.accounts.submission.paid_views,

@@ -3,7 +3,6 @@ use anchor_lang::prelude::*;
 use crate::errors::ClipstakeError;
 use crate::instructions::payout::*;
 
-#[event_cpi]
 #[derive(Accounts)]
 pub struct Disburse<'info> {
     /// The campaign's oracle, vouching for the view count.
@@ -26,7 +25,7 @@ impl Disburse<'_> {
     #[access_control(ctx.accounts.validate())]
     pub fn handler(ctx: Context<Self>, cumulative_views: u64) -> Result<()> {
         let event = ctx.accounts.payout.pay(cumulative_views, false)?;
-        emit_cpi!(event);
+        emit!(event);
         Ok(())
     }
 }

@@ -18,7 +18,6 @@ pub struct InitPlatformArgs {
     pub max_affiliate_bps: u16,
 }
 
-#[event_cpi]
 #[derive(Accounts)]
 pub struct InitPlatform<'info> {
     /// The program's upgrade authority; becomes the platform admin.
@@ -65,7 +64,7 @@ impl InitPlatform<'_> {
             paused: false,
             bump: ctx.bumps.platform,
         });
-        emit_cpi!(PlatformInitialized {
+        emit!(PlatformInitialized {
             admin: ctx.accounts.admin.key(),
             treasury: args.treasury,
             fee_bps: args.fee_bps,

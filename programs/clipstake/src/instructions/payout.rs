@@ -9,7 +9,7 @@ use crate::errors::ClipstakeError;
 use crate::events::PayoutMade;
 use crate::math::{self, Bps, Split};
 use crate::state::{AssetKind, Campaign, Platform, Submission};
-use crate::transfer::{pay_lamports, AtaCreator, TokenVault};
+use crate::transfer::{AtaCreator, LamportVault, TokenVault};
 
 /// Accounts of one payout. Recipients are checked against the submission and campaign; token
 /// accounts that do not exist yet are created as associated token accounts, paid by `payer`.
@@ -180,13 +180,12 @@ impl<'info> Payout<'info> {
     }
 
     fn pay_sol(&self, split: &Split) -> Result<()> {
-        let vault = self.vault.to_account_info();
-        let rent = Rent::get()?;
-        let vault_floor = rent.minimum_balance(vault.data_len());
-        pay_lamports(&vault, &self.creator, split.creator, vault_floor, &rent)?;
-        pay_lamports(&vault, &self.treasury, split.fee, vault_floor, &rent)?;
+        let vault_info = self.vault.to_account_info();
+        let vault = LamportVault::new(&vault_info)?;
+        vault.pay(&self.creator, split.creator)?;
+        vault.pay(&self.treasury, split.fee)?;
         if let Some(affiliate) = &self.affiliate {
-            pay_lamports(&vault, affiliate, split.commission, vault_floor, &rent)?;
+            vault.pay(affiliate, split.commission)?;
         }
         Ok(())
     }

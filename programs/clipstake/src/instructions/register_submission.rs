@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::errors::ClipstakeError;
 use crate::events::SubmissionRegistered;
 use crate::math::Bps;
-use crate::state::{Campaign, Platform, Submission, PLATFORM_SEED, SUBMISSION_SEED};
+use crate::state::{Campaign, Platform, Submission, SUBMISSION_SEED};
 
 /// A video the oracle verified off-chain.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -18,7 +18,6 @@ pub struct RegisterSubmissionArgs {
     pub affiliate_bps: u16,
 }
 
-#[event_cpi]
 #[derive(Accounts)]
 #[instruction(args: RegisterSubmissionArgs)]
 pub struct RegisterSubmission<'info> {
@@ -28,7 +27,7 @@ pub struct RegisterSubmission<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
     /// Platform settings, for the global pause.
-    #[account(seeds = [PLATFORM_SEED], bump = platform.bump)]
+    /// (The type check suffices: `init_platform` can only create the one fixed-seed Platform.)
     pub platform: Account<'info, Platform>,
     /// The campaign the video joins.
     #[account(mut, has_one = oracle @ ClipstakeError::NotCampaignOracle)]
@@ -89,7 +88,7 @@ impl RegisterSubmission<'_> {
             rent_payer: ctx.accounts.payer.key(),
             bump: ctx.bumps.submission,
         });
-        emit_cpi!(SubmissionRegistered {
+        emit!(SubmissionRegistered {
             campaign: campaign.key(),
             submission: ctx.accounts.submission.key(),
             content_hash: args.content_hash,

@@ -20,7 +20,6 @@ pub struct UpdatePlatformArgs {
     pub paused: Option<bool>,
 }
 
-#[event_cpi]
 #[derive(Accounts)]
 pub struct UpdatePlatform<'info> {
     /// The current platform admin.
@@ -47,7 +46,7 @@ impl UpdatePlatform<'_> {
         platform.fee_bps = args.fee_bps.unwrap_or(platform.fee_bps);
         platform.max_affiliate_bps = args.max_affiliate_bps.unwrap_or(platform.max_affiliate_bps);
         platform.paused = args.paused.unwrap_or(platform.paused);
-        emit_cpi!(PlatformUpdated {
+        emit!(PlatformUpdated {
             admin: platform.admin,
             treasury: platform.treasury,
             fee_bps: platform.fee_bps,

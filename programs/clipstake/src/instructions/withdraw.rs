@@ -5,9 +5,8 @@ use crate::errors::ClipstakeError;
 use crate::events::CampaignWithdrawn;
 use crate::math;
 use crate::state::{AssetKind, Campaign};
-use crate::transfer::{pay_lamports, token_amount, TokenVault};
+use crate::transfer::{token_amount, LamportVault, TokenVault};
 
-#[event_cpi]
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
     /// The campaign's brand; receives the funds.
@@ -36,8 +35,7 @@ impl Withdraw<'_> {
     /// What the vault holds beyond its rent: the most the brand may take once nothing is owed.
     fn vault_balance(&self) -> Result<u64> {
         if self.campaign.asset == AssetKind::NativeSol {
-            let rent = Rent::get()?.minimum_balance(self.vault.data_len());
-            Ok(self.vault.lamports().saturating_sub(rent))
+            Ok(LamportVault::new(&self.vault.to_account_info())?.balance())
         } else {
             token_amount(&self.vault)
         }
@@ -91,14 +89,12 @@ impl Withdraw<'_> {
             }
             _ => {
                 let vault = accounts.vault.to_account_info();
-                let rent = Rent::get()?;
-                let floor = rent.minimum_balance(vault.data_len());
-                pay_lamports(&vault, &accounts.brand.to_account_info(), amount, floor, &rent)?;
+                LamportVault::new(&vault)?.pay(&accounts.brand.to_account_info(), amount)?;
             }
         }
         let campaign = &mut ctx.accounts.campaign;
         campaign.withdrawn = math::add(campaign.withdrawn, amount)?;
-        emit_cpi!(CampaignWithdrawn {
+        emit!(CampaignWithdrawn {
             campaign: campaign.key(),
             amount,
             withdrawn_total: campaign.withdrawn,
