@@ -221,7 +221,7 @@ fn native_sol_campaign_lifecycle() {
 }
 
 #[test]
-fn rejects_pause_blocks_payouts_until_resumed() {
+fn rejects_payouts_and_withdrawals_while_admin_paused() {
     let mut env = Env::with_platform();
     let campaign = env.create_campaign(Asset::Sol, env.campaign_args(1, 1_000)).unwrap();
     let fund = ix::fund_campaign(&env.brand.pubkey(), &env.campaign(&campaign), 10 * SOL);
@@ -235,6 +235,13 @@ fn rejects_pause_blocks_payouts_until_resumed() {
     assert_program_error(env.disburse(&campaign, &submission, 10_000), ClipstakeError::CampaignPaused);
     assert_program_error(
         env.send(&[ix::set_campaign_status(&brand.pubkey(), &campaign, CampaignStatus::Active)], &[&brand]),
+        ClipstakeError::AdminPauseLocked,
+    );
+    // The budget stays frozen while the admin investigates, even past the settlement window,
+    // so the window cannot run out on creators whose payouts are blocked.
+    env.set_time(T0 + SETTLEMENT_SECS + 1);
+    assert_program_error(
+        env.send(&[ix::withdraw(&env.campaign(&campaign), SOL)], &[&brand]),
         ClipstakeError::AdminPauseLocked,
     );
     env.send(&[ix::set_campaign_status(&admin.pubkey(), &campaign, CampaignStatus::Active)], &[&admin]).unwrap();

@@ -221,15 +221,17 @@ fn rejects_create_campaign_with_fake_associated_token_program() {
     assert!(env.svm.get_account(&campaign).is_none());
 }
 
-/// A fake system program (SPL Token's id) that would "create" the accounts.
+/// A fake system program (SPL Token's id, or this program's) that would "create" the accounts.
 #[test]
 fn rejects_create_campaign_with_fake_system_program() {
     let mut env = Env::with_platform();
-    let (mut create, campaign) = create_ix(&env, Asset::Sol, env.campaign_args(1, SOL_UNIT));
-    swap_account(&mut create, &SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID);
-    let brand = env.brand.insecure_clone();
-    assert_anchor_error(env.send(&[create], &[&brand]), AnchorError::InvalidProgramId);
-    assert!(env.svm.get_account(&campaign).is_none());
+    for fake in [TOKEN_PROGRAM_ID, clipstake::ID] {
+        let (mut create, campaign) = create_ix(&env, Asset::Sol, env.campaign_args(1, SOL_UNIT));
+        swap_account(&mut create, &SYSTEM_PROGRAM_ID, fake);
+        let brand = env.brand.insecure_clone();
+        assert_anchor_error(env.send(&[create], &[&brand]), AnchorError::InvalidProgramId);
+        assert!(env.svm.get_account(&campaign).is_none());
+    }
 }
 
 /// A mint without its associated token program: half a token campaign.

@@ -19,8 +19,9 @@ mod withdraw_at {
     pub const TOKEN_PROGRAM: usize = 5;
 }
 
-/// Index of `close_campaign`'s token program.
-const CLOSE_CAMPAIGN_TOKEN_PROGRAM: usize = 4;
+/// Index of `close_campaign`'s mint and token program (struct order).
+const CLOSE_CAMPAIGN_MINT: usize = 4;
+const CLOSE_CAMPAIGN_TOKEN_PROGRAM: usize = 5;
 
 /// The moment the fixture campaign's settlement window closes.
 const DEADLINE: i64 = T0 + CAMPAIGN_SECS + SETTLEMENT_SECS;
@@ -543,6 +544,31 @@ fn rejects_close_token_campaign_without_token_program() {
     let keys = watched(&env, &campaign, asset, &[]);
     let brand = env.brand.insecure_clone();
     refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::MissingTokenAccounts));
+}
+
+/// A token campaign closed without its mint (withheld Token-2022 fees would block the close).
+#[test]
+fn rejects_close_token_campaign_without_mint() {
+    let mut env = Env::with_platform();
+    let (campaign, asset) = empty_campaign(&mut env, Some(TOKEN_PROGRAM_ID), 1);
+    let mut close = ix::close_campaign(&env.campaign(&campaign));
+    set_account_at(&mut close, CLOSE_CAMPAIGN_MINT, clipstake::ID, false);
+    let keys = watched(&env, &campaign, asset, &[]);
+    let brand = env.brand.insecure_clone();
+    refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::MissingTokenAccounts));
+}
+
+/// A token campaign closed with another (writable) mint, which would receive a harvest.
+#[test]
+fn rejects_close_token_campaign_with_wrong_mint() {
+    let mut env = Env::with_platform();
+    let (campaign, asset) = empty_campaign(&mut env, Some(TOKEN_PROGRAM_ID), 1);
+    let other_mint = env.create_mint(&TOKEN_PROGRAM_ID, 6, None);
+    let mut close = ix::close_campaign(&env.campaign(&campaign));
+    set_account_at(&mut close, CLOSE_CAMPAIGN_MINT, other_mint, true);
+    let keys = watched(&env, &campaign, asset, &[other_mint]);
+    let brand = env.brand.insecure_clone();
+    refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::WrongMint));
 }
 
 /// A token campaign closed with the other token program, or a fake one.

@@ -252,7 +252,8 @@ fn rejects_disburse_to_creator_ata_for_wrong_mint() {
 }
 
 /// A fresh non-ATA address as the creator's token account: the payer would create a token
-/// account at an attacker-chosen address. The associated token program refuses the address.
+/// account at an attacker-chosen address. The create-idempotent CPI names the canonical ATA,
+/// which is not among the accounts the program passes, so the runtime refuses the CPI.
 #[test]
 fn rejects_disburse_to_non_canonical_new_token_account() {
     let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), false);
@@ -261,7 +262,7 @@ fn rejects_disburse_to_non_canonical_new_token_account() {
     set_account_at(&mut disburse, at::CREATOR_TOKEN_ACCOUNT, elsewhere, true);
     let oracle = env.oracle.insecure_clone();
     refused(&mut env, &payee, &[disburse], &[&oracle], &[elsewhere], |r| {
-        assert_instruction_error(r, 0, InstructionError::InvalidSeeds)
+        assert_instruction_error(r, 0, InstructionError::MissingAccount)
     });
 }
 
@@ -303,14 +304,28 @@ fn rejects_disburse_with_fake_associated_token_program() {
     oracle_refused_by_anchor(&mut env, &payee, disburse, &[], AnchorError::InvalidProgramId);
 }
 
-/// A fake system program.
+/// A fake system program (Token-2022, or this program itself).
 #[test]
 fn rejects_disburse_with_fake_system_program() {
     for token_program in [None, Some(TOKEN_PROGRAM_ID)] {
-        let (mut env, payee) = Env::payout_fixture(token_program, false);
+        for fake in [TOKEN_2022_PROGRAM_ID, clipstake::ID] {
+            let (mut env, payee) = Env::payout_fixture(token_program, false);
+            let mut disburse = disburse_ix(&env, &payee, VIEWS);
+            set_account_at(&mut disburse, at::SYSTEM_PROGRAM, fake, false);
+            oracle_refused_by_anchor(&mut env, &payee, disburse, &[], AnchorError::InvalidProgramId);
+        }
+    }
+}
+
+/// This program's own id as the token program (or associated token program). Anchor reads the
+/// program id in an optional slot as "absent", so the payout is refused as incomplete.
+#[test]
+fn rejects_disburse_with_program_id_as_token_program() {
+    for index in [at::TOKEN_PROGRAM, at::ASSOCIATED_TOKEN_PROGRAM] {
+        let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), false);
         let mut disburse = disburse_ix(&env, &payee, VIEWS);
-        set_account_at(&mut disburse, at::SYSTEM_PROGRAM, TOKEN_2022_PROGRAM_ID, false);
-        oracle_refused_by_anchor(&mut env, &payee, disburse, &[], AnchorError::InvalidProgramId);
+        set_account_at(&mut disburse, index, clipstake::ID, false);
+        oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::MissingTokenAccounts);
     }
 }
 

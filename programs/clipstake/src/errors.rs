@@ -39,7 +39,7 @@ pub enum ClipstakeError {
     CampaignNotStarted,
     #[msg("The campaign is still live or settling; withdraw after the end (or pause) plus the settlement window")]
     SettlementWindowOpen,
-    #[msg("Only the admin can resume a campaign the admin paused")]
+    #[msg("The admin paused this campaign: payouts and withdrawals wait until the admin resumes it")]
     AdminPauseLocked,
     #[msg("That status change is not allowed from the campaign's current status")]
     InvalidStatusChange,

@@ -43,6 +43,9 @@ impl Withdraw<'_> {
 
     fn validate(&self, amount: u64) -> Result<()> {
         require!(amount > 0, ClipstakeError::ZeroAmount);
+        // An admin pause freezes the budget too: payouts are blocked while the admin looks into
+        // abuse, so the settlement window cannot run out on the creators meanwhile.
+        require!(!self.campaign.paused_by_admin, ClipstakeError::AdminPauseLocked);
         require!(
             Clock::get()?.unix_timestamp >= self.campaign.settlement_deadline(),
             ClipstakeError::SettlementWindowOpen
