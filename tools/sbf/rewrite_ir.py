@@ -10,10 +10,17 @@ fixes exactly these, and nothing else:
   * `sret(T)` parameter attributes ("aggregate returns are not supported"): dropped. The
     parameter stays an ordinary pointer; callers and callees agree because both are in this
     one module and both are rewritten.
-  * functions with more than 5 argument registers ("too many arguments", "stack arguments are
-    not supported"): every such function must be internal (module-local), only ever called
-    directly, and not recursive; it is marked `alwaysinline` (its `noinline`/`optnone` dropped)
-    and call-site `noinline` on calls to it is dropped, so the final link inlines it away.
+  * functions with more than 5 argument registers, i128 counting 2 ("too many arguments",
+    "stack arguments are not supported"): every such function must be internal (module-local)
+    and only ever called directly by `call` (not musttail). Default (--many-args pack): it keeps
+    its leading parameters (at most 4 registers) and receives the rest through a pointer to a
+    struct each caller fills in an alloca of its entry block, which is what a C compiler does
+    with stack arguments; the function's numbered values are renamed, `tail` is dropped from
+    the calls (the callee now reads the caller's frame) and memory(...) effects are dropped
+    from callee and callers. --many-args inline (SBF-OFFLINE.md's route, also refuses
+    recursion): the function is marked `alwaysinline` (noinline/optnone dropped) and call-site
+    `noinline` is dropped, so the final link inlines it away; for a program with many Anchor
+    instructions that makes `entrypoint` exceed the 4 KiB stack frame and the branch range.
   * `llvm.umul.with.overflow.i64` (lowered by LLVM to a `__multi3` libcall the backend refuses):
     expanded inline into 32-bit limb arithmetic on i64 registers.
   * f64 arithmetic (lowered to soft-float libcalls the backend refuses): `fmul/fadd/fsub/fdiv
@@ -26,15 +33,16 @@ Anything else it cannot prove it handles is REFUSED (exit 2, one line per proble
 function and the construct): fcmp, sitofp, fptosi, frem, fpext/fptrunc, float (f32) math, float
 intrinsics other than fabs/copysign, smul.with.overflow.i64+, umul.with.overflow on i128,
 mul/div/rem on integers wider than 64 bits, >5-register functions that are exported, declared
-externally, address-taken, recursive or called indirectly, aggregate/vector parameters of such
-calls, invoke/callbr of rewritten constructs, ... After rewriting, the result is analysed again
+externally, address-taken, called indirectly/by invoke/musttail, with byval-like or
+aggregate/vector parameters (inline mode: also recursive ones), invoke/callbr of rewritten
+constructs, ... After rewriting, the result is analysed again
 and must be free of every construct above (so a bug in a rewrite fails the build, not the
 program).
 
 Allowed as-is because the backend lowers them without libcalls: `fneg double`, `llvm.fabs.f64`,
 `llvm.copysign.f64`, and loads/stores/phis/selects/bitcasts of double values.
 
-Usage: rewrite_ir.py IN.ll -o OUT.ll [--export sym,sym] [--quiet]
+Usage: rewrite_ir.py IN.ll -o OUT.ll [--export sym,sym] [--many-args pack|inline] [--quiet]
        rewrite_ir.py --check IN.ll        (analyse only; exit 2 if it would need/refuse work)
 Python 3 standard library only.
 """
@@ -48,7 +56,7 @@ from dataclasses import dataclass, field
 
 MAX_ARG_REGS = 5
 
-# Default exports of the final link (see link.sh); an exported function cannot be inlined away.
+# Default exports of the final link (see link.sh); an exported function keeps its signature.
 DEFAULT_EXPORTS = ("entrypoint", "memcpy", "memmove", "memset", "memcmp", "bcmp")
 
 FLOAT_BINOPS = {"fmul": "__muldf3", "fadd": "__adddf3", "fsub": "__subdf3", "fdiv": "__divdf3"}
@@ -129,7 +137,7 @@ def split_top(s: str, sep: str = ",") -> list[str]:
 
 def tokens_top(s: str) -> list[str]:
     """Whitespace-separated tokens at depth 0 (a token may contain bracketed spaces)."""
-    toks, cur = [], []
+    toks = []
     last = 0
     for i, c, d in _scan(s):
         if c.isspace() and d == 0:
@@ -140,7 +148,6 @@ def tokens_top(s: str) -> list[str]:
     tok = s[last:].strip()
     if tok:
         toks.append(tok)
-    del cur
     return toks
 
 
