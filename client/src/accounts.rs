@@ -21,7 +21,10 @@ pub fn decode<T: AccountDeserialize>(data: &[u8]) -> Result<T, crate::Error> {
 
 /// The filter matching accounts of type `T` (its 8-byte discriminator at offset 0).
 pub fn discriminator_filter<T: Discriminator>() -> AccountFilter {
-    AccountFilter::Memcmp { offset: 0, bytes: T::DISCRIMINATOR.to_vec() }
+    AccountFilter::Memcmp {
+        offset: 0,
+        bytes: T::DISCRIMINATOR.to_vec(),
+    }
 }
 
 /// Byte offsets of the fields `list` commands filter on.
@@ -44,7 +47,9 @@ fn offset_of<T: AccountSerialize>(value: &T, marker: u8) -> usize {
     let mut data = Vec::new();
     value.try_serialize(&mut data).expect("serialises");
     let needle = [marker; 32];
-    data.windows(32).position(|w| w == needle).expect("marker present")
+    data.windows(32)
+        .position(|w| w == needle)
+        .expect("marker present")
 }
 
 fn marker(byte: u8) -> Pubkey {
@@ -109,27 +114,42 @@ pub static OFFSETS: LazyLock<Offsets> = LazyLock::new(|| {
 
 /// Campaigns of `brand`.
 pub fn campaigns_of_brand(brand: &Pubkey) -> AccountFilter {
-    AccountFilter::Memcmp { offset: OFFSETS.campaign_brand, bytes: brand.to_bytes().to_vec() }
+    AccountFilter::Memcmp {
+        offset: OFFSETS.campaign_brand,
+        bytes: brand.to_bytes().to_vec(),
+    }
 }
 
 /// Campaigns whose oracle is `oracle`.
 pub fn campaigns_of_oracle(oracle: &Pubkey) -> AccountFilter {
-    AccountFilter::Memcmp { offset: OFFSETS.campaign_oracle, bytes: oracle.to_bytes().to_vec() }
+    AccountFilter::Memcmp {
+        offset: OFFSETS.campaign_oracle,
+        bytes: oracle.to_bytes().to_vec(),
+    }
 }
 
 /// Submissions of `campaign`.
 pub fn submissions_of_campaign(campaign: &Pubkey) -> AccountFilter {
-    AccountFilter::Memcmp { offset: OFFSETS.submission_campaign, bytes: campaign.to_bytes().to_vec() }
+    AccountFilter::Memcmp {
+        offset: OFFSETS.submission_campaign,
+        bytes: campaign.to_bytes().to_vec(),
+    }
 }
 
 /// Submissions whose creator is `creator`.
 pub fn submissions_of_creator(creator: &Pubkey) -> AccountFilter {
-    AccountFilter::Memcmp { offset: OFFSETS.submission_creator, bytes: creator.to_bytes().to_vec() }
+    AccountFilter::Memcmp {
+        offset: OFFSETS.submission_creator,
+        bytes: creator.to_bytes().to_vec(),
+    }
 }
 
 /// Submissions whose affiliate is `affiliate`.
 pub fn submissions_of_affiliate(affiliate: &Pubkey) -> AccountFilter {
-    AccountFilter::Memcmp { offset: OFFSETS.submission_affiliate, bytes: affiliate.to_bytes().to_vec() }
+    AccountFilter::Memcmp {
+        offset: OFFSETS.submission_affiliate,
+        bytes: affiliate.to_bytes().to_vec(),
+    }
 }
 
 /// What the client needs to know about a mint.
@@ -153,7 +173,11 @@ pub fn mint_info(address: &Pubkey, account: &Account) -> Result<MintInfo, crate:
     }
     let mint = StateWithExtensions::<spl_token_2022_interface::state::Mint>::unpack(&account.data)
         .map_err(|e| crate::Error::Decode(format!("{address} is not a mint: {e}")))?;
-    Ok(MintInfo { address: *address, token_program: account.owner, decimals: mint.base.decimals })
+    Ok(MintInfo {
+        address: *address,
+        token_program: account.owner,
+        decimals: mint.base.decimals,
+    })
 }
 
 /// The `amount` of a token account (SPL Token or Token-2022).
@@ -178,14 +202,20 @@ mod tests {
         assert_eq!(OFFSETS.campaign_brand, 8);
         assert_eq!(OFFSETS.submission_campaign, 8);
         // brand 32 + id 8 + asset 1 + mint 32 + token program 32 + decimals 1 + vault 32 + bump 1.
-        assert_eq!(OFFSETS.campaign_oracle, 8 + 32 + 8 + 1 + 32 + 32 + 1 + 32 + 1);
+        assert_eq!(
+            OFFSETS.campaign_oracle,
+            8 + 32 + 8 + 1 + 32 + 32 + 1 + 32 + 1
+        );
         assert_eq!(OFFSETS.submission_creator, 8 + 32 + 32);
         assert_eq!(OFFSETS.submission_affiliate, 8 + 32 + 32 + 32);
     }
 
     #[test]
     fn filters_match_like_an_rpc_node() {
-        let filter = AccountFilter::Memcmp { offset: 2, bytes: vec![7, 8] };
+        let filter = AccountFilter::Memcmp {
+            offset: 2,
+            bytes: vec![7, 8],
+        };
         assert!(filter.matches(&[0, 0, 7, 8, 9]));
         assert!(!filter.matches(&[0, 0, 7]));
         assert!(!filter.matches(&[0, 0, 7, 9]));

@@ -6,7 +6,11 @@ use crate::Error;
 /// `decimals`. Refuses negative numbers, more fractional digits than the mint has, and
 /// anything that does not fit in a u64.
 pub fn parse_ui_amount(text: &str, decimals: u8) -> Result<u64, Error> {
-    let cleaned: String = text.trim().chars().filter(|c| *c != '_' && *c != ',').collect();
+    let cleaned: String = text
+        .trim()
+        .chars()
+        .filter(|c| *c != '_' && *c != ',')
+        .collect();
     let bad = |why: &str| Error::Other(format!("invalid amount {text:?}: {why}"));
     if cleaned.is_empty() {
         return Err(bad("empty"));
@@ -18,7 +22,11 @@ pub fn parse_ui_amount(text: &str, decimals: u8) -> Result<u64, Error> {
     if whole.is_empty() && fraction.is_empty() {
         return Err(bad("no digits"));
     }
-    if !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit()) {
+    if !whole
+        .chars()
+        .chain(fraction.chars())
+        .all(|c| c.is_ascii_digit())
+    {
         return Err(bad("use digits and at most one decimal point, e.g. 12.5"));
     }
     let fraction = fraction.trim_end_matches('0');
@@ -72,13 +80,28 @@ mod tests {
         assert_eq!(parse_ui_amount(".5", 9).unwrap(), 500_000_000);
         assert_eq!(parse_ui_amount("7.", 0).unwrap(), 7);
         assert_eq!(parse_ui_amount("1.2300", 2).unwrap(), 123);
-        assert_eq!(parse_ui_amount("18446744073709551615", 0).unwrap(), u64::MAX);
+        assert_eq!(
+            parse_ui_amount("18446744073709551615", 0).unwrap(),
+            u64::MAX
+        );
     }
 
     #[test]
     fn refuses_bad_amounts() {
-        for bad in ["", "-1", "1.2.3", "abc", "0.0000001", "18446744073709551616", "1e3", "."] {
-            assert!(parse_ui_amount(bad, 6).is_err(), "{bad:?} should be refused");
+        for bad in [
+            "",
+            "-1",
+            "1.2.3",
+            "abc",
+            "0.0000001",
+            "18446744073709551616",
+            "1e3",
+            ".",
+        ] {
+            assert!(
+                parse_ui_amount(bad, 6).is_err(),
+                "{bad:?} should be refused"
+            );
         }
         assert!(parse_ui_amount("18446744073709.551616", 6).is_err());
     }
@@ -90,7 +113,13 @@ mod tests {
         assert_eq!(format_ui_amount(0, 9), "0");
         assert_eq!(format_ui_amount(5, 0), "5");
         assert_eq!(format_ui_amount(u64::MAX, 9), "18446744073.709551615");
-        for (units, decimals) in [(0u64, 6u8), (1, 9), (123_456_789, 3), (u64::MAX, 6), (10, 1)] {
+        for (units, decimals) in [
+            (0u64, 6u8),
+            (1, 9),
+            (123_456_789, 3),
+            (u64::MAX, 6),
+            (10, 1),
+        ] {
             let ui = format_ui_amount(units, decimals);
             assert_eq!(parse_ui_amount(&ui, decimals).unwrap(), units, "{ui}");
         }

@@ -32,7 +32,13 @@ impl Attestation {
         cumulative_views: u64,
         expiry: i64,
     ) -> Self {
-        let message = attestation_message(&clipstake::ID, &campaign, &submission, cumulative_views, expiry);
+        let message = attestation_message(
+            &clipstake::ID,
+            &campaign,
+            &submission,
+            cumulative_views,
+            expiry,
+        );
         let signature: [u8; 64] = oracle.sign_message(&message).into();
         Attestation {
             campaign,
@@ -110,7 +116,8 @@ impl TryFrom<&AttestationJson> for Attestation {
 
     fn try_from(j: &AttestationJson) -> Result<Self, Self::Error> {
         let key = |text: &str, what: &str| -> Result<Pubkey, crate::Error> {
-            text.parse().map_err(|_| crate::Error::Other(format!("attestation: invalid {what} {text:?}")))
+            text.parse()
+                .map_err(|_| crate::Error::Other(format!("attestation: invalid {what} {text:?}")))
         };
         if key(&j.program, "program")? != clipstake::ID {
             return Err(crate::Error::Other(format!(
@@ -136,13 +143,19 @@ impl TryFrom<&AttestationJson> for Attestation {
 
 #[cfg(test)]
 mod tests {
-    use clipstake::attestation::{verify_ed25519_data, ATTESTATION_LEN};
+    use clipstake::attestation::{ATTESTATION_LEN, verify_ed25519_data};
 
     use super::*;
 
     fn sample() -> (Keypair, Attestation) {
         let oracle = Keypair::new();
-        let attestation = Attestation::sign(&oracle, Pubkey::new_unique(), Pubkey::new_unique(), 123_456, 1_900_000_000);
+        let attestation = Attestation::sign(
+            &oracle,
+            Pubkey::new_unique(),
+            Pubkey::new_unique(),
+            123_456,
+            1_900_000_000,
+        );
         (oracle, attestation)
     }
 
@@ -162,7 +175,8 @@ mod tests {
             attestation.expiry,
         );
         assert_eq!(attestation.message().len(), ATTESTATION_LEN);
-        verify_ed25519_data(&ix.data, &oracle.pubkey(), &expected).expect("the program accepts the client's bytes");
+        verify_ed25519_data(&ix.data, &oracle.pubkey(), &expected)
+            .expect("the program accepts the client's bytes");
     }
 
     #[test]
@@ -177,10 +191,15 @@ mod tests {
             attestation.expiry,
         );
         assert!(verify_ed25519_data(&ix.data, &attestation.oracle, &other_views).is_err());
-        assert!(verify_ed25519_data(&ix.data, &Pubkey::new_unique(), &attestation.message()).is_err());
+        assert!(
+            verify_ed25519_data(&ix.data, &Pubkey::new_unique(), &attestation.message()).is_err()
+        );
         let mut tampered = attestation.clone();
         tampered.cumulative_views += 1;
-        assert!(!tampered.verify(), "a changed view count breaks the signature");
+        assert!(
+            !tampered.verify(),
+            "a changed view count breaks the signature"
+        );
     }
 
     #[test]

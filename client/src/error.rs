@@ -158,7 +158,10 @@ impl Error {
     /// True when the program (or Anchor, or the runtime) refused the transaction, as opposed
     /// to the network failing.
     pub fn is_refusal(&self) -> bool {
-        matches!(self, Error::Program { .. } | Error::Framework { .. } | Error::Transaction(_))
+        matches!(
+            self,
+            Error::Program { .. } | Error::Framework { .. } | Error::Transaction(_)
+        )
     }
 
     /// The program error's variant name, if it is one.
@@ -174,13 +177,23 @@ impl Error {
 fn anchor_error_from_logs(code: u32, logs: &[String]) -> Option<Error> {
     let number = format!("Error Number: {code}.");
     let line = logs.iter().find(|l| l.contains(&number))?;
-    let name = line.split("Error Code: ").nth(1)?.split('.').next()?.trim().to_string();
+    let name = line
+        .split("Error Code: ")
+        .nth(1)?
+        .split('.')
+        .next()?
+        .trim()
+        .to_string();
     let message = line
         .split("Error Message: ")
         .nth(1)
         .map(|m| m.trim_end_matches('.').trim().to_string())
         .unwrap_or_default();
-    Some(Error::Framework { code, name, message })
+    Some(Error::Framework {
+        code,
+        name,
+        message,
+    })
 }
 
 #[cfg(test)]
@@ -193,7 +206,11 @@ mod tests {
             let code = ANCHOR_ERROR_OFFSET + *e as u32;
             let tx_error = TransactionError::InstructionError(1, InstructionError::Custom(code));
             match Error::from_transaction_error(&tx_error, &[]) {
-                Error::Program { code: c, name, message } => {
+                Error::Program {
+                    code: c,
+                    name,
+                    message,
+                } => {
                     assert_eq!(c, code);
                     assert_eq!(name, format!("{e:?}"));
                     assert_eq!(message, e.to_string());
@@ -219,7 +236,11 @@ mod tests {
         ];
         let tx_error = TransactionError::InstructionError(0, InstructionError::Custom(2001));
         match Error::from_transaction_error(&tx_error, &logs) {
-            Error::Framework { code, name, message } => {
+            Error::Framework {
+                code,
+                name,
+                message,
+            } => {
                 assert_eq!((code, name.as_str()), (2001, "ConstraintHasOne"));
                 assert_eq!(message, "A has one constraint was violated");
             }

@@ -64,7 +64,11 @@ pub struct SubmissionAccount {
 }
 
 fn instruction(accounts: Vec<AccountMeta>, data: Vec<u8>) -> Instruction {
-    Instruction { program_id: clipstake::ID, accounts, data }
+    Instruction {
+        program_id: clipstake::ID,
+        accounts,
+        data,
+    }
 }
 
 /// `init_platform`, signed by the program's upgrade authority.
@@ -105,7 +109,10 @@ pub fn create_campaign(
     let campaign = pda::campaign(brand, args.campaign_id);
     let (vault, mint, token_program, ata_program) = match asset {
         Asset::Sol => (pda::sol_vault(&campaign), None, None, None),
-        Asset::Token { mint, token_program } => (
+        Asset::Token {
+            mint,
+            token_program,
+        } => (
             pda::associated_token(&campaign, &mint, &token_program),
             Some(mint),
             Some(token_program),
@@ -175,7 +182,11 @@ pub fn register_submission(
 }
 
 /// `set_campaign_status`, signed by the brand (or the admin to pause/resume).
-pub fn set_campaign_status(authority: &Pubkey, campaign: &Pubkey, status: CampaignStatus) -> Instruction {
+pub fn set_campaign_status(
+    authority: &Pubkey,
+    campaign: &Pubkey,
+    status: CampaignStatus,
+) -> Instruction {
     instruction(
         clipstake::accounts::SetCampaignStatus {
             authority: *authority,
@@ -246,12 +257,21 @@ pub fn claim(
     }
     .to_account_metas(None);
     // The creator is an UncheckedAccount in `Payout`; the claim requires its signature.
-    for meta in accounts.iter_mut().filter(|m| m.pubkey == submission.state.creator) {
+    for meta in accounts
+        .iter_mut()
+        .filter(|m| m.pubkey == submission.state.creator)
+    {
         meta.is_signer = true;
     }
     instruction(
         accounts,
-        clipstake::instruction::Claim { args: ClaimArgs { cumulative_views, expiry } }.data(),
+        clipstake::instruction::Claim {
+            args: ClaimArgs {
+                cumulative_views,
+                expiry,
+            },
+        }
+        .data(),
     )
 }
 

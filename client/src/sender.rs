@@ -22,8 +22,8 @@ use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::Transaction;
 
-use crate::backend::Backend;
 use crate::Error;
+use crate::backend::Backend;
 
 /// The most compute units a transaction may ask for.
 pub const MAX_COMPUTE_UNIT_LIMIT: u32 = 1_400_000;
@@ -151,7 +151,11 @@ fn signed(
     Ok(transaction)
 }
 
-fn failure(options: &SendOptions, err: &solana_transaction_error::TransactionError, logs: &[String]) -> Error {
+fn failure(
+    options: &SendOptions,
+    err: &solana_transaction_error::TransactionError,
+    logs: &[String],
+) -> Error {
     if let Some(show) = options.on_failure_logs {
         show(logs);
     }
@@ -176,7 +180,12 @@ pub fn send_transaction(
         all.extend_from_slice(instructions);
         all
     };
-    let probe = signed(&with_budget(MAX_COMPUTE_UNIT_LIMIT), fee_payer, signers, blockhash)?;
+    let probe = signed(
+        &with_budget(MAX_COMPUTE_UNIT_LIMIT),
+        fee_payer,
+        signers,
+        blockhash,
+    )?;
     let simulation = backend.simulate(&probe)?;
     if let Some(err) = &simulation.err {
         return Err(failure(options, err, &simulation.logs));
@@ -217,8 +226,19 @@ pub fn send_transaction(
         let started = Instant::now();
         let mut last_send = Instant::now();
         let mut landed_unconfirmed = false;
+        let unknown_fate = |e: Error| match e {
+            Error::Network(m) => Error::Network(format!(
+                "{m} (transaction {signature} may have been sent: check it before retrying)"
+            )),
+            other => other,
+        };
         loop {
-            if let Some(status) = backend.signature_statuses(&[signature], false)?.pop().flatten() {
+            let status = backend
+                .signature_statuses(&[signature], false)
+                .map_err(unknown_fate)?
+                .pop()
+                .flatten();
+            if let Some(status) = status {
                 if let Some(err) = &status.err {
                     return Err(failure(options, err, &status.logs));
                 }
@@ -234,7 +254,7 @@ pub fn send_transaction(
                     options.max_wait.as_secs()
                 )));
             }
-            if !landed_unconfirmed && backend.block_height()? > last_valid {
+            if !landed_unconfirmed && backend.block_height().map_err(unknown_fate)? > last_valid {
                 break;
             }
             if !landed_unconfirmed && last_send.elapsed() >= backend.resend_interval() {
@@ -246,7 +266,12 @@ pub fn send_transaction(
         }
 
         // 4. Expired: the signature can never land now. Look before re-signing.
-        if let Some(status) = backend.signature_statuses(&[signature], true)?.pop().flatten() {
+        let late = backend
+            .signature_statuses(&[signature], true)
+            .map_err(unknown_fate)?
+            .pop()
+            .flatten();
+        if let Some(status) = late {
             if let Some(err) = &status.err {
                 return Err(failure(options, err, &status.logs));
             }
@@ -319,14 +344,21 @@ mod tests {
         }
         fn latest_blockhash(&mut self) -> Result<(Hash, u64), Error> {
             self.blockhashes += 1;
-            Ok((Hash::new_from_array([self.blockhashes as u8; 32]), self.height + 5))
+            Ok((
+                Hash::new_from_array([self.blockhashes as u8; 32]),
+                self.height + 5,
+            ))
         }
         fn block_height(&mut self) -> Result<u64, Error> {
             self.height += 1;
             Ok(self.height)
         }
         fn simulate(&mut self, _: &Transaction) -> Result<Simulation, Error> {
-            Ok(Simulation { err: self.simulation_error.clone(), logs: vec![], units_consumed: self.units })
+            Ok(Simulation {
+                err: self.simulation_error.clone(),
+                logs: vec![],
+                units_consumed: self.units,
+            })
         }
         fn send(&mut self, transaction: &Transaction) -> Result<Signature, Error> {
             self.sends.push(bincode_bytes(transaction));
@@ -335,20 +367,31 @@ mod tests {
             }
             Ok(transaction.signatures[0])
         }
-        fn signature_statuses(&mut self, signatures: &[Signature], _: bool) -> Result<Vec<Option<TxStatus>>, Error> {
+        fn signature_statuses(
+            &mut self,
+            signatures: &[Signature],
+            _: bool,
+        ) -> Result<Vec<Option<TxStatus>>, Error> {
             Ok(signatures
                 .iter()
                 .map(|s| {
-                    self.landed
-                        .contains_key(s)
-                        .then(|| TxStatus { slot: 1, err: None, confirmed: true, logs: vec![] })
+                    self.landed.contains_key(s).then(|| TxStatus {
+                        slot: 1,
+                        err: None,
+                        confirmed: true,
+                        logs: vec![],
+                    })
                 })
                 .collect())
         }
         fn get_multiple_accounts(&mut self, a: &[Pubkey]) -> Result<Vec<Option<Account>>, Error> {
             Ok(vec![None; a.len()])
         }
-        fn get_program_accounts(&mut self, _: &Pubkey, _: &[AccountFilter]) -> Result<Vec<(Pubkey, Account)>, Error> {
+        fn get_program_accounts(
+            &mut self,
+            _: &Pubkey,
+            _: &[AccountFilter],
+        ) -> Result<Vec<(Pubkey, Account)>, Error> {
             Ok(vec![])
         }
         fn clock(&mut self) -> Result<Clock, Error> {
@@ -400,7 +443,10 @@ mod tests {
         assert_eq!(sent.status, SendStatus::Confirmed);
         assert_eq!(sent.signings, 1);
         assert_eq!(chain.sends.len(), 3);
-        assert!(chain.sends.iter().all(|s| *s == chain.sends[0]), "every resend is the same bytes");
+        assert!(
+            chain.sends.iter().all(|s| *s == chain.sends[0]),
+            "every resend is the same bytes"
+        );
     }
 
     #[test]
@@ -422,7 +468,10 @@ mod tests {
         let mut checks = 0;
         let result = send_transaction(
             &mut chain,
-            &SendOptions { max_signings: 2, ..SendOptions::default() },
+            &SendOptions {
+                max_signings: 2,
+                ..SendOptions::default()
+            },
             &[memo_instruction(&payer)],
             &payer,
             &[],
@@ -435,11 +484,20 @@ mod tests {
         .unwrap();
         assert_eq!(result.status, SendStatus::Confirmed);
         assert_eq!(result.signings, 2);
-        assert_eq!(checks, 1, "the chain is checked once, between the two signings");
+        assert_eq!(
+            checks, 1,
+            "the chain is checked once, between the two signings"
+        );
         let (first, second) = chain.sends.split_at(sends_at_check.get());
-        assert!(first.len() > 1 && first.iter().all(|s| *s == first[0]), "resent until expiry");
+        assert!(
+            first.len() > 1 && first.iter().all(|s| *s == first[0]),
+            "resent until expiry"
+        );
         assert_eq!(second.len(), 1);
-        assert_ne!(second[0], first[0], "the second signing uses a fresh blockhash");
+        assert_ne!(
+            second[0], first[0],
+            "the second signing uses a fresh blockhash"
+        );
     }
 
     #[test]
@@ -466,7 +524,10 @@ mod tests {
         let mut chain = Mock::new(None);
         let err = send_transaction(
             &mut chain,
-            &SendOptions { max_signings: 2, ..SendOptions::default() },
+            &SendOptions {
+                max_signings: 2,
+                ..SendOptions::default()
+            },
             &[memo_instruction(&payer)],
             &payer,
             &[],
@@ -482,7 +543,10 @@ mod tests {
         let mut chain = Mock::new(Some(1));
         let code = anchor_lang::error::ERROR_CODE_OFFSET
             + clipstake::errors::ClipstakeError::ViewsNotIncreasing as u32;
-        chain.simulation_error = Some(TransactionError::InstructionError(1, InstructionError::Custom(code)));
+        chain.simulation_error = Some(TransactionError::InstructionError(
+            1,
+            InstructionError::Custom(code),
+        ));
         let err = send_transaction(
             &mut chain,
             &SendOptions::default(),
@@ -501,17 +565,40 @@ mod tests {
         let payer = Keypair::new();
         let mut chain = Mock::new(Some(1));
         chain.units = 50_000;
-        let options = SendOptions { compute_unit_price: Some(7), ..SendOptions::default() };
-        let sent = send_transaction(&mut chain, &options, &[memo_instruction(&payer)], &payer, &[], &mut no_state_check)
-            .unwrap();
+        let options = SendOptions {
+            compute_unit_price: Some(7),
+            ..SendOptions::default()
+        };
+        let sent = send_transaction(
+            &mut chain,
+            &options,
+            &[memo_instruction(&payer)],
+            &payer,
+            &[],
+            &mut no_state_check,
+        )
+        .unwrap();
         assert_eq!(sent.compute_unit_limit, 60_000);
         assert_eq!(compute_unit_limit(1_000, &options), 2_000);
-        assert_eq!(compute_unit_limit(2_000_000, &options), MAX_COMPUTE_UNIT_LIMIT);
+        assert_eq!(
+            compute_unit_limit(2_000_000, &options),
+            MAX_COMPUTE_UNIT_LIMIT
+        );
 
         let mut chain = Mock::new(Some(1));
-        let dry = SendOptions { dry_run: true, ..SendOptions::default() };
-        let sent = send_transaction(&mut chain, &dry, &[memo_instruction(&payer)], &payer, &[], &mut no_state_check)
-            .unwrap();
+        let dry = SendOptions {
+            dry_run: true,
+            ..SendOptions::default()
+        };
+        let sent = send_transaction(
+            &mut chain,
+            &dry,
+            &[memo_instruction(&payer)],
+            &payer,
+            &[],
+            &mut no_state_check,
+        )
+        .unwrap();
         assert_eq!(sent.status, SendStatus::Simulated);
         assert!(chain.sends.is_empty());
     }
@@ -521,8 +608,15 @@ mod tests {
         let payer = Keypair::new();
         let other = Keypair::new();
         let mut chain = Mock::new(Some(1));
-        let err = send_transaction(&mut chain, &SendOptions::default(), &[memo_instruction(&other)], &payer, &[], &mut no_state_check)
-            .unwrap_err();
+        let err = send_transaction(
+            &mut chain,
+            &SendOptions::default(),
+            &[memo_instruction(&other)],
+            &payer,
+            &[],
+            &mut no_state_check,
+        )
+        .unwrap_err();
         match err {
             Error::MissingSigner(message) => assert!(message.contains(&other.pubkey().to_string())),
             other => panic!("{other:?}"),

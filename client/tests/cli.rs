@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use serde_json::Value;
-use solana_keypair::{write_keypair_file, Keypair};
+use solana_keypair::{Keypair, write_keypair_file};
 use solana_signer::Signer;
 
 /// The program's SBF build. Fails, saying how to build it, when it is missing: these tests
@@ -14,7 +14,9 @@ use solana_signer::Signer;
 fn program_so() -> PathBuf {
     let path = std::env::var_os("CLIPSTAKE_PROGRAM_SO")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so"));
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so")
+        });
     assert!(
         path.is_file(),
         "the program ELF {} is missing: build it with `make build` (tools/sbf/build.sh), or run `make test`",
@@ -29,7 +31,15 @@ struct Chain {
     so: PathBuf,
 }
 
-const ROLES: [&str; 7] = ["admin", "brand", "oracle", "creator", "affiliate", "other", "sponsor"];
+const ROLES: [&str; 7] = [
+    "admin",
+    "brand",
+    "oracle",
+    "creator",
+    "affiliate",
+    "other",
+    "sponsor",
+];
 
 impl Chain {
     /// A fresh chain deployed by `admin` (the first signer becomes the upgrade authority).
@@ -38,7 +48,10 @@ impl Chain {
         for role in ROLES {
             write_keypair_file(&Keypair::new(), dir.path().join(format!("{role}.json"))).unwrap();
         }
-        let chain = Chain { dir, so: program_so() };
+        let chain = Chain {
+            dir,
+            so: program_so(),
+        };
         let status = chain.json("admin", &["embedded", "status"]);
         assert_eq!(status["upgrade_authority"], chain.pubkey("admin"));
         chain
@@ -49,7 +62,10 @@ impl Chain {
     }
 
     fn pubkey(&self, role: &str) -> String {
-        solana_keypair::read_keypair_file(self.keypair_path(role)).unwrap().pubkey().to_string()
+        solana_keypair::read_keypair_file(self.keypair_path(role))
+            .unwrap()
+            .pubkey()
+            .to_string()
     }
 
     /// `clipstake <args>` on this chain, without a keypair flag.
@@ -59,7 +75,10 @@ impl Chain {
             .env_clear()
             .env("HOME", self.dir.path())
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("CLIPSTAKE_EMBEDDED_STATE", self.dir.path().join("ledger.json"))
+            .env(
+                "CLIPSTAKE_EMBEDDED_STATE",
+                self.dir.path().join("ledger.json"),
+            )
             .env("CLIPSTAKE_PROGRAM_SO", &self.so)
             .args(args);
         cmd
@@ -74,7 +93,12 @@ impl Chain {
 
     /// Runs with `--output json`, expects success, parses stdout.
     fn json(&self, role: &str, args: &[&str]) -> Value {
-        let output = self.cmd(role, args).arg("--output").arg("json").output().unwrap();
+        let output = self
+            .cmd(role, args)
+            .arg("--output")
+            .arg("json")
+            .output()
+            .unwrap();
         assert!(
             output.status.success(),
             "clipstake {args:?} failed ({:?}):\n{}{}",
@@ -83,7 +107,10 @@ impl Chain {
             String::from_utf8_lossy(&output.stderr)
         );
         serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-            panic!("clipstake {args:?}: stdout is not JSON ({e}):\n{}", String::from_utf8_lossy(&output.stdout))
+            panic!(
+                "clipstake {args:?}: stdout is not JSON ({e}):\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            )
         })
     }
 
@@ -108,24 +135,71 @@ impl Chain {
     }
 
     fn init_platform(&self) -> Value {
-        self.json("admin", &["platform", "init", "--fee-bps", "250", "--max-affiliate-bps", "2000"])
+        self.json(
+            "admin",
+            &[
+                "platform",
+                "init",
+                "--fee-bps",
+                "250",
+                "--max-affiliate-bps",
+                "2000",
+            ],
+        )
     }
 }
 
 fn base(value: &Value) -> u64 {
-    value["base_units"].as_u64().unwrap_or_else(|| panic!("not an amount: {value}"))
+    value["base_units"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("not an amount: {value}"))
 }
 
 #[test]
 fn help_documents_roles_and_exit_codes() {
-    let output = Command::cargo_bin("clipstake").unwrap().arg("--help").output().unwrap();
+    use predicates::prelude::*;
+    Command::cargo_bin("clipstake")
+        .unwrap()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Exit codes").and(predicate::str::contains("clipstake demo")),
+        );
+    let output = Command::cargo_bin("clipstake")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let help = String::from_utf8_lossy(&output.stdout);
-    for needle in ["Exit codes", "3  the program", "4  network", "5  not found", "platform", "campaign", "submission", "oracle", "creator", "demo", "--url", "--keypair", "--fee-payer", "--commitment", "--output", "--with-compute-unit-price", "--dry-run"] {
+    for needle in [
+        "Exit codes",
+        "3  the program",
+        "4  network",
+        "5  not found",
+        "platform",
+        "campaign",
+        "submission",
+        "oracle",
+        "creator",
+        "demo",
+        "--url",
+        "--keypair",
+        "--fee-payer",
+        "--commitment",
+        "--output",
+        "--with-compute-unit-price",
+        "--dry-run",
+    ] {
         assert!(help.contains(needle), "--help lacks {needle:?}:\n{help}");
     }
     // A usage error is exit 2.
-    let output = Command::cargo_bin("clipstake").unwrap().args(["campaign", "frobnicate"]).output().unwrap();
+    let output = Command::cargo_bin("clipstake")
+        .unwrap()
+        .args(["campaign", "frobnicate"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
 
@@ -134,14 +208,22 @@ fn platform_init_show_update_and_refusals() {
     let chain = Chain::new();
     let refused = chain.fails("other", &["platform", "init"], 3);
     assert!(refused.contains("NotUpgradeAuthority"), "{refused}");
-    assert!(refused.contains("upgrade authority"), "the program's message: {refused}");
+    assert!(
+        refused.contains("upgrade authority"),
+        "the program's message: {refused}"
+    );
 
     let platform = chain.init_platform();
     assert_eq!(platform["admin"], chain.pubkey("admin"));
     assert_eq!(platform["treasury"], chain.pubkey("admin"));
     assert_eq!(platform["fee_bps"], 250);
     assert_eq!(platform["transaction"]["status"], "confirmed");
-    assert!(platform["transaction"]["compute_unit_limit"].as_u64().unwrap() > platform["transaction"]["compute_units"].as_u64().unwrap());
+    assert!(
+        platform["transaction"]["compute_unit_limit"]
+            .as_u64()
+            .unwrap()
+            > platform["transaction"]["compute_units"].as_u64().unwrap()
+    );
     chain.fails("admin", &["platform", "init"], 2);
 
     let shown = chain.json("other", &["platform", "show"]);
@@ -149,7 +231,17 @@ fn platform_init_show_update_and_refusals() {
     assert_eq!(shown["paused"], false);
 
     let treasury = chain.pubkey("sponsor");
-    let updated = chain.json("admin", &["platform", "update", "--fee-bps", "300", "--treasury", &treasury]);
+    let updated = chain.json(
+        "admin",
+        &[
+            "platform",
+            "update",
+            "--fee-bps",
+            "300",
+            "--treasury",
+            &treasury,
+        ],
+    );
     assert_eq!(updated["fee_bps"], 300);
     assert_eq!(updated["treasury"], treasury);
     let refused = chain.fails("other", &["platform", "update", "--fee-bps", "100"], 3);
@@ -157,35 +249,68 @@ fn platform_init_show_update_and_refusals() {
     chain.fails("admin", &["platform", "update"], 2);
 
     // A paused platform refuses new campaigns, with the program's message.
-    assert_eq!(chain.json("admin", &["platform", "update", "--pause"])["paused"], true);
-    let refused = chain.fails("brand", &["campaign", "create", "--rate", "1", "--cap", "10"], 3);
+    assert_eq!(
+        chain.json("admin", &["platform", "update", "--pause"])["paused"],
+        true
+    );
+    let refused = chain.fails(
+        "brand",
+        &["campaign", "create", "--rate", "1", "--cap", "10"],
+        3,
+    );
     assert!(refused.contains("PlatformPaused"), "{refused}");
-    assert_eq!(chain.json("admin", &["platform", "update", "--resume"])["paused"], false);
+    assert_eq!(
+        chain.json("admin", &["platform", "update", "--resume"])["paused"],
+        false
+    );
 
     // Human output by default.
     let output = chain.cmd("other", &["platform", "show"]).output().unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("platform fee") && text.contains("300 bps"), "{text}");
+    assert!(
+        text.contains("platform fee") && text.contains("300 bps"),
+        "{text}"
+    );
 }
 
 #[test]
 fn sol_campaign_lifecycle_through_every_role() {
     let chain = Chain::new();
     chain.init_platform();
-    let (brand, oracle, creator, affiliate) =
-        (chain.pubkey("brand"), chain.pubkey("oracle"), chain.pubkey("creator"), chain.pubkey("affiliate"));
+    let (brand, oracle, creator, affiliate) = (
+        chain.pubkey("brand"),
+        chain.pubkey("oracle"),
+        chain.pubkey("creator"),
+        chain.pubkey("affiliate"),
+    );
 
     // Brand: create and fund a native-SOL campaign.
     let campaign = chain.json(
         "brand",
-        &["campaign", "create", "--rate", "0.0025", "--cap", "0.4", "--oracle", &oracle, "--duration", "30d", "--settlement-window", "3d"],
+        &[
+            "campaign",
+            "create",
+            "--rate",
+            "0.0025",
+            "--cap",
+            "0.4",
+            "--oracle",
+            &oracle,
+            "--duration",
+            "30d",
+            "--settlement-window",
+            "3d",
+        ],
     );
     let address = campaign["address"].as_str().unwrap().to_string();
     assert_eq!(campaign["asset"], "sol");
     assert_eq!(campaign["campaign_id"], 1);
     assert_eq!(base(&campaign["rate_per_thousand_views"]), 2_500_000);
     assert_eq!(campaign["phase"], "live");
-    let second = chain.json("brand", &["campaign", "create", "--rate", "1", "--cap", "2"]);
+    let second = chain.json(
+        "brand",
+        &["campaign", "create", "--rate", "1", "--cap", "2"],
+    );
     assert_eq!(second["campaign_id"], 2, "the next free id");
 
     let funded = chain.json("brand", &["campaign", "fund", &address, "2"]);
@@ -194,8 +319,14 @@ fn sol_campaign_lifecycle_through_every_role() {
     assert_eq!(base(&funded["vault_balance"]), 2_000_000_000);
     let listed = chain.json("other", &["campaign", "list", "--brand", &brand]);
     assert_eq!(listed["count"], 2);
-    assert_eq!(chain.json("other", &["campaign", "list", "--oracle", &oracle])["count"], 1);
-    assert_eq!(chain.json("brand", &["campaign", "list", "--mine"])["count"], 2);
+    assert_eq!(
+        chain.json("other", &["campaign", "list", "--oracle", &oracle])["count"],
+        1
+    );
+    assert_eq!(
+        chain.json("brand", &["campaign", "list", "--mine"])["count"],
+        2
+    );
 
     // SOL recipients must be rent exempt.
     for wallet in [&creator, &affiliate] {
@@ -205,50 +336,138 @@ fn sol_campaign_lifecycle_through_every_role() {
     // Oracle: register a video with an affiliate at 10%.
     let registered = chain.json(
         "oracle",
-        &["submission", "register", &address, "--video", "https://video.example/1", "--creator", &creator, "--affiliate", &affiliate, "--affiliate-bps", "1000"],
+        &[
+            "submission",
+            "register",
+            &address,
+            "--video",
+            "https://video.example/1",
+            "--creator",
+            &creator,
+            "--affiliate",
+            &affiliate,
+            "--affiliate-bps",
+            "1000",
+        ],
     );
     let submission = registered["address"].as_str().unwrap().to_string();
-    let refused = chain.fails("other", &["submission", "register", &address, "--video", "https://video.example/2", "--creator", &creator], 3);
+    let refused = chain.fails(
+        "other",
+        &[
+            "submission",
+            "register",
+            &address,
+            "--video",
+            "https://video.example/2",
+            "--creator",
+            &creator,
+        ],
+        3,
+    );
     assert!(refused.contains("NotCampaignOracle"), "{refused}");
-    let shown = chain.json("other", &["submission", "show", "--campaign", &address, "--video", "https://video.example/1"]);
+    let shown = chain.json(
+        "other",
+        &[
+            "submission",
+            "show",
+            "--campaign",
+            &address,
+            "--video",
+            "https://video.example/1",
+        ],
+    );
     assert_eq!(shown["address"], submission.as_str());
     assert_eq!(shown["affiliate_bps"], 1000);
-    assert_eq!(chain.json("other", &["submission", "list", &address])["count"], 1);
+    assert_eq!(
+        chain.json("other", &["submission", "list", &address])["count"],
+        1
+    );
 
     // Oracle push: 100,000 views = 0.25 SOL gross: 2.5% fee, 10% commission, the rest to the creator.
-    let paid = chain.json("oracle", &["oracle", "disburse", &submission, "--views", "100000"]);
+    let paid = chain.json(
+        "oracle",
+        &["oracle", "disburse", &submission, "--views", "100000"],
+    );
     assert_eq!(base(&paid["gross"]), 250_000_000);
     assert_eq!(base(&paid["fee"]), 6_250_000);
     assert_eq!(base(&paid["commission"]), 25_000_000);
     assert_eq!(base(&paid["creator_amount"]), 218_750_000);
     // The same report again is stale.
-    let stale = chain.fails("oracle", &["oracle", "disburse", &submission, "--views", "100000"], 3);
+    let stale = chain.fails(
+        "oracle",
+        &["oracle", "disburse", &submission, "--views", "100000"],
+        3,
+    );
     assert!(stale.contains("ViewsNotIncreasing"), "{stale}");
 
     // Creator pull: the oracle attests 150,000 views; only the creator may claim; the sponsor pays the fee.
     let attestation = chain.path("attestation.json");
-    let attested = chain.json("oracle", &["oracle", "attest", &submission, "--views", "150000", "--out", &attestation]);
+    let attested = chain.json(
+        "oracle",
+        &[
+            "oracle",
+            "attest",
+            &submission,
+            "--views",
+            "150000",
+            "--out",
+            &attestation,
+        ],
+    );
     assert_eq!(attested["attestation"]["cumulative_views"], 150000);
     assert_eq!(base(&attested["owed_gross"]), 125_000_000);
-    let wrong = chain.fails("other", &["creator", "claim", "--attestation", &attestation], 2);
-    assert!(wrong.contains(&creator), "names the creator wallet: {wrong}");
+    let wrong = chain.fails(
+        "other",
+        &["creator", "claim", "--attestation", &attestation],
+        2,
+    );
+    assert!(
+        wrong.contains(&creator),
+        "names the creator wallet: {wrong}"
+    );
     let sponsor = chain.keypair_path("sponsor").display().to_string();
-    let claimed = chain.json("creator", &["creator", "claim", "--attestation", &attestation, "--fee-payer", &sponsor]);
+    let claimed = chain.json(
+        "creator",
+        &[
+            "creator",
+            "claim",
+            "--attestation",
+            &attestation,
+            "--fee-payer",
+            &sponsor,
+        ],
+    );
     assert_eq!(claimed["watermark"], 150000);
     assert_eq!(base(&claimed["gross"]), 125_000_000);
-    let replay = chain.fails("creator", &["creator", "claim", "--attestation", &attestation], 3);
+    let replay = chain.fails(
+        "creator",
+        &["creator", "claim", "--attestation", &attestation],
+        3,
+    );
     assert!(replay.contains("ViewsNotIncreasing"), "{replay}");
     let status = chain.json("other", &["creator", "status", &creator]);
-    assert_eq!(base(&status["submissions"][0]["earned"]), 218_750_000 + 109_375_000);
+    assert_eq!(
+        base(&status["submissions"][0]["earned"]),
+        218_750_000 + 109_375_000
+    );
     let status = chain.json("other", &["creator", "status", &affiliate]);
     assert_eq!(status["submissions"][0]["role"], "affiliate");
-    assert_eq!(base(&status["submissions"][0]["earned"]), 25_000_000 + 12_500_000);
+    assert_eq!(
+        base(&status["submissions"][0]["earned"]),
+        25_000_000 + 12_500_000
+    );
 
     // Brand: pause, resume, end; no withdrawal inside the settlement window.
-    assert_eq!(chain.json("brand", &["campaign", "pause", &address])["status"], "paused");
+    assert_eq!(
+        chain.json("brand", &["campaign", "pause", &address])["status"],
+        "paused"
+    );
     let refused = chain.fails("other", &["campaign", "resume", &address], 3);
     assert!(refused.contains("NotCampaignBrand"), "{refused}");
-    assert_eq!(chain.json("brand", &["campaign", "resume", &address])["status"], "active");
+    assert_eq!(
+        chain.json("brand", &["campaign", "resume", &address])["status"],
+        "active"
+    );
     let ended = chain.json("brand", &["campaign", "end", &address]);
     assert_eq!(ended["status"], "ended");
     assert_eq!(ended["phase"], "settling");
@@ -259,7 +478,10 @@ fn sol_campaign_lifecycle_through_every_role() {
 
     // Time travel past the window, then withdraw everything left and close.
     let warped = chain.json("other", &["embedded", "warp", "--seconds", "3d"]);
-    assert!(warped["unix_timestamp"].as_i64().unwrap() >= ended["settlement_deadline"].as_i64().unwrap());
+    assert!(
+        warped["unix_timestamp"].as_i64().unwrap()
+            >= ended["settlement_deadline"].as_i64().unwrap()
+    );
     let withdrawn = chain.json("brand", &["campaign", "withdraw", &address]);
     assert_eq!(base(&withdrawn["withdrew"]), 2_000_000_000 - 375_000_000);
     assert_eq!(base(&withdrawn["vault_balance"]), 0);
@@ -275,37 +497,107 @@ fn token_campaign_dry_run_insufficient_vault_and_nothing_half_done() {
     let chain = Chain::new();
     chain.init_platform();
     let (oracle, creator) = (chain.pubkey("oracle"), chain.pubkey("creator"));
-    let mint = chain.json("brand", &["embedded", "create-mint", "--decimals", "6", "--amount", "1000"]);
+    let mint = chain.json(
+        "brand",
+        &[
+            "embedded",
+            "create-mint",
+            "--decimals",
+            "6",
+            "--amount",
+            "1000",
+        ],
+    );
     let mint_address = mint["mint"].as_str().unwrap().to_string();
     assert_eq!(base(&mint["minted"]["amount"]), 1_000_000_000);
 
-    let campaign = chain.json("brand", &["campaign", "create", "--mint", &mint_address, "--rate", "2.5", "--cap", "400", "--oracle", &oracle]);
+    let campaign = chain.json(
+        "brand",
+        &[
+            "campaign",
+            "create",
+            "--mint",
+            &mint_address,
+            "--rate",
+            "2.5",
+            "--cap",
+            "400",
+            "--oracle",
+            &oracle,
+        ],
+    );
     let address = campaign["address"].as_str().unwrap().to_string();
     assert_eq!(campaign["asset"], "spl-token");
     assert_eq!(campaign["decimals"], 6);
 
     // --dry-run simulates and sends nothing.
-    let dry = chain.json("brand", &["campaign", "fund", &address, "12.5", "--dry-run"]);
+    let dry = chain.json(
+        "brand",
+        &["campaign", "fund", &address, "12.5", "--dry-run"],
+    );
     assert_eq!(dry["dry_run"], true);
     assert_eq!(dry["transaction"]["status"], "simulated");
-    assert_eq!(base(&chain.json("other", &["campaign", "show", &address])["funded"]), 0);
+    assert_eq!(
+        base(&chain.json("other", &["campaign", "show", &address])["funded"]),
+        0
+    );
 
-    let funded = chain.json("brand", &["campaign", "fund", &address, "12.5", "--with-compute-unit-price", "1000"]);
-    assert_eq!(funded["funded"], serde_json::json!({"ui": "12.5", "base_units": 12_500_000}));
+    let funded = chain.json(
+        "brand",
+        &[
+            "campaign",
+            "fund",
+            &address,
+            "12.5",
+            "--with-compute-unit-price",
+            "1000",
+        ],
+    );
+    assert_eq!(
+        funded["funded"],
+        serde_json::json!({"ui": "12.5", "base_units": 12_500_000})
+    );
     let poor = chain.fails("brand", &["campaign", "fund", &address, "5000"], 3);
     assert!(poor.contains("insufficient funds"), "{poor}");
     chain.fails("brand", &["campaign", "fund", &address, "1.0000001"], 2);
 
-    let submission = chain.json("oracle", &["submission", "register", &address, "--video", "https://video.example/t", "--creator", &creator]);
+    let submission = chain.json(
+        "oracle",
+        &[
+            "submission",
+            "register",
+            &address,
+            "--video",
+            "https://video.example/t",
+            "--creator",
+            &creator,
+        ],
+    );
     let submission = submission["address"].as_str().unwrap().to_string();
     // 10,000 views = 25 tokens > the 12.5 in the vault: refused, and nothing moved.
-    let short = chain.fails("oracle", &["oracle", "disburse", &submission, "--views", "10000"], 3);
-    assert!(short.contains("InsufficientVaultBalance") && short.contains("fund the campaign"), "{short}");
-    assert_eq!(chain.json("other", &["submission", "show", &submission])["paid_views"], 0);
-    assert_eq!(base(&chain.json("other", &["campaign", "show", &address])["vault_balance"]), 12_500_000);
+    let short = chain.fails(
+        "oracle",
+        &["oracle", "disburse", &submission, "--views", "10000"],
+        3,
+    );
+    assert!(
+        short.contains("InsufficientVaultBalance") && short.contains("fund the campaign"),
+        "{short}"
+    );
+    assert_eq!(
+        chain.json("other", &["submission", "show", &submission])["paid_views"],
+        0
+    );
+    assert_eq!(
+        base(&chain.json("other", &["campaign", "show", &address])["vault_balance"]),
+        12_500_000
+    );
 
     // 4,000 views = 10 tokens: 0.25 fee, 9.75 to the creator, whose token account is created on the way.
-    let paid = chain.json("oracle", &["oracle", "disburse", &submission, "--views", "4000"]);
+    let paid = chain.json(
+        "oracle",
+        &["oracle", "disburse", &submission, "--views", "4000"],
+    );
     assert_eq!(paid["creator_amount"]["ui"], "9.75");
     let status = chain.json("other", &["creator", "status", &creator]);
     assert_eq!(status["totals"][0]["earned"]["ui"], "9.75");
@@ -316,24 +608,52 @@ fn token_campaign_dry_run_insufficient_vault_and_nothing_half_done() {
 fn errors_a_user_can_act_on_are_one_line_with_an_exit_code() {
     let chain = Chain::new();
     let nowhere = chain.path("missing/id.json");
-    let output = chain.bare(&["-k", &nowhere, "platform", "show"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(2), "a wrong keypair path is a usage error");
+    let output = chain
+        .bare(&["-k", &nowhere, "platform", "show"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a wrong keypair path is a usage error"
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("missing/id.json"), "{stderr}");
 
     let unknown = solana_keypair::Keypair::new().pubkey().to_string();
     let missing = chain.fails("admin", &["campaign", "show", &unknown], 5);
-    assert!(missing.contains(&unknown) && missing.contains("not found"), "{missing}");
+    assert!(
+        missing.contains(&unknown) && missing.contains("not found"),
+        "{missing}"
+    );
     chain.fails("admin", &["campaign", "fund", &unknown, "1"], 5);
     chain.fails("admin", &["platform", "show"], 5);
 
-    let unreachable = chain.fails("admin", &["-u", "http://127.0.0.1:1", "campaign", "show", &unknown], 4);
+    let unreachable = chain.fails(
+        "admin",
+        &["-u", "http://127.0.0.1:1", "campaign", "show", &unknown],
+        4,
+    );
     assert!(unreachable.contains("127.0.0.1:1"), "{unreachable}");
     chain.fails("admin", &["-u", "marsnet", "platform", "show"], 2);
-    chain.fails("admin", &["embedded", "warp", "--seconds", "1d", "-u", "http://127.0.0.1:1"], 2);
+    chain.fails(
+        "admin",
+        &[
+            "embedded",
+            "warp",
+            "--seconds",
+            "1d",
+            "-u",
+            "http://127.0.0.1:1",
+        ],
+        2,
+    );
     // Malformed arguments are clap's usage errors: exit 2, naming the bad value.
-    let output = chain.cmd("admin", &["campaign", "show", "not-an-address"]).output().unwrap();
+    let output = chain
+        .cmd("admin", &["campaign", "show", "not-an-address"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not-an-address"));
 }
@@ -354,7 +674,11 @@ fn the_embedded_default_needs_no_keypair_and_persists_the_chain() {
             .args(["--output", "json"])
             .output()
             .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         serde_json::from_slice::<Value>(&output.stdout).unwrap()
     };
     let init = run(&["platform", "init"]);
@@ -366,8 +690,13 @@ fn the_embedded_default_needs_no_keypair_and_persists_the_chain() {
     assert_eq!(status["upgrade_authority"], init["admin"]);
     let before = status["unix_timestamp"].as_i64().unwrap();
     run(&["embedded", "warp", "--seconds", "2h"]);
-    let after = run(&["embedded", "status"])["unix_timestamp"].as_i64().unwrap();
-    assert!(after >= before + 7_200, "the warp persisted: {before} -> {after}");
+    let after = run(&["embedded", "status"])["unix_timestamp"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        after >= before + 7_200,
+        "the warp persisted: {before} -> {after}"
+    );
 }
 
 #[test]
@@ -375,32 +704,109 @@ fn demo_conserves_every_token() {
     let chain = Chain::new();
     let demo = chain.json("admin", &["demo"]);
     assert_eq!(demo["conserved"], true, "{demo:#}");
-    for check in ["balances_sum_to_funded", "books_match_balances", "every_payout_split_exactly", "refusals_as_expected"] {
+    for check in [
+        "balances_sum_to_funded",
+        "books_match_balances",
+        "every_payout_split_exactly",
+        "refusals_as_expected",
+    ] {
         assert_eq!(demo["checks"][check], true, "{check}: {demo:#}");
     }
     assert_eq!(demo["creators"], 12);
     let funded = base(&demo["funded"]);
     let paid = &demo["paid"];
     assert_eq!(
-        base(&demo["vault_remaining"]) + base(&paid["creators"]) + base(&paid["affiliates"]) + base(&paid["treasury"]) + base(&demo["withdrawn"]),
+        base(&demo["vault_remaining"])
+            + base(&paid["creators"])
+            + base(&paid["affiliates"])
+            + base(&paid["treasury"])
+            + base(&demo["withdrawn"]),
         funded
     );
     assert!(base(&demo["withdrawn"]) > 0 && base(&paid["affiliates"]) > 0);
-    assert_eq!(demo["recipients"].as_array().unwrap().iter().filter(|r| r["claimed"] == true).count(), 1);
+    assert_eq!(
+        demo["recipients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["claimed"] == true)
+            .count(),
+        1
+    );
 
     // Human output: the table and the conservation line; a second run reuses the platform.
-    let output = chain.cmd("admin", &["demo", "--asset", "sol", "--creators", "4", "--rounds", "2"]).output().unwrap();
+    let output = chain
+        .cmd(
+            "admin",
+            &["demo", "--asset", "sol", "--creators", "4", "--rounds", "2"],
+        )
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{text}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(text.contains("Who got what") && text.contains("treasury"), "{text}");
-    assert!(text.contains("conservation:") && text.contains("conserved"), "{text}");
+    assert!(
+        output.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        text.contains("Who got what") && text.contains("treasury"),
+        "{text}"
+    );
+    assert!(
+        text.contains("conservation:") && text.contains("conserved"),
+        "{text}"
+    );
     assert!(!text.contains("NOT CONSERVED"), "{text}");
 }
 
 #[test]
 fn demo_on_token_2022_conserves() {
     let chain = Chain::new();
-    let demo = chain.json("admin", &["demo", "--asset", "token-2022", "--creators", "5", "--rounds", "3"]);
+    let demo = chain.json(
+        "admin",
+        &[
+            "demo",
+            "--asset",
+            "token-2022",
+            "--creators",
+            "5",
+            "--rounds",
+            "3",
+        ],
+    );
     assert_eq!(demo["asset"], "token-2022");
     assert_eq!(demo["conserved"], true, "{demo:#}");
+}
+
+#[test]
+fn the_solana_cli_config_names_the_default_keypair() {
+    // Without -k, the signer is `keypair_path` of ~/.config/solana/cli/config.yml.
+    let chain = Chain::new();
+    let config_dir = chain.dir.path().join(".config/solana/cli");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("config.yml"),
+        format!(
+            "---\njson_rpc_url: http://localhost:8899\nkeypair_path: {}\ncommitment: confirmed\n",
+            chain.keypair_path("brand").display()
+        ),
+    )
+    .unwrap();
+    let output = chain
+        .bare(&["embedded", "status", "--output", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let status: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(status["signer"], chain.pubkey("brand"));
+    // -k still wins, and -u is not taken from the config: the embedded chain stays the default.
+    assert_eq!(
+        chain.json("oracle", &["embedded", "status"])["signer"],
+        chain.pubkey("oracle")
+    );
+    assert_eq!(status["embedded"], true);
 }

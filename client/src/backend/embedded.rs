@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use anchor_lang::prelude::{pubkey, Pubkey};
+use anchor_lang::prelude::{Pubkey, pubkey};
 use base64::Engine;
 use litesvm::LiteSVM;
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ use solana_signature::Signature;
 use solana_transaction::Transaction;
 
 use super::{AccountFilter, Backend, Simulation, TxStatus};
-use crate::{pda, Error};
+use crate::{Error, pda};
 
 /// Format tag of the ledger file.
 const LEDGER_FORMAT: &str = "clipstake-embedded-ledger/1";
@@ -89,6 +89,9 @@ pub struct EmbeddedBackend {
     ledger_path: Option<PathBuf>,
     upgrade_authority: Pubkey,
     statuses: HashMap<Signature, TxStatus>,
+    /// An exclusive lock on `<ledger>.lock`, held while this process uses the ledger, so two
+    /// CLI calls on the same ledger run one after the other instead of losing updates.
+    _lock: Option<std::fs::File>,
 }
 
 fn wall_clock_now() -> i64 {
@@ -99,8 +102,11 @@ fn wall_clock_now() -> i64 {
 }
 
 fn parse_pubkey(text: &str, what: &str) -> Result<Pubkey, Error> {
-    text.parse()
-        .map_err(|_| Error::Other(format!("corrupt embedded ledger: bad {what} address {text:?}")))
+    text.parse().map_err(|_| {
+        Error::Other(format!(
+            "corrupt embedded ledger: bad {what} address {text:?}"
+        ))
+    })
 }
 
 impl EmbeddedBackend {
@@ -113,6 +119,10 @@ impl EmbeddedBackend {
                 options.program_so.display()
             ))
         })?;
+        let lock = match &options.ledger_path {
+            Some(path) => Some(lock_ledger(path)?),
+            None => None,
+        };
         let saved = match &options.ledger_path {
             Some(path) if path.exists() => Some(read_ledger(path)?),
             _ => None,
@@ -123,6 +133,7 @@ impl EmbeddedBackend {
         };
         let mut backend = Self::with_program(&elf, upgrade_authority)?;
         backend.ledger_path = options.ledger_path.clone();
+        backend._lock = lock;
         match saved {
             Some(ledger) => backend.restore(ledger)?,
             None => {
@@ -145,7 +156,13 @@ impl EmbeddedBackend {
         svm.add_program(clipstake::ID, elf)
             .map_err(|e| Error::Other(format!("the program ELF does not load: {e:?}")))?;
         set_upgrade_authority(&mut svm, &upgrade_authority)?;
-        Ok(EmbeddedBackend { svm, ledger_path: None, upgrade_authority, statuses: HashMap::new() })
+        Ok(EmbeddedBackend {
+            svm,
+            ledger_path: None,
+            upgrade_authority,
+            statuses: HashMap::new(),
+            _lock: None,
+        })
     }
 
     /// The program's upgrade authority on this chain.
@@ -180,7 +197,9 @@ impl EmbeddedBackend {
             let address = parse_pubkey(&address, "account")?;
             let data = base64::engine::general_purpose::STANDARD
                 .decode(&state.data)
-                .map_err(|e| Error::Other(format!("corrupt embedded ledger: account {address}: {e}")))?;
+                .map_err(|e| {
+                    Error::Other(format!("corrupt embedded ledger: account {address}: {e}"))
+                })?;
             let account = Account {
                 lamports: state.lamports,
                 data,
@@ -204,15 +223,21 @@ impl EmbeddedBackend {
         Ok(())
     }
 
-    fn persisted_accounts(&self) -> impl Iterator<Item = (&Pubkey, &solana_account::AccountSharedData)> {
+    fn persisted_accounts(
+        &self,
+    ) -> impl Iterator<Item = (&Pubkey, &solana_account::AccountSharedData)> {
         use solana_account::ReadableAccount;
         let airdrop = self.svm.airdrop_pubkey();
-        self.svm.accounts_db().inner.iter().filter(move |(address, account)| {
-            **address != airdrop
-                && account.lamports() > 0
-                && !account.executable()
-                && !NOT_PERSISTED_OWNERS.contains(account.owner())
-        })
+        self.svm
+            .accounts_db()
+            .inner
+            .iter()
+            .filter(move |(address, account)| {
+                **address != airdrop
+                    && account.lamports() > 0
+                    && !account.executable()
+                    && !NOT_PERSISTED_OWNERS.contains(account.owner())
+            })
     }
 
     /// Writes the ledger file (atomically: a temporary file renamed over it).
@@ -250,7 +275,12 @@ impl EmbeddedBackend {
             },
             accounts,
         };
-        let io = |e: std::io::Error| Error::Other(format!("cannot write the embedded ledger {}: {e}", path.display()));
+        let io = |e: std::io::Error| {
+            Error::Other(format!(
+                "cannot write the embedded ledger {}: {e}",
+                path.display()
+            ))
+        };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
@@ -272,9 +302,34 @@ impl EmbeddedBackend {
     }
 }
 
+/// Takes the ledger's lock file, waiting for another process holding it.
+fn lock_ledger(path: &Path) -> Result<std::fs::File, Error> {
+    let io = |e: std::io::Error| {
+        Error::Other(format!(
+            "cannot lock the embedded ledger {}: {e}",
+            path.display()
+        ))
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path.with_extension("lock"))
+        .map_err(io)?;
+    file.lock().map_err(io)?;
+    Ok(file)
+}
+
 fn read_ledger(path: &Path) -> Result<LedgerFile, Error> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Other(format!("cannot read the embedded ledger {}: {e}", path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::Other(format!(
+            "cannot read the embedded ledger {}: {e}",
+            path.display()
+        ))
+    })?;
     serde_json::from_slice(&bytes).map_err(|e| {
         Error::Other(format!(
             "the embedded ledger {} is not valid ({e}); move it away to start afresh",
@@ -287,9 +342,9 @@ fn read_ledger(path: &Path) -> Result<LedgerFile, Error> {
 /// `solana program deploy` by that key.
 fn set_upgrade_authority(svm: &mut LiteSVM, authority: &Pubkey) -> Result<(), Error> {
     let address = pda::program_data();
-    let mut account = svm
-        .get_account(&address)
-        .ok_or_else(|| Error::Other("the program data account is missing after deployment".into()))?;
+    let mut account = svm.get_account(&address).ok_or_else(|| {
+        Error::Other("the program data account is missing after deployment".into())
+    })?;
     // UpgradeableLoaderState::ProgramData: u32 tag 3, u64 slot, Option<Pubkey> authority, ELF.
     if account.data.len() < 45 || account.data[..4] != 3u32.to_le_bytes() {
         return Err(Error::Other("unexpected program data layout".into()));
@@ -322,7 +377,10 @@ impl Backend for EmbeddedBackend {
 
     fn latest_blockhash(&mut self) -> Result<(Hash, u64), Error> {
         let clock: Clock = self.svm.get_sysvar();
-        Ok((self.svm.latest_blockhash(), clock.slot + BLOCKHASH_VALIDITY_SLOTS))
+        Ok((
+            self.svm.latest_blockhash(),
+            clock.slot + BLOCKHASH_VALIDITY_SLOTS,
+        ))
     }
 
     fn block_height(&mut self) -> Result<u64, Error> {
@@ -355,7 +413,12 @@ impl Backend for EmbeddedBackend {
             Ok(meta) => {
                 self.statuses.insert(
                     signature,
-                    TxStatus { slot, err: None, confirmed: true, logs: meta.logs },
+                    TxStatus {
+                        slot,
+                        err: None,
+                        confirmed: true,
+                        logs: meta.logs,
+                    },
                 );
                 self.advance();
                 self.persist()?;
@@ -366,13 +429,21 @@ impl Backend for EmbeddedBackend {
                     // It landed and failed, as it would on a cluster.
                     self.statuses.insert(
                         signature,
-                        TxStatus { slot, err: Some(failed.err), confirmed: true, logs: failed.meta.logs },
+                        TxStatus {
+                            slot,
+                            err: Some(failed.err),
+                            confirmed: true,
+                            logs: failed.meta.logs,
+                        },
                     );
                     self.advance();
                     Ok(signature)
                 } else {
                     // Refused before execution (bad signature, unknown blockhash, no fee...).
-                    Err(Error::from_transaction_error(&failed.err, &failed.meta.logs))
+                    Err(Error::from_transaction_error(
+                        &failed.err,
+                        &failed.meta.logs,
+                    ))
                 }
             }
         }
@@ -383,13 +454,23 @@ impl Backend for EmbeddedBackend {
         signatures: &[Signature],
         _search_history: bool,
     ) -> Result<Vec<Option<TxStatus>>, Error> {
-        Ok(signatures.iter().map(|s| self.statuses.get(s).cloned()).collect())
+        Ok(signatures
+            .iter()
+            .map(|s| self.statuses.get(s).cloned())
+            .collect())
     }
 
-    fn get_multiple_accounts(&mut self, addresses: &[Pubkey]) -> Result<Vec<Option<Account>>, Error> {
+    fn get_multiple_accounts(
+        &mut self,
+        addresses: &[Pubkey],
+    ) -> Result<Vec<Option<Account>>, Error> {
         Ok(addresses
             .iter()
-            .map(|a| self.svm.get_account(a).filter(|account| account.lamports > 0))
+            .map(|a| {
+                self.svm
+                    .get_account(a)
+                    .filter(|account| account.lamports > 0)
+            })
             .collect())
     }
 
@@ -402,7 +483,9 @@ impl Backend for EmbeddedBackend {
             .svm
             .get_program_accounts(program)
             .into_iter()
-            .filter(|(_, account)| account.lamports > 0 && filters.iter().all(|f| f.matches(&account.data)))
+            .filter(|(_, account)| {
+                account.lamports > 0 && filters.iter().all(|f| f.matches(&account.data))
+            })
             .collect())
     }
 
@@ -428,7 +511,9 @@ impl Backend for EmbeddedBackend {
         let mut clock: Clock = self.svm.get_sysvar();
         clock.unix_timestamp = clock.unix_timestamp.saturating_add(seconds);
         // 400 ms slots, as on a cluster.
-        clock.slot = clock.slot.saturating_add((seconds as u64).saturating_mul(5) / 2);
+        clock.slot = clock
+            .slot
+            .saturating_add((seconds as u64).saturating_mul(5) / 2);
         self.svm.set_sysvar(&clock);
         self.svm.expire_blockhash();
         self.persist()?;

@@ -3,8 +3,8 @@
 //! the transaction sender and the demo are written once against [`Backend`].
 use std::time::Duration;
 
-use anchor_lang::prelude::Pubkey;
 use anchor_lang::Discriminator;
+use anchor_lang::prelude::Pubkey;
 use clipstake::state::{Campaign, Platform, Submission};
 use solana_account::Account;
 use solana_clock::Clock;
@@ -14,7 +14,7 @@ use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 
 use crate::instructions::{CampaignAccount, SubmissionAccount};
-use crate::{accounts, pda, Error};
+use crate::{Error, accounts, pda};
 
 pub mod embedded;
 pub mod rpc;
@@ -111,7 +111,10 @@ pub trait Backend {
     ) -> Result<Vec<Option<TxStatus>>, Error>;
 
     /// Accounts at `addresses`, `None` where there is none (batched by the backend).
-    fn get_multiple_accounts(&mut self, addresses: &[Pubkey]) -> Result<Vec<Option<Account>>, Error>;
+    fn get_multiple_accounts(
+        &mut self,
+        addresses: &[Pubkey],
+    ) -> Result<Vec<Option<Account>>, Error>;
 
     /// The account at `address`, if any.
     fn get_account(&mut self, address: &Pubkey) -> Result<Option<Account>, Error> {
@@ -162,20 +165,38 @@ pub trait BackendExt: Backend {
     /// A campaign, or `NotFound`.
     fn campaign(&mut self, address: &Pubkey) -> Result<CampaignAccount, Error> {
         match self.get_account(address)? {
-            Some(account) if account.owner == clipstake::ID && has_discriminator::<Campaign>(&account.data) => {
-                Ok(CampaignAccount { address: *address, state: accounts::decode(&account.data)? })
+            Some(account)
+                if account.owner == clipstake::ID
+                    && has_discriminator::<Campaign>(&account.data) =>
+            {
+                Ok(CampaignAccount {
+                    address: *address,
+                    state: accounts::decode(&account.data)?,
+                })
             }
-            _ => Err(Error::NotFound(format!("campaign {address} not found on {}", self.describe()))),
+            _ => Err(Error::NotFound(format!(
+                "campaign {address} not found on {}",
+                self.describe()
+            ))),
         }
     }
 
     /// A submission, or `NotFound`.
     fn submission(&mut self, address: &Pubkey) -> Result<SubmissionAccount, Error> {
         match self.get_account(address)? {
-            Some(account) if account.owner == clipstake::ID && has_discriminator::<Submission>(&account.data) => {
-                Ok(SubmissionAccount { address: *address, state: accounts::decode(&account.data)? })
+            Some(account)
+                if account.owner == clipstake::ID
+                    && has_discriminator::<Submission>(&account.data) =>
+            {
+                Ok(SubmissionAccount {
+                    address: *address,
+                    state: accounts::decode(&account.data)?,
+                })
             }
-            _ => Err(Error::NotFound(format!("submission {address} not found on {}", self.describe()))),
+            _ => Err(Error::NotFound(format!(
+                "submission {address} not found on {}",
+                self.describe()
+            ))),
         }
     }
 
@@ -185,7 +206,10 @@ pub trait BackendExt: Backend {
         all.extend_from_slice(filters);
         let mut found = Vec::new();
         for (address, account) in self.get_program_accounts(&clipstake::ID, &all)? {
-            found.push(CampaignAccount { address, state: accounts::decode(&account.data)? });
+            found.push(CampaignAccount {
+                address,
+                state: accounts::decode(&account.data)?,
+            });
         }
         found.sort_by_key(|c| (c.state.brand, c.state.campaign_id));
         Ok(found)
@@ -197,7 +221,10 @@ pub trait BackendExt: Backend {
         all.extend_from_slice(filters);
         let mut found = Vec::new();
         for (address, account) in self.get_program_accounts(&clipstake::ID, &all)? {
-            found.push(SubmissionAccount { address, state: accounts::decode(&account.data)? });
+            found.push(SubmissionAccount {
+                address,
+                state: accounts::decode(&account.data)?,
+            });
         }
         found.sort_by_key(|s| (s.state.registered_at, s.address));
         Ok(found)
@@ -219,9 +246,9 @@ pub trait BackendExt: Backend {
 
     /// A mint's decimals and token program, or `NotFound`.
     fn mint(&mut self, mint: &Pubkey) -> Result<accounts::MintInfo, Error> {
-        let account = self
-            .get_account(mint)?
-            .ok_or_else(|| Error::NotFound(format!("mint {mint} not found on {}", self.describe())))?;
+        let account = self.get_account(mint)?.ok_or_else(|| {
+            Error::NotFound(format!("mint {mint} not found on {}", self.describe()))
+        })?;
         accounts::mint_info(mint, &account)
     }
 }
@@ -231,4 +258,3 @@ impl<T: Backend + ?Sized> BackendExt for T {}
 fn has_discriminator<T: Discriminator>(data: &[u8]) -> bool {
     data.starts_with(T::DISCRIMINATOR)
 }
-

@@ -7,7 +7,7 @@
 //! `getBlockHeight` for blockhash expiry, and `getProgramAccounts` with memcmp filters.
 use std::time::{Duration, Instant};
 
-use anchor_lang::prelude::{pubkey, Pubkey};
+use anchor_lang::prelude::{Pubkey, pubkey};
 use solana_account::Account;
 use solana_clock::Clock;
 use solana_commitment_config::CommitmentConfig;
@@ -44,7 +44,20 @@ impl RpcBackend {
     /// A client for `url` reading and confirming at `commitment`.
     pub fn new(url: &str, commitment: CommitmentConfig) -> Self {
         RpcBackend {
-            client: RpcClient::new_with_timeout_and_commitment(url.to_string(), Duration::from_secs(30), commitment),
+            client: RpcClient::new_with_timeout_and_commitment(
+                url.to_string(),
+                Duration::from_secs(30),
+                commitment,
+            ),
+            url: url.to_string(),
+            commitment,
+        }
+    }
+
+    /// Wraps an existing client (e.g. one with a custom sender or mocks).
+    pub fn from_client(client: RpcClient, url: &str, commitment: CommitmentConfig) -> Self {
+        RpcBackend {
+            client,
             url: url.to_string(),
             commitment,
         }
@@ -82,7 +95,10 @@ impl RpcBackend {
             _ => false,
         };
         if unreachable {
-            Error::Network(format!("cannot reach the RPC endpoint {}: {error}", self.url))
+            Error::Network(format!(
+                "cannot reach the RPC endpoint {}: {error}",
+                self.url
+            ))
         } else {
             Error::Network(format!("the RPC endpoint {} failed: {error}", self.url))
         }
@@ -164,7 +180,10 @@ impl Backend for RpcBackend {
         Ok(statuses)
     }
 
-    fn get_multiple_accounts(&mut self, addresses: &[Pubkey]) -> Result<Vec<Option<Account>>, Error> {
+    fn get_multiple_accounts(
+        &mut self,
+        addresses: &[Pubkey],
+    ) -> Result<Vec<Option<Account>>, Error> {
         let mut accounts = Vec::with_capacity(addresses.len());
         for chunk in addresses.chunks(MAX_ACCOUNTS_PER_CALL) {
             let response = self
@@ -209,7 +228,9 @@ impl Backend for RpcBackend {
             .map(|(address, ui)| {
                 ui.to_account()
                     .map(|account| (address, account))
-                    .ok_or_else(|| Error::Decode(format!("account {address} came back undecodable")))
+                    .ok_or_else(|| {
+                        Error::Decode(format!("account {address} came back undecodable"))
+                    })
             })
             .collect()
     }
@@ -228,7 +249,10 @@ impl Backend for RpcBackend {
     }
 
     fn airdrop(&mut self, to: &Pubkey, lamports: u64) -> Result<(), Error> {
-        let signature = self.client.request_airdrop(to, lamports).map_err(|e| self.error(e))?;
+        let signature = self
+            .client
+            .request_airdrop(to, lamports)
+            .map_err(|e| self.error(e))?;
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if let Some(Some(status)) = self.signature_statuses(&[signature], false)?.pop() {
@@ -241,7 +265,9 @@ impl Backend for RpcBackend {
             }
             std::thread::sleep(self.poll_interval());
         }
-        Err(Error::Expired(format!("airdrop {signature} was not confirmed within 60 s")))
+        Err(Error::Expired(format!(
+            "airdrop {signature} was not confirmed within 60 s"
+        )))
     }
 }
 
@@ -274,8 +300,91 @@ mod tests {
         }
         data.extend_from_slice(&1_800_000_000i64.to_le_bytes());
         let clock = clock_from_sysvar_data(&data).unwrap();
-        assert_eq!((clock.slot, clock.epoch, clock.unix_timestamp), (5, 7, 1_800_000_000));
+        assert_eq!(
+            (clock.slot, clock.epoch, clock.unix_timestamp),
+            (5, 7, 1_800_000_000)
+        );
         assert!(clock_from_sysvar_data(&data[..30]).is_err());
+    }
+
+    use solana_keypair::Keypair;
+    use solana_signer::Signer;
+
+    use crate::sender::{SendOptions, SendStatus, no_state_check, send_transaction};
+
+    fn mock(url: &str) -> RpcBackend {
+        RpcBackend::from_client(
+            RpcClient::new_mock(url.to_string()),
+            url,
+            CommitmentConfig::confirmed(),
+        )
+    }
+
+    fn transfer(payer: &Keypair) -> solana_instruction::Instruction {
+        solana_system_interface::instruction::transfer(&payer.pubkey(), &Pubkey::new_unique(), 1)
+    }
+
+    /// The whole sender path over the real client and its wire encoding (the mock node decodes
+    /// the base64 transaction we send and answers with its signature).
+    #[test]
+    fn the_sender_confirms_over_json_rpc() {
+        let payer = Keypair::new();
+        let mut backend = mock("succeeds");
+        let sent = send_transaction(
+            &mut backend,
+            &SendOptions::default(),
+            &[transfer(&payer)],
+            &payer,
+            &[],
+            &mut no_state_check,
+        )
+        .unwrap();
+        assert_eq!(sent.status, SendStatus::Confirmed);
+        assert_eq!(sent.signings, 1);
+    }
+
+    #[test]
+    fn a_failed_status_is_decoded() {
+        let payer = Keypair::new();
+        let mut backend = mock("instruction_error");
+        let err = send_transaction(
+            &mut backend,
+            &SendOptions::default(),
+            &[transfer(&payer)],
+            &payer,
+            &[],
+            &mut no_state_check,
+        )
+        .unwrap_err();
+        assert!(matches!(err, Error::Transaction(_)), "{err:?}");
+    }
+
+    #[test]
+    fn statuses_are_batched_and_accounts_decoded() {
+        let mut backend = mock("succeeds");
+        let signatures: Vec<Signature> = (0..300u16)
+            .map(|i| Signature::from([(i % 250) as u8 + 1; 64]))
+            .collect();
+        let statuses = backend.signature_statuses(&signatures, true).unwrap();
+        assert_eq!(statuses.len(), 300);
+        assert!(
+            statuses
+                .iter()
+                .all(|s| s.as_ref().is_some_and(|s| s.confirmed && s.err.is_none()))
+        );
+        let accounts = backend
+            .get_program_accounts(
+                &Pubkey::new_unique(),
+                &[AccountFilter::Memcmp {
+                    offset: 8,
+                    bytes: vec![1, 2],
+                }],
+            )
+            .unwrap();
+        assert_eq!(accounts.len(), 1);
+        assert_eq!(backend.block_height().unwrap(), 1234);
+        assert_eq!(backend.latest_blockhash().unwrap().1, 1234);
+        assert_eq!(backend.minimum_balance_for_rent_exemption(0).unwrap(), 20);
     }
 
     #[test]

@@ -5,14 +5,14 @@ use std::path::{Path, PathBuf};
 
 use anchor_lang::prelude::Pubkey;
 use clap::{Args, ValueEnum};
+use clipstake_client::Error;
 use clipstake_client::backend::embedded::{EmbeddedBackend, EmbeddedOptions};
 use clipstake_client::backend::rpc::RpcBackend;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::sender::{self, SendOptions, Sent};
-use clipstake_client::Error;
 use solana_commitment_config::CommitmentConfig;
 use solana_instruction::Instruction;
-use solana_keypair::{read_keypair_file, write_keypair_file, Keypair};
+use solana_keypair::{Keypair, read_keypair_file, write_keypair_file};
 use solana_signer::Signer;
 
 use super::{CliError, ExitCode};
@@ -52,7 +52,12 @@ pub enum OutputFormat {
 pub struct GlobalArgs {
     /// Cluster: `embedded` (the default: an in-process chain kept in the ledger file),
     /// `localhost`, `devnet`, `testnet`, `mainnet-beta` (or l/d/t/m), or an RPC URL.
-    #[arg(short = 'u', long = "url", global = true, value_name = "URL_OR_MONIKER")]
+    #[arg(
+        short = 'u',
+        long = "url",
+        global = true,
+        value_name = "URL_OR_MONIKER"
+    )]
     pub url: Option<String>,
 
     /// Signer keypair file [default: `keypair_path` of the Solana CLI config, else
@@ -77,7 +82,11 @@ pub struct GlobalArgs {
     pub output: OutputFormat,
 
     /// Priority fee in micro-lamports per compute unit.
-    #[arg(long = "with-compute-unit-price", global = true, value_name = "MICRO_LAMPORTS")]
+    #[arg(
+        long = "with-compute-unit-price",
+        global = true,
+        value_name = "MICRO_LAMPORTS"
+    )]
     pub compute_unit_price: Option<u64>,
 
     /// Simulate transactions only; send nothing.
@@ -89,12 +98,22 @@ pub struct GlobalArgs {
     pub verbose: bool,
 
     /// Embedded backend: the ledger file [default: .clipstake/embedded-ledger.json].
-    #[arg(long = "ledger-path", global = true, env = "CLIPSTAKE_EMBEDDED_STATE", value_name = "PATH")]
+    #[arg(
+        long = "ledger-path",
+        global = true,
+        env = "CLIPSTAKE_EMBEDDED_STATE",
+        value_name = "PATH"
+    )]
     pub ledger_path: Option<PathBuf>,
 
     /// Embedded backend: the program's SBF build [default: target/deploy/clipstake.so in the
     /// current directory, one of its parents, or the workspace this binary was built from].
-    #[arg(long = "program-so", global = true, env = "CLIPSTAKE_PROGRAM_SO", value_name = "PATH")]
+    #[arg(
+        long = "program-so",
+        global = true,
+        env = "CLIPSTAKE_PROGRAM_SO",
+        value_name = "PATH"
+    )]
     pub program_so: Option<PathBuf>,
 }
 
@@ -129,7 +148,9 @@ pub fn parse_cluster(url: Option<&str>) -> Result<Cluster, CliError> {
 /// Expands a leading `~` to the home directory.
 pub fn expand_tilde(path: &Path) -> PathBuf {
     match path.strip_prefix("~") {
-        Ok(rest) => dirs::home_dir().map(|h| h.join(rest)).unwrap_or_else(|| path.to_path_buf()),
+        Ok(rest) => dirs::home_dir()
+            .map(|h| h.join(rest))
+            .unwrap_or_else(|| path.to_path_buf()),
         Err(_) => path.to_path_buf(),
     }
 }
@@ -166,7 +187,11 @@ pub fn keypair_source(global: &GlobalArgs) -> KeypairSource {
     if let Some(path) = &global.keypair {
         return KeypairSource::Explicit(expand_tilde(path));
     }
-    let config_path = global.config.as_ref().map(|p| expand_tilde(p)).or_else(default_solana_config);
+    let config_path = global
+        .config
+        .as_ref()
+        .map(|p| expand_tilde(p))
+        .or_else(default_solana_config);
     let configured = config_path
         .and_then(|p| std::fs::read_to_string(p).ok())
         .and_then(|text| solana_config_value(&text, "keypair_path"));
@@ -180,7 +205,10 @@ pub fn keypair_source(global: &GlobalArgs) -> KeypairSource {
 /// Reads a keypair file, with a message that says which file and why.
 pub fn load_keypair(path: &Path, what: &str) -> Result<Keypair, CliError> {
     read_keypair_file(path).map_err(|e| {
-        CliError::usage(format!("cannot read the {what} keypair file {}: {e}", path.display()))
+        CliError::usage(format!(
+            "cannot read the {what} keypair file {}: {e}",
+            path.display()
+        ))
     })
 }
 
@@ -196,7 +224,9 @@ pub fn program_so_path(global: &GlobalArgs) -> Result<PathBuf, CliError> {
             return Ok(candidate);
         }
     }
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(PROGRAM_SO);
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(PROGRAM_SO);
     if workspace.is_file() {
         return Ok(workspace);
     }
@@ -261,13 +291,20 @@ impl Ctx {
                         // kept beside the ledger.
                         let dev = ledger_path.with_file_name("id.json");
                         if !dev.exists() {
-                            if let Some(parent) = dev.parent().filter(|p| !p.as_os_str().is_empty()) {
+                            if let Some(parent) = dev.parent().filter(|p| !p.as_os_str().is_empty())
+                            {
                                 std::fs::create_dir_all(parent).map_err(|e| {
-                                    CliError::new(ExitCode::Generic, format!("cannot create {}: {e}", parent.display()))
+                                    CliError::new(
+                                        ExitCode::Generic,
+                                        format!("cannot create {}: {e}", parent.display()),
+                                    )
                                 })?;
                             }
                             write_keypair_file(&Keypair::new(), &dev).map_err(|e| {
-                                CliError::new(ExitCode::Generic, format!("cannot write {}: {e}", dev.display()))
+                                CliError::new(
+                                    ExitCode::Generic,
+                                    format!("cannot write {}: {e}", dev.display()),
+                                )
                             })?;
                             notes.push(format!(
                                 "no keypair at {}; created the embedded dev keypair {}",
@@ -302,13 +339,23 @@ impl Ctx {
                 let signer = match &source {
                     KeypairSource::Explicit(path) => Ok(load_keypair(path, "signer")?),
                     KeypairSource::Default(path) => load_keypair(path, "signer").map_err(|e| {
-                        CliError::usage(format!("{} (pass -k/--keypair or create one with solana-keygen new)", e.message))
+                        CliError::usage(format!(
+                            "{} (pass -k/--keypair or create one with solana-keygen new)",
+                            e.message
+                        ))
                     }),
                 };
                 (Box::new(RpcBackend::new(&url, commitment)), signer)
             }
         };
-        Ok(Ctx { backend, signer, fee_payer, send_options, output: global.output, notes })
+        Ok(Ctx {
+            backend,
+            signer,
+            fee_payer,
+            send_options,
+            output: global.output,
+            notes,
+        })
     }
 
     /// The signer (`-k`), or the reason there is none.
@@ -380,13 +427,22 @@ mod tests {
     fn monikers_resolve_like_the_solana_cli() {
         assert_eq!(parse_cluster(None).unwrap(), Cluster::Embedded);
         assert_eq!(parse_cluster(Some("embedded")).unwrap(), Cluster::Embedded);
-        assert_eq!(parse_cluster(Some("localhost")).unwrap(), Cluster::Rpc("http://localhost:8899".into()));
-        assert_eq!(parse_cluster(Some("d")).unwrap(), Cluster::Rpc("https://api.devnet.solana.com".into()));
+        assert_eq!(
+            parse_cluster(Some("localhost")).unwrap(),
+            Cluster::Rpc("http://localhost:8899".into())
+        );
+        assert_eq!(
+            parse_cluster(Some("d")).unwrap(),
+            Cluster::Rpc("https://api.devnet.solana.com".into())
+        );
         assert_eq!(
             parse_cluster(Some("mainnet-beta")).unwrap(),
             Cluster::Rpc("https://api.mainnet-beta.solana.com".into())
         );
-        assert_eq!(parse_cluster(Some("http://10.0.0.1:8899")).unwrap(), Cluster::Rpc("http://10.0.0.1:8899".into()));
+        assert_eq!(
+            parse_cluster(Some("http://10.0.0.1:8899")).unwrap(),
+            Cluster::Rpc("http://10.0.0.1:8899".into())
+        );
         let err = parse_cluster(Some("marsnet")).unwrap_err();
         assert_eq!(err.code, ExitCode::Usage);
     }
@@ -396,8 +452,14 @@ mod tests {
         let yaml = "---\njson_rpc_url: \"https://api.devnet.solana.com\"\nwebsocket_url: \"\"\n\
                     keypair_path: /home/me/.config/solana/dev.json\naddress_labels:\n  \
                     \"11111111111111111111111111111111\": System Program\ncommitment: confirmed\n";
-        assert_eq!(solana_config_value(yaml, "keypair_path").as_deref(), Some("/home/me/.config/solana/dev.json"));
-        assert_eq!(solana_config_value(yaml, "json_rpc_url").as_deref(), Some("https://api.devnet.solana.com"));
+        assert_eq!(
+            solana_config_value(yaml, "keypair_path").as_deref(),
+            Some("/home/me/.config/solana/dev.json")
+        );
+        assert_eq!(
+            solana_config_value(yaml, "json_rpc_url").as_deref(),
+            Some("https://api.devnet.solana.com")
+        );
         assert_eq!(solana_config_value(yaml, "websocket_url"), None);
         assert_eq!(solana_config_value(yaml, "missing"), None);
     }

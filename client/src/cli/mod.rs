@@ -85,7 +85,11 @@ pub struct CliError {
 impl CliError {
     /// An error with `code`.
     pub fn new(code: ExitCode, message: impl Into<String>) -> Self {
-        CliError { code, message: message.into(), report: None }
+        CliError {
+            code,
+            message: message.into(),
+            report: None,
+        }
     }
 
     /// A usage error (exit 2).
@@ -105,11 +109,21 @@ impl From<clipstake_client::Error> for CliError {
             E::Decode(_) | E::Other(_) => ExitCode::Generic,
         };
         let message = match &error {
-            E::Program { code, name, message } => {
+            E::Program {
+                code,
+                name,
+                message,
+            } => {
                 format!("the program refused the transaction: {name} (error {code}): {message}")
             }
-            E::Framework { code, name, message } => {
-                format!("the program refused the transaction: {name} (Anchor error {code}): {message}")
+            E::Framework {
+                code,
+                name,
+                message,
+            } => {
+                format!(
+                    "the program refused the transaction: {name} (Anchor error {code}): {message}"
+                )
             }
             other => other.to_string(),
         };

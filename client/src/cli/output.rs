@@ -1,6 +1,6 @@
 //! Output: human tables by default, one JSON document with `--output json`.
 use clipstake_client::amount::format_ui_amount;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::config::OutputFormat;
 
@@ -34,7 +34,10 @@ pub struct Report {
 impl Report {
     /// A report with only a JSON value and a title.
     pub fn new(json: Value) -> Self {
-        Report { json, human: Vec::new() }
+        Report {
+            json,
+            human: Vec::new(),
+        }
     }
 
     /// Adds a heading.
@@ -45,14 +48,21 @@ impl Report {
 
     /// Adds aligned fields.
     pub fn fields(mut self, fields: Vec<(&str, String)>) -> Self {
-        self.human
-            .push(Block::Fields(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect()));
+        self.human.push(Block::Fields(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        ));
         self
     }
 
     /// Adds a table.
     pub fn table(mut self, headers: &[&str], rows: Vec<Vec<String>>) -> Self {
-        self.human.push(Block::Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows });
+        self.human.push(Block::Table {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows,
+        });
         self
     }
 
@@ -66,7 +76,10 @@ impl Report {
     pub fn print(&self, format: OutputFormat) {
         match format {
             OutputFormat::Json => {
-                println!("{}", serde_json::to_string_pretty(&self.json).unwrap_or_else(|_| "null".into()))
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&self.json).unwrap_or_else(|_| "null".into())
+                )
             }
             OutputFormat::Display => print!("{}", render(&self.human)),
         }
@@ -86,7 +99,11 @@ pub fn render(blocks: &[Block]) -> String {
                 out.push('\n');
             }
             Block::Fields(fields) => {
-                let width = fields.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+                let width = fields
+                    .iter()
+                    .map(|(k, _)| k.chars().count())
+                    .max()
+                    .unwrap_or(0);
                 for (k, v) in fields {
                     out.push_str(&format!("  {k:<width$}  {v}\n"));
                 }
@@ -135,7 +152,13 @@ pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
     };
     let mut out = line(headers, true);
     out.push(' ');
-    out.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+    out.push_str(
+        &widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  "),
+    );
     out.push('\n');
     for row in rows {
         out.push_str(&line(row, false));
@@ -151,7 +174,11 @@ pub fn amount_json(base_units: u64, decimals: u8) -> Value {
 /// An amount both ways for people: `12.5 USDC (12500000 base units)`.
 pub fn amount_text(base_units: u64, decimals: u8, symbol: &str) -> String {
     let ui = format_ui_amount(base_units, decimals);
-    let symbol = if symbol.is_empty() { String::new() } else { format!(" {symbol}") };
+    let symbol = if symbol.is_empty() {
+        String::new()
+    } else {
+        format!(" {symbol}")
+    };
     format!("{ui}{symbol} ({base_units} base units)")
 }
 
@@ -170,7 +197,12 @@ pub fn utc(unix: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", secs / 3600, secs % 3600 / 60, secs % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 /// A duration in seconds as `3d 4h 5m 6s` (largest units only).
@@ -217,10 +249,22 @@ mod tests {
     fn tables_align() {
         let t = table(
             &["who".into(), "amount".into()],
-            &[vec!["creator".into(), "1.5".into()], vec!["treasury".into(), "12.25".into()]],
+            &[
+                vec!["creator".into(), "1.5".into()],
+                vec!["treasury".into(), "12.25".into()],
+            ],
         );
-        assert_eq!(t, " who       amount\n --------  ------\n creator      1.5\n treasury   12.25\n");
-        assert_eq!(amount_text(12_500_000, 6, "USDC"), "12.5 USDC (12500000 base units)");
-        assert_eq!(amount_json(1, 9), json!({"ui": "0.000000001", "base_units": 1}));
+        assert_eq!(
+            t,
+            " who       amount\n --------  ------\n creator      1.5\n treasury   12.25\n"
+        );
+        assert_eq!(
+            amount_text(12_500_000, 6, "USDC"),
+            "12.5 USDC (12500000 base units)"
+        );
+        assert_eq!(
+            amount_json(1, 9),
+            json!({"ui": "0.000000001", "base_units": 1})
+        );
     }
 }

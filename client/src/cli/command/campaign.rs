@@ -4,20 +4,20 @@ use clap::{Args, Subcommand};
 use clipstake::errors::ClipstakeError;
 use clipstake::instructions::CreateCampaignArgs;
 use clipstake::state::{AssetKind, CampaignStatus};
+use clipstake_client::Error;
 use clipstake_client::accounts;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::instructions::{self as ix, Asset};
 use clipstake_client::sender::no_state_check;
-use clipstake_client::Error;
 use serde_json::json;
 
 use super::{
-    asset_name, campaign_json, campaign_report, dry_run_report, parse_duration, parse_pubkey, parse_time, phase,
-    sent_json, sent_line, simulated, status_name, vault_balance, Units,
+    Units, asset_name, campaign_json, campaign_report, dry_run_report, parse_duration,
+    parse_pubkey, parse_time, phase, sent_json, sent_line, simulated, status_name, vault_balance,
 };
-use crate::cli::config::Ctx;
-use crate::cli::output::{short, Report};
 use crate::cli::CliError;
+use crate::cli::config::Ctx;
+use crate::cli::output::{Report, short};
 
 #[derive(Debug, Subcommand)]
 pub enum CampaignCommand {
@@ -127,9 +127,16 @@ pub fn run(ctx: &mut Ctx, command: CampaignCommand) -> Result<Report, CliError> 
 /// The brand's next free campaign id.
 pub fn next_campaign_id(backend: &mut dyn Backend, brand: &Pubkey) -> Result<u64, Error> {
     let existing = backend.campaigns(&[accounts::campaigns_of_brand(brand)])?;
-    let mut id = existing.iter().map(|c| c.state.campaign_id).max().map_or(1, |m| m + 1);
+    let mut id = existing
+        .iter()
+        .map(|c| c.state.campaign_id)
+        .max()
+        .map_or(1, |m| m + 1);
     // Closed campaigns leave no account; make sure the PDA is free anyway.
-    while backend.get_account(&clipstake_client::pda::campaign(brand, id))?.is_some() {
+    while backend
+        .get_account(&clipstake_client::pda::campaign(brand, id))?
+        .is_some()
+    {
         id += 1;
     }
     Ok(id)
@@ -145,11 +152,20 @@ fn create(ctx: &mut Ctx, args: CreateArgs) -> Result<Report, CliError> {
     let (asset, decimals) = match args.mint {
         Some(mint) => {
             let info = ctx.backend.mint(&mint)?;
-            (Asset::Token { mint, token_program: info.token_program }, info.decimals)
+            (
+                Asset::Token {
+                    mint,
+                    token_program: info.token_program,
+                },
+                info.decimals,
+            )
         }
         None => (Asset::Sol, clipstake::instructions::SOL_DECIMALS),
     };
-    let parse = |text: &str| clipstake_client::amount::parse_ui_amount(text, decimals).map_err(|e| CliError::usage(e.to_string()));
+    let parse = |text: &str| {
+        clipstake_client::amount::parse_ui_amount(text, decimals)
+            .map_err(|e| CliError::usage(e.to_string()))
+    };
     let rate = parse(&args.rate)?;
     let cap = parse(&args.cap)?;
     let now = ctx.backend.clock()?.unix_timestamp;
@@ -182,7 +198,9 @@ fn create(ctx: &mut Ctx, args: CreateArgs) -> Result<Report, CliError> {
             "campaign {campaign_id} of brand {brand} already exists ({campaign}); pick another --id"
         )));
     }
-    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| Ok(b.get_account(&campaign)?.is_some()))?;
+    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| {
+        Ok(b.get_account(&campaign)?.is_some())
+    })?;
     if simulated(&sent) {
         return Ok(dry_run_report("campaign create", &sent));
     }
@@ -223,13 +241,21 @@ fn fund(ctx: &mut Ctx, args: FundArgs) -> Result<Report, CliError> {
     let received = after.saturating_sub(before);
     report.json["received"] = units.json(received);
     report.json["requested"] = units.json(amount);
-    report = report.line(format!("funded {} (the vault received {})", units.text(amount), units.text(received)));
+    report = report.line(format!(
+        "funded {} (the vault received {})",
+        units.text(amount),
+        units.text(received)
+    ));
     Ok(report)
 }
 
 fn list(ctx: &mut Ctx, args: ListArgs) -> Result<Report, CliError> {
     let mut filters = Vec::new();
-    let brand = if args.mine { Some(ctx.signer_pubkey()?) } else { args.brand };
+    let brand = if args.mine {
+        Some(ctx.signer_pubkey()?)
+    } else {
+        args.brand
+    };
     if let Some(brand) = brand {
         filters.push(accounts::campaigns_of_brand(&brand));
     }
@@ -257,10 +283,19 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> Result<Report, CliError> {
         ]);
         items.push(campaign_json(campaign, vault, now));
     }
-    let mut report = Report::new(json!({ "campaigns": items, "count": campaigns.len() }))
-        .title(format!("{} campaign(s) on {}", campaigns.len(), ctx.backend.describe()));
+    let mut report =
+        Report::new(json!({ "campaigns": items, "count": campaigns.len() })).title(format!(
+            "{} campaign(s) on {}",
+            campaigns.len(),
+            ctx.backend.describe()
+        ));
     if !rows.is_empty() {
-        report = report.table(&["campaign", "brand", "id", "asset", "funded", "paid", "vault", "videos", "phase"], rows);
+        report = report.table(
+            &[
+                "campaign", "brand", "id", "asset", "funded", "paid", "vault", "videos", "phase",
+            ],
+            rows,
+        );
     }
     Ok(report)
 }
@@ -268,13 +303,21 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> Result<Report, CliError> {
 fn set_status(ctx: &mut Ctx, address: Pubkey, status: CampaignStatus) -> Result<Report, CliError> {
     let campaign = ctx.backend.campaign(&address)?;
     if campaign.state.status == status {
-        return Err(CliError::usage(format!("campaign {address} is already {}", status_name(status))));
+        return Err(CliError::usage(format!(
+            "campaign {address} is already {}",
+            status_name(status)
+        )));
     }
     let authority = ctx.signer_pubkey()?;
     let instruction = ix::set_campaign_status(&authority, &address, status);
-    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| Ok(b.campaign(&address)?.state.status == status))?;
+    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| {
+        Ok(b.campaign(&address)?.state.status == status)
+    })?;
     if simulated(&sent) {
-        return Ok(dry_run_report(&format!("campaign {}", status_name(status)), &sent));
+        return Ok(dry_run_report(
+            &format!("campaign {}", status_name(status)),
+            &sent,
+        ));
     }
     campaign_report(ctx.backend.as_mut(), &address, Some(&sent))
 }
@@ -288,7 +331,10 @@ fn withdraw(ctx: &mut Ctx, args: WithdrawArgs) -> Result<Report, CliError> {
         None => held,
     };
     if amount == 0 {
-        return Err(CliError::usage(format!("nothing to withdraw: the vault of {} is empty", args.campaign)));
+        return Err(CliError::usage(format!(
+            "nothing to withdraw: the vault of {} is empty",
+            args.campaign
+        )));
     }
     if amount > held {
         return Err(Error::from(ClipstakeError::WithdrawExceedsAvailable).into());
@@ -309,13 +355,19 @@ fn withdraw(ctx: &mut Ctx, args: WithdrawArgs) -> Result<Report, CliError> {
     instructions.push(ix::withdraw(&campaign, amount));
     let target = campaign.state.withdrawn.saturating_add(amount);
     let address = args.campaign;
-    let sent = ctx.send(&instructions, &[], &mut |b: &mut dyn Backend| Ok(b.campaign(&address)?.state.withdrawn >= target))?;
+    let sent = ctx.send(&instructions, &[], &mut |b: &mut dyn Backend| {
+        Ok(b.campaign(&address)?.state.withdrawn >= target)
+    })?;
     if simulated(&sent) {
         return Ok(dry_run_report("campaign withdraw", &sent));
     }
     let mut report = campaign_report(ctx.backend.as_mut(), &address, Some(&sent))?;
     report.json["withdrew"] = units.json(amount);
-    Ok(report.line(format!("withdrew {} to the brand {}", units.text(amount), campaign.state.brand)))
+    Ok(report.line(format!(
+        "withdrew {} to the brand {}",
+        units.text(amount),
+        campaign.state.brand
+    )))
 }
 
 fn close(ctx: &mut Ctx, address: Pubkey) -> Result<Report, CliError> {
@@ -324,15 +376,22 @@ fn close(ctx: &mut Ctx, address: Pubkey) -> Result<Report, CliError> {
         return Err(Error::from(ClipstakeError::CampaignNotEmpty).into());
     }
     let brand = ctx.signer_pubkey()?;
-    let submissions = ctx.backend.submissions(&[accounts::submissions_of_campaign(&address)])?;
+    let submissions = ctx
+        .backend
+        .submissions(&[accounts::submissions_of_campaign(&address)])?;
     let mut signatures = Vec::new();
     // Each batch is checked by simulation before anything is sent; a batch that landed is
     // recognised by its accounts being gone.
     for batch in submissions.chunks(6) {
-        let instructions: Vec<_> = batch.iter().map(|s| ix::close_submission(&brand, s)).collect();
+        let instructions: Vec<_> = batch
+            .iter()
+            .map(|s| ix::close_submission(&brand, s))
+            .collect();
         let addresses: Vec<Pubkey> = batch.iter().map(|s| s.address).collect();
         let sent = ctx.send(&instructions, &[], &mut |b: &mut dyn Backend| {
-            Ok(b.get_multiple_accounts(&addresses)?.iter().all(Option::is_none))
+            Ok(b.get_multiple_accounts(&addresses)?
+                .iter()
+                .all(Option::is_none))
         })?;
         signatures.push(sent);
     }
@@ -341,9 +400,11 @@ fn close(ctx: &mut Ctx, address: Pubkey) -> Result<Report, CliError> {
         return Ok(dry_run_report("campaign close (its submissions)", first));
     }
     let campaign = ctx.backend.campaign(&address)?;
-    let sent = ctx.send(&[ix::close_campaign(&campaign)], &[], &mut |b: &mut dyn Backend| {
-        Ok(b.get_account(&address)?.is_none())
-    })?;
+    let sent = ctx.send(
+        &[ix::close_campaign(&campaign)],
+        &[],
+        &mut |b: &mut dyn Backend| Ok(b.get_account(&address)?.is_none()),
+    )?;
     if simulated(&sent) {
         return Ok(dry_run_report("campaign close", &sent));
     }

@@ -5,19 +5,19 @@ use std::io::Read;
 use anchor_lang::prelude::Pubkey;
 use clap::{Args, Subcommand};
 use clipstake::errors::ClipstakeError;
+use clipstake_client::Error;
 use clipstake_client::accounts;
 use clipstake_client::attestation::{Attestation, AttestationJson};
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::instructions::{self as ix, CampaignAccount};
-use clipstake_client::Error;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use solana_signer::Signer;
 
 use super::oracle::{payout_report, stale};
-use super::{dry_run_report, parse_pubkey, simulated, Units};
-use crate::cli::config::Ctx;
-use crate::cli::output::{short, Report};
+use super::{Units, dry_run_report, parse_pubkey, simulated};
 use crate::cli::CliError;
+use crate::cli::config::Ctx;
+use crate::cli::output::{Report, short};
 
 #[derive(Debug, Subcommand)]
 pub enum CreatorCommand {
@@ -60,20 +60,24 @@ fn read_attestation(source: &str) -> Result<Attestation, CliError> {
     } else if source.trim_start().starts_with('{') {
         source.to_string()
     } else {
-        std::fs::read_to_string(source)
-            .map_err(|e| CliError::usage(format!("cannot read the attestation file {source}: {e}")))?
+        std::fs::read_to_string(source).map_err(|e| {
+            CliError::usage(format!("cannot read the attestation file {source}: {e}"))
+        })?
     };
-    let value: Value = serde_json::from_str(&text).map_err(|e| CliError::usage(format!("the attestation is not JSON: {e}")))?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| CliError::usage(format!("the attestation is not JSON: {e}")))?;
     let value = value.get("attestation").cloned().unwrap_or(value);
-    let portable: AttestationJson =
-        serde_json::from_value(value).map_err(|e| CliError::usage(format!("not an attestation: {e}")))?;
+    let portable: AttestationJson = serde_json::from_value(value)
+        .map_err(|e| CliError::usage(format!("not an attestation: {e}")))?;
     Attestation::try_from(&portable).map_err(|e| CliError::usage(e.to_string()))
 }
 
 fn claim(ctx: &mut Ctx, args: ClaimArgs) -> Result<Report, CliError> {
     let attestation = read_attestation(&args.attestation)?;
     if !attestation.verify() {
-        return Err(CliError::usage("the attestation's signature does not verify: it was altered or not signed by its oracle"));
+        return Err(CliError::usage(
+            "the attestation's signature does not verify: it was altered or not signed by its oracle",
+        ));
     }
     let submission = ctx.backend.submission(&attestation.submission)?;
     let campaign = ctx.backend.campaign(&attestation.campaign)?;
@@ -91,7 +95,10 @@ fn claim(ctx: &mut Ctx, args: ClaimArgs) -> Result<Report, CliError> {
         )));
     }
     if attestation.cumulative_views <= submission.state.paid_views {
-        return Err(stale(attestation.cumulative_views, submission.state.paid_views));
+        return Err(stale(
+            attestation.cumulative_views,
+            submission.state.paid_views,
+        ));
     }
     if ctx.backend.clock()?.unix_timestamp > attestation.expiry {
         return Err(Error::from(ClipstakeError::AttestationExpired).into());
@@ -99,11 +106,19 @@ fn claim(ctx: &mut Ctx, args: ClaimArgs) -> Result<Report, CliError> {
     let payer = ctx.fee_payer_pubkey()?;
     let instructions = [
         attestation.ed25519_instruction(),
-        ix::claim(&payer, &campaign, &submission, attestation.cumulative_views, attestation.expiry),
+        ix::claim(
+            &payer,
+            &campaign,
+            &submission,
+            attestation.cumulative_views,
+            attestation.expiry,
+        ),
     ];
     let address = submission.address;
     let views = attestation.cumulative_views;
-    let sent = ctx.send(&instructions, &[], &mut |b: &mut dyn Backend| Ok(b.submission(&address)?.state.paid_views >= views))?;
+    let sent = ctx.send(&instructions, &[], &mut |b: &mut dyn Backend| {
+        Ok(b.submission(&address)?.state.paid_views >= views)
+    })?;
     if simulated(&sent) {
         return Ok(dry_run_report("creator claim", &sent));
     }
@@ -115,8 +130,12 @@ fn status(ctx: &mut Ctx, args: StatusArgs) -> Result<Report, CliError> {
         Some(w) => w,
         None => ctx.signer_pubkey()?,
     };
-    let as_creator = ctx.backend.submissions(&[accounts::submissions_of_creator(&wallet)])?;
-    let as_affiliate = ctx.backend.submissions(&[accounts::submissions_of_affiliate(&wallet)])?;
+    let as_creator = ctx
+        .backend
+        .submissions(&[accounts::submissions_of_creator(&wallet)])?;
+    let as_affiliate = ctx
+        .backend
+        .submissions(&[accounts::submissions_of_affiliate(&wallet)])?;
     let mut campaigns: HashMap<Pubkey, CampaignAccount> = HashMap::new();
     let mut rows = Vec::new();
     let mut items = Vec::new();
@@ -133,13 +152,19 @@ fn status(ctx: &mut Ctx, args: StatusArgs) -> Result<Report, CliError> {
                 }
             };
             let units = Units::of(&campaign);
-            let earned = if role == "creator" { s.state.paid_to_creator } else { s.state.commissions_paid };
+            let earned = if role == "creator" {
+                s.state.paid_to_creator
+            } else {
+                s.state.commissions_paid
+            };
             let asset = if campaign.state.asset == clipstake::state::AssetKind::NativeSol {
                 "SOL".to_string()
             } else {
                 campaign.state.mint.to_string()
             };
-            let total = totals.entry(asset.clone()).or_insert((0, campaign.state.decimals));
+            let total = totals
+                .entry(asset.clone())
+                .or_insert((0, campaign.state.decimals));
             total.0 += earned;
             rows.push(vec![
                 short(&campaign.address),
@@ -147,7 +172,11 @@ fn status(ctx: &mut Ctx, args: StatusArgs) -> Result<Report, CliError> {
                 role.to_string(),
                 s.state.paid_views.to_string(),
                 units.ui(earned),
-                if asset == "SOL" { "SOL".into() } else { short(&asset) },
+                if asset == "SOL" {
+                    "SOL".into()
+                } else {
+                    short(&asset)
+                },
             ]);
             items.push(json!({
                 "campaign": campaign.address.to_string(),
@@ -165,16 +194,32 @@ fn status(ctx: &mut Ctx, args: StatusArgs) -> Result<Report, CliError> {
         .iter()
         .map(|(asset, (sum, decimals))| json!({ "asset": asset, "earned": crate::cli::output::amount_json(*sum, *decimals) }))
         .collect();
-    let mut report = Report::new(json!({ "wallet": wallet.to_string(), "submissions": items, "totals": totals_json }))
-        .title(format!("Earnings of {wallet}"));
+    let mut report = Report::new(
+        json!({ "wallet": wallet.to_string(), "submissions": items, "totals": totals_json }),
+    )
+    .title(format!("Earnings of {wallet}"));
     if rows.is_empty() {
         report = report.line("no submissions as creator or affiliate");
     } else {
-        report = report.table(&["campaign", "submission", "role", "views paid", "earned", "asset"], rows);
+        report = report.table(
+            &[
+                "campaign",
+                "submission",
+                "role",
+                "views paid",
+                "earned",
+                "asset",
+            ],
+            rows,
+        );
         for (asset, (sum, decimals)) in &totals {
             report = report.line(format!(
                 "total {}: {}",
-                if asset == "SOL" { "SOL".to_string() } else { format!("in mint {asset}") },
+                if asset == "SOL" {
+                    "SOL".to_string()
+                } else {
+                    format!("in mint {asset}")
+                },
                 crate::cli::output::amount_text(*sum, *decimals, "")
             ));
         }

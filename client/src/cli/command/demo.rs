@@ -16,9 +16,9 @@ use clipstake_client::attestation::Attestation;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::instructions::{self as ix, Asset, TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID};
 use clipstake_client::sender::no_state_check;
-use clipstake_client::{pda, Error};
+use clipstake_client::{Error, pda};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -26,7 +26,7 @@ use solana_signer::Signer;
 use super::embedded::{create_mint_instructions, mint_to_instructions};
 use super::{parse_duration, vault_balance};
 use crate::cli::config::Ctx;
-use crate::cli::output::{amount_json, duration, short, Report};
+use crate::cli::output::{Report, amount_json, duration, short};
 use crate::cli::{CliError, ExitCode};
 
 /// What the demo campaign pays in.
@@ -59,8 +59,10 @@ pub struct DemoArgs {
 }
 
 /// Final cumulative views of the first dozen videos; later ones follow a formula.
-const FINAL_VIEWS: [u64; 12] =
-    [18_000, 25_000, 40_500, 52_000, 61_000, 77_777, 90_000, 104_000, 120_500, 150_000, 175_000, 240_000];
+const FINAL_VIEWS: [u64; 12] = [
+    18_000, 25_000, 40_500, 52_000, 61_000, 77_777, 90_000, 104_000, 120_500, 150_000, 175_000,
+    240_000,
+];
 /// Registrations, payouts and closes per transaction.
 const BATCH: usize = 3;
 
@@ -99,14 +101,20 @@ impl Narrator {
 }
 
 fn final_views(i: usize) -> u64 {
-    FINAL_VIEWS.get(i).copied().unwrap_or(15_000 * (i as u64 + 1) + 2_500 * (i as u64 % 3))
+    FINAL_VIEWS
+        .get(i)
+        .copied()
+        .unwrap_or(15_000 * (i as u64 + 1) + 2_500 * (i as u64 % 3))
 }
 
 /// Where `wallet` receives value: its associated token account, or itself for SOL.
 fn receiving(asset: &Asset, wallet: &Pubkey) -> Pubkey {
     match asset {
         Asset::Sol => *wallet,
-        Asset::Token { mint, token_program } => pda::associated_token(wallet, mint, token_program),
+        Asset::Token {
+            mint,
+            token_program,
+        } => pda::associated_token(wallet, mint, token_program),
     }
 }
 
@@ -117,7 +125,10 @@ fn balance(backend: &mut dyn Backend, asset: &Asset, account: &Pubkey) -> Result
     }
 }
 
-fn expect_refusal(result: Result<clipstake_client::sender::Sent, CliError>, expected: ClipstakeError) -> Result<bool, CliError> {
+fn expect_refusal(
+    result: Result<clipstake_client::sender::Sent, CliError>,
+    expected: ClipstakeError,
+) -> Result<bool, CliError> {
     let expected_name = format!("{expected:?}");
     match result {
         Ok(_) => Ok(false),
@@ -128,14 +139,18 @@ fn expect_refusal(result: Result<clipstake_client::sender::Sent, CliError>, expe
 
 pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     if ctx.send_options.dry_run {
-        return Err(CliError::usage("the demo sends real transactions; run it without --dry-run"));
+        return Err(CliError::usage(
+            "the demo sends real transactions; run it without --dry-run",
+        ));
     }
     let payer = ctx.fee_payer()?.insecure_clone();
     let admin = ctx.signer()?.insecure_clone();
     let creators_count = usize::from(args.creators);
     let rounds = u64::from(args.rounds);
     let embedded = ctx.backend.is_embedded();
-    let settlement_window = args.settlement_window.unwrap_or(if embedded { 86_400 } else { 20 });
+    let settlement_window = args
+        .settlement_window
+        .unwrap_or(if embedded { 86_400 } else { 20 });
     let bar = if ctx.progress_allowed() {
         let bar = ProgressBar::new((creators_count as u64) * rounds);
         bar.set_style(
@@ -146,7 +161,10 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     } else {
         ProgressBar::hidden()
     };
-    let narrator = Narrator { json: ctx.json(), bar };
+    let narrator = Narrator {
+        json: ctx.json(),
+        bar,
+    };
     let mut transactions = 0usize;
 
     narrator.say(format!("ClipStake demo on {}", ctx.backend.describe()));
@@ -169,11 +187,20 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
             let instruction = ix::init_platform(
                 &admin.pubkey(),
                 &payer.pubkey(),
-                InitPlatformArgs { treasury, fee_bps: 250, max_affiliate_bps: 2_000 },
+                InitPlatformArgs {
+                    treasury,
+                    fee_bps: 250,
+                    max_affiliate_bps: 2_000,
+                },
             );
-            ctx.send(&[instruction], &[&admin], &mut |b: &mut dyn Backend| Ok(b.get_account(&pda::platform())?.is_some()))?;
+            ctx.send(&[instruction], &[&admin], &mut |b: &mut dyn Backend| {
+                Ok(b.get_account(&pda::platform())?.is_some())
+            })?;
             transactions += 1;
-            narrator.say(format!("- platform initialised by {} (fee 250 bps, treasury {treasury})", admin.pubkey()));
+            narrator.say(format!(
+                "- platform initialised by {} (fee 250 bps, treasury {treasury})",
+                admin.pubkey()
+            ));
             treasury
         }
         Err(e) => return Err(e.into()),
@@ -203,23 +230,53 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     let mint_keypair = token_program.map(|_| Keypair::new());
     let (asset, terms) = match (token_program, &mint_keypair) {
         (Some(token_program), Some(mint)) => (
-            Asset::Token { mint: mint.pubkey(), token_program },
-            Terms { decimals: 6, symbol: "tokens", rate: 2_500_000, cap: 400_000_000 },
+            Asset::Token {
+                mint: mint.pubkey(),
+                token_program,
+            },
+            Terms {
+                decimals: 6,
+                symbol: "tokens",
+                rate: 2_500_000,
+                cap: 400_000_000,
+            },
         ),
-        _ => (Asset::Sol, Terms { decimals: 9, symbol: "SOL", rate: 2_500_000, cap: 400_000_000 }),
+        _ => (
+            Asset::Sol,
+            Terms {
+                decimals: 9,
+                symbol: "SOL",
+                rate: 2_500_000,
+                cap: 400_000_000,
+            },
+        ),
     };
     let (rate, cap) = (terms.rate, terms.cap);
-    let entitled: u64 = creators.iter().map(|c| entitlement(c.final_views, rate, cap)).sum();
+    let entitled: u64 = creators
+        .iter()
+        .map(|c| entitlement(c.final_views, rate, cap))
+        .sum();
     // The budget covers every entitlement with 15% to spare, rounded up to 100 tokens / 0.1 SOL.
     let step = 100_000_000;
     let budget = (entitled + entitled * 15 / 100).div_ceil(step) * step;
     let units = |v: u64| format_ui_amount(v, terms.decimals);
 
     match asset {
-        Asset::Token { mint, token_program } => {
-            let mint_keypair = mint_keypair.as_ref().expect("a token demo has a mint keypair");
-            let mut instructions =
-                create_mint_instructions(ctx.backend.as_mut(), &payer.pubkey(), &mint, &payer.pubkey(), &token_program, terms.decimals)?;
+        Asset::Token {
+            mint,
+            token_program,
+        } => {
+            let mint_keypair = mint_keypair
+                .as_ref()
+                .expect("a token demo has a mint keypair");
+            let mut instructions = create_mint_instructions(
+                ctx.backend.as_mut(),
+                &payer.pubkey(),
+                &mint,
+                &payer.pubkey(),
+                &token_program,
+                terms.decimals,
+            )?;
             instructions.extend(mint_to_instructions(
                 &payer.pubkey(),
                 &mint,
@@ -233,7 +290,11 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
             transactions += 1;
             narrator.say(format!(
                 "- {} mint {mint} created; {} {} minted to the brand {}",
-                if token_program == TOKEN_2022_PROGRAM_ID { "Token-2022" } else { "SPL Token" },
+                if token_program == TOKEN_2022_PROGRAM_ID {
+                    "Token-2022"
+                } else {
+                    "SPL Token"
+                },
                 units(budget),
                 terms.symbol,
                 brand.pubkey()
@@ -243,13 +304,25 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
             // SOL recipients must stay rent exempt: every wallet that will receive a payout
             // starts with the rent-exempt minimum, and the brand gets its budget.
             let rent = ctx.backend.minimum_balance_for_rent_exemption(0)?;
-            let mut transfers = vec![solana_system_interface::instruction::transfer(&payer.pubkey(), &brand.pubkey(), budget)];
+            let mut transfers = vec![solana_system_interface::instruction::transfer(
+                &payer.pubkey(),
+                &brand.pubkey(),
+                budget,
+            )];
             let mut wallets: Vec<Pubkey> = creators.iter().map(|c| c.wallet.pubkey()).collect();
-            wallets.extend(creators.iter().filter_map(|c| c.affiliate.as_ref().map(|(a, _)| a.pubkey())));
+            wallets.extend(
+                creators
+                    .iter()
+                    .filter_map(|c| c.affiliate.as_ref().map(|(a, _)| a.pubkey())),
+            );
             if ctx.backend.lamports(&treasury)? < rent {
                 wallets.push(treasury);
             }
-            transfers.extend(wallets.iter().map(|w| solana_system_interface::instruction::transfer(&payer.pubkey(), w, rent)));
+            transfers.extend(
+                wallets.iter().map(|w| {
+                    solana_system_interface::instruction::transfer(&payer.pubkey(), w, rent)
+                }),
+            );
             for chunk in transfers.chunks(10) {
                 ctx.send(chunk, &[], &mut no_state_check)?;
                 transactions += 1;
@@ -280,10 +353,16 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
             settlement_window_secs: settlement_window,
         },
     );
-    ctx.send(&[instruction], &[&brand], &mut |b: &mut dyn Backend| Ok(b.get_account(&campaign_address)?.is_some()))?;
+    ctx.send(&[instruction], &[&brand], &mut |b: &mut dyn Backend| {
+        Ok(b.get_account(&campaign_address)?.is_some())
+    })?;
     transactions += 1;
     let campaign = ctx.backend.campaign(&campaign_address)?;
-    ctx.send(&[ix::fund_campaign(&brand.pubkey(), &campaign, budget)], &[&brand], &mut no_state_check)?;
+    ctx.send(
+        &[ix::fund_campaign(&brand.pubkey(), &campaign, budget)],
+        &[&brand],
+        &mut no_state_check,
+    )?;
     transactions += 1;
     let campaign = ctx.backend.campaign(&campaign_address)?;
     let funded = campaign.state.funded;
@@ -302,7 +381,10 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
         let mut instructions = Vec::new();
         let mut addresses = Vec::new();
         for (offset, creator) in chunk.iter_mut().enumerate() {
-            let video = format!("https://video.example/{campaign_address}/{}-{offset}", creator.label.trim());
+            let video = format!(
+                "https://video.example/{campaign_address}/{}-{offset}",
+                creator.label.trim()
+            );
             let (instruction, submission) = ix::register_submission(
                 &oracle.pubkey(),
                 &payer.pubkey(),
@@ -319,15 +401,22 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
             addresses.push(submission);
         }
         ctx.send(&instructions, &[&oracle], &mut |b: &mut dyn Backend| {
-            Ok(b.get_multiple_accounts(&addresses)?.iter().all(Option::is_some))
+            Ok(b.get_multiple_accounts(&addresses)?
+                .iter()
+                .all(Option::is_some))
         })?;
         transactions += 1;
     }
     let with_affiliates = creators.iter().filter(|c| c.affiliate.is_some()).count();
-    narrator.say(format!("- {creators_count} videos registered by the oracle, {with_affiliates} with an affiliate"));
+    narrator.say(format!(
+        "- {creators_count} videos registered by the oracle, {with_affiliates} with an affiliate"
+    ));
 
     // Balances before any payout.
-    let mut tracked: Vec<Pubkey> = vec![receiving(&asset, &treasury), receiving(&asset, &brand.pubkey())];
+    let mut tracked: Vec<Pubkey> = vec![
+        receiving(&asset, &treasury),
+        receiving(&asset, &brand.pubkey()),
+    ];
     for c in &creators {
         tracked.push(receiving(&asset, &c.wallet.pubkey()));
         if let Some((a, _)) = &c.affiliate {
@@ -356,7 +445,13 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
             let mut targets = Vec::new();
             for creator in chunk {
                 let submission = ctx.backend.submission(&creator.submission)?;
-                instructions.push(ix::disburse(&oracle.pubkey(), &payer.pubkey(), &campaign, &submission, views_of(creator)));
+                instructions.push(ix::disburse(
+                    &oracle.pubkey(),
+                    &payer.pubkey(),
+                    &campaign,
+                    &submission,
+                    views_of(creator),
+                ));
                 targets.push((creator.submission, views_of(creator)));
             }
             ctx.send(&instructions, &[&oracle], &mut |b: &mut dyn Backend| {
@@ -374,7 +469,8 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
             let creator = &creators[claimer];
             let views = views_of(creator);
             let expiry = ctx.backend.clock()?.unix_timestamp + 3_600;
-            let attestation = Attestation::sign(&oracle, campaign_address, creator.submission, views, expiry);
+            let attestation =
+                Attestation::sign(&oracle, campaign_address, creator.submission, views, expiry);
             let campaign = ctx.backend.campaign(&campaign_address)?;
             let submission = ctx.backend.submission(&creator.submission)?;
             let instructions = [
@@ -382,9 +478,11 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
                 ix::claim(&payer.pubkey(), &campaign, &submission, views, expiry),
             ];
             let address = creator.submission;
-            ctx.send(&instructions, &[&creator.wallet], &mut |b: &mut dyn Backend| {
-                Ok(b.submission(&address)?.state.paid_views >= views)
-            })?;
+            ctx.send(
+                &instructions,
+                &[&creator.wallet],
+                &mut |b: &mut dyn Backend| Ok(b.submission(&address)?.state.paid_views >= views),
+            )?;
             transactions += 1;
             narrator.bar.inc(1);
             narrator.say(format!(
@@ -392,7 +490,9 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
                 creator.label.trim()
             ));
         } else {
-            narrator.say(format!("- round {round}/{rounds} paid: {creators_count} view reports disbursed"));
+            narrator.say(format!(
+                "- round {round}/{rounds} paid: {creators_count} view reports disbursed"
+            ));
         }
     }
     narrator.bar.finish_and_clear();
@@ -401,13 +501,26 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     let replayed = &creators[1];
     let campaign = ctx.backend.campaign(&campaign_address)?;
     let submission = ctx.backend.submission(&replayed.submission)?;
-    let replay = ix::disburse(&oracle.pubkey(), &payer.pubkey(), &campaign, &submission, replayed.final_views);
-    let replay_refused = expect_refusal(ctx.send(&[replay], &[&oracle], &mut no_state_check), ClipstakeError::ViewsNotIncreasing)?;
+    let replay = ix::disburse(
+        &oracle.pubkey(),
+        &payer.pubkey(),
+        &campaign,
+        &submission,
+        replayed.final_views,
+    );
+    let replay_refused = expect_refusal(
+        ctx.send(&[replay], &[&oracle], &mut no_state_check),
+        ClipstakeError::ViewsNotIncreasing,
+    )?;
     narrator.say(format!(
         "- a replayed report for {} ({} views) was {}",
         replayed.label.trim(),
         replayed.final_views,
-        if replay_refused { "refused: ViewsNotIncreasing" } else { "NOT refused" }
+        if replay_refused {
+            "refused: ViewsNotIncreasing"
+        } else {
+            "NOT refused"
+        }
     ));
 
     // 8. The brand ends the campaign; a withdrawal inside the settlement window is refused.
@@ -418,7 +531,11 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     transactions += 1;
     let campaign = ctx.backend.campaign(&campaign_address)?;
     let mut withdraw_instructions = Vec::new();
-    if let Asset::Token { mint, token_program } = asset {
+    if let Asset::Token {
+        mint,
+        token_program,
+    } = asset
+    {
         withdraw_instructions.push(
             spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(
                 &payer.pubkey(),
@@ -428,11 +545,22 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
             ),
         );
     }
-    let early = [withdraw_instructions.clone(), vec![ix::withdraw(&campaign, 1)]].concat();
-    let early_refused = expect_refusal(ctx.send(&early, &[&brand], &mut no_state_check), ClipstakeError::SettlementWindowOpen)?;
+    let early = [
+        withdraw_instructions.clone(),
+        vec![ix::withdraw(&campaign, 1)],
+    ]
+    .concat();
+    let early_refused = expect_refusal(
+        ctx.send(&early, &[&brand], &mut no_state_check),
+        ClipstakeError::SettlementWindowOpen,
+    )?;
     narrator.say(format!(
         "- the brand ended the campaign; a withdrawal inside the settlement window was {}",
-        if early_refused { "refused: SettlementWindowOpen" } else { "NOT refused" }
+        if early_refused {
+            "refused: SettlementWindowOpen"
+        } else {
+            "NOT refused"
+        }
     ));
 
     // 9. The settlement window passes: time travel on the embedded chain, waiting elsewhere.
@@ -441,9 +569,15 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     if now < deadline {
         if embedded {
             ctx.backend.warp(deadline - now + 1)?;
-            narrator.say(format!("- the embedded clock travelled {} to the end of the settlement window", duration(deadline - now + 1)));
+            narrator.say(format!(
+                "- the embedded clock travelled {} to the end of the settlement window",
+                duration(deadline - now + 1)
+            ));
         } else {
-            narrator.say(format!("- waiting {} for the settlement window to close", duration(deadline - now)));
+            narrator.say(format!(
+                "- waiting {} for the settlement window to close",
+                duration(deadline - now)
+            ));
             while ctx.backend.clock()?.unix_timestamp < deadline {
                 std::thread::sleep(std::time::Duration::from_secs(2));
             }
@@ -456,12 +590,18 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     if left > 0 {
         withdraw_instructions.push(ix::withdraw(&campaign, left));
         let target = campaign.state.withdrawn + left;
-        ctx.send(&withdraw_instructions, &[&brand], &mut |b: &mut dyn Backend| {
-            Ok(b.campaign(&campaign_address)?.state.withdrawn >= target)
-        })?;
+        ctx.send(
+            &withdraw_instructions,
+            &[&brand],
+            &mut |b: &mut dyn Backend| Ok(b.campaign(&campaign_address)?.state.withdrawn >= target),
+        )?;
         transactions += 1;
     }
-    narrator.say(format!("- the brand withdrew the remaining {} {}", units(left), terms.symbol));
+    narrator.say(format!(
+        "- the brand withdrew the remaining {} {}",
+        units(left),
+        terms.symbol
+    ));
 
     // 11. Who got what, measured on the chain.
     let campaign = ctx.backend.campaign(&campaign_address)?;
@@ -483,8 +623,18 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
         let received = delta(ctx.backend.as_mut(), &creator.wallet.pubkey())?;
         splits_exact &= received == s.paid_to_creator;
         to_creators += received;
-        let label = if i == claimer { format!("{} (claimed)", creator.label) } else { creator.label.clone() };
-        rows.push(vec![label.clone(), short(&creator.wallet.pubkey()), s.paid_views.to_string(), units(received), received.to_string()]);
+        let label = if i == claimer {
+            format!("{} (claimed)", creator.label)
+        } else {
+            creator.label.clone()
+        };
+        rows.push(vec![
+            label.clone(),
+            short(&creator.wallet.pubkey()),
+            s.paid_views.to_string(),
+            units(received),
+            received.to_string(),
+        ]);
         recipients.push(json!({
             "role": "creator", "label": label.trim(), "wallet": creator.wallet.pubkey().to_string(),
             "views": s.paid_views, "received": amount_json(received, terms.decimals), "claimed": i == claimer,
@@ -493,8 +643,18 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
             let received = delta(ctx.backend.as_mut(), &affiliate.pubkey())?;
             splits_exact &= received == s.commissions_paid;
             to_affiliates += received;
-            let label = format!("  affiliate of {} ({}%)", creator.label.trim(), f64::from(*bps) / 100.0);
-            rows.push(vec![label.clone(), short(&affiliate.pubkey()), String::new(), units(received), received.to_string()]);
+            let label = format!(
+                "  affiliate of {} ({}%)",
+                creator.label.trim(),
+                f64::from(*bps) / 100.0
+            );
+            rows.push(vec![
+                label.clone(),
+                short(&affiliate.pubkey()),
+                String::new(),
+                units(received),
+                received.to_string(),
+            ]);
             recipients.push(json!({
                 "role": "affiliate", "label": label.trim(), "wallet": affiliate.pubkey().to_string(),
                 "affiliate_bps": bps, "received": amount_json(received, terms.decimals),
@@ -503,13 +663,40 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     }
     let to_treasury = delta(ctx.backend.as_mut(), &treasury)?;
     let withdrawn = delta(ctx.backend.as_mut(), &brand.pubkey())?;
-    let fee_label = format!("treasury (platform fee {}%)", f64::from(campaign.state.fee_bps) / 100.0);
-    rows.push(vec![fee_label.clone(), short(&treasury), String::new(), units(to_treasury), to_treasury.to_string()]);
-    rows.push(vec!["brand (withdrawn)".into(), short(&brand.pubkey()), String::new(), units(withdrawn), withdrawn.to_string()]);
-    rows.push(vec!["vault (left)".into(), short(&campaign.state.vault), String::new(), units(vault_left), vault_left.to_string()]);
+    let fee_label = format!(
+        "treasury (platform fee {}%)",
+        f64::from(campaign.state.fee_bps) / 100.0
+    );
+    rows.push(vec![
+        fee_label.clone(),
+        short(&treasury),
+        String::new(),
+        units(to_treasury),
+        to_treasury.to_string(),
+    ]);
+    rows.push(vec![
+        "brand (withdrawn)".into(),
+        short(&brand.pubkey()),
+        String::new(),
+        units(withdrawn),
+        withdrawn.to_string(),
+    ]);
+    rows.push(vec![
+        "vault (left)".into(),
+        short(&campaign.state.vault),
+        String::new(),
+        units(vault_left),
+        vault_left.to_string(),
+    ]);
     let total = vault_left + to_creators + to_affiliates + to_treasury + withdrawn;
     let total_views: u64 = creators.iter().map(|c| c.final_views).sum();
-    rows.push(vec!["total".into(), String::new(), total_views.to_string(), units(total), total.to_string()]);
+    rows.push(vec![
+        "total".into(),
+        String::new(),
+        total_views.to_string(),
+        units(total),
+        total.to_string(),
+    ]);
     recipients.push(json!({ "role": "treasury", "wallet": treasury.to_string(), "received": amount_json(to_treasury, terms.decimals) }));
 
     let balances_sum_to_funded = total == funded && funded == budget;
@@ -529,17 +716,24 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
         .map(|c| ctx.backend.submission(&c.submission))
         .collect::<Result<_, _>>()?;
     for chunk in submissions.chunks(6) {
-        let instructions: Vec<_> = chunk.iter().map(|s| ix::close_submission(&brand.pubkey(), s)).collect();
+        let instructions: Vec<_> = chunk
+            .iter()
+            .map(|s| ix::close_submission(&brand.pubkey(), s))
+            .collect();
         let addresses: Vec<Pubkey> = chunk.iter().map(|s| s.address).collect();
         ctx.send(&instructions, &[&brand], &mut |b: &mut dyn Backend| {
-            Ok(b.get_multiple_accounts(&addresses)?.iter().all(Option::is_none))
+            Ok(b.get_multiple_accounts(&addresses)?
+                .iter()
+                .all(Option::is_none))
         })?;
         transactions += 1;
     }
     let campaign_now = ctx.backend.campaign(&campaign_address)?;
-    ctx.send(&[ix::close_campaign(&campaign_now)], &[&brand], &mut |b: &mut dyn Backend| {
-        Ok(b.get_account(&campaign_address)?.is_none())
-    })?;
+    ctx.send(
+        &[ix::close_campaign(&campaign_now)],
+        &[&brand],
+        &mut |b: &mut dyn Backend| Ok(b.get_account(&campaign_address)?.is_none()),
+    )?;
     transactions += 1;
     narrator.say(format!("- {creators_count} submissions and the campaign closed; their rent went back to the payer {}", payer.pubkey()));
 
@@ -554,7 +748,11 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
         units(total),
         terms.symbol,
         units(funded),
-        if conserved { "conserved" } else { "NOT CONSERVED" }
+        if conserved {
+            "conserved"
+        } else {
+            "NOT CONSERVED"
+        }
     );
     let json = json!({
         "cluster": ctx.backend.describe(),
@@ -610,7 +808,10 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     if conserved && refusals_as_expected {
         Ok(report)
     } else {
-        let mut error = CliError::new(ExitCode::Generic, "the demo's checks failed: see the table above");
+        let mut error = CliError::new(
+            ExitCode::Generic,
+            "the demo's checks failed: see the table above",
+        );
         error.report = Some(Box::new(report));
         Err(error)
     }

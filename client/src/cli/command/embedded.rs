@@ -5,17 +5,17 @@ use clap::{Args, Subcommand};
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::instructions::{TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID};
 use clipstake_client::sender::no_state_check;
-use clipstake_client::{pda, Error};
+use clipstake_client::{Error, pda};
 use serde_json::json;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_program_pack::Pack;
 use solana_signer::Signer;
 
-use super::{parse_duration, parse_pubkey, sent_json, sent_line, simulated, dry_run_report};
-use crate::cli::config::Ctx;
-use crate::cli::output::{amount_text, duration, utc, Report};
+use super::{dry_run_report, parse_duration, parse_pubkey, sent_json, sent_line, simulated};
 use crate::cli::CliError;
+use crate::cli::config::Ctx;
+use crate::cli::output::{Report, amount_text, duration, utc};
 
 #[derive(Debug, Subcommand)]
 pub enum EmbeddedCommand {
@@ -78,11 +78,18 @@ pub fn run(ctx: &mut Ctx, command: EmbeddedCommand) -> Result<Report, CliError> 
                 )))
         }
         EmbeddedCommand::Airdrop(args) => {
-            let lamports = clipstake_client::amount::parse_ui_amount(&args.sol, 9).map_err(|e| CliError::usage(e.to_string()))?;
+            let lamports = clipstake_client::amount::parse_ui_amount(&args.sol, 9)
+                .map_err(|e| CliError::usage(e.to_string()))?;
             ctx.backend.airdrop(&args.wallet, lamports)?;
             let balance = ctx.backend.lamports(&args.wallet)?;
-            Ok(Report::new(json!({ "wallet": args.wallet.to_string(), "lamports": balance }))
-                .line(format!("{} now holds {}", args.wallet, amount_text(balance, 9, "SOL"))))
+            Ok(
+                Report::new(json!({ "wallet": args.wallet.to_string(), "lamports": balance }))
+                    .line(format!(
+                        "{} now holds {}",
+                        args.wallet,
+                        amount_text(balance, 9, "SOL")
+                    )),
+            )
         }
         EmbeddedCommand::CreateMint(args) => create_mint_command(ctx, args),
     }
@@ -113,14 +120,31 @@ fn status(ctx: &mut Ctx) -> Result<Report, CliError> {
         "upgrade_authority": upgrade_authority.map(|a| a.to_string()),
         "platform_initialised": platform.is_some(),
     });
-    Ok(Report::new(json).title(format!("Chain: {}", ctx.backend.describe())).fields(vec![
-        ("clock", format!("{} (slot {})", utc(clock.unix_timestamp), clock.slot)),
-        ("program", clipstake::ID.to_string()),
-        ("upgrade authority", upgrade_authority.map(|a| a.to_string()).unwrap_or_else(|| "none".into())),
-        ("platform", if platform.is_some() { "initialised".into() } else { "not initialised (clipstake platform init)".into() }),
-        ("signer", signer.to_string()),
-        ("signer balance", amount_text(balance, 9, "SOL")),
-    ]))
+    Ok(Report::new(json)
+        .title(format!("Chain: {}", ctx.backend.describe()))
+        .fields(vec![
+            (
+                "clock",
+                format!("{} (slot {})", utc(clock.unix_timestamp), clock.slot),
+            ),
+            ("program", clipstake::ID.to_string()),
+            (
+                "upgrade authority",
+                upgrade_authority
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "none".into()),
+            ),
+            (
+                "platform",
+                if platform.is_some() {
+                    "initialised".into()
+                } else {
+                    "not initialised (clipstake platform init)".into()
+                },
+            ),
+            ("signer", signer.to_string()),
+            ("signer balance", amount_text(balance, 9, "SOL")),
+        ]))
 }
 
 /// Instructions creating a mint under `token_program` with `authority`.
@@ -135,13 +159,31 @@ pub fn create_mint_instructions(
     let space = spl_token_interface::state::Mint::LEN;
     let lamports = backend.minimum_balance_for_rent_exemption(space)?;
     let initialize = if *token_program == TOKEN_PROGRAM_ID {
-        spl_token_interface::instruction::initialize_mint2(token_program, mint, authority, None, decimals)
+        spl_token_interface::instruction::initialize_mint2(
+            token_program,
+            mint,
+            authority,
+            None,
+            decimals,
+        )
     } else {
-        spl_token_2022_interface::instruction::initialize_mint2(token_program, mint, authority, None, decimals)
+        spl_token_2022_interface::instruction::initialize_mint2(
+            token_program,
+            mint,
+            authority,
+            None,
+            decimals,
+        )
     }
     .map_err(|e| Error::Other(format!("initialize_mint2: {e}")))?;
     Ok(vec![
-        solana_system_interface::instruction::create_account(payer, mint, lamports, space as u64, token_program),
+        solana_system_interface::instruction::create_account(
+            payer,
+            mint,
+            lamports,
+            space as u64,
+            token_program,
+        ),
         initialize,
     ])
 }
@@ -164,26 +206,61 @@ pub fn mint_to_instructions(
         token_program,
     );
     let mint_to = if *token_program == TOKEN_PROGRAM_ID {
-        spl_token_interface::instruction::mint_to_checked(token_program, mint, &ata, authority, &[], amount, decimals)
+        spl_token_interface::instruction::mint_to_checked(
+            token_program,
+            mint,
+            &ata,
+            authority,
+            &[],
+            amount,
+            decimals,
+        )
     } else {
-        spl_token_2022_interface::instruction::mint_to_checked(token_program, mint, &ata, authority, &[], amount, decimals)
+        spl_token_2022_interface::instruction::mint_to_checked(
+            token_program,
+            mint,
+            &ata,
+            authority,
+            &[],
+            amount,
+            decimals,
+        )
     }
     .map_err(|e| Error::Other(format!("mint_to_checked: {e}")))?;
     Ok(vec![create, mint_to])
 }
 
 fn create_mint_command(ctx: &mut Ctx, args: CreateMintArgs) -> Result<Report, CliError> {
-    let token_program = if args.token_2022 { TOKEN_2022_PROGRAM_ID } else { TOKEN_PROGRAM_ID };
+    let token_program = if args.token_2022 {
+        TOKEN_2022_PROGRAM_ID
+    } else {
+        TOKEN_PROGRAM_ID
+    };
     let authority = ctx.signer_pubkey()?;
     let payer = ctx.fee_payer_pubkey()?;
     let mint = Keypair::new();
-    let mut instructions =
-        create_mint_instructions(ctx.backend.as_mut(), &payer, &mint.pubkey(), &authority, &token_program, args.decimals)?;
+    let mut instructions = create_mint_instructions(
+        ctx.backend.as_mut(),
+        &payer,
+        &mint.pubkey(),
+        &authority,
+        &token_program,
+        args.decimals,
+    )?;
     let mut minted = None;
     if let Some(amount) = &args.amount {
-        let amount = clipstake_client::amount::parse_ui_amount(amount, args.decimals).map_err(|e| CliError::usage(e.to_string()))?;
+        let amount = clipstake_client::amount::parse_ui_amount(amount, args.decimals)
+            .map_err(|e| CliError::usage(e.to_string()))?;
         let owner = args.to.unwrap_or(authority);
-        instructions.extend(mint_to_instructions(&payer, &mint.pubkey(), &authority, &token_program, args.decimals, &owner, amount)?);
+        instructions.extend(mint_to_instructions(
+            &payer,
+            &mint.pubkey(),
+            &authority,
+            &token_program,
+            args.decimals,
+            &owner,
+            amount,
+        )?);
         minted = Some((owner, amount));
     }
     let sent = ctx.send(&instructions, &[&mint], &mut no_state_check)?;
@@ -204,7 +281,10 @@ fn create_mint_command(ctx: &mut Ctx, args: CreateMintArgs) -> Result<Report, Cl
     }))
     .line(format!("created mint {} ({} decimals, {})", mint.pubkey(), args.decimals, if args.token_2022 { "Token-2022" } else { "SPL Token" }));
     if let Some((owner, amount)) = minted {
-        report = report.line(format!("minted {} to {owner}", amount_text(amount, args.decimals, "")));
+        report = report.line(format!(
+            "minted {} to {owner}",
+            amount_text(amount, args.decimals, "")
+        ));
     }
     Ok(report.line(sent_line(&sent)))
 }

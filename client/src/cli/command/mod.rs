@@ -2,14 +2,14 @@
 //! on the embedded chain and on any RPC cluster.
 use anchor_lang::prelude::Pubkey;
 use clipstake::state::{AssetKind, CampaignStatus};
+use clipstake_client::Error;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::instructions::{CampaignAccount, SubmissionAccount};
 use clipstake_client::sender::{SendStatus, Sent};
-use clipstake_client::Error;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use super::output::{amount_json, amount_text, duration, utc, Report};
 use super::CliError;
+use super::output::{Report, amount_json, amount_text, duration, utc};
 
 pub mod campaign;
 pub mod creator;
@@ -21,7 +21,9 @@ pub mod submission;
 
 /// clap value parser for addresses.
 pub fn parse_pubkey(text: &str) -> Result<Pubkey, String> {
-    text.trim().parse().map_err(|_| format!("{text:?} is not a base58 address"))
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a base58 address"))
 }
 
 /// Parses `3d`, `12h`, `90m`, `45s` or plain seconds.
@@ -31,7 +33,9 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
         Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),
         _ => (text, 's'),
     };
-    let n: i64 = number.parse().map_err(|_| format!("{text:?} is not a duration (e.g. 3d, 12h, 90m, 3600)"))?;
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration (e.g. 3d, 12h, 90m, 3600)"))?;
     let scale = match unit {
         'd' => 86_400,
         'h' => 3_600,
@@ -39,7 +43,9 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
         's' => 1,
         _ => return Err(format!("{text:?}: the unit must be d, h, m or s")),
     };
-    n.checked_mul(scale).filter(|s| *s >= 0).ok_or_else(|| format!("{text:?} is out of range"))
+    n.checked_mul(scale)
+        .filter(|s| *s >= 0)
+        .ok_or_else(|| format!("{text:?} is out of range"))
 }
 
 /// Parses `now`, `+DURATION` (from the chain's clock) or a unix timestamp.
@@ -49,10 +55,15 @@ pub fn parse_time(text: &str, now: i64) -> Result<i64, CliError> {
         return Ok(now);
     }
     if let Some(rest) = text.strip_prefix('+') {
-        return parse_duration(rest).map(|d| now + d).map_err(CliError::usage);
+        return parse_duration(rest)
+            .map(|d| now + d)
+            .map_err(CliError::usage);
     }
-    text.parse()
-        .map_err(|_| CliError::usage(format!("{text:?} is not a time: use now, +DURATION (e.g. +7d) or a unix timestamp")))
+    text.parse().map_err(|_| {
+        CliError::usage(format!(
+            "{text:?} is not a time: use now, +DURATION (e.g. +7d) or a unix timestamp"
+        ))
+    })
 }
 
 /// How a campaign's amounts are shown.
@@ -66,8 +77,15 @@ pub struct Units {
 impl Units {
     /// The units of `campaign`.
     pub fn of(campaign: &CampaignAccount) -> Self {
-        let symbol = if campaign.state.asset == AssetKind::NativeSol { "SOL" } else { "" };
-        Units { decimals: campaign.state.decimals, symbol: symbol.to_string() }
+        let symbol = if campaign.state.asset == AssetKind::NativeSol {
+            "SOL"
+        } else {
+            ""
+        };
+        Units {
+            decimals: campaign.state.decimals,
+            symbol: symbol.to_string(),
+        }
     }
 
     /// `12.5 (12500000 base units)`.
@@ -87,7 +105,8 @@ impl Units {
 
     /// Parses a UI amount in these units.
     pub fn parse(&self, text: &str) -> Result<u64, CliError> {
-        clipstake_client::amount::parse_ui_amount(text, self.decimals).map_err(|e| CliError::usage(e.to_string()))
+        clipstake_client::amount::parse_ui_amount(text, self.decimals)
+            .map_err(|e| CliError::usage(e.to_string()))
     }
 }
 
@@ -173,28 +192,52 @@ pub fn campaign_json(campaign: &CampaignAccount, vault: u64, now: i64) -> Value 
 }
 
 /// The campaign for people.
-pub fn campaign_fields(campaign: &CampaignAccount, vault: u64, now: i64) -> Vec<(&'static str, String)> {
+pub fn campaign_fields(
+    campaign: &CampaignAccount,
+    vault: u64,
+    now: i64,
+) -> Vec<(&'static str, String)> {
     let c = &campaign.state;
     let u = Units::of(campaign);
     let asset = match c.asset {
         AssetKind::NativeSol => "native SOL".to_string(),
-        other => format!("{} mint {} ({} decimals)", asset_name(other), c.mint, c.decimals),
+        other => format!(
+            "{} mint {} ({} decimals)",
+            asset_name(other),
+            c.mint,
+            c.decimals
+        ),
     };
     vec![
         ("address", campaign.address.to_string()),
-        ("brand", format!("{} (campaign id {})", c.brand, c.campaign_id)),
+        (
+            "brand",
+            format!("{} (campaign id {})", c.brand, c.campaign_id),
+        ),
         ("asset", asset),
         ("vault", c.vault.to_string()),
         ("oracle", c.oracle.to_string()),
         ("treasury", c.treasury.to_string()),
-        ("platform fee", format!("{} bps (max affiliate {} bps)", c.fee_bps, c.max_affiliate_bps)),
-        ("rate", format!("{} per 1,000 views", u.text(c.rate_per_thousand_views))),
+        (
+            "platform fee",
+            format!(
+                "{} bps (max affiliate {} bps)",
+                c.fee_bps, c.max_affiliate_bps
+            ),
+        ),
+        (
+            "rate",
+            format!("{} per 1,000 views", u.text(c.rate_per_thousand_views)),
+        ),
         ("cap per video", u.text(c.cap_per_submission)),
         ("starts", utc(c.start_time)),
         ("ends", utc(c.end_time)),
         ("settlement window", duration(c.settlement_window_secs)),
         ("withdrawable from", utc(c.settlement_deadline())),
-        ("status", format!("{} ({})", status_name(c.status), phase(campaign, now))),
+        (
+            "status",
+            format!("{} ({})", status_name(c.status), phase(campaign, now)),
+        ),
         ("funded", u.text(c.funded)),
         ("paid to creators", u.text(c.paid_to_creators)),
         ("platform fees", u.text(c.fees_paid)),
@@ -207,7 +250,11 @@ pub fn campaign_fields(campaign: &CampaignAccount, vault: u64, now: i64) -> Vec<
 }
 
 /// A campaign report (show, and after create/fund/...).
-pub fn campaign_report(backend: &mut dyn Backend, address: &Pubkey, sent: Option<&Sent>) -> Result<Report, CliError> {
+pub fn campaign_report(
+    backend: &mut dyn Backend,
+    address: &Pubkey,
+    sent: Option<&Sent>,
+) -> Result<Report, CliError> {
     let campaign = backend.campaign(address)?;
     let vault = vault_balance(backend, &campaign)?;
     let now = backend.clock()?.unix_timestamp;
@@ -244,7 +291,10 @@ pub fn submission_json(submission: &SubmissionAccount, units: &Units) -> Value {
 }
 
 /// The submission for people.
-pub fn submission_fields(submission: &SubmissionAccount, units: &Units) -> Vec<(&'static str, String)> {
+pub fn submission_fields(
+    submission: &SubmissionAccount,
+    units: &Units,
+) -> Vec<(&'static str, String)> {
     let s = &submission.state;
     vec![
         ("address", submission.address.to_string()),
@@ -253,7 +303,9 @@ pub fn submission_fields(submission: &SubmissionAccount, units: &Units) -> Vec<(
         ("creator", s.creator.to_string()),
         (
             "affiliate",
-            s.affiliate().map(|a| format!("{a} ({} bps)", s.affiliate_bps)).unwrap_or_else(|| "none".into()),
+            s.affiliate()
+                .map(|a| format!("{a} ({} bps)", s.affiliate_bps))
+                .unwrap_or_else(|| "none".into()),
         ),
         ("views paid (watermark)", s.paid_views.to_string()),
         ("paid gross", units.text(s.paid_gross)),
@@ -292,7 +344,8 @@ pub fn sent_line(sent: &Sent) -> String {
             sent.units_consumed
         ),
         (SendStatus::AlreadyApplied, _) => {
-            "the transaction expired, but the chain already shows its effect; nothing was re-signed".into()
+            "the transaction expired, but the chain already shows its effect; nothing was re-signed"
+                .into()
         }
         (_, Some(signature)) => format!(
             "signature {signature} ({} compute units, limit {})",

@@ -5,16 +5,16 @@ use anchor_lang::prelude::Pubkey;
 use clap::{Args, Subcommand};
 use clipstake::errors::ClipstakeError;
 use clipstake::math::entitlement;
+use clipstake_client::Error;
 use clipstake_client::attestation::{Attestation, AttestationJson};
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::instructions as ix;
-use clipstake_client::Error;
 use serde_json::json;
 
-use super::{dry_run_report, parse_duration, parse_pubkey, sent_json, sent_line, simulated, Units};
-use crate::cli::config::Ctx;
-use crate::cli::output::{utc, Report};
+use super::{Units, dry_run_report, parse_duration, parse_pubkey, sent_json, sent_line, simulated};
 use crate::cli::CliError;
+use crate::cli::config::Ctx;
+use crate::cli::output::{Report, utc};
 
 #[derive(Debug, Subcommand)]
 pub enum OracleCommand {
@@ -71,17 +71,31 @@ fn attest(ctx: &mut Ctx, args: AttestArgs) -> Result<Report, CliError> {
         return Err(stale(args.views, submission.state.paid_views));
     }
     let expiry = ctx.backend.clock()?.unix_timestamp + args.expires_in;
-    let attestation = Attestation::sign(&oracle, campaign.address, submission.address, args.views, expiry);
+    let attestation = Attestation::sign(
+        &oracle,
+        campaign.address,
+        submission.address,
+        args.views,
+        expiry,
+    );
     let portable = AttestationJson::from(&attestation);
-    let text = serde_json::to_string_pretty(&portable).map_err(|e| CliError::new(crate::cli::ExitCode::Generic, e.to_string()))?;
+    let text = serde_json::to_string_pretty(&portable)
+        .map_err(|e| CliError::new(crate::cli::ExitCode::Generic, e.to_string()))?;
     if let Some(path) = &args.out {
         std::fs::write(path, &text).map_err(|e| {
-            CliError::new(crate::cli::ExitCode::Generic, format!("cannot write {}: {e}", path.display()))
+            CliError::new(
+                crate::cli::ExitCode::Generic,
+                format!("cannot write {}: {e}", path.display()),
+            )
         })?;
     }
     let units = Units::of(&campaign);
-    let owed = entitlement(args.views, campaign.state.rate_per_thousand_views, campaign.state.cap_per_submission)
-        .saturating_sub(submission.state.paid_gross);
+    let owed = entitlement(
+        args.views,
+        campaign.state.rate_per_thousand_views,
+        campaign.state.cap_per_submission,
+    )
+    .saturating_sub(submission.state.paid_gross);
     let mut report = Report::new(json!({ "attestation": portable, "owed_gross": units.json(owed), "file": args.out.as_ref().map(|p| p.display().to_string()) }))
         .title(format!("Attestation for submission {}", submission.address))
         .fields(vec![
@@ -91,7 +105,11 @@ fn attest(ctx: &mut Ctx, args: AttestArgs) -> Result<Report, CliError> {
             ("creator", submission.state.creator.to_string()),
         ]);
     report = match &args.out {
-        Some(path) => report.line(format!("written to {}; the creator runs `clipstake creator claim --attestation {}`", path.display(), path.display())),
+        Some(path) => report.line(format!(
+            "written to {}; the creator runs `clipstake creator claim --attestation {}`",
+            path.display(),
+            path.display()
+        )),
         None => report.line(text),
     };
     Ok(report)
@@ -100,7 +118,10 @@ fn attest(ctx: &mut Ctx, args: AttestArgs) -> Result<Report, CliError> {
 /// The program's `ViewsNotIncreasing`, with the numbers.
 pub fn stale(views: u64, paid_views: u64) -> CliError {
     let mut error = CliError::from(Error::from(ClipstakeError::ViewsNotIncreasing));
-    error.message = format!("{} (reported {views}, already paid for {paid_views})", error.message);
+    error.message = format!(
+        "{} (reported {views}, already paid for {paid_views})",
+        error.message
+    );
     error
 }
 
@@ -115,7 +136,9 @@ fn disburse(ctx: &mut Ctx, args: DisburseArgs) -> Result<Report, CliError> {
     let instruction = ix::disburse(&oracle, &payer, &campaign, &submission, args.views);
     let address = args.submission;
     let views = args.views;
-    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| Ok(b.submission(&address)?.state.paid_views >= views))?;
+    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| {
+        Ok(b.submission(&address)?.state.paid_views >= views)
+    })?;
     if simulated(&sent) {
         return Ok(dry_run_report("oracle disburse", &sent));
     }

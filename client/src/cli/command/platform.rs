@@ -10,9 +10,9 @@ use clipstake_client::sender::Sent;
 use serde_json::json;
 
 use super::{dry_run_report, parse_pubkey, sent_json, sent_line, simulated};
+use crate::cli::CliError;
 use crate::cli::config::Ctx;
 use crate::cli::output::Report;
-use crate::cli::CliError;
 
 #[derive(Debug, Subcommand)]
 pub enum PlatformCommand {
@@ -91,7 +91,9 @@ fn init(ctx: &mut Ctx, args: InitArgs) -> Result<Report, CliError> {
             max_affiliate_bps: args.max_affiliate_bps,
         },
     );
-    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| platform_exists(b))?;
+    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| {
+        platform_exists(b)
+    })?;
     if simulated(&sent) {
         return Ok(dry_run_report("platform init", &sent));
     }
@@ -129,7 +131,9 @@ fn update(ctx: &mut Ctx, args: UpdateArgs) -> Result<Report, CliError> {
         Ok(change.admin.is_none_or(|a| a == p.admin)
             && change.treasury.is_none_or(|t| t == p.treasury)
             && change.fee_bps.is_none_or(|f| f == p.fee_bps)
-            && change.max_affiliate_bps.is_none_or(|m| m == p.max_affiliate_bps)
+            && change
+                .max_affiliate_bps
+                .is_none_or(|m| m == p.max_affiliate_bps)
             && change.paused.is_none_or(|x| x == p.paused))
     })?;
     if simulated(&sent) {
@@ -152,14 +156,22 @@ fn show(backend: &mut dyn Backend, sent: Option<&Sent>) -> Result<Report, CliErr
     if let Some(sent) = sent {
         json["transaction"] = sent_json(sent);
     }
-    let mut report = Report::new(json).title(format!("Platform {}", pda::platform())).fields(vec![
-        ("program", clipstake::ID.to_string()),
-        ("admin", p.admin.to_string()),
-        ("treasury", p.treasury.to_string()),
-        ("platform fee", format!("{} bps ({}%)", p.fee_bps, f64::from(p.fee_bps) / 100.0)),
-        ("max affiliate commission", format!("{} bps", p.max_affiliate_bps)),
-        ("paused", p.paused.to_string()),
-    ]);
+    let mut report = Report::new(json)
+        .title(format!("Platform {}", pda::platform()))
+        .fields(vec![
+            ("program", clipstake::ID.to_string()),
+            ("admin", p.admin.to_string()),
+            ("treasury", p.treasury.to_string()),
+            (
+                "platform fee",
+                format!("{} bps ({}%)", p.fee_bps, f64::from(p.fee_bps) / 100.0),
+            ),
+            (
+                "max affiliate commission",
+                format!("{} bps", p.max_affiliate_bps),
+            ),
+            ("paused", p.paused.to_string()),
+        ]);
     if let Some(sent) = sent {
         report = report.line(sent_line(sent));
     }

@@ -9,10 +9,13 @@ use clipstake_client::pda;
 use clipstake_client::sender::Sent;
 use serde_json::json;
 
-use super::{dry_run_report, hex, parse_pubkey, sent_json, sent_line, simulated, submission_fields, submission_json, Units};
-use crate::cli::config::Ctx;
-use crate::cli::output::{short, Report};
+use super::{
+    Units, dry_run_report, hex, parse_pubkey, sent_json, sent_line, simulated, submission_fields,
+    submission_json,
+};
 use crate::cli::CliError;
+use crate::cli::config::Ctx;
+use crate::cli::output::{Report, short};
 
 #[derive(Debug, Subcommand)]
 pub enum SubmissionCommand {
@@ -73,8 +76,14 @@ pub fn run(ctx: &mut Ctx, command: SubmissionCommand) -> Result<Report, CliError
         SubmissionCommand::Show(args) => {
             let address = match (args.submission, args.campaign, &args.video) {
                 (Some(address), _, _) => address,
-                (None, Some(campaign), Some(video)) => pda::submission(&campaign, &pda::content_hash(video)),
-                _ => return Err(CliError::usage("give the submission's address, or --campaign and --video")),
+                (None, Some(campaign), Some(video)) => {
+                    pda::submission(&campaign, &pda::content_hash(video))
+                }
+                _ => {
+                    return Err(CliError::usage(
+                        "give the submission's address, or --campaign and --video",
+                    ));
+                }
             };
             submission_report(ctx.backend.as_mut(), &address, None)
         }
@@ -83,7 +92,11 @@ pub fn run(ctx: &mut Ctx, command: SubmissionCommand) -> Result<Report, CliError
 }
 
 /// A submission's report.
-pub fn submission_report(backend: &mut dyn Backend, address: &Pubkey, sent: Option<&Sent>) -> Result<Report, CliError> {
+pub fn submission_report(
+    backend: &mut dyn Backend,
+    address: &Pubkey,
+    sent: Option<&Sent>,
+) -> Result<Report, CliError> {
     let submission = backend.submission(address)?;
     let campaign = backend.campaign(&submission.state.campaign)?;
     let units = Units::of(&campaign);
@@ -123,7 +136,9 @@ fn register(ctx: &mut Ctx, args: RegisterArgs) -> Result<Report, CliError> {
             hex(&content_hash)
         )));
     }
-    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| Ok(b.get_account(&submission)?.is_some()))?;
+    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| {
+        Ok(b.get_account(&submission)?.is_some())
+    })?;
     if simulated(&sent) {
         return Ok(dry_run_report("submission register", &sent));
     }
@@ -145,18 +160,33 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> Result<Report, CliError> {
             vec![
                 s.address.to_string(),
                 short(&st.creator),
-                st.affiliate().map(|a| format!("{} ({} bps)", short(&a), st.affiliate_bps)).unwrap_or_else(|| "-".into()),
+                st.affiliate()
+                    .map(|a| format!("{} ({} bps)", short(&a), st.affiliate_bps))
+                    .unwrap_or_else(|| "-".into()),
                 st.paid_views.to_string(),
                 units.ui(st.paid_gross),
                 units.ui(st.paid_to_creator),
             ]
         })
         .collect();
-    let items: Vec<_> = submissions.iter().map(|s| submission_json(s, &units)).collect();
+    let items: Vec<_> = submissions
+        .iter()
+        .map(|s| submission_json(s, &units))
+        .collect();
     let mut report = Report::new(json!({ "campaign": args.campaign.to_string(), "submissions": items, "count": submissions.len() }))
         .title(format!("{} submission(s) of campaign {}", submissions.len(), args.campaign));
     if !submissions.is_empty() {
-        report = report.table(&["submission", "creator", "affiliate", "views paid", "gross", "to creator"], rows);
+        report = report.table(
+            &[
+                "submission",
+                "creator",
+                "affiliate",
+                "views paid",
+                "gross",
+                "to creator",
+            ],
+            rows,
+        );
     }
     Ok(report)
 }
