@@ -6,6 +6,8 @@ use solana_keypair::Keypair;
 use solana_signature::Signature;
 use solana_signer::Signer;
 
+use crate::instructions::SubmissionAccount;
+
 /// An oracle's signed statement that a submission may be paid up to `cumulative_views`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attestation {
@@ -13,6 +15,8 @@ pub struct Attestation {
     pub campaign: Pubkey,
     /// The submission.
     pub submission: Pubkey,
+    /// The submission's registration time, binding the attestation to that registration.
+    pub registered_at: i64,
     /// Cumulative verified views.
     pub cumulative_views: u64,
     /// Unix time after which it is void.
@@ -24,25 +28,28 @@ pub struct Attestation {
 }
 
 impl Attestation {
-    /// Signs an attestation with the oracle's keypair.
+    /// Signs, with the oracle's keypair, that `submission` may be paid up to
+    /// `cumulative_views` until `expiry`.
     pub fn sign(
         oracle: &Keypair,
-        campaign: Pubkey,
-        submission: Pubkey,
+        submission: &SubmissionAccount,
         cumulative_views: u64,
         expiry: i64,
     ) -> Self {
+        let (campaign, registered_at) = (submission.state.campaign, submission.state.registered_at);
         let message = attestation_message(
             &clipstake::ID,
             &campaign,
-            &submission,
+            &submission.address,
+            registered_at,
             cumulative_views,
             expiry,
         );
         let signature: [u8; 64] = oracle.sign_message(&message).into();
         Attestation {
             campaign,
-            submission,
+            submission: submission.address,
+            registered_at,
             cumulative_views,
             expiry,
             oracle: oracle.pubkey(),
@@ -56,6 +63,7 @@ impl Attestation {
             &clipstake::ID,
             &self.campaign,
             &self.submission,
+            self.registered_at,
             self.cumulative_views,
             self.expiry,
         )
@@ -87,6 +95,8 @@ pub struct AttestationJson {
     pub campaign: String,
     /// The submission.
     pub submission: String,
+    /// The submission's registration time.
+    pub registered_at: i64,
     /// Cumulative verified views.
     pub cumulative_views: u64,
     /// Unix time after which it is void.
@@ -103,6 +113,7 @@ impl From<&Attestation> for AttestationJson {
             program: clipstake::ID.to_string(),
             campaign: a.campaign.to_string(),
             submission: a.submission.to_string(),
+            registered_at: a.registered_at,
             cumulative_views: a.cumulative_views,
             expiry: a.expiry,
             oracle: a.oracle.to_string(),
@@ -133,6 +144,7 @@ impl TryFrom<&AttestationJson> for Attestation {
         Ok(Attestation {
             campaign: key(&j.campaign, "campaign")?,
             submission: key(&j.submission, "submission")?,
+            registered_at: j.registered_at,
             cumulative_views: j.cumulative_views,
             expiry: j.expiry,
             oracle: key(&j.oracle, "oracle")?,
@@ -149,13 +161,25 @@ mod tests {
 
     fn sample() -> (Keypair, Attestation) {
         let oracle = Keypair::new();
-        let attestation = Attestation::sign(
-            &oracle,
-            Pubkey::new_unique(),
-            Pubkey::new_unique(),
-            123_456,
-            1_900_000_000,
-        );
+        let submission = SubmissionAccount {
+            address: Pubkey::new_unique(),
+            state: clipstake::state::Submission {
+                campaign: Pubkey::new_unique(),
+                content_hash: [7; 32],
+                creator: Pubkey::new_unique(),
+                affiliate: Pubkey::default(),
+                affiliate_bps: 0,
+                paid_views: 0,
+                paid_gross: 0,
+                paid_to_creator: 0,
+                fees_paid: 0,
+                commissions_paid: 0,
+                registered_at: 1_800_000_123,
+                rent_payer: Pubkey::new_unique(),
+                bump: 255,
+            },
+        };
+        let attestation = Attestation::sign(&oracle, &submission, 123_456, 1_900_000_000);
         (oracle, attestation)
     }
 
@@ -171,6 +195,7 @@ mod tests {
             &clipstake::ID,
             &attestation.campaign,
             &attestation.submission,
+            attestation.registered_at,
             attestation.cumulative_views,
             attestation.expiry,
         );
@@ -187,10 +212,20 @@ mod tests {
             &clipstake::ID,
             &attestation.campaign,
             &attestation.submission,
+            attestation.registered_at,
             attestation.cumulative_views + 1,
             attestation.expiry,
         );
         assert!(verify_ed25519_data(&ix.data, &attestation.oracle, &other_views).is_err());
+        let other_registration = attestation_message(
+            &clipstake::ID,
+            &attestation.campaign,
+            &attestation.submission,
+            attestation.registered_at + 1,
+            attestation.cumulative_views,
+            attestation.expiry,
+        );
+        assert!(verify_ed25519_data(&ix.data, &attestation.oracle, &other_registration).is_err());
         assert!(
             verify_ed25519_data(&ix.data, &Pubkey::new_unique(), &attestation.message()).is_err()
         );

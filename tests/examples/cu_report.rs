@@ -70,7 +70,7 @@ fn measure(mut env: Env, token_program: Option<Pubkey>, label: &str) -> Vec<Row>
     let case = if token_program.is_some() { ", 3-way, existing ATAs" } else { ", 3-way (again)" };
     row("disburse", case, cu(again, "disburse"));
 
-    let attestation = Attestation::sign(&oracle, campaign, submission, 30_000, T0 + 60);
+    let attestation = Attestation::sign(&oracle, &env.submission(&submission), 30_000, T0 + 60);
     let claim = ix::claim(&env.payer.pubkey(), &env.campaign(&campaign), &env.submission(&submission), 30_000, T0 + 60);
     let result = env.send(&[attestation.ed25519_instruction(), claim], &[&creator]);
     row("claim", " (+ Ed25519 precompile)", cu(result, "claim"));

@@ -98,7 +98,7 @@ fn run_lifecycle(token_program: Option<Pubkey>, transfer_fee_bps: u16) {
 
     // Creator 2 claims on-chain with an attestation the oracle signed.
     let expiry = T0 + 3_600;
-    let attestation = Attestation::sign(&env.oracle, campaign, creators[2].submission, 90_001, expiry);
+    let attestation = Attestation::sign(&env.oracle, &env.submission(&creators[2].submission), 90_001, expiry);
     assert!(attestation.verify());
     let claim = ix::claim(
         &env.payer.pubkey(),

@@ -31,7 +31,12 @@ fn claim_ix(env: &Env, payee: &Payee, views: u64, expiry: i64) -> Instruction {
 
 /// The oracle's genuine attestation for `payee`.
 fn attest(env: &Env, payee: &Payee, views: u64, expiry: i64) -> Attestation {
-    Attestation::sign(&env.oracle, payee.campaign, payee.submission, views, expiry)
+    Attestation::sign(&env.oracle, &env.submission(&payee.submission), views, expiry)
+}
+
+/// When `payee`'s submission was registered (part of the signed message).
+fn registered_at(env: &Env, payee: &Payee) -> i64 {
+    env.submission(&payee.submission).state.registered_at
 }
 
 /// An Ed25519 instruction from raw parts: `count`, one 7-field offsets block per signature
@@ -84,7 +89,7 @@ fn claim_refused(env: &mut Env, payee: &Payee, ixs: &[Instruction], index: u8, e
 fn rejects_claim_with_attestation_signed_by_non_oracle() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let attacker = Keypair::new();
-    let forged = Attestation::sign(&attacker, payee.campaign, payee.submission, VAULT_DRAIN_VIEWS, EXPIRY);
+    let forged = Attestation::sign(&attacker, &env.submission(&payee.submission), VAULT_DRAIN_VIEWS, EXPIRY);
     let claim = claim_ix(&env, &payee, VAULT_DRAIN_VIEWS, EXPIRY);
     claim_refused(&mut env, &payee, &[forged.ed25519_instruction(), claim], 1, ClipstakeError::AttestationWrongSigner);
 }
@@ -98,7 +103,7 @@ const VAULT_DRAIN_VIEWS: u64 = 1_000_000_000;
 fn rejects_claim_with_forged_oracle_signature() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let attacker = Keypair::new();
-    let message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, VAULT_DRAIN_VIEWS, EXPIRY);
+    let message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, registered_at(&env, &payee), VAULT_DRAIN_VIEWS, EXPIRY);
     let forged = ed25519_standard(&env.oracle.pubkey(), &sign(&attacker, &message), &message);
     let claim = claim_ix(&env, &payee, VAULT_DRAIN_VIEWS, EXPIRY);
     refused(&mut env, &payee, &[forged, claim], &[], |r| {
@@ -153,9 +158,23 @@ fn rejects_claim_with_attestation_for_other_submission() {
 fn rejects_claim_with_attestation_for_other_campaign() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let other = env.funded_campaign(payee.asset, 2);
-    let attestation = Attestation::sign(&env.oracle, other, payee.submission, VIEWS, EXPIRY);
+    let mut elsewhere = env.submission(&payee.submission);
+    elsewhere.state.campaign = other;
+    let attestation = Attestation::sign(&env.oracle, &elsewhere, VIEWS, EXPIRY);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
     claim_refused(&mut env, &payee, &[attestation.ed25519_instruction(), claim], 1, ClipstakeError::AttestationMismatch);
+}
+
+/// An unexpired attestation signed for an earlier registration at the same addresses (the
+/// campaign and video closed and registered again) must not pay the new registration.
+#[test]
+fn rejects_claim_with_attestation_from_an_earlier_registration() {
+    let (mut env, payee) = Env::payout_fixture(None, false);
+    let earlier = registered_at(&env, &payee) - 86_400;
+    let message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, earlier, VIEWS, EXPIRY);
+    let ed = ed25519_standard(&env.oracle.pubkey(), &sign(&env.oracle, &message), &message);
+    let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
+    claim_refused(&mut env, &payee, &[ed, claim], 1, ClipstakeError::AttestationMismatch);
 }
 
 /// The oracle's signature over the same fields for another program (a fork or a test
@@ -164,7 +183,7 @@ fn rejects_claim_with_attestation_for_other_campaign() {
 fn rejects_claim_with_attestation_for_other_program() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let other_program = Pubkey::new_unique();
-    let message = attestation_message(&other_program, &payee.campaign, &payee.submission, VIEWS, EXPIRY);
+    let message = attestation_message(&other_program, &payee.campaign, &payee.submission, registered_at(&env, &payee), VIEWS, EXPIRY);
     let ed = ed25519_standard(&env.oracle.pubkey(), &sign(&env.oracle, &message), &message);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
     claim_refused(&mut env, &payee, &[ed, claim], 1, ClipstakeError::AttestationMismatch);
@@ -174,7 +193,7 @@ fn rejects_claim_with_attestation_for_other_program() {
 #[test]
 fn rejects_claim_with_attestation_from_other_domain() {
     let (mut env, payee) = Env::payout_fixture(None, false);
-    let mut message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, VIEWS, EXPIRY);
+    let mut message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, registered_at(&env, &payee), VIEWS, EXPIRY);
     message[..16].copy_from_slice(b"clipstake:other1");
     let ed = ed25519_standard(&env.oracle.pubkey(), &sign(&env.oracle, &message), &message);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
@@ -235,7 +254,7 @@ fn rejects_two_claims_with_one_attestation() {
 fn rejects_claim_with_two_signatures_in_ed25519() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let attacker = Keypair::new();
-    let message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, VIEWS, EXPIRY);
+    let message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, registered_at(&env, &payee), VIEWS, EXPIRY);
     let junk = b"anything the attacker likes".to_vec();
     let header = 2 + 2 * 14;
     let first = header as u16; // oracle key, signature, message
@@ -265,7 +284,7 @@ fn rejects_claim_with_two_signatures_in_ed25519() {
 fn rejects_claim_with_ed25519_offsets_into_another_instruction() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let attacker = Keypair::new();
-    let message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, VAULT_DRAIN_VIEWS, EXPIRY);
+    let message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, registered_at(&env, &payee), VAULT_DRAIN_VIEWS, EXPIRY);
     // Instruction 0: a genuine signature by the attacker over bytes of the message's length.
     let decoy_message = vec![7u8; message.len()];
     let decoy = ed25519_standard(&attacker.pubkey(), &sign(&attacker, &decoy_message), &decoy_message);

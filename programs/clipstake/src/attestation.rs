@@ -6,8 +6,9 @@ use crate::errors::ClipstakeError;
 
 /// Domain separator: no other message the oracle key signs can be mistaken for a claim.
 pub const ATTESTATION_DOMAIN: &[u8; 16] = b"clipstake:claim1";
-/// domain (16) + program id (32) + campaign (32) + submission (32) + views (8) + expiry (8).
-pub const ATTESTATION_LEN: usize = 16 + 32 + 32 + 32 + 8 + 8;
+/// domain (16) + program id (32) + campaign (32) + submission (32) + registered_at (8) +
+/// views (8) + expiry (8).
+pub const ATTESTATION_LEN: usize = 16 + 32 + 32 + 32 + 8 + 8 + 8;
 
 /// The Ed25519 signature-verify precompile.
 pub const ED25519_PROGRAM_ID: Pubkey = pubkey!("Ed25519SigVerify111111111111111111111111111");
@@ -25,19 +26,25 @@ const MESSAGE_OFFSET: u16 = SIGNATURE_OFFSET + 64;
 const THIS_INSTRUCTION: u16 = u16::MAX;
 
 /// The bytes the oracle signs to let a creator claim up to `cumulative_views`.
+///
+/// `registered_at` (the submission's registration time) ties the attestation to this
+/// registration: should the campaign and video ever be closed and registered again at the same
+/// addresses, an old unexpired attestation does not match the new submission.
 pub fn attestation_message(
     program_id: &Pubkey,
     campaign: &Pubkey,
     submission: &Pubkey,
+    registered_at: i64,
     cumulative_views: u64,
     expiry: i64,
 ) -> [u8; ATTESTATION_LEN] {
     let mut message = [0u8; ATTESTATION_LEN];
-    let parts: [&[u8]; 6] = [
+    let parts: [&[u8]; 7] = [
         ATTESTATION_DOMAIN,
         program_id.as_ref(),
         campaign.as_ref(),
         submission.as_ref(),
+        &registered_at.to_le_bytes(),
         &cumulative_views.to_le_bytes(),
         &expiry.to_le_bytes(),
     ];

@@ -469,10 +469,9 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
             let creator = &creators[claimer];
             let views = views_of(creator);
             let expiry = ctx.backend.clock()?.unix_timestamp + 3_600;
-            let attestation =
-                Attestation::sign(&oracle, campaign_address, creator.submission, views, expiry);
             let campaign = ctx.backend.campaign(&campaign_address)?;
             let submission = ctx.backend.submission(&creator.submission)?;
+            let attestation = Attestation::sign(&oracle, &submission, views, expiry);
             let instructions = [
                 attestation.ed25519_instruction(),
                 ix::claim(&payer.pubkey(), &campaign, &submission, views, expiry),

@@ -71,13 +71,7 @@ fn attest(ctx: &mut Ctx, args: AttestArgs) -> Result<Report, CliError> {
         return Err(stale(args.views, submission.state.paid_views));
     }
     let expiry = ctx.backend.clock()?.unix_timestamp + args.expires_in;
-    let attestation = Attestation::sign(
-        &oracle,
-        campaign.address,
-        submission.address,
-        args.views,
-        expiry,
-    );
+    let attestation = Attestation::sign(&oracle, &submission, args.views, expiry);
     let portable = AttestationJson::from(&attestation);
     let text = serde_json::to_string_pretty(&portable)
         .map_err(|e| CliError::new(crate::cli::ExitCode::Generic, e.to_string()))?;

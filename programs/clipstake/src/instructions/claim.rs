@@ -47,6 +47,7 @@ impl Claim<'_> {
             &crate::ID,
             &self.payout.campaign.key(),
             &self.payout.submission.key(),
+            self.payout.submission.registered_at,
             args.cumulative_views,
             args.expiry,
         );
