@@ -11,7 +11,11 @@ use solana_signer::Signer;
 fn cu(result: TxResult, what: &str) -> u64 {
     match result {
         Ok(meta) => meta.compute_units_consumed,
-        Err(failed) => panic!("{what} failed: {:?}\n{}", failed.err, failed.meta.logs.join("\n")),
+        Err(failed) => panic!(
+            "{what} failed: {:?}\n{}",
+            failed.err,
+            failed.meta.logs.join("\n")
+        ),
     }
 }
 
@@ -25,7 +29,11 @@ struct Row {
 fn measure(mut env: Env, token_program: Option<Pubkey>, label: &str) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut row = |instruction: &'static str, case: &str, units: u64| {
-        rows.push(Row { instruction, case: format!("{label}{case}"), units })
+        rows.push(Row {
+            instruction,
+            case: format!("{label}{case}"),
+            units,
+        })
     };
     let init = env.init_platform();
     row("init_platform", "", cu(init, "init_platform"));
@@ -34,15 +42,30 @@ fn measure(mut env: Env, token_program: Option<Pubkey>, label: &str) -> Vec<Row>
         Some(token_program) => {
             let mint = env.create_mint(&token_program, 6, None);
             env.fund_tokens(&token_program, &mint, &env.brand.pubkey(), 1_000_000_000);
-            Asset::Token { mint, token_program }
+            Asset::Token {
+                mint,
+                token_program,
+            }
         }
     };
-    let (create, campaign) =
-        ix::create_campaign(&env.brand.pubkey(), &env.payer.pubkey(), asset, env.campaign_args(1, 1_000));
+    let (create, campaign) = ix::create_campaign(
+        &env.brand.pubkey(),
+        &env.payer.pubkey(),
+        asset,
+        env.campaign_args(1, 1_000),
+    );
     let brand = env.brand.insecure_clone();
-    row("create_campaign", "", cu(env.send(&[create], &[&brand]), "create_campaign"));
+    row(
+        "create_campaign",
+        "",
+        cu(env.send(&[create], &[&brand]), "create_campaign"),
+    );
     let fund = ix::fund_campaign(&brand.pubkey(), &env.campaign(&campaign), 1_000_000_000);
-    row("fund_campaign", "", cu(env.send(&[fund], &[&brand]), "fund_campaign"));
+    row(
+        "fund_campaign",
+        "",
+        cu(env.send(&[fund], &[&brand]), "fund_campaign"),
+    );
 
     let creator = Keypair::new();
     let affiliate = Keypair::new();
@@ -61,37 +84,81 @@ fn measure(mut env: Env, token_program: Option<Pubkey>, label: &str) -> Vec<Row>
             affiliate_bps: 1_000,
         },
     );
-    row("register_submission", "", cu(env.send(&[register], &[&oracle]), "register_submission"));
+    row(
+        "register_submission",
+        "",
+        cu(env.send(&[register], &[&oracle]), "register_submission"),
+    );
 
     let first = env.disburse(&campaign, &submission, 10_000);
-    let case = if token_program.is_some() { ", 3-way, creates 3 ATAs" } else { ", 3-way" };
+    let case = if token_program.is_some() {
+        ", 3-way, creates 3 ATAs"
+    } else {
+        ", 3-way"
+    };
     row("disburse", case, cu(first, "disburse"));
     let again = env.disburse(&campaign, &submission, 20_000);
-    let case = if token_program.is_some() { ", 3-way, existing ATAs" } else { ", 3-way (again)" };
+    let case = if token_program.is_some() {
+        ", 3-way, existing ATAs"
+    } else {
+        ", 3-way (again)"
+    };
     row("disburse", case, cu(again, "disburse"));
 
     let attestation = Attestation::sign(&oracle, &env.submission(&submission), 30_000, T0 + 60);
-    let claim = ix::claim(&env.payer.pubkey(), &env.campaign(&campaign), &env.submission(&submission), 30_000, T0 + 60);
+    let claim = ix::claim(
+        &env.payer.pubkey(),
+        &env.campaign(&campaign),
+        &env.submission(&submission),
+        30_000,
+        T0 + 60,
+    );
     let result = env.send(&[attestation.ed25519_instruction(), claim], &[&creator]);
     row("claim", " (+ Ed25519 precompile)", cu(result, "claim"));
 
-    let pause = ix::set_campaign_status(&brand.pubkey(), &campaign, clipstake::state::CampaignStatus::Ended);
-    row("set_campaign_status", " (end)", cu(env.send(&[pause], &[&brand]), "set_campaign_status"));
+    let pause = ix::set_campaign_status(
+        &brand.pubkey(),
+        &campaign,
+        clipstake::state::CampaignStatus::Ended,
+    );
+    row(
+        "set_campaign_status",
+        " (end)",
+        cu(env.send(&[pause], &[&brand]), "set_campaign_status"),
+    );
     env.set_time(T0 + SETTLEMENT_SECS + 1);
-    let left = env.account::<clipstake::state::Campaign>(&campaign).available();
+    let left = env
+        .account::<clipstake::state::Campaign>(&campaign)
+        .available();
     let withdraw = ix::withdraw(&env.campaign(&campaign), left);
-    row("withdraw", "", cu(env.send(&[withdraw], &[&brand]), "withdraw"));
+    row(
+        "withdraw",
+        "",
+        cu(env.send(&[withdraw], &[&brand]), "withdraw"),
+    );
     let close = ix::close_submission(&oracle.pubkey(), &env.submission(&submission));
-    row("close_submission", "", cu(env.send(&[close], &[&oracle]), "close_submission"));
+    row(
+        "close_submission",
+        "",
+        cu(env.send(&[close], &[&oracle]), "close_submission"),
+    );
     let close = ix::close_campaign(&env.campaign(&campaign));
-    row("close_campaign", "", cu(env.send(&[close], &[&brand]), "close_campaign"));
+    row(
+        "close_campaign",
+        "",
+        cu(env.send(&[close], &[&brand]), "close_campaign"),
+    );
     rows
 }
 
 fn main() {
     let runs = [
         (Env::new(), Some(TOKEN_PROGRAM_ID), "SPL Token (p-token)"),
-        (Env::with_classic_spl_token(), Some(TOKEN_PROGRAM_ID), "SPL Token (classic 3.5.0)"),
+        (
+            Env::with_classic_spl_token(),
+            Some(TOKEN_PROGRAM_ID),
+            "SPL Token (classic 3.5.0)",
+        ),
         (Env::new(), Some(TOKEN_2022_PROGRAM_ID), "Token-2022"),
         (Env::new(), None, "native SOL"),
     ];
@@ -99,7 +166,12 @@ fn main() {
     println!("|---|---|---|---:|");
     for (env, token_program, label) in runs {
         for row in measure(env, token_program, "") {
-            println!("| {label} | `{}` | {} | {} |", row.instruction, row.case.trim_start_matches(", "), row.units);
+            println!(
+                "| {label} | `{}` | {} | {} |",
+                row.instruction,
+                row.case.trim_start_matches(", "),
+                row.units
+            );
         }
     }
 }

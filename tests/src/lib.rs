@@ -2,15 +2,15 @@
 //! with SPL Token, Token-2022, the ATA program and the Ed25519 precompile.
 use std::path::PathBuf;
 
-use anchor_lang::prelude::Pubkey;
 use anchor_lang::AccountDeserialize;
+use anchor_lang::prelude::Pubkey;
 use clipstake::errors::ClipstakeError;
 use clipstake::instructions::{CreateCampaignArgs, InitPlatformArgs, RegisterSubmissionArgs};
 use clipstake::state::{Campaign, Submission};
 use clipstake_client::instructions::{self as ix, Asset, CampaignAccount, SubmissionAccount};
 use clipstake_client::pda;
-use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
 use litesvm::LiteSVM;
+use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
 use solana_account::Account;
 use solana_clock::Clock;
 use solana_instruction::Instruction;
@@ -105,7 +105,8 @@ impl Env {
 
     /// Deploys the program on `svm` and funds the actors.
     pub fn on(mut svm: LiteSVM) -> Self {
-        svm.add_program(clipstake::ID, &program_elf()).expect("program loads");
+        svm.add_program(clipstake::ID, &program_elf())
+            .expect("program loads");
         let admin = Keypair::new();
         set_upgrade_authority(&mut svm, &admin.pubkey());
         let env = Env {
@@ -117,7 +118,13 @@ impl Env {
             brand: Keypair::new(),
         };
         let mut env = env;
-        for who in [&env.admin, &env.payer, &env.oracle, &env.brand, &env.treasury] {
+        for who in [
+            &env.admin,
+            &env.payer,
+            &env.oracle,
+            &env.brand,
+            &env.treasury,
+        ] {
             env.svm.airdrop(&who.pubkey(), 100 * SOL).unwrap();
         }
         env.set_time(T0);
@@ -141,7 +148,12 @@ impl Env {
     /// Sends `instructions` paid by `payer`, signed by `payer` and `signers`.
     pub fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> TxResult {
         let mut all: Vec<&Keypair> = vec![&self.payer];
-        all.extend(signers.iter().copied().filter(|s| s.pubkey() != self.payer.pubkey()));
+        all.extend(
+            signers
+                .iter()
+                .copied()
+                .filter(|s| s.pubkey() != self.payer.pubkey()),
+        );
         let tx = Transaction::new_signed_with_payer(
             instructions,
             Some(&self.payer.pubkey()),
@@ -182,8 +194,13 @@ impl Env {
     }
 
     /// Creates a campaign of the brand; returns its address.
-    pub fn create_campaign(&mut self, asset: Asset, args: CreateCampaignArgs) -> Result<Pubkey, FailedTransactionMetadata> {
-        let (ix, campaign) = ix::create_campaign(&self.brand.pubkey(), &self.payer.pubkey(), asset, args);
+    pub fn create_campaign(
+        &mut self,
+        asset: Asset,
+        args: CreateCampaignArgs,
+    ) -> Result<Pubkey, FailedTransactionMetadata> {
+        let (ix, campaign) =
+            ix::create_campaign(&self.brand.pubkey(), &self.payer.pubkey(), asset, args);
         let brand = self.brand.insecure_clone();
         self.send(&[ix], &[&brand])?;
         Ok(campaign)
@@ -197,12 +214,18 @@ impl Env {
 
     /// The campaign with its address, as the client builders want it.
     pub fn campaign(&self, address: &Pubkey) -> CampaignAccount {
-        CampaignAccount { address: *address, state: self.account::<Campaign>(address) }
+        CampaignAccount {
+            address: *address,
+            state: self.account::<Campaign>(address),
+        }
     }
 
     /// The submission with its address.
     pub fn submission(&self, address: &Pubkey) -> SubmissionAccount {
-        SubmissionAccount { address: *address, state: self.account::<Submission>(address) }
+        SubmissionAccount {
+            address: *address,
+            state: self.account::<Submission>(address),
+        }
     }
 
     /// Registers a video for `creator`; returns the submission address.
@@ -241,7 +264,10 @@ impl Env {
 
     /// Lamports of an account (0 if missing).
     pub fn lamports(&self, address: &Pubkey) -> u64 {
-        self.svm.get_account(address).map(|a| a.lamports).unwrap_or(0)
+        self.svm
+            .get_account(address)
+            .map(|a| a.lamports)
+            .unwrap_or(0)
     }
 
     /// Token balance of a token account (0 if missing).
@@ -254,7 +280,12 @@ impl Env {
 
     /// Creates a mint under `token_program` with `decimals`; for Token-2022 optionally with a
     /// transfer fee of `fee_bps` (max fee unlimited).
-    pub fn create_mint(&mut self, token_program: &Pubkey, decimals: u8, transfer_fee_bps: Option<u16>) -> Pubkey {
+    pub fn create_mint(
+        &mut self,
+        token_program: &Pubkey,
+        decimals: u8,
+        transfer_fee_bps: Option<u16>,
+    ) -> Pubkey {
         let mint = Keypair::new();
         let authority = self.payer.pubkey();
         let mut instructions = Vec::new();
@@ -290,13 +321,24 @@ impl Env {
                 .unwrap(),
             );
         }
-        instructions.push(mint_init(token_program, &mint.pubkey(), &authority, decimals));
+        instructions.push(mint_init(
+            token_program,
+            &mint.pubkey(),
+            &authority,
+            decimals,
+        ));
         self.send(&instructions, &[&mint]).expect("mint created");
         mint.pubkey()
     }
 
     /// Creates `owner`'s associated token account and mints `amount` into it.
-    pub fn fund_tokens(&mut self, token_program: &Pubkey, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
+    pub fn fund_tokens(
+        &mut self,
+        token_program: &Pubkey,
+        mint: &Pubkey,
+        owner: &Pubkey,
+        amount: u64,
+    ) -> Pubkey {
         let ata = pda::associated_token(owner, mint, token_program);
         let create = spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(
             &self.payer.pubkey(),
@@ -306,9 +348,27 @@ impl Env {
         );
         let decimals = self.mint_decimals(mint);
         let mint_to = if *token_program == TOKEN_PROGRAM_ID {
-            spl_token_interface::instruction::mint_to_checked(token_program, mint, &ata, &self.payer.pubkey(), &[], amount, decimals).unwrap()
+            spl_token_interface::instruction::mint_to_checked(
+                token_program,
+                mint,
+                &ata,
+                &self.payer.pubkey(),
+                &[],
+                amount,
+                decimals,
+            )
+            .unwrap()
         } else {
-            spl_token_2022_interface::instruction::mint_to_checked(token_program, mint, &ata, &self.payer.pubkey(), &[], amount, decimals).unwrap()
+            spl_token_2022_interface::instruction::mint_to_checked(
+                token_program,
+                mint,
+                &ata,
+                &self.payer.pubkey(),
+                &[],
+                amount,
+                decimals,
+            )
+            .unwrap()
         };
         self.send(&[create, mint_to], &[]).expect("tokens minted");
         ata
@@ -325,11 +385,30 @@ impl Env {
     }
 }
 
-fn mint_init(token_program: &Pubkey, mint: &Pubkey, authority: &Pubkey, decimals: u8) -> Instruction {
+fn mint_init(
+    token_program: &Pubkey,
+    mint: &Pubkey,
+    authority: &Pubkey,
+    decimals: u8,
+) -> Instruction {
     if *token_program == TOKEN_PROGRAM_ID {
-        spl_token_interface::instruction::initialize_mint2(token_program, mint, authority, None, decimals).unwrap()
+        spl_token_interface::instruction::initialize_mint2(
+            token_program,
+            mint,
+            authority,
+            None,
+            decimals,
+        )
+        .unwrap()
     } else {
-        spl_token_2022_interface::instruction::initialize_mint2(token_program, mint, authority, None, decimals).unwrap()
+        spl_token_2022_interface::instruction::initialize_mint2(
+            token_program,
+            mint,
+            authority,
+            None,
+            decimals,
+        )
+        .unwrap()
     }
 }
 
@@ -362,12 +441,17 @@ pub fn custom_error(result: &TxResult) -> Option<u32> {
 
 /// Asserts that `result` failed with the program's `expected` error, showing the logs if not.
 #[track_caller]
-pub fn assert_program_error<T>(result: Result<T, FailedTransactionMetadata>, expected: ClipstakeError) {
+pub fn assert_program_error<T>(
+    result: Result<T, FailedTransactionMetadata>,
+    expected: ClipstakeError,
+) {
     match result {
         Ok(_) => panic!("expected {expected:?}, but the transaction succeeded"),
         Err(failed) => {
             let code = match &failed.err {
-                TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+                TransactionError::InstructionError(_, InstructionError::Custom(code)) => {
+                    Some(*code)
+                }
                 _ => None,
             };
             assert_eq!(
@@ -384,15 +468,26 @@ pub fn assert_program_error<T>(result: Result<T, FailedTransactionMetadata>, exp
 
 /// Asserts that `result` failed with Anchor framework error `expected` (e.g. a constraint).
 #[track_caller]
-pub fn assert_anchor_error<T>(result: Result<T, FailedTransactionMetadata>, expected: anchor_lang::error::ErrorCode) {
+pub fn assert_anchor_error<T>(
+    result: Result<T, FailedTransactionMetadata>,
+    expected: anchor_lang::error::ErrorCode,
+) {
     match result {
         Ok(_) => panic!("expected {expected:?}, but the transaction succeeded"),
         Err(failed) => {
             let code = match &failed.err {
-                TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
+                TransactionError::InstructionError(_, InstructionError::Custom(code)) => {
+                    Some(*code)
+                }
                 _ => None,
             };
-            assert_eq!(code, Some(expected as u32), "expected {expected:?}, got {:?}\n{}", failed.err, failed.meta.logs.join("\n"));
+            assert_eq!(
+                code,
+                Some(expected as u32),
+                "expected {expected:?}, got {:?}\n{}",
+                failed.err,
+                failed.meta.logs.join("\n")
+            );
         }
     }
 }
@@ -428,7 +523,10 @@ pub fn unit_of(asset: Asset) -> u64 {
 pub fn receiving_account(asset: Asset, wallet: &Pubkey) -> Pubkey {
     match asset {
         Asset::Sol => *wallet,
-        Asset::Token { mint, token_program } => pda::associated_token(wallet, &mint, &token_program),
+        Asset::Token {
+            mint,
+            token_program,
+        } => pda::associated_token(wallet, &mint, &token_program),
     }
 }
 
@@ -456,7 +554,13 @@ impl Payee {
     pub fn watched(&self, env: &Env) -> Vec<Pubkey> {
         let campaign = env.campaign(&self.campaign);
         let treasury = env.treasury.pubkey();
-        let mut keys = vec![self.campaign, self.submission, campaign.state.vault, treasury, self.creator.pubkey()];
+        let mut keys = vec![
+            self.campaign,
+            self.submission,
+            campaign.state.vault,
+            treasury,
+            self.creator.pubkey(),
+        ];
         keys.push(receiving_account(self.asset, &treasury));
         keys.push(receiving_account(self.asset, &self.creator.pubkey()));
         if let Some(a) = &self.affiliate {
@@ -481,7 +585,12 @@ impl Env {
 
     /// Copies `addresses` as they are now.
     pub fn snapshot(&self, addresses: &[Pubkey]) -> Snapshot {
-        Snapshot(addresses.iter().map(|a| (*a, self.svm.get_account(a))).collect())
+        Snapshot(
+            addresses
+                .iter()
+                .map(|a| (*a, self.svm.get_account(a)))
+                .collect(),
+        )
     }
 
     /// Asserts that every account of `snapshot` is exactly as it was.
@@ -489,7 +598,11 @@ impl Env {
     pub fn assert_unchanged(&self, snapshot: &Snapshot) {
         for (address, before) in &snapshot.0 {
             let now = self.svm.get_account(address);
-            let norm = |a: &Option<Account>| a.as_ref().filter(|a| a.lamports > 0).map(|a| (a.lamports, a.owner, a.data.clone()));
+            let norm = |a: &Option<Account>| {
+                a.as_ref()
+                    .filter(|a| a.lamports > 0)
+                    .map(|a| (a.lamports, a.owner, a.data.clone()))
+            };
             assert_eq!(norm(&now), norm(before), "account {address} changed");
         }
     }
@@ -500,7 +613,10 @@ impl Env {
             None => Asset::Sol,
             Some(token_program) => {
                 let mint = self.create_mint(&token_program, 6, None);
-                Asset::Token { mint, token_program }
+                Asset::Token {
+                    mint,
+                    token_program,
+                }
             }
         }
     }
@@ -522,20 +638,41 @@ impl Env {
     /// `BUDGET_UNITS` units.
     pub fn funded_campaign(&mut self, asset: Asset, id: u64) -> Pubkey {
         let unit = unit_of(asset);
-        let campaign = self.create_campaign(asset, self.campaign_args(id, unit)).expect("create_campaign");
-        self.fund(&campaign, BUDGET_UNITS * unit).expect("fund_campaign");
+        let campaign = self
+            .create_campaign(asset, self.campaign_args(id, unit))
+            .expect("create_campaign");
+        self.fund(&campaign, BUDGET_UNITS * unit)
+            .expect("fund_campaign");
         campaign
     }
 
     /// Registers `video` for a fresh creator (with an affiliate at 10% if asked); SOL
     /// recipients get 1 SOL so that payouts keep them rent-exempt.
-    pub fn payee(&mut self, campaign: &Pubkey, asset: Asset, video: &str, with_affiliate: bool) -> Payee {
+    pub fn payee(
+        &mut self,
+        campaign: &Pubkey,
+        asset: Asset,
+        video: &str,
+        with_affiliate: bool,
+    ) -> Payee {
         let creator = self.keypair_with(if asset == Asset::Sol { SOL } else { 0 });
-        let affiliate = with_affiliate.then(|| self.keypair_with(if asset == Asset::Sol { SOL } else { 0 }));
+        let affiliate =
+            with_affiliate.then(|| self.keypair_with(if asset == Asset::Sol { SOL } else { 0 }));
         let submission = self
-            .register(campaign, video, &creator.pubkey(), affiliate.as_ref().map(|a| (a.pubkey(), 1_000)))
+            .register(
+                campaign,
+                video,
+                &creator.pubkey(),
+                affiliate.as_ref().map(|a| (a.pubkey(), 1_000)),
+            )
             .expect("register_submission");
-        Payee { campaign: *campaign, submission, creator, affiliate, asset }
+        Payee {
+            campaign: *campaign,
+            submission,
+            creator,
+            affiliate,
+            asset,
+        }
     }
 
     /// A platform, a funded campaign (id 1) in SOL (`None`) or a fresh mint of
@@ -544,26 +681,45 @@ impl Env {
         let mut env = Env::with_platform();
         let asset = env.new_asset(token_program);
         let campaign = env.funded_campaign(asset, 1);
-        let payee = env.payee(&campaign, asset, "https://video.example/victim", with_affiliate);
+        let payee = env.payee(
+            &campaign,
+            asset,
+            "https://video.example/victim",
+            with_affiliate,
+        );
         (env, payee)
     }
 
     /// `update_platform` signed by the admin.
-    pub fn update_platform(&mut self, args: clipstake::instructions::UpdatePlatformArgs) -> TxResult {
+    pub fn update_platform(
+        &mut self,
+        args: clipstake::instructions::UpdatePlatformArgs,
+    ) -> TxResult {
         let admin = self.admin.insecure_clone();
         self.send(&[ix::update_platform(&admin.pubkey(), args)], &[&admin])
     }
 
     /// Pauses the whole platform (admin).
     pub fn pause_platform(&mut self) {
-        self.update_platform(clipstake::instructions::UpdatePlatformArgs { paused: Some(true), ..Default::default() })
-            .expect("pause platform");
+        self.update_platform(clipstake::instructions::UpdatePlatformArgs {
+            paused: Some(true),
+            ..Default::default()
+        })
+        .expect("pause platform");
     }
 
     /// `set_campaign_status` signed by `who`.
-    pub fn set_status(&mut self, who: &Keypair, campaign: &Pubkey, status: clipstake::state::CampaignStatus) -> TxResult {
+    pub fn set_status(
+        &mut self,
+        who: &Keypair,
+        campaign: &Pubkey,
+        status: clipstake::state::CampaignStatus,
+    ) -> TxResult {
         let who = who.insecure_clone();
-        self.send(&[ix::set_campaign_status(&who.pubkey(), campaign, status)], &[&who])
+        self.send(
+            &[ix::set_campaign_status(&who.pubkey(), campaign, status)],
+            &[&who],
+        )
     }
 }
 
@@ -571,8 +727,18 @@ impl Env {
 /// exactly one meta matches, so a substitution can never hit an unintended role.
 #[track_caller]
 pub fn swap_account(ix: &mut Instruction, old: &Pubkey, new: Pubkey) {
-    let matches: Vec<usize> = ix.accounts.iter().enumerate().filter(|(_, m)| m.pubkey == *old).map(|(i, _)| i).collect();
-    assert_eq!(matches.len(), 1, "expected exactly one meta for {old}, found {matches:?}");
+    let matches: Vec<usize> = ix
+        .accounts
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.pubkey == *old)
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(
+        matches.len(),
+        1,
+        "expected exactly one meta for {old}, found {matches:?}"
+    );
     ix.accounts[matches[0]].pubkey = new;
 }
 
@@ -597,13 +763,20 @@ pub fn unsign(ix: &mut Instruction, key: &Pubkey) {
 
 /// Asserts that instruction `index` failed with `expected` (runtime, precompile or CPI errors).
 #[track_caller]
-pub fn assert_instruction_error<T>(result: Result<T, FailedTransactionMetadata>, index: u8, expected: InstructionError) {
+pub fn assert_instruction_error<T>(
+    result: Result<T, FailedTransactionMetadata>,
+    index: u8,
+    expected: InstructionError,
+) {
     assert_tx_error(result, TransactionError::InstructionError(index, expected));
 }
 
 /// Asserts that the transaction failed with exactly `expected`.
 #[track_caller]
-pub fn assert_tx_error<T>(result: Result<T, FailedTransactionMetadata>, expected: TransactionError) {
+pub fn assert_tx_error<T>(
+    result: Result<T, FailedTransactionMetadata>,
+    expected: TransactionError,
+) {
     match result {
         Ok(_) => panic!("expected {expected:?}, but the transaction succeeded"),
         Err(failed) => assert_eq!(failed.err, expected, "{}", failed.meta.logs.join("\n")),
@@ -612,6 +785,10 @@ pub fn assert_tx_error<T>(result: Result<T, FailedTransactionMetadata>, expected
 
 /// Asserts that the program's instruction `index` (not the first) failed with `expected`.
 #[track_caller]
-pub fn assert_program_error_at<T>(result: Result<T, FailedTransactionMetadata>, index: u8, expected: ClipstakeError) {
+pub fn assert_program_error_at<T>(
+    result: Result<T, FailedTransactionMetadata>,
+    index: u8,
+    expected: ClipstakeError,
+) {
     assert_instruction_error(result, index, InstructionError::Custom(code_of(expected)));
 }

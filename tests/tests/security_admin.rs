@@ -1,8 +1,8 @@
 //! Attack tests for the admin-side instructions: `init_platform`, `update_platform` and
 //! `set_campaign_status`. Every test asserts the specific refusal and that nothing changed.
+use anchor_lang::Discriminator;
 use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::Discriminator;
 use clipstake::errors::ClipstakeError;
 use clipstake::instructions::{InitPlatformArgs, UpdatePlatformArgs};
 use clipstake::state::{Campaign, CampaignStatus, Platform};
@@ -15,7 +15,11 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 fn init_args(treasury: Pubkey) -> InitPlatformArgs {
-    InitPlatformArgs { treasury, fee_bps: FEE_BPS, max_affiliate_bps: MAX_AFFILIATE_BPS }
+    InitPlatformArgs {
+        treasury,
+        fee_bps: FEE_BPS,
+        max_affiliate_bps: MAX_AFFILIATE_BPS,
+    }
 }
 
 /// A Platform-shaped account (right discriminator) naming `admin`, owned by `owner`.
@@ -44,16 +48,30 @@ fn fake_platform(env: &Env, owner: Pubkey, admin: Pubkey) -> Account {
 fn rejects_init_platform_by_non_upgrade_authority() {
     let mut env = Env::new();
     let attacker = env.keypair_with(SOL);
-    let init = ix::init_platform(&attacker.pubkey(), &env.payer.pubkey(), init_args(attacker.pubkey()));
-    assert_program_error(env.send(&[init], &[&attacker]), ClipstakeError::NotUpgradeAuthority);
-    assert!(env.svm.get_account(&pda::platform()).is_none(), "no platform was created");
+    let init = ix::init_platform(
+        &attacker.pubkey(),
+        &env.payer.pubkey(),
+        init_args(attacker.pubkey()),
+    );
+    assert_program_error(
+        env.send(&[init], &[&attacker]),
+        ClipstakeError::NotUpgradeAuthority,
+    );
+    assert!(
+        env.svm.get_account(&pda::platform()).is_none(),
+        "no platform was created"
+    );
 }
 
 /// The upgrade authority's key is named but does not sign.
 #[test]
 fn rejects_init_platform_without_admin_signature() {
     let mut env = Env::new();
-    let mut init = ix::init_platform(&env.admin.pubkey(), &env.payer.pubkey(), init_args(env.treasury.pubkey()));
+    let mut init = ix::init_platform(
+        &env.admin.pubkey(),
+        &env.payer.pubkey(),
+        init_args(env.treasury.pubkey()),
+    );
     unsign(&mut init, &env.admin.pubkey());
     assert_anchor_error(env.send(&[init], &[]), AnchorError::AccountNotSigner);
     assert!(env.svm.get_account(&pda::platform()).is_none());
@@ -68,9 +86,16 @@ fn rejects_init_platform_with_fake_program_data() {
     let mut real = env.svm.get_account(&pda::program_data()).unwrap();
     real.data[13..45].copy_from_slice(attacker.pubkey().as_ref());
     env.put_account(fake, real);
-    let mut init = ix::init_platform(&attacker.pubkey(), &env.payer.pubkey(), init_args(attacker.pubkey()));
+    let mut init = ix::init_platform(
+        &attacker.pubkey(),
+        &env.payer.pubkey(),
+        init_args(attacker.pubkey()),
+    );
     swap_account(&mut init, &pda::program_data(), fake);
-    assert_anchor_error(env.send(&[init], &[&attacker]), AnchorError::ConstraintSeeds);
+    assert_anchor_error(
+        env.send(&[init], &[&attacker]),
+        AnchorError::ConstraintSeeds,
+    );
     assert!(env.svm.get_account(&pda::platform()).is_none());
 }
 
@@ -83,9 +108,16 @@ fn rejects_init_platform_when_program_is_immutable() {
     program_data.data[12] = 0; // Option::None
     program_data.data[13..45].copy_from_slice(env.admin.pubkey().as_ref());
     env.put_account(pda::program_data(), program_data);
-    let init = ix::init_platform(&env.admin.pubkey(), &env.payer.pubkey(), init_args(env.treasury.pubkey()));
+    let init = ix::init_platform(
+        &env.admin.pubkey(),
+        &env.payer.pubkey(),
+        init_args(env.treasury.pubkey()),
+    );
     let admin = env.admin.insecure_clone();
-    assert_program_error(env.send(&[init], &[&admin]), ClipstakeError::NotUpgradeAuthority);
+    assert_program_error(
+        env.send(&[init], &[&admin]),
+        ClipstakeError::NotUpgradeAuthority,
+    );
     assert!(env.svm.get_account(&pda::platform()).is_none());
 }
 
@@ -94,11 +126,21 @@ fn rejects_init_platform_when_program_is_immutable() {
 fn rejects_init_platform_at_non_canonical_address() {
     let mut env = Env::new();
     let other = Keypair::new();
-    let mut init = ix::init_platform(&env.admin.pubkey(), &env.payer.pubkey(), init_args(env.treasury.pubkey()));
+    let mut init = ix::init_platform(
+        &env.admin.pubkey(),
+        &env.payer.pubkey(),
+        init_args(env.treasury.pubkey()),
+    );
     swap_account(&mut init, &pda::platform(), other.pubkey());
-    init.accounts.iter_mut().filter(|m| m.pubkey == other.pubkey()).for_each(|m| m.is_signer = true);
+    init.accounts
+        .iter_mut()
+        .filter(|m| m.pubkey == other.pubkey())
+        .for_each(|m| m.is_signer = true);
     let admin = env.admin.insecure_clone();
-    assert_anchor_error(env.send(&[init], &[&admin, &other]), AnchorError::ConstraintSeeds);
+    assert_anchor_error(
+        env.send(&[init], &[&admin, &other]),
+        AnchorError::ConstraintSeeds,
+    );
     assert!(env.svm.get_account(&other.pubkey()).is_none());
 }
 
@@ -112,13 +154,20 @@ fn rejects_init_platform_twice() {
     let init = ix::init_platform(
         &env.admin.pubkey(),
         &env.payer.pubkey(),
-        InitPlatformArgs { treasury: thief.pubkey(), fee_bps: 10_000, max_affiliate_bps: 0 },
+        InitPlatformArgs {
+            treasury: thief.pubkey(),
+            fee_bps: 10_000,
+            max_affiliate_bps: 0,
+        },
     );
     let admin = env.admin.insecure_clone();
     // The system program refuses to allocate an account that is already in use.
     assert_instruction_error(env.send(&[init], &[&admin]), 0, InstructionError::Custom(0));
     env.assert_unchanged(&before);
-    assert_eq!(env.account::<Platform>(&pda::platform()).treasury, env.treasury.pubkey());
+    assert_eq!(
+        env.account::<Platform>(&pda::platform()).treasury,
+        env.treasury.pubkey()
+    );
 }
 
 /// A fee above 100% would let the treasury take more than the gross payout.
@@ -128,7 +177,11 @@ fn rejects_init_platform_fee_above_whole() {
     let init = ix::init_platform(
         &env.admin.pubkey(),
         &env.payer.pubkey(),
-        InitPlatformArgs { treasury: env.treasury.pubkey(), fee_bps: 10_001, max_affiliate_bps: 0 },
+        InitPlatformArgs {
+            treasury: env.treasury.pubkey(),
+            fee_bps: 10_001,
+            max_affiliate_bps: 0,
+        },
     );
     let admin = env.admin.insecure_clone();
     assert_program_error(env.send(&[init], &[&admin]), ClipstakeError::BpsOutOfRange);
@@ -142,7 +195,11 @@ fn rejects_init_platform_max_affiliate_above_whole() {
     let init = ix::init_platform(
         &env.admin.pubkey(),
         &env.payer.pubkey(),
-        InitPlatformArgs { treasury: env.treasury.pubkey(), fee_bps: 0, max_affiliate_bps: 10_001 },
+        InitPlatformArgs {
+            treasury: env.treasury.pubkey(),
+            fee_bps: 0,
+            max_affiliate_bps: 10_001,
+        },
     );
     let admin = env.admin.insecure_clone();
     assert_program_error(env.send(&[init], &[&admin]), ClipstakeError::BpsOutOfRange);
@@ -156,10 +213,17 @@ fn rejects_init_platform_fee_plus_affiliate_above_whole() {
     let init = ix::init_platform(
         &env.admin.pubkey(),
         &env.payer.pubkey(),
-        InitPlatformArgs { treasury: env.treasury.pubkey(), fee_bps: 6_000, max_affiliate_bps: 4_001 },
+        InitPlatformArgs {
+            treasury: env.treasury.pubkey(),
+            fee_bps: 6_000,
+            max_affiliate_bps: 4_001,
+        },
     );
     let admin = env.admin.insecure_clone();
-    assert_program_error(env.send(&[init], &[&admin]), ClipstakeError::BpsSumExceedsWhole);
+    assert_program_error(
+        env.send(&[init], &[&admin]),
+        ClipstakeError::BpsSumExceedsWhole,
+    );
     assert!(env.svm.get_account(&pda::platform()).is_none());
 }
 
@@ -169,7 +233,11 @@ fn rejects_init_platform_fee_plus_affiliate_above_whole() {
 fn rejects_init_platform_with_fake_system_program() {
     let mut env = Env::new();
     for fake in [TOKEN_PROGRAM_ID, clipstake::ID] {
-        let mut init = ix::init_platform(&env.admin.pubkey(), &env.payer.pubkey(), init_args(env.treasury.pubkey()));
+        let mut init = ix::init_platform(
+            &env.admin.pubkey(),
+            &env.payer.pubkey(),
+            init_args(env.treasury.pubkey()),
+        );
         swap_account(&mut init, &SYSTEM_PROGRAM_ID, fake);
         let admin = env.admin.insecure_clone();
         assert_anchor_error(env.send(&[init], &[&admin]), AnchorError::InvalidProgramId);
@@ -188,9 +256,16 @@ fn rejects_update_platform_by_non_admin() {
     let before = env.snapshot(&[pda::platform()]);
     let update = ix::update_platform(
         &attacker.pubkey(),
-        UpdatePlatformArgs { admin: Some(attacker.pubkey()), treasury: Some(attacker.pubkey()), ..Default::default() },
+        UpdatePlatformArgs {
+            admin: Some(attacker.pubkey()),
+            treasury: Some(attacker.pubkey()),
+            ..Default::default()
+        },
     );
-    assert_program_error(env.send(&[update], &[&attacker]), ClipstakeError::NotPlatformAdmin);
+    assert_program_error(
+        env.send(&[update], &[&attacker]),
+        ClipstakeError::NotPlatformAdmin,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -199,7 +274,13 @@ fn rejects_update_platform_by_non_admin() {
 fn rejects_update_platform_without_admin_signature() {
     let mut env = Env::with_platform();
     let before = env.snapshot(&[pda::platform()]);
-    let mut update = ix::update_platform(&env.admin.pubkey(), UpdatePlatformArgs { paused: Some(true), ..Default::default() });
+    let mut update = ix::update_platform(
+        &env.admin.pubkey(),
+        UpdatePlatformArgs {
+            paused: Some(true),
+            ..Default::default()
+        },
+    );
     unsign(&mut update, &env.admin.pubkey());
     assert_anchor_error(env.send(&[update], &[]), AnchorError::AccountNotSigner);
     env.assert_unchanged(&before);
@@ -210,10 +291,17 @@ fn rejects_update_platform_without_admin_signature() {
 fn rejects_update_platform_by_previous_admin() {
     let mut env = Env::with_platform();
     let new_admin = Keypair::new();
-    env.update_platform(UpdatePlatformArgs { admin: Some(new_admin.pubkey()), ..Default::default() }).unwrap();
+    env.update_platform(UpdatePlatformArgs {
+        admin: Some(new_admin.pubkey()),
+        ..Default::default()
+    })
+    .unwrap();
     let before = env.snapshot(&[pda::platform()]);
     assert_program_error(
-        env.update_platform(UpdatePlatformArgs { fee_bps: Some(0), ..Default::default() }),
+        env.update_platform(UpdatePlatformArgs {
+            fee_bps: Some(0),
+            ..Default::default()
+        }),
         ClipstakeError::NotPlatformAdmin,
     );
     env.assert_unchanged(&before);
@@ -225,11 +313,17 @@ fn rejects_update_platform_fee_above_whole() {
     let mut env = Env::with_platform();
     let before = env.snapshot(&[pda::platform()]);
     assert_program_error(
-        env.update_platform(UpdatePlatformArgs { fee_bps: Some(10_001), ..Default::default() }),
+        env.update_platform(UpdatePlatformArgs {
+            fee_bps: Some(10_001),
+            ..Default::default()
+        }),
         ClipstakeError::BpsOutOfRange,
     );
     assert_program_error(
-        env.update_platform(UpdatePlatformArgs { max_affiliate_bps: Some(u16::MAX), ..Default::default() }),
+        env.update_platform(UpdatePlatformArgs {
+            max_affiliate_bps: Some(u16::MAX),
+            ..Default::default()
+        }),
         ClipstakeError::BpsOutOfRange,
     );
     env.assert_unchanged(&before);
@@ -242,11 +336,17 @@ fn rejects_update_platform_fee_plus_affiliate_above_whole() {
     let mut env = Env::with_platform();
     let before = env.snapshot(&[pda::platform()]);
     assert_program_error(
-        env.update_platform(UpdatePlatformArgs { fee_bps: Some(8_001), ..Default::default() }),
+        env.update_platform(UpdatePlatformArgs {
+            fee_bps: Some(8_001),
+            ..Default::default()
+        }),
         ClipstakeError::BpsSumExceedsWhole,
     );
     assert_program_error(
-        env.update_platform(UpdatePlatformArgs { max_affiliate_bps: Some(9_751), ..Default::default() }),
+        env.update_platform(UpdatePlatformArgs {
+            max_affiliate_bps: Some(9_751),
+            ..Default::default()
+        }),
         ClipstakeError::BpsSumExceedsWhole,
     );
     env.assert_unchanged(&before);
@@ -256,12 +356,23 @@ fn rejects_update_platform_fee_plus_affiliate_above_whole() {
 #[test]
 fn rejects_update_platform_with_campaign_as_platform() {
     let mut env = Env::with_platform();
-    let campaign = env.create_campaign(Asset::Sol, env.campaign_args(1, SOL_UNIT)).unwrap();
+    let campaign = env
+        .create_campaign(Asset::Sol, env.campaign_args(1, SOL_UNIT))
+        .unwrap();
     let before = env.snapshot(&[pda::platform(), campaign]);
-    let mut update = ix::update_platform(&env.admin.pubkey(), UpdatePlatformArgs { paused: Some(true), ..Default::default() });
+    let mut update = ix::update_platform(
+        &env.admin.pubkey(),
+        UpdatePlatformArgs {
+            paused: Some(true),
+            ..Default::default()
+        },
+    );
     swap_account(&mut update, &pda::platform(), campaign);
     let admin = env.admin.insecure_clone();
-    assert_anchor_error(env.send(&[update], &[&admin]), AnchorError::AccountDiscriminatorMismatch);
+    assert_anchor_error(
+        env.send(&[update], &[&admin]),
+        AnchorError::AccountDiscriminatorMismatch,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -280,7 +391,10 @@ fn rejects_set_status_by_stranger() {
     let attacker = env.keypair_with(SOL);
     let before = env.snapshot(&[campaign]);
     for status in [CampaignStatus::Paused, CampaignStatus::Ended] {
-        assert_program_error(env.set_status(&attacker, &campaign, status), ClipstakeError::NotCampaignBrand);
+        assert_program_error(
+            env.set_status(&attacker, &campaign, status),
+            ClipstakeError::NotCampaignBrand,
+        );
     }
     env.assert_unchanged(&before);
 }
@@ -304,8 +418,14 @@ fn rejects_set_status_by_oracle() {
     let campaign = sol_campaign(&mut env);
     let oracle = env.oracle.insecure_clone();
     let before = env.snapshot(&[campaign]);
-    assert_program_error(env.set_status(&oracle, &campaign, CampaignStatus::Paused), ClipstakeError::NotCampaignBrand);
-    assert_program_error(env.set_status(&oracle, &campaign, CampaignStatus::Ended), ClipstakeError::NotCampaignBrand);
+    assert_program_error(
+        env.set_status(&oracle, &campaign, CampaignStatus::Paused),
+        ClipstakeError::NotCampaignBrand,
+    );
+    assert_program_error(
+        env.set_status(&oracle, &campaign, CampaignStatus::Ended),
+        ClipstakeError::NotCampaignBrand,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -317,7 +437,10 @@ fn rejects_end_campaign_by_admin() {
     let campaign = sol_campaign(&mut env);
     let admin = env.admin.insecure_clone();
     let before = env.snapshot(&[campaign]);
-    assert_program_error(env.set_status(&admin, &campaign, CampaignStatus::Ended), ClipstakeError::NotCampaignBrand);
+    assert_program_error(
+        env.set_status(&admin, &campaign, CampaignStatus::Ended),
+        ClipstakeError::NotCampaignBrand,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -327,9 +450,13 @@ fn rejects_brand_resuming_admin_pause() {
     let mut env = Env::with_platform();
     let campaign = sol_campaign(&mut env);
     let (admin, brand) = (env.admin.insecure_clone(), env.brand.insecure_clone());
-    env.set_status(&admin, &campaign, CampaignStatus::Paused).unwrap();
+    env.set_status(&admin, &campaign, CampaignStatus::Paused)
+        .unwrap();
     let before = env.snapshot(&[campaign]);
-    assert_program_error(env.set_status(&brand, &campaign, CampaignStatus::Active), ClipstakeError::AdminPauseLocked);
+    assert_program_error(
+        env.set_status(&brand, &campaign, CampaignStatus::Active),
+        ClipstakeError::AdminPauseLocked,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -339,9 +466,13 @@ fn rejects_brand_ending_admin_paused_campaign() {
     let mut env = Env::with_platform();
     let campaign = sol_campaign(&mut env);
     let (admin, brand) = (env.admin.insecure_clone(), env.brand.insecure_clone());
-    env.set_status(&admin, &campaign, CampaignStatus::Paused).unwrap();
+    env.set_status(&admin, &campaign, CampaignStatus::Paused)
+        .unwrap();
     let before = env.snapshot(&[campaign]);
-    assert_program_error(env.set_status(&brand, &campaign, CampaignStatus::Ended), ClipstakeError::AdminPauseLocked);
+    assert_program_error(
+        env.set_status(&brand, &campaign, CampaignStatus::Ended),
+        ClipstakeError::AdminPauseLocked,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -351,10 +482,14 @@ fn rejects_pause_of_paused_campaign() {
     let mut env = Env::with_platform();
     let campaign = sol_campaign(&mut env);
     let brand = env.brand.insecure_clone();
-    env.set_status(&brand, &campaign, CampaignStatus::Paused).unwrap();
+    env.set_status(&brand, &campaign, CampaignStatus::Paused)
+        .unwrap();
     env.set_time(T0 + 1_000);
     let before = env.snapshot(&[campaign]);
-    assert_program_error(env.set_status(&brand, &campaign, CampaignStatus::Paused), ClipstakeError::InvalidStatusChange);
+    assert_program_error(
+        env.set_status(&brand, &campaign, CampaignStatus::Paused),
+        ClipstakeError::InvalidStatusChange,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -364,13 +499,26 @@ fn rejects_status_change_of_ended_campaign() {
     let mut env = Env::with_platform();
     let campaign = sol_campaign(&mut env);
     let (admin, brand) = (env.admin.insecure_clone(), env.brand.insecure_clone());
-    env.set_status(&brand, &campaign, CampaignStatus::Ended).unwrap();
+    env.set_status(&brand, &campaign, CampaignStatus::Ended)
+        .unwrap();
     env.set_time(T0 + 10);
     let before = env.snapshot(&[campaign]);
-    assert_program_error(env.set_status(&brand, &campaign, CampaignStatus::Active), ClipstakeError::InvalidStatusChange);
-    assert_program_error(env.set_status(&admin, &campaign, CampaignStatus::Active), ClipstakeError::InvalidStatusChange);
-    assert_program_error(env.set_status(&brand, &campaign, CampaignStatus::Paused), ClipstakeError::InvalidStatusChange);
-    assert_program_error(env.set_status(&brand, &campaign, CampaignStatus::Ended), ClipstakeError::InvalidStatusChange);
+    assert_program_error(
+        env.set_status(&brand, &campaign, CampaignStatus::Active),
+        ClipstakeError::InvalidStatusChange,
+    );
+    assert_program_error(
+        env.set_status(&admin, &campaign, CampaignStatus::Active),
+        ClipstakeError::InvalidStatusChange,
+    );
+    assert_program_error(
+        env.set_status(&brand, &campaign, CampaignStatus::Paused),
+        ClipstakeError::InvalidStatusChange,
+    );
+    assert_program_error(
+        env.set_status(&brand, &campaign, CampaignStatus::Ended),
+        ClipstakeError::InvalidStatusChange,
+    );
     env.assert_unchanged(&before);
     assert_eq!(env.account::<Campaign>(&campaign).end_time, T0);
 }
@@ -382,7 +530,10 @@ fn rejects_resume_of_active_campaign() {
     let campaign = sol_campaign(&mut env);
     let brand = env.brand.insecure_clone();
     let before = env.snapshot(&[campaign]);
-    assert_program_error(env.set_status(&brand, &campaign, CampaignStatus::Active), ClipstakeError::InvalidStatusChange);
+    assert_program_error(
+        env.set_status(&brand, &campaign, CampaignStatus::Active),
+        ClipstakeError::InvalidStatusChange,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -398,7 +549,10 @@ fn rejects_set_status_with_foreign_fake_platform() {
     let before = env.snapshot(&[campaign]);
     let mut set = ix::set_campaign_status(&attacker.pubkey(), &campaign, CampaignStatus::Paused);
     swap_account(&mut set, &pda::platform(), fake);
-    assert_anchor_error(env.send(&[set], &[&attacker]), AnchorError::AccountOwnedByWrongProgram);
+    assert_anchor_error(
+        env.send(&[set], &[&attacker]),
+        AnchorError::AccountOwnedByWrongProgram,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -412,6 +566,9 @@ fn rejects_set_status_with_submission_as_campaign() {
     let before = env.snapshot(&[campaign, payee.submission]);
     let mut set = ix::set_campaign_status(&brand.pubkey(), &campaign, CampaignStatus::Paused);
     swap_account(&mut set, &campaign, payee.submission);
-    assert_anchor_error(env.send(&[set], &[&brand]), AnchorError::AccountDiscriminatorMismatch);
+    assert_anchor_error(
+        env.send(&[set], &[&brand]),
+        AnchorError::AccountDiscriminatorMismatch,
+    );
     env.assert_unchanged(&before);
 }

@@ -5,7 +5,9 @@ use anchor_lang::prelude::Pubkey;
 use clipstake::errors::ClipstakeError;
 use clipstake::instructions::{CreateCampaignArgs, RegisterSubmissionArgs};
 use clipstake::state::{Campaign, CampaignStatus, Submission};
-use clipstake_client::instructions::{self as ix, Asset, ASSOCIATED_TOKEN_PROGRAM_ID, SYSTEM_PROGRAM_ID};
+use clipstake_client::instructions::{
+    self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset, SYSTEM_PROGRAM_ID,
+};
 use clipstake_client::pda;
 use clipstake_tests::*;
 use solana_instruction::Instruction;
@@ -33,10 +35,18 @@ fn create_ix(env: &Env, asset: Asset, args: CreateCampaignArgs) -> (Instruction,
 /// Sends `create` signed by the brand and asserts the program error and that the campaign does
 /// not exist.
 #[track_caller]
-fn assert_create_refused(env: &mut Env, create: Instruction, campaign: Pubkey, expected: ClipstakeError) {
+fn assert_create_refused(
+    env: &mut Env,
+    create: Instruction,
+    campaign: Pubkey,
+    expected: ClipstakeError,
+) {
     let brand = env.brand.insecure_clone();
     assert_program_error(env.send(&[create], &[&brand]), expected);
-    assert!(env.svm.get_account(&campaign).is_none(), "campaign was not created");
+    assert!(
+        env.svm.get_account(&campaign).is_none(),
+        "campaign was not created"
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -57,12 +67,19 @@ fn rejects_create_campaign_without_brand_signature() {
 fn rejects_create_campaign_with_unsigned_victim_payer() {
     let mut env = Env::with_platform();
     let victim = env.keypair_with(10 * SOL);
-    let (mut create, campaign) =
-        ix::create_campaign(&env.brand.pubkey(), &victim.pubkey(), Asset::Sol, env.campaign_args(1, SOL_UNIT));
+    let (mut create, campaign) = ix::create_campaign(
+        &env.brand.pubkey(),
+        &victim.pubkey(),
+        Asset::Sol,
+        env.campaign_args(1, SOL_UNIT),
+    );
     unsign(&mut create, &victim.pubkey());
     let before = env.snapshot(&[victim.pubkey()]);
     let brand = env.brand.insecure_clone();
-    assert_anchor_error(env.send(&[create], &[&brand]), AnchorError::AccountNotSigner);
+    assert_anchor_error(
+        env.send(&[create], &[&brand]),
+        AnchorError::AccountNotSigner,
+    );
     env.assert_unchanged(&before);
     assert!(env.svm.get_account(&campaign).is_none());
 }
@@ -73,12 +90,24 @@ fn rejects_create_campaign_with_unsigned_victim_payer() {
 fn rejects_create_campaign_at_another_brands_address() {
     let mut env = Env::with_platform();
     let attacker = env.keypair_with(SOL);
-    let (mut create, _) = ix::create_campaign(&attacker.pubkey(), &env.payer.pubkey(), Asset::Sol, env.campaign_args(1, SOL_UNIT));
+    let (mut create, _) = ix::create_campaign(
+        &attacker.pubkey(),
+        &env.payer.pubkey(),
+        Asset::Sol,
+        env.campaign_args(1, SOL_UNIT),
+    );
     let victims = pda::campaign(&env.brand.pubkey(), 1);
     let attackers = pda::campaign(&attacker.pubkey(), 1);
     swap_account(&mut create, &attackers, victims);
-    swap_account(&mut create, &pda::sol_vault(&attackers), pda::sol_vault(&victims));
-    assert_anchor_error(env.send(&[create], &[&attacker]), AnchorError::ConstraintSeeds);
+    swap_account(
+        &mut create,
+        &pda::sol_vault(&attackers),
+        pda::sol_vault(&victims),
+    );
+    assert_anchor_error(
+        env.send(&[create], &[&attacker]),
+        AnchorError::ConstraintSeeds,
+    );
     assert!(env.svm.get_account(&victims).is_none());
 }
 
@@ -97,9 +126,16 @@ fn rejects_create_campaign_twice_with_same_id() {
     assert_eq!(again, campaign);
     let brand = env.brand.insecure_clone();
     // The system program refuses to allocate an account that is already in use.
-    assert_instruction_error(env.send(&[create], &[&brand]), 0, InstructionError::Custom(0));
+    assert_instruction_error(
+        env.send(&[create], &[&brand]),
+        0,
+        InstructionError::Custom(0),
+    );
     env.assert_unchanged(&before);
-    assert_eq!(env.account::<Campaign>(&campaign).oracle, env.oracle.pubkey());
+    assert_eq!(
+        env.account::<Campaign>(&campaign).oracle,
+        env.oracle.pubkey()
+    );
 }
 
 /// A zero rate or a zero cap: a campaign that can never pay its creators.
@@ -121,8 +157,18 @@ fn rejects_create_campaign_with_zero_rate_or_cap() {
 #[test]
 fn rejects_create_campaign_with_invalid_schedule() {
     let mut env = Env::with_platform();
-    for (start, end, window) in [(T0 + 10, T0, 0), (T0, T0, 0), (T0, T0 + 10, -1), (T0, T0 + 10, i64::MIN)] {
-        let args = CreateCampaignArgs { start_time: start, end_time: end, settlement_window_secs: window, ..env.campaign_args(1, SOL_UNIT) };
+    for (start, end, window) in [
+        (T0 + 10, T0, 0),
+        (T0, T0, 0),
+        (T0, T0 + 10, -1),
+        (T0, T0 + 10, i64::MIN),
+    ] {
+        let args = CreateCampaignArgs {
+            start_time: start,
+            end_time: end,
+            settlement_window_secs: window,
+            ..env.campaign_args(1, SOL_UNIT)
+        };
         let (create, campaign) = create_ix(&env, Asset::Sol, args);
         assert_create_refused(&mut env, create, campaign, ClipstakeError::InvalidSchedule);
     }
@@ -159,11 +205,25 @@ fn rejects_create_token_campaign_with_non_ata_vault() {
     let mut env = Env::with_platform();
     let asset = env.new_asset(Some(TOKEN_PROGRAM_ID));
     let (mut create, campaign) = create_ix(&env, asset, env.campaign_args(1, TOKEN_UNIT));
-    let Asset::Token { mint, token_program } = asset else { unreachable!() };
+    let Asset::Token {
+        mint,
+        token_program,
+    } = asset
+    else {
+        unreachable!()
+    };
     let fake_vault = Pubkey::new_unique();
-    swap_account(&mut create, &pda::associated_token(&campaign, &mint, &token_program), fake_vault);
+    swap_account(
+        &mut create,
+        &pda::associated_token(&campaign, &mint, &token_program),
+        fake_vault,
+    );
     let brand = env.brand.insecure_clone();
-    assert_instruction_error(env.send(&[create], &[&brand]), 0, InstructionError::MissingAccount);
+    assert_instruction_error(
+        env.send(&[create], &[&brand]),
+        0,
+        InstructionError::MissingAccount,
+    );
     assert!(env.svm.get_account(&campaign).is_none());
     assert!(env.svm.get_account(&fake_vault).is_none());
 }
@@ -175,10 +235,18 @@ fn rejects_create_campaign_with_mint_of_other_token_program() {
     let mint = env.create_mint(&TOKEN_PROGRAM_ID, 6, None);
     let (create, campaign) = create_ix(
         &env,
-        Asset::Token { mint, token_program: TOKEN_2022_PROGRAM_ID },
+        Asset::Token {
+            mint,
+            token_program: TOKEN_2022_PROGRAM_ID,
+        },
         env.campaign_args(1, TOKEN_UNIT),
     );
-    assert_create_refused(&mut env, create, campaign, ClipstakeError::UnsupportedMintProgram);
+    assert_create_refused(
+        &mut env,
+        create,
+        campaign,
+        ClipstakeError::UnsupportedMintProgram,
+    );
 }
 
 /// A token account (owned by the token program, but not a mint) passed as the mint.
@@ -190,10 +258,18 @@ fn rejects_create_campaign_with_token_account_as_mint() {
     let token_account = env.fund_tokens(&TOKEN_PROGRAM_ID, &mint, &brand, 5);
     let (create, campaign) = create_ix(
         &env,
-        Asset::Token { mint: token_account, token_program: TOKEN_PROGRAM_ID },
+        Asset::Token {
+            mint: token_account,
+            token_program: TOKEN_PROGRAM_ID,
+        },
         env.campaign_args(1, TOKEN_UNIT),
     );
-    assert_create_refused(&mut env, create, campaign, ClipstakeError::UnsupportedMintProgram);
+    assert_create_refused(
+        &mut env,
+        create,
+        campaign,
+        ClipstakeError::UnsupportedMintProgram,
+    );
 }
 
 /// A fake token program (another executable program) in place of SPL Token.
@@ -202,10 +278,21 @@ fn rejects_create_campaign_with_fake_token_program() {
     let mut env = Env::with_platform();
     let asset = env.new_asset(Some(TOKEN_PROGRAM_ID));
     let (mut create, campaign) = create_ix(&env, asset, env.campaign_args(1, TOKEN_UNIT));
-    assert_eq!(create.accounts[create_at::TOKEN_PROGRAM].pubkey, TOKEN_PROGRAM_ID);
-    set_account_at(&mut create, create_at::TOKEN_PROGRAM, SYSTEM_PROGRAM_ID, false);
+    assert_eq!(
+        create.accounts[create_at::TOKEN_PROGRAM].pubkey,
+        TOKEN_PROGRAM_ID
+    );
+    set_account_at(
+        &mut create,
+        create_at::TOKEN_PROGRAM,
+        SYSTEM_PROGRAM_ID,
+        false,
+    );
     let brand = env.brand.insecure_clone();
-    assert_anchor_error(env.send(&[create], &[&brand]), AnchorError::InvalidProgramId);
+    assert_anchor_error(
+        env.send(&[create], &[&brand]),
+        AnchorError::InvalidProgramId,
+    );
     assert!(env.svm.get_account(&campaign).is_none());
 }
 
@@ -215,9 +302,16 @@ fn rejects_create_campaign_with_fake_associated_token_program() {
     let mut env = Env::with_platform();
     let asset = env.new_asset(Some(TOKEN_PROGRAM_ID));
     let (mut create, campaign) = create_ix(&env, asset, env.campaign_args(1, TOKEN_UNIT));
-    swap_account(&mut create, &ASSOCIATED_TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID);
+    swap_account(
+        &mut create,
+        &ASSOCIATED_TOKEN_PROGRAM_ID,
+        TOKEN_2022_PROGRAM_ID,
+    );
     let brand = env.brand.insecure_clone();
-    assert_anchor_error(env.send(&[create], &[&brand]), AnchorError::InvalidProgramId);
+    assert_anchor_error(
+        env.send(&[create], &[&brand]),
+        AnchorError::InvalidProgramId,
+    );
     assert!(env.svm.get_account(&campaign).is_none());
 }
 
@@ -229,7 +323,10 @@ fn rejects_create_campaign_with_fake_system_program() {
         let (mut create, campaign) = create_ix(&env, Asset::Sol, env.campaign_args(1, SOL_UNIT));
         swap_account(&mut create, &SYSTEM_PROGRAM_ID, fake);
         let brand = env.brand.insecure_clone();
-        assert_anchor_error(env.send(&[create], &[&brand]), AnchorError::InvalidProgramId);
+        assert_anchor_error(
+            env.send(&[create], &[&brand]),
+            AnchorError::InvalidProgramId,
+        );
         assert!(env.svm.get_account(&campaign).is_none());
     }
 }
@@ -240,8 +337,18 @@ fn rejects_create_campaign_with_partial_token_accounts() {
     let mut env = Env::with_platform();
     let asset = env.new_asset(Some(TOKEN_PROGRAM_ID));
     let (mut create, campaign) = create_ix(&env, asset, env.campaign_args(1, TOKEN_UNIT));
-    set_account_at(&mut create, create_at::ASSOCIATED_TOKEN_PROGRAM, clipstake::ID, false);
-    assert_create_refused(&mut env, create, campaign, ClipstakeError::MissingTokenAccounts);
+    set_account_at(
+        &mut create,
+        create_at::ASSOCIATED_TOKEN_PROGRAM,
+        clipstake::ID,
+        false,
+    );
+    assert_create_refused(
+        &mut env,
+        create,
+        campaign,
+        ClipstakeError::MissingTokenAccounts,
+    );
 }
 
 /// Creates a Token-2022 mint with one extension initialised by `extension_ix`.
@@ -270,7 +377,8 @@ fn token_2022_mint_with(
         6,
     )
     .unwrap();
-    env.send(&[create, extension_ix(&mint.pubkey()), init], &[&mint]).expect("mint with extension");
+    env.send(&[create, extension_ix(&mint.pubkey()), init], &[&mint])
+        .expect("mint with extension");
     mint.pubkey()
 }
 
@@ -279,25 +387,63 @@ fn token_2022_mint_with(
 fn rejects_token_2022_mint_with_permanent_delegate() {
     let mut env = Env::with_platform();
     let delegate = Keypair::new().pubkey();
-    let mint = token_2022_mint_with(&mut env, spl_token_2022_interface::extension::ExtensionType::PermanentDelegate, |mint| {
-        spl_token_2022_interface::instruction::initialize_permanent_delegate(&TOKEN_2022_PROGRAM_ID, mint, &delegate).unwrap()
-    });
-    let asset = Asset::Token { mint, token_program: TOKEN_2022_PROGRAM_ID };
+    let mint = token_2022_mint_with(
+        &mut env,
+        spl_token_2022_interface::extension::ExtensionType::PermanentDelegate,
+        |mint| {
+            spl_token_2022_interface::instruction::initialize_permanent_delegate(
+                &TOKEN_2022_PROGRAM_ID,
+                mint,
+                &delegate,
+            )
+            .unwrap()
+        },
+    );
+    let asset = Asset::Token {
+        mint,
+        token_program: TOKEN_2022_PROGRAM_ID,
+    };
     let (create, campaign) = create_ix(&env, asset, env.campaign_args(1, TOKEN_UNIT));
-    assert_create_refused(&mut env, create, campaign, ClipstakeError::UnsupportedMintExtension);
-    assert!(env.svm.get_account(&receiving_account(asset, &campaign)).is_none(), "no vault was created");
+    assert_create_refused(
+        &mut env,
+        create,
+        campaign,
+        ClipstakeError::UnsupportedMintExtension,
+    );
+    assert!(
+        env.svm
+            .get_account(&receiving_account(asset, &campaign))
+            .is_none(),
+        "no vault was created"
+    );
 }
 
 /// A non-transferable Token-2022 mint: the budget could never be paid out.
 #[test]
 fn rejects_token_2022_mint_non_transferable() {
     let mut env = Env::with_platform();
-    let mint = token_2022_mint_with(&mut env, spl_token_2022_interface::extension::ExtensionType::NonTransferable, |mint| {
-        spl_token_2022_interface::instruction::initialize_non_transferable_mint(&TOKEN_2022_PROGRAM_ID, mint).unwrap()
-    });
-    let asset = Asset::Token { mint, token_program: TOKEN_2022_PROGRAM_ID };
+    let mint = token_2022_mint_with(
+        &mut env,
+        spl_token_2022_interface::extension::ExtensionType::NonTransferable,
+        |mint| {
+            spl_token_2022_interface::instruction::initialize_non_transferable_mint(
+                &TOKEN_2022_PROGRAM_ID,
+                mint,
+            )
+            .unwrap()
+        },
+    );
+    let asset = Asset::Token {
+        mint,
+        token_program: TOKEN_2022_PROGRAM_ID,
+    };
     let (create, campaign) = create_ix(&env, asset, env.campaign_args(1, TOKEN_UNIT));
-    assert_create_refused(&mut env, create, campaign, ClipstakeError::UnsupportedMintExtension);
+    assert_create_refused(
+        &mut env,
+        create,
+        campaign,
+        ClipstakeError::UnsupportedMintExtension,
+    );
 }
 
 /// Type cosplay: a Campaign passed as the Platform (to copy attacker-chosen fees/treasury).
@@ -308,7 +454,10 @@ fn rejects_create_campaign_with_campaign_as_platform() {
     let (mut create, campaign) = create_ix(&env, Asset::Sol, env.campaign_args(1, SOL_UNIT));
     swap_account(&mut create, &pda::platform(), existing);
     let brand = env.brand.insecure_clone();
-    assert_anchor_error(env.send(&[create], &[&brand]), AnchorError::AccountDiscriminatorMismatch);
+    assert_anchor_error(
+        env.send(&[create], &[&brand]),
+        AnchorError::AccountDiscriminatorMismatch,
+    );
     assert!(env.svm.get_account(&campaign).is_none());
 }
 
@@ -318,7 +467,10 @@ fn rejects_create_campaign_before_platform_init() {
     let mut env = Env::new();
     let (create, campaign) = create_ix(&env, Asset::Sol, env.campaign_args(1, SOL_UNIT));
     let brand = env.brand.insecure_clone();
-    assert_anchor_error(env.send(&[create], &[&brand]), AnchorError::AccountNotInitialized);
+    assert_anchor_error(
+        env.send(&[create], &[&brand]),
+        AnchorError::AccountNotInitialized,
+    );
     assert!(env.svm.get_account(&campaign).is_none());
 }
 
@@ -332,7 +484,11 @@ fn token_campaign(env: &mut Env) -> (Pubkey, Asset) {
 
 /// Watched accounts of a funding attempt.
 fn fund_watch(env: &Env, campaign: &Pubkey, extra: &[Pubkey]) -> Vec<Pubkey> {
-    let mut keys = vec![*campaign, env.campaign(campaign).state.vault, env.brand.pubkey()];
+    let mut keys = vec![
+        *campaign,
+        env.campaign(campaign).state.vault,
+        env.brand.pubkey(),
+    ];
     keys.extend_from_slice(extra);
     keys
 }
@@ -354,7 +510,13 @@ fn rejects_fund_without_funder_signature() {
 fn rejects_fund_from_token_account_of_another_owner() {
     let mut env = Env::with_platform();
     let (campaign, asset) = token_campaign(&mut env);
-    let Asset::Token { mint, token_program } = asset else { unreachable!() };
+    let Asset::Token {
+        mint,
+        token_program,
+    } = asset
+    else {
+        unreachable!()
+    };
     let brand = env.brand.pubkey();
     let victim_ata = env.fund_tokens(&token_program, &mint, &brand, 1_000);
     let attacker = env.keypair_with(SOL);
@@ -363,7 +525,11 @@ fn rejects_fund_from_token_account_of_another_owner() {
     let mut fund = ix::fund_campaign(&attacker.pubkey(), &env.campaign(&campaign), 1_000);
     swap_account(&mut fund, &attacker_ata, victim_ata);
     // SPL Token refuses: the signer is not the source's owner (TokenError::OwnerMismatch).
-    assert_instruction_error(env.send(&[fund], &[&attacker]), 0, InstructionError::Custom(4));
+    assert_instruction_error(
+        env.send(&[fund], &[&attacker]),
+        0,
+        InstructionError::Custom(4),
+    );
     env.assert_unchanged(&before);
 }
 
@@ -376,7 +542,12 @@ fn rejects_fund_from_the_vault_itself() {
     let state = env.campaign(&campaign);
     let before = env.snapshot(&fund_watch(&env, &campaign, &[]));
     let mut fund = ix::fund_campaign(&env.brand.pubkey(), &state, 1_000);
-    set_account_at(&mut fund, fund_at::FUNDER_TOKEN_ACCOUNT, state.state.vault, true);
+    set_account_at(
+        &mut fund,
+        fund_at::FUNDER_TOKEN_ACCOUNT,
+        state.state.vault,
+        true,
+    );
     let brand = env.brand.insecure_clone();
     // SPL Token refuses: the brand is not the vault's owner (TokenError::OwnerMismatch).
     assert_instruction_error(env.send(&[fund], &[&brand]), 0, InstructionError::Custom(4));
@@ -427,14 +598,20 @@ fn rejects_fund_into_other_campaigns_vault() {
 fn rejects_fund_with_wrong_mint() {
     let mut env = Env::with_platform();
     let (campaign, asset) = token_campaign(&mut env);
-    let Asset::Token { mint, .. } = asset else { unreachable!() };
+    let Asset::Token { mint, .. } = asset else {
+        unreachable!()
+    };
     let junk = env.create_mint(&TOKEN_PROGRAM_ID, 6, None);
     let brand = env.brand.pubkey();
     let junk_ata = env.fund_tokens(&TOKEN_PROGRAM_ID, &junk, &brand, 1_000);
     let before = env.snapshot(&fund_watch(&env, &campaign, &[junk_ata]));
     let mut fund = ix::fund_campaign(&brand, &env.campaign(&campaign), 1_000);
     swap_account(&mut fund, &mint, junk);
-    swap_account(&mut fund, &pda::associated_token(&brand, &mint, &TOKEN_PROGRAM_ID), junk_ata);
+    swap_account(
+        &mut fund,
+        &pda::associated_token(&brand, &mint, &TOKEN_PROGRAM_ID),
+        junk_ata,
+    );
     let brand = env.brand.insecure_clone();
     assert_program_error(env.send(&[fund], &[&brand]), ClipstakeError::WrongMint);
     env.assert_unchanged(&before);
@@ -449,7 +626,10 @@ fn rejects_fund_with_other_token_program() {
     let mut fund = ix::fund_campaign(&env.brand.pubkey(), &env.campaign(&campaign), 1_000);
     swap_account(&mut fund, &TOKEN_PROGRAM_ID, TOKEN_2022_PROGRAM_ID);
     let brand = env.brand.insecure_clone();
-    assert_program_error(env.send(&[fund], &[&brand]), ClipstakeError::WrongTokenProgram);
+    assert_program_error(
+        env.send(&[fund], &[&brand]),
+        ClipstakeError::WrongTokenProgram,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -487,11 +667,18 @@ fn rejects_fund_token_campaign_with_lamports() {
     let (campaign, _) = token_campaign(&mut env);
     let before = env.snapshot(&fund_watch(&env, &campaign, &[]));
     let mut fund = ix::fund_campaign(&env.brand.pubkey(), &env.campaign(&campaign), 1_000);
-    for at in [fund_at::FUNDER_TOKEN_ACCOUNT, fund_at::MINT, fund_at::TOKEN_PROGRAM] {
+    for at in [
+        fund_at::FUNDER_TOKEN_ACCOUNT,
+        fund_at::MINT,
+        fund_at::TOKEN_PROGRAM,
+    ] {
         set_account_at(&mut fund, at, clipstake::ID, false);
     }
     let brand = env.brand.insecure_clone();
-    assert_program_error(env.send(&[fund], &[&brand]), ClipstakeError::MissingTokenAccounts);
+    assert_program_error(
+        env.send(&[fund], &[&brand]),
+        ClipstakeError::MissingTokenAccounts,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -505,7 +692,10 @@ fn rejects_fund_with_submission_as_campaign() {
     let mut fund = ix::fund_campaign(&env.brand.pubkey(), &env.campaign(&campaign), SOL);
     swap_account(&mut fund, &campaign, payee.submission);
     let brand = env.brand.insecure_clone();
-    assert_anchor_error(env.send(&[fund], &[&brand]), AnchorError::AccountDiscriminatorMismatch);
+    assert_anchor_error(
+        env.send(&[fund], &[&brand]),
+        AnchorError::AccountDiscriminatorMismatch,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -515,12 +705,19 @@ fn rejects_fund_with_submission_as_campaign() {
 fn rejects_fund_overflowing_funded_total() {
     let mut env = Env::with_platform();
     let asset = env.new_asset(Some(TOKEN_PROGRAM_ID));
-    let campaign = env.create_campaign(asset, env.campaign_args(1, TOKEN_UNIT)).unwrap();
+    let campaign = env
+        .create_campaign(asset, env.campaign_args(1, TOKEN_UNIT))
+        .unwrap();
     env.fund(&campaign, u64::MAX).expect("fund u64::MAX");
     env.set_time(T0 + CAMPAIGN_SECS + SETTLEMENT_SECS);
     let brand = env.brand.insecure_clone();
-    env.send(&[ix::withdraw(&env.campaign(&campaign), 1)], &[&brand]).expect("withdraw 1");
-    let before = env.snapshot(&fund_watch(&env, &campaign, &[receiving_account(asset, &brand.pubkey())]));
+    env.send(&[ix::withdraw(&env.campaign(&campaign), 1)], &[&brand])
+        .expect("withdraw 1");
+    let before = env.snapshot(&fund_watch(
+        &env,
+        &campaign,
+        &[receiving_account(asset, &brand.pubkey())],
+    ));
     let fund = ix::fund_campaign(&brand.pubkey(), &env.campaign(&campaign), 1);
     assert_program_error(env.send(&[fund], &[&brand]), ClipstakeError::Overflow);
     env.assert_unchanged(&before);
@@ -531,14 +728,25 @@ fn rejects_fund_overflowing_funded_total() {
 // register_submission
 
 fn register_args(video: &str, creator: Pubkey) -> RegisterSubmissionArgs {
-    RegisterSubmissionArgs { content_hash: pda::content_hash(video), creator, affiliate: None, affiliate_bps: 0 }
+    RegisterSubmissionArgs {
+        content_hash: pda::content_hash(video),
+        creator,
+        affiliate: None,
+        affiliate_bps: 0,
+    }
 }
 
 /// Sends a registration signed by the oracle; asserts `expected` and that nothing was created.
 #[track_caller]
-fn assert_register_refused(env: &mut Env, campaign: &Pubkey, args: RegisterSubmissionArgs, expected: ClipstakeError) {
+fn assert_register_refused(
+    env: &mut Env,
+    campaign: &Pubkey,
+    args: RegisterSubmissionArgs,
+    expected: ClipstakeError,
+) {
     let before = env.snapshot(&[*campaign]);
-    let (register, submission) = ix::register_submission(&env.oracle.pubkey(), &env.payer.pubkey(), campaign, args);
+    let (register, submission) =
+        ix::register_submission(&env.oracle.pubkey(), &env.payer.pubkey(), campaign, args);
     let oracle = env.oracle.insecure_clone();
     assert_program_error(env.send(&[register], &[&oracle]), expected);
     env.assert_unchanged(&before);
@@ -552,9 +760,16 @@ fn rejects_register_by_non_oracle() {
     let campaign = env.funded_campaign(Asset::Sol, 1);
     let attacker = env.keypair_with(SOL);
     let before = env.snapshot(&[campaign]);
-    let (register, submission) =
-        ix::register_submission(&attacker.pubkey(), &env.payer.pubkey(), &campaign, register_args("v", attacker.pubkey()));
-    assert_program_error(env.send(&[register], &[&attacker]), ClipstakeError::NotCampaignOracle);
+    let (register, submission) = ix::register_submission(
+        &attacker.pubkey(),
+        &env.payer.pubkey(),
+        &campaign,
+        register_args("v", attacker.pubkey()),
+    );
+    assert_program_error(
+        env.send(&[register], &[&attacker]),
+        ClipstakeError::NotCampaignOracle,
+    );
     env.assert_unchanged(&before);
     assert!(env.svm.get_account(&submission).is_none());
 }
@@ -565,8 +780,12 @@ fn rejects_register_without_oracle_signature() {
     let mut env = Env::with_platform();
     let campaign = env.funded_campaign(Asset::Sol, 1);
     let before = env.snapshot(&[campaign]);
-    let (mut register, submission) =
-        ix::register_submission(&env.oracle.pubkey(), &env.payer.pubkey(), &campaign, register_args("v", Keypair::new().pubkey()));
+    let (mut register, submission) = ix::register_submission(
+        &env.oracle.pubkey(),
+        &env.payer.pubkey(),
+        &campaign,
+        register_args("v", Keypair::new().pubkey()),
+    );
     unsign(&mut register, &env.oracle.pubkey());
     assert_anchor_error(env.send(&[register], &[]), AnchorError::AccountNotSigner);
     env.assert_unchanged(&before);
@@ -577,7 +796,8 @@ fn rejects_register_without_oracle_signature() {
 #[test]
 fn rejects_register_same_video_twice() {
     let (mut env, payee) = Env::payout_fixture(None, false);
-    env.disburse(&payee.campaign, &payee.submission, 100_000).unwrap();
+    env.disburse(&payee.campaign, &payee.submission, 100_000)
+        .unwrap();
     let before = env.snapshot(&[payee.campaign, payee.submission]);
     let thief = Keypair::new();
     let (register, again) = ix::register_submission(
@@ -589,10 +809,17 @@ fn rejects_register_same_video_twice() {
     assert_eq!(again, payee.submission);
     let oracle = env.oracle.insecure_clone();
     // The system program refuses to allocate an account that is already in use.
-    assert_instruction_error(env.send(&[register], &[&oracle]), 0, InstructionError::Custom(0));
+    assert_instruction_error(
+        env.send(&[register], &[&oracle]),
+        0,
+        InstructionError::Custom(0),
+    );
     env.assert_unchanged(&before);
     let sub = env.account::<Submission>(&payee.submission);
-    assert_eq!((sub.creator, sub.paid_views), (payee.creator.pubkey(), 100_000));
+    assert_eq!(
+        (sub.creator, sub.paid_views),
+        (payee.creator.pubkey(), 100_000)
+    );
 }
 
 /// Registration while the platform is paused.
@@ -601,7 +828,12 @@ fn rejects_register_while_platform_paused() {
     let mut env = Env::with_platform();
     let campaign = env.funded_campaign(Asset::Sol, 1);
     env.pause_platform();
-    assert_register_refused(&mut env, &campaign, register_args("v", Keypair::new().pubkey()), ClipstakeError::PlatformPaused);
+    assert_register_refused(
+        &mut env,
+        &campaign,
+        register_args("v", Keypair::new().pubkey()),
+        ClipstakeError::PlatformPaused,
+    );
 }
 
 /// Registration to a paused campaign.
@@ -610,8 +842,14 @@ fn rejects_register_on_paused_campaign() {
     let mut env = Env::with_platform();
     let campaign = env.funded_campaign(Asset::Sol, 1);
     let brand = env.brand.insecure_clone();
-    env.set_status(&brand, &campaign, CampaignStatus::Paused).unwrap();
-    assert_register_refused(&mut env, &campaign, register_args("v", Keypair::new().pubkey()), ClipstakeError::CampaignPaused);
+    env.set_status(&brand, &campaign, CampaignStatus::Paused)
+        .unwrap();
+    assert_register_refused(
+        &mut env,
+        &campaign,
+        register_args("v", Keypair::new().pubkey()),
+        ClipstakeError::CampaignPaused,
+    );
 }
 
 /// Registration after the end time, or after the brand ended the campaign.
@@ -620,13 +858,24 @@ fn rejects_register_after_campaign_end() {
     let mut env = Env::with_platform();
     let campaign = env.funded_campaign(Asset::Sol, 1);
     env.set_time(T0 + CAMPAIGN_SECS);
-    assert_register_refused(&mut env, &campaign, register_args("v", Keypair::new().pubkey()), ClipstakeError::CampaignEnded);
+    assert_register_refused(
+        &mut env,
+        &campaign,
+        register_args("v", Keypair::new().pubkey()),
+        ClipstakeError::CampaignEnded,
+    );
 
     let mut env = Env::with_platform();
     let campaign = env.funded_campaign(Asset::Sol, 1);
     let brand = env.brand.insecure_clone();
-    env.set_status(&brand, &campaign, CampaignStatus::Ended).unwrap();
-    assert_register_refused(&mut env, &campaign, register_args("v", Keypair::new().pubkey()), ClipstakeError::CampaignEnded);
+    env.set_status(&brand, &campaign, CampaignStatus::Ended)
+        .unwrap();
+    assert_register_refused(
+        &mut env,
+        &campaign,
+        register_args("v", Keypair::new().pubkey()),
+        ClipstakeError::CampaignEnded,
+    );
 }
 
 /// An affiliate commission above the campaign's maximum (20%).
@@ -639,7 +888,12 @@ fn rejects_register_affiliate_bps_above_max() {
         affiliate_bps: MAX_AFFILIATE_BPS + 1,
         ..register_args("v", Keypair::new().pubkey())
     };
-    assert_register_refused(&mut env, &campaign, args, ClipstakeError::AffiliateCommissionTooHigh);
+    assert_register_refused(
+        &mut env,
+        &campaign,
+        args,
+        ClipstakeError::AffiliateCommissionTooHigh,
+    );
 }
 
 /// An affiliate commission above 100%.
@@ -663,9 +917,21 @@ fn rejects_register_affiliate_mismatch() {
     let campaign = env.funded_campaign(Asset::Sol, 1);
     let creator = Keypair::new().pubkey();
     let cases = [
-        RegisterSubmissionArgs { affiliate: None, affiliate_bps: 500, ..register_args("a", creator) },
-        RegisterSubmissionArgs { affiliate: Some(Keypair::new().pubkey()), affiliate_bps: 0, ..register_args("b", creator) },
-        RegisterSubmissionArgs { affiliate: Some(Pubkey::default()), affiliate_bps: 500, ..register_args("c", creator) },
+        RegisterSubmissionArgs {
+            affiliate: None,
+            affiliate_bps: 500,
+            ..register_args("a", creator)
+        },
+        RegisterSubmissionArgs {
+            affiliate: Some(Keypair::new().pubkey()),
+            affiliate_bps: 0,
+            ..register_args("b", creator)
+        },
+        RegisterSubmissionArgs {
+            affiliate: Some(Pubkey::default()),
+            affiliate_bps: 500,
+            ..register_args("c", creator)
+        },
         register_args("d", Pubkey::default()),
     ];
     for args in cases {
@@ -679,12 +945,19 @@ fn rejects_register_at_non_canonical_submission_address() {
     let mut env = Env::with_platform();
     let campaign = env.funded_campaign(Asset::Sol, 1);
     let before = env.snapshot(&[campaign]);
-    let (mut register, submission) =
-        ix::register_submission(&env.oracle.pubkey(), &env.payer.pubkey(), &campaign, register_args("v", Keypair::new().pubkey()));
+    let (mut register, submission) = ix::register_submission(
+        &env.oracle.pubkey(),
+        &env.payer.pubkey(),
+        &campaign,
+        register_args("v", Keypair::new().pubkey()),
+    );
     let elsewhere = pda::submission(&campaign, &pda::content_hash("other video"));
     swap_account(&mut register, &submission, elsewhere);
     let oracle = env.oracle.insecure_clone();
-    assert_anchor_error(env.send(&[register], &[&oracle]), AnchorError::ConstraintSeeds);
+    assert_anchor_error(
+        env.send(&[register], &[&oracle]),
+        AnchorError::ConstraintSeeds,
+    );
     env.assert_unchanged(&before);
     assert!(env.svm.get_account(&elsewhere).is_none());
 }
@@ -694,15 +967,22 @@ fn rejects_register_at_non_canonical_submission_address() {
 fn rejects_register_with_platform_as_campaign() {
     let mut env = Env::with_platform();
     let campaign = env.funded_campaign(Asset::Sol, 1);
-    let (mut register, _) =
-        ix::register_submission(&env.oracle.pubkey(), &env.payer.pubkey(), &campaign, register_args("v", Keypair::new().pubkey()));
+    let (mut register, _) = ix::register_submission(
+        &env.oracle.pubkey(),
+        &env.payer.pubkey(),
+        &campaign,
+        register_args("v", Keypair::new().pubkey()),
+    );
     let platform = pda::platform();
     // The platform already sits at its own index; replace the campaign meta (index 3).
     assert_eq!(register.accounts[3].pubkey, campaign);
     set_account_at(&mut register, 3, platform, true);
     let before = env.snapshot(&[platform, campaign]);
     let oracle = env.oracle.insecure_clone();
-    assert_anchor_error(env.send(&[register], &[&oracle]), AnchorError::AccountDiscriminatorMismatch);
+    assert_anchor_error(
+        env.send(&[register], &[&oracle]),
+        AnchorError::AccountDiscriminatorMismatch,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -712,11 +992,18 @@ fn rejects_register_with_fake_system_program() {
     let mut env = Env::with_platform();
     let campaign = env.funded_campaign(Asset::Sol, 1);
     let before = env.snapshot(&[campaign]);
-    let (mut register, submission) =
-        ix::register_submission(&env.oracle.pubkey(), &env.payer.pubkey(), &campaign, register_args("v", Keypair::new().pubkey()));
+    let (mut register, submission) = ix::register_submission(
+        &env.oracle.pubkey(),
+        &env.payer.pubkey(),
+        &campaign,
+        register_args("v", Keypair::new().pubkey()),
+    );
     swap_account(&mut register, &SYSTEM_PROGRAM_ID, TOKEN_PROGRAM_ID);
     let oracle = env.oracle.insecure_clone();
-    assert_anchor_error(env.send(&[register], &[&oracle]), AnchorError::InvalidProgramId);
+    assert_anchor_error(
+        env.send(&[register], &[&oracle]),
+        AnchorError::InvalidProgramId,
+    );
     env.assert_unchanged(&before);
     assert!(env.svm.get_account(&submission).is_none());
 }

@@ -2,7 +2,7 @@
 //! expired, mismatched and replayed attestations, and hand-built Ed25519 instructions. Every
 //! test asserts the specific refusal and that no balance or account changed.
 use anchor_lang::prelude::Pubkey;
-use clipstake::attestation::{attestation_message, ED25519_PROGRAM_ID, INSTRUCTIONS_SYSVAR_ID};
+use clipstake::attestation::{ED25519_PROGRAM_ID, INSTRUCTIONS_SYSVAR_ID, attestation_message};
 use clipstake::errors::ClipstakeError;
 use clipstake_client::attestation::Attestation;
 use clipstake_client::instructions as ix;
@@ -26,12 +26,23 @@ const THIS: u16 = u16::MAX;
 const PRECOMPILE_INVALID_SIGNATURE: u32 = 2;
 
 fn claim_ix(env: &Env, payee: &Payee, views: u64, expiry: i64) -> Instruction {
-    ix::claim(&env.payer.pubkey(), &env.campaign(&payee.campaign), &env.submission(&payee.submission), views, expiry)
+    ix::claim(
+        &env.payer.pubkey(),
+        &env.campaign(&payee.campaign),
+        &env.submission(&payee.submission),
+        views,
+        expiry,
+    )
 }
 
 /// The oracle's genuine attestation for `payee`.
 fn attest(env: &Env, payee: &Payee, views: u64, expiry: i64) -> Attestation {
-    Attestation::sign(&env.oracle, &env.submission(&payee.submission), views, expiry)
+    Attestation::sign(
+        &env.oracle,
+        &env.submission(&payee.submission),
+        views,
+        expiry,
+    )
 }
 
 /// When `payee`'s submission was registered (part of the signed message).
@@ -50,7 +61,11 @@ fn ed25519_raw(count: u8, offsets: &[[u16; 7]], payload: &[u8]) -> Instruction {
         }
     }
     data.extend_from_slice(payload);
-    Instruction { program_id: ED25519_PROGRAM_ID, accounts: vec![], data }
+    Instruction {
+        program_id: ED25519_PROGRAM_ID,
+        accounts: vec![],
+        data,
+    }
 }
 
 /// The standard one-signature layout, with any key, signature and message.
@@ -58,7 +73,11 @@ fn ed25519_standard(key: &Pubkey, signature: &[u8], message: &[u8]) -> Instructi
     let mut payload = key.to_bytes().to_vec();
     payload.extend_from_slice(signature);
     payload.extend_from_slice(message);
-    ed25519_raw(1, &[[48, THIS, 16, THIS, 112, message.len() as u16, THIS]], &payload)
+    ed25519_raw(
+        1,
+        &[[48, THIS, 16, THIS, 112, message.len() as u16, THIS]],
+        &payload,
+    )
 }
 
 fn sign(key: &Keypair, message: &[u8]) -> [u8; 64] {
@@ -67,7 +86,13 @@ fn sign(key: &Keypair, message: &[u8]) -> [u8; 64] {
 
 /// Sends `ixs` signed by the creator, hands the result to `check`, and asserts that nothing the
 /// payout could touch (plus `extra`) changed.
-fn refused(env: &mut Env, payee: &Payee, ixs: &[Instruction], extra: &[Pubkey], check: impl FnOnce(TxResult)) {
+fn refused(
+    env: &mut Env,
+    payee: &Payee,
+    ixs: &[Instruction],
+    extra: &[Pubkey],
+    check: impl FnOnce(TxResult),
+) {
     let mut keys = payee.watched(env);
     keys.extend_from_slice(extra);
     let before = env.snapshot(&keys);
@@ -77,8 +102,16 @@ fn refused(env: &mut Env, payee: &Payee, ixs: &[Instruction], extra: &[Pubkey], 
 }
 
 /// Expects program error `expected` from the claim at instruction `index`.
-fn claim_refused(env: &mut Env, payee: &Payee, ixs: &[Instruction], index: u8, expected: ClipstakeError) {
-    refused(env, payee, ixs, &[], |r| assert_program_error_at(r, index, expected));
+fn claim_refused(
+    env: &mut Env,
+    payee: &Payee,
+    ixs: &[Instruction],
+    index: u8,
+    expected: ClipstakeError,
+) {
+    refused(env, payee, ixs, &[], |r| {
+        assert_program_error_at(r, index, expected)
+    });
 }
 
 // ------------------------------------------------------------------------------------------
@@ -89,9 +122,20 @@ fn claim_refused(env: &mut Env, payee: &Payee, ixs: &[Instruction], index: u8, e
 fn rejects_claim_with_attestation_signed_by_non_oracle() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let attacker = Keypair::new();
-    let forged = Attestation::sign(&attacker, &env.submission(&payee.submission), VAULT_DRAIN_VIEWS, EXPIRY);
+    let forged = Attestation::sign(
+        &attacker,
+        &env.submission(&payee.submission),
+        VAULT_DRAIN_VIEWS,
+        EXPIRY,
+    );
     let claim = claim_ix(&env, &payee, VAULT_DRAIN_VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[forged.ed25519_instruction(), claim], 1, ClipstakeError::AttestationWrongSigner);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[forged.ed25519_instruction(), claim],
+        1,
+        ClipstakeError::AttestationWrongSigner,
+    );
 }
 
 /// Views that would take a whole cap.
@@ -103,7 +147,14 @@ const VAULT_DRAIN_VIEWS: u64 = 1_000_000_000;
 fn rejects_claim_with_forged_oracle_signature() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let attacker = Keypair::new();
-    let message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, registered_at(&env, &payee), VAULT_DRAIN_VIEWS, EXPIRY);
+    let message = attestation_message(
+        &clipstake::ID,
+        &payee.campaign,
+        &payee.submission,
+        registered_at(&env, &payee),
+        VAULT_DRAIN_VIEWS,
+        EXPIRY,
+    );
     let forged = ed25519_standard(&env.oracle.pubkey(), &sign(&attacker, &message), &message);
     let claim = claim_ix(&env, &payee, VAULT_DRAIN_VIEWS, EXPIRY);
     refused(&mut env, &payee, &[forged, claim], &[], |r| {
@@ -121,7 +172,13 @@ fn rejects_claim_with_expired_attestation() {
     let attestation = attest(&env, &payee, VIEWS, T0 + 60);
     env.set_time(T0 + 61);
     let claim = claim_ix(&env, &payee, VIEWS, T0 + 60);
-    claim_refused(&mut env, &payee, &[attestation.ed25519_instruction(), claim], 1, ClipstakeError::AttestationExpired);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[attestation.ed25519_instruction(), claim],
+        1,
+        ClipstakeError::AttestationExpired,
+    );
 }
 
 /// An expired attestation presented with a later expiry in the claim arguments.
@@ -131,7 +188,13 @@ fn rejects_claim_with_extended_expiry() {
     let attestation = attest(&env, &payee, VIEWS, T0 + 60);
     env.set_time(T0 + 61);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[attestation.ed25519_instruction(), claim], 1, ClipstakeError::AttestationMismatch);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[attestation.ed25519_instruction(), claim],
+        1,
+        ClipstakeError::AttestationMismatch,
+    );
 }
 
 /// More views claimed than the oracle attested.
@@ -140,17 +203,34 @@ fn rejects_claim_with_more_views_than_attested() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let attestation = attest(&env, &payee, VIEWS, EXPIRY);
     let claim = claim_ix(&env, &payee, VIEWS * 10, EXPIRY);
-    claim_refused(&mut env, &payee, &[attestation.ed25519_instruction(), claim], 1, ClipstakeError::AttestationMismatch);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[attestation.ed25519_instruction(), claim],
+        1,
+        ClipstakeError::AttestationMismatch,
+    );
 }
 
 /// Another video's (bigger) attestation redeemed for this video.
 #[test]
 fn rejects_claim_with_attestation_for_other_submission() {
     let (mut env, payee) = Env::payout_fixture(None, false);
-    let other = env.payee(&payee.campaign, payee.asset, "https://video.example/viral", false);
+    let other = env.payee(
+        &payee.campaign,
+        payee.asset,
+        "https://video.example/viral",
+        false,
+    );
     let attestation = attest(&env, &other, VIEWS, EXPIRY);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[attestation.ed25519_instruction(), claim], 1, ClipstakeError::AttestationMismatch);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[attestation.ed25519_instruction(), claim],
+        1,
+        ClipstakeError::AttestationMismatch,
+    );
 }
 
 /// An attestation naming another campaign (same oracle), redeemed against this campaign.
@@ -162,7 +242,13 @@ fn rejects_claim_with_attestation_for_other_campaign() {
     elsewhere.state.campaign = other;
     let attestation = Attestation::sign(&env.oracle, &elsewhere, VIEWS, EXPIRY);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[attestation.ed25519_instruction(), claim], 1, ClipstakeError::AttestationMismatch);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[attestation.ed25519_instruction(), claim],
+        1,
+        ClipstakeError::AttestationMismatch,
+    );
 }
 
 /// An unexpired attestation signed for an earlier registration at the same addresses (the
@@ -171,10 +257,23 @@ fn rejects_claim_with_attestation_for_other_campaign() {
 fn rejects_claim_with_attestation_from_an_earlier_registration() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let earlier = registered_at(&env, &payee) - 86_400;
-    let message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, earlier, VIEWS, EXPIRY);
+    let message = attestation_message(
+        &clipstake::ID,
+        &payee.campaign,
+        &payee.submission,
+        earlier,
+        VIEWS,
+        EXPIRY,
+    );
     let ed = ed25519_standard(&env.oracle.pubkey(), &sign(&env.oracle, &message), &message);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[ed, claim], 1, ClipstakeError::AttestationMismatch);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[ed, claim],
+        1,
+        ClipstakeError::AttestationMismatch,
+    );
 }
 
 /// The oracle's signature over the same fields for another program (a fork or a test
@@ -183,21 +282,47 @@ fn rejects_claim_with_attestation_from_an_earlier_registration() {
 fn rejects_claim_with_attestation_for_other_program() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let other_program = Pubkey::new_unique();
-    let message = attestation_message(&other_program, &payee.campaign, &payee.submission, registered_at(&env, &payee), VIEWS, EXPIRY);
+    let message = attestation_message(
+        &other_program,
+        &payee.campaign,
+        &payee.submission,
+        registered_at(&env, &payee),
+        VIEWS,
+        EXPIRY,
+    );
     let ed = ed25519_standard(&env.oracle.pubkey(), &sign(&env.oracle, &message), &message);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[ed, claim], 1, ClipstakeError::AttestationMismatch);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[ed, claim],
+        1,
+        ClipstakeError::AttestationMismatch,
+    );
 }
 
 /// A message the oracle signed under another domain (same bytes after the domain tag).
 #[test]
 fn rejects_claim_with_attestation_from_other_domain() {
     let (mut env, payee) = Env::payout_fixture(None, false);
-    let mut message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, registered_at(&env, &payee), VIEWS, EXPIRY);
+    let mut message = attestation_message(
+        &clipstake::ID,
+        &payee.campaign,
+        &payee.submission,
+        registered_at(&env, &payee),
+        VIEWS,
+        EXPIRY,
+    );
     message[..16].copy_from_slice(b"clipstake:other1");
     let ed = ed25519_standard(&env.oracle.pubkey(), &sign(&env.oracle, &message), &message);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[ed, claim], 1, ClipstakeError::AttestationMismatch);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[ed, claim],
+        1,
+        ClipstakeError::AttestationMismatch,
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -208,7 +333,13 @@ fn rejects_claim_with_attestation_from_other_domain() {
 fn rejects_claim_without_ed25519_instruction() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[claim], 0, ClipstakeError::MissingAttestation);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[claim],
+        0,
+        ClipstakeError::MissingAttestation,
+    );
 }
 
 /// A valid attestation, but not immediately before the claim.
@@ -216,9 +347,16 @@ fn rejects_claim_without_ed25519_instruction() {
 fn rejects_claim_with_ed25519_not_immediately_before() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let attestation = attest(&env, &payee, VIEWS, EXPIRY);
-    let filler = solana_system_interface::instruction::transfer(&env.payer.pubkey(), &env.payer.pubkey(), 1);
+    let filler =
+        solana_system_interface::instruction::transfer(&env.payer.pubkey(), &env.payer.pubkey(), 1);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[attestation.ed25519_instruction(), filler, claim], 2, ClipstakeError::MissingAttestation);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[attestation.ed25519_instruction(), filler, claim],
+        2,
+        ClipstakeError::MissingAttestation,
+    );
 }
 
 /// A valid attestation placed after the claim.
@@ -227,7 +365,13 @@ fn rejects_claim_with_ed25519_after_claim() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let attestation = attest(&env, &payee, VIEWS, EXPIRY);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[claim, attestation.ed25519_instruction()], 0, ClipstakeError::MissingAttestation);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[claim, attestation.ed25519_instruction()],
+        0,
+        ClipstakeError::MissingAttestation,
+    );
 }
 
 /// One attestation followed by two claims: the second claim (another video of the same
@@ -237,16 +381,31 @@ fn rejects_two_claims_with_one_attestation() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let creator = payee.creator.insecure_clone();
     let second = env
-        .register(&payee.campaign, "https://video.example/second", &creator.pubkey(), None)
+        .register(
+            &payee.campaign,
+            "https://video.example/second",
+            &creator.pubkey(),
+            None,
+        )
         .unwrap();
-    let second = Payee { campaign: payee.campaign, submission: second, creator, affiliate: None, asset: payee.asset };
+    let second = Payee {
+        campaign: payee.campaign,
+        submission: second,
+        creator,
+        affiliate: None,
+        asset: payee.asset,
+    };
     let attestation = attest(&env, &payee, VIEWS, EXPIRY);
     let first_claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
     let second_claim = claim_ix(&env, &second, VIEWS, EXPIRY);
     let extra = [second.submission];
-    refused(&mut env, &payee, &[attestation.ed25519_instruction(), first_claim, second_claim], &extra, |r| {
-        assert_program_error_at(r, 2, ClipstakeError::MissingAttestation)
-    });
+    refused(
+        &mut env,
+        &payee,
+        &[attestation.ed25519_instruction(), first_claim, second_claim],
+        &extra,
+        |r| assert_program_error_at(r, 2, ClipstakeError::MissingAttestation),
+    );
 }
 
 /// An Ed25519 instruction carrying two signatures (the oracle's and the attacker's).
@@ -254,7 +413,14 @@ fn rejects_two_claims_with_one_attestation() {
 fn rejects_claim_with_two_signatures_in_ed25519() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let attacker = Keypair::new();
-    let message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, registered_at(&env, &payee), VIEWS, EXPIRY);
+    let message = attestation_message(
+        &clipstake::ID,
+        &payee.campaign,
+        &payee.submission,
+        registered_at(&env, &payee),
+        VIEWS,
+        EXPIRY,
+    );
     let junk = b"anything the attacker likes".to_vec();
     let header = 2 + 2 * 14;
     let first = header as u16; // oracle key, signature, message
@@ -268,13 +434,35 @@ fn rejects_claim_with_two_signatures_in_ed25519() {
     let ed = ed25519_raw(
         2,
         &[
-            [first + 32, THIS, first, THIS, first + 96, message.len() as u16, THIS],
-            [second + 32, THIS, second, THIS, second + 96, junk.len() as u16, THIS],
+            [
+                first + 32,
+                THIS,
+                first,
+                THIS,
+                first + 96,
+                message.len() as u16,
+                THIS,
+            ],
+            [
+                second + 32,
+                THIS,
+                second,
+                THIS,
+                second + 96,
+                junk.len() as u16,
+                THIS,
+            ],
         ],
         &payload,
     );
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[ed, claim], 1, ClipstakeError::MalformedAttestation);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[ed, claim],
+        1,
+        ClipstakeError::MalformedAttestation,
+    );
 }
 
 /// The classic offsets attack: the Ed25519 instruction's own data holds the oracle's key and the
@@ -284,10 +472,21 @@ fn rejects_claim_with_two_signatures_in_ed25519() {
 fn rejects_claim_with_ed25519_offsets_into_another_instruction() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let attacker = Keypair::new();
-    let message = attestation_message(&clipstake::ID, &payee.campaign, &payee.submission, registered_at(&env, &payee), VAULT_DRAIN_VIEWS, EXPIRY);
+    let message = attestation_message(
+        &clipstake::ID,
+        &payee.campaign,
+        &payee.submission,
+        registered_at(&env, &payee),
+        VAULT_DRAIN_VIEWS,
+        EXPIRY,
+    );
     // Instruction 0: a genuine signature by the attacker over bytes of the message's length.
     let decoy_message = vec![7u8; message.len()];
-    let decoy = ed25519_standard(&attacker.pubkey(), &sign(&attacker, &decoy_message), &decoy_message);
+    let decoy = ed25519_standard(
+        &attacker.pubkey(),
+        &sign(&attacker, &decoy_message),
+        &decoy_message,
+    );
     // Instruction 1: exactly the standard length and field values, except that every
     // instruction index points at instruction 0.
     let mut payload = env.oracle.pubkey().to_bytes().to_vec();
@@ -296,7 +495,13 @@ fn rejects_claim_with_ed25519_offsets_into_another_instruction() {
     let pointer = ed25519_raw(1, &[[48, 0, 16, 0, 112, message.len() as u16, 0]], &payload);
     assert_eq!(pointer.data.len(), 112 + message.len());
     let claim = claim_ix(&env, &payee, VAULT_DRAIN_VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[decoy, pointer, claim], 2, ClipstakeError::MalformedAttestation);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[decoy, pointer, claim],
+        2,
+        ClipstakeError::MalformedAttestation,
+    );
 }
 
 /// Extra bytes after the message (a layout the program does not accept).
@@ -306,7 +511,13 @@ fn rejects_claim_with_trailing_bytes_in_ed25519_data() {
     let mut ed = attest(&env, &payee, VIEWS, EXPIRY).ed25519_instruction();
     ed.data.push(0);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[ed, claim], 1, ClipstakeError::MalformedAttestation);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[ed, claim],
+        1,
+        ClipstakeError::MalformedAttestation,
+    );
 }
 
 /// An account that is not the instructions sysvar, to feed the program a fake instruction list.
@@ -314,17 +525,35 @@ fn rejects_claim_with_trailing_bytes_in_ed25519_data() {
 fn rejects_claim_with_fake_instructions_sysvar() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let fake = Pubkey::new_unique();
-    let real = env.svm.get_account(&INSTRUCTIONS_SYSVAR_ID).unwrap_or(Account {
-        lamports: SOL,
-        data: vec![0; 64],
-        owner: Pubkey::new_unique(),
-        executable: false,
-        rent_epoch: 0,
-    });
-    env.put_account(fake, Account { lamports: real.lamports.max(SOL), data: real.data, owner: real.owner, executable: false, rent_epoch: 0 });
+    let real = env
+        .svm
+        .get_account(&INSTRUCTIONS_SYSVAR_ID)
+        .unwrap_or(Account {
+            lamports: SOL,
+            data: vec![0; 64],
+            owner: Pubkey::new_unique(),
+            executable: false,
+            rent_epoch: 0,
+        });
+    env.put_account(
+        fake,
+        Account {
+            lamports: real.lamports.max(SOL),
+            data: real.data,
+            owner: real.owner,
+            executable: false,
+            rent_epoch: 0,
+        },
+    );
     let mut claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
     swap_account(&mut claim, &INSTRUCTIONS_SYSVAR_ID, fake);
-    claim_refused(&mut env, &payee, &[claim], 0, ClipstakeError::WrongInstructionsSysvar);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[claim],
+        0,
+        ClipstakeError::WrongInstructionsSysvar,
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -353,11 +582,17 @@ fn rejects_claim_with_missing_creator_signature_in_transaction() {
     let attestation = attest(&env, &payee, VIEWS, EXPIRY);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
     let before = env.snapshot(&payee.watched(&env));
-    let message = Message::new(&[attestation.ed25519_instruction(), claim], Some(&env.payer.pubkey()));
+    let message = Message::new(
+        &[attestation.ed25519_instruction(), claim],
+        Some(&env.payer.pubkey()),
+    );
     let mut tx = Transaction::new_unsigned(message);
     tx.partial_sign(&[&env.payer], env.svm.latest_blockhash());
     let result = env.svm.send_transaction(tx);
-    assert_eq!(result.err().map(|f| f.err), Some(TransactionError::SignatureFailure));
+    assert_eq!(
+        result.err().map(|f| f.err),
+        Some(TransactionError::SignatureFailure)
+    );
     env.assert_unchanged(&before);
 }
 
@@ -370,7 +605,11 @@ fn rejects_claim_by_impostor_creator() {
     let mut claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
     swap_account(&mut claim, &payee.creator.pubkey(), impostor.pubkey());
     let before = env.snapshot(&[&payee.watched(&env)[..], &[impostor.pubkey()]].concat());
-    assert_program_error_at(env.send(&[attestation.ed25519_instruction(), claim], &[&impostor]), 1, ClipstakeError::WrongRecipient);
+    assert_program_error_at(
+        env.send(&[attestation.ed25519_instruction(), claim], &[&impostor]),
+        1,
+        ClipstakeError::WrongRecipient,
+    );
     env.assert_unchanged(&before);
 }
 
@@ -385,8 +624,18 @@ fn rejects_claim_replay_same_attestation() {
         let attestation = attest(&env, &payee, VIEWS, EXPIRY);
         let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
         let creator = payee.creator.insecure_clone();
-        env.send(&[attestation.ed25519_instruction(), claim.clone()], &[&creator]).expect("first claim");
-        claim_refused(&mut env, &payee, &[attestation.ed25519_instruction(), claim], 1, ClipstakeError::ViewsNotIncreasing);
+        env.send(
+            &[attestation.ed25519_instruction(), claim.clone()],
+            &[&creator],
+        )
+        .expect("first claim");
+        claim_refused(
+            &mut env,
+            &payee,
+            &[attestation.ed25519_instruction(), claim],
+            1,
+            ClipstakeError::ViewsNotIncreasing,
+        );
     }
 }
 
@@ -395,9 +644,16 @@ fn rejects_claim_replay_same_attestation() {
 fn rejects_claim_with_stale_attestation_after_disburse() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let stale = attest(&env, &payee, VIEWS, EXPIRY);
-    env.disburse(&payee.campaign, &payee.submission, 2 * VIEWS).unwrap();
+    env.disburse(&payee.campaign, &payee.submission, 2 * VIEWS)
+        .unwrap();
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[stale.ed25519_instruction(), claim], 1, ClipstakeError::ViewsNotIncreasing);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[stale.ed25519_instruction(), claim],
+        1,
+        ClipstakeError::ViewsNotIncreasing,
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -410,20 +666,40 @@ fn rejects_claim_while_platform_paused() {
     env.pause_platform();
     let attestation = attest(&env, &payee, VIEWS, EXPIRY);
     let claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    claim_refused(&mut env, &payee, &[attestation.ed25519_instruction(), claim], 1, ClipstakeError::PlatformPaused);
+    claim_refused(
+        &mut env,
+        &payee,
+        &[attestation.ed25519_instruction(), claim],
+        1,
+        ClipstakeError::PlatformPaused,
+    );
 }
 
 /// A claim paying a token account the creator does not own.
 #[test]
 fn rejects_claim_to_token_account_of_another_owner() {
     let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), false);
-    let clipstake_client::instructions::Asset::Token { mint, token_program } = payee.asset else { unreachable!() };
+    let clipstake_client::instructions::Asset::Token {
+        mint,
+        token_program,
+    } = payee.asset
+    else {
+        unreachable!()
+    };
     let other = Keypair::new();
     let other_ata = env.fund_tokens(&token_program, &mint, &other.pubkey(), 1);
     let attestation = attest(&env, &payee, VIEWS, EXPIRY);
     let mut claim = claim_ix(&env, &payee, VIEWS, EXPIRY);
-    swap_account(&mut claim, &receiving_account(payee.asset, &payee.creator.pubkey()), other_ata);
-    refused(&mut env, &payee, &[attestation.ed25519_instruction(), claim], &[other_ata], |r| {
-        assert_program_error_at(r, 1, ClipstakeError::RecipientTokenAccountMismatch)
-    });
+    swap_account(
+        &mut claim,
+        &receiving_account(payee.asset, &payee.creator.pubkey()),
+        other_ata,
+    );
+    refused(
+        &mut env,
+        &payee,
+        &[attestation.ed25519_instruction(), claim],
+        &[other_ata],
+        |r| assert_program_error_at(r, 1, ClipstakeError::RecipientTokenAccountMismatch),
+    );
 }

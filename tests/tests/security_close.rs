@@ -4,7 +4,9 @@ use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::prelude::Pubkey;
 use clipstake::errors::ClipstakeError;
 use clipstake::state::{Campaign, CampaignStatus};
-use clipstake_client::instructions::{self as ix, Asset, CampaignAccount, ASSOCIATED_TOKEN_PROGRAM_ID};
+use clipstake_client::instructions::{
+    self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset, CampaignAccount,
+};
 use clipstake_tests::*;
 use solana_account::Account;
 use solana_instruction::Instruction;
@@ -43,7 +45,12 @@ fn watched(env: &Env, campaign: &Pubkey, asset: Asset, extra: &[Pubkey]) -> Vec<
     let brand = env.brand.pubkey();
     // The payer (fee payer and rent payer) is left out: it pays the fees of refused
     // transactions too.
-    let mut keys = vec![*campaign, env.campaign(campaign).state.vault, brand, receiving_account(asset, &brand)];
+    let mut keys = vec![
+        *campaign,
+        env.campaign(campaign).state.vault,
+        brand,
+        receiving_account(asset, &brand),
+    ];
     keys.extend_from_slice(extra);
     keys.sort();
     keys.dedup();
@@ -51,7 +58,13 @@ fn watched(env: &Env, campaign: &Pubkey, asset: Asset, extra: &[Pubkey]) -> Vec<
 }
 
 /// Sends `ixs` signed by `signers`, checks the result and that `keys` did not change.
-fn refused(env: &mut Env, keys: &[Pubkey], ixs: &[Instruction], signers: &[&Keypair], check: impl FnOnce(TxResult)) {
+fn refused(
+    env: &mut Env,
+    keys: &[Pubkey],
+    ixs: &[Instruction],
+    signers: &[&Keypair],
+    check: impl FnOnce(TxResult),
+) {
     let before = env.snapshot(keys);
     check(env.send(ixs, signers));
     env.assert_unchanged(&before);
@@ -61,7 +74,10 @@ fn refused(env: &mut Env, keys: &[Pubkey], ixs: &[Instruction], signers: &[&Keyp
 fn vault_balance(env: &Env, campaign: &CampaignAccount) -> u64 {
     let vault = campaign.state.vault;
     if campaign.state.asset == clipstake::state::AssetKind::NativeSol {
-        env.lamports(&vault) - env.svm.minimum_balance_for_rent_exemption(env.svm.get_account(&vault).unwrap().data.len())
+        env.lamports(&vault)
+            - env
+                .svm
+                .minimum_balance_for_rent_exemption(env.svm.get_account(&vault).unwrap().data.len())
     } else {
         env.token_balance(&vault)
     }
@@ -81,7 +97,9 @@ fn rejects_withdraw_before_settlement_window_closes() {
             env.set_time(now);
             let keys = watched(&env, &campaign, asset, &[]);
             let withdraw = ix::withdraw(&env.campaign(&campaign), unit_of(asset));
-            refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_program_error(r, ClipstakeError::SettlementWindowOpen));
+            refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+                assert_program_error(r, ClipstakeError::SettlementWindowOpen)
+            });
         }
     }
 }
@@ -98,7 +116,9 @@ fn rejects_withdraw_right_after_pause_or_early_end() {
             env.set_time(now);
             let keys = watched(&env, &campaign, asset, &[]);
             let withdraw = ix::withdraw(&env.campaign(&campaign), 1);
-            refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_program_error(r, ClipstakeError::SettlementWindowOpen));
+            refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+                assert_program_error(r, ClipstakeError::SettlementWindowOpen)
+            });
         }
     }
 }
@@ -116,7 +136,9 @@ fn rejects_withdraw_more_than_vault_holds() {
         let brand = env.brand.insecure_clone();
         for amount in [balance + 1, u64::MAX] {
             let withdraw = ix::withdraw(&state, amount);
-            refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_program_error(r, ClipstakeError::WithdrawExceedsAvailable));
+            refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+                assert_program_error(r, ClipstakeError::WithdrawExceedsAvailable)
+            });
         }
     }
 }
@@ -129,14 +151,25 @@ fn rejects_withdraw_by_non_brand() {
         env.set_time(DEADLINE);
         let attacker = env.keypair_with(SOL);
         let attacker_account = receiving_account(asset, &attacker.pubkey());
-        if let Asset::Token { mint, token_program } = asset {
+        if let Asset::Token {
+            mint,
+            token_program,
+        } = asset
+        {
             env.fund_tokens(&token_program, &mint, &attacker.pubkey(), 1);
         }
         let mut forged = env.campaign(&campaign);
         forged.state.brand = attacker.pubkey();
         let withdraw = ix::withdraw(&forged, unit_of(asset));
-        let keys = watched(&env, &campaign, asset, &[attacker.pubkey(), attacker_account]);
-        refused(&mut env, &keys, &[withdraw], &[&attacker], |r| assert_program_error(r, ClipstakeError::NotCampaignBrand));
+        let keys = watched(
+            &env,
+            &campaign,
+            asset,
+            &[attacker.pubkey(), attacker_account],
+        );
+        refused(&mut env, &keys, &[withdraw], &[&attacker], |r| {
+            assert_program_error(r, ClipstakeError::NotCampaignBrand)
+        });
     }
 }
 
@@ -148,22 +181,37 @@ fn rejects_withdraw_without_brand_signature() {
     let mut withdraw = ix::withdraw(&env.campaign(&campaign), SOL);
     unsign(&mut withdraw, &env.brand.pubkey());
     let keys = watched(&env, &campaign, asset, &[]);
-    refused(&mut env, &keys, &[withdraw], &[], |r| assert_anchor_error(r, AnchorError::AccountNotSigner));
+    refused(&mut env, &keys, &[withdraw], &[], |r| {
+        assert_anchor_error(r, AnchorError::AccountNotSigner)
+    });
 }
 
 /// The brand's withdrawal sent to a token account owned by someone else.
 #[test]
 fn rejects_withdraw_to_token_account_of_another_owner() {
     let (mut env, campaign, asset) = funded(Some(TOKEN_PROGRAM_ID));
-    let Asset::Token { mint, token_program } = asset else { unreachable!() };
+    let Asset::Token {
+        mint,
+        token_program,
+    } = asset
+    else {
+        unreachable!()
+    };
     env.set_time(DEADLINE);
     let other = Keypair::new();
     let other_ata = env.fund_tokens(&token_program, &mint, &other.pubkey(), 1);
     let mut withdraw = ix::withdraw(&env.campaign(&campaign), 1_000);
-    set_account_at(&mut withdraw, withdraw_at::BRAND_TOKEN_ACCOUNT, other_ata, true);
+    set_account_at(
+        &mut withdraw,
+        withdraw_at::BRAND_TOKEN_ACCOUNT,
+        other_ata,
+        true,
+    );
     let keys = watched(&env, &campaign, asset, &[other_ata]);
     let brand = env.brand.insecure_clone();
-    refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_program_error(r, ClipstakeError::RecipientTokenAccountMismatch));
+    refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::RecipientTokenAccountMismatch)
+    });
 }
 
 /// A destination that only looks like the brand's token account: owned by another program,
@@ -171,18 +219,31 @@ fn rejects_withdraw_to_token_account_of_another_owner() {
 #[test]
 fn rejects_withdraw_to_fake_token_account() {
     let (mut env, campaign, asset) = funded(Some(TOKEN_PROGRAM_ID));
-    let Asset::Token { mint, .. } = asset else { unreachable!() };
+    let Asset::Token { mint, .. } = asset else {
+        unreachable!()
+    };
     env.set_time(DEADLINE);
     let fake = Pubkey::new_unique();
     let mut data = vec![0u8; 165];
     data[..32].copy_from_slice(mint.as_ref());
     data[32..64].copy_from_slice(env.brand.pubkey().as_ref());
-    env.put_account(fake, Account { lamports: SOL, data, owner: clipstake::ID, executable: false, rent_epoch: 0 });
+    env.put_account(
+        fake,
+        Account {
+            lamports: SOL,
+            data,
+            owner: clipstake::ID,
+            executable: false,
+            rent_epoch: 0,
+        },
+    );
     let mut withdraw = ix::withdraw(&env.campaign(&campaign), 1_000);
     set_account_at(&mut withdraw, withdraw_at::BRAND_TOKEN_ACCOUNT, fake, true);
     let keys = watched(&env, &campaign, asset, &[fake]);
     let brand = env.brand.insecure_clone();
-    refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_program_error(r, ClipstakeError::RecipientTokenAccountMismatch));
+    refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::RecipientTokenAccountMismatch)
+    });
 }
 
 /// The brand's own token account but for another mint: SPL Token refuses the transfer
@@ -195,9 +256,16 @@ fn rejects_withdraw_to_brand_account_for_wrong_mint() {
     let brand = env.brand.insecure_clone();
     let wrong_ata = env.fund_tokens(&TOKEN_PROGRAM_ID, &other_mint, &brand.pubkey(), 1);
     let mut withdraw = ix::withdraw(&env.campaign(&campaign), 1_000);
-    set_account_at(&mut withdraw, withdraw_at::BRAND_TOKEN_ACCOUNT, wrong_ata, true);
+    set_account_at(
+        &mut withdraw,
+        withdraw_at::BRAND_TOKEN_ACCOUNT,
+        wrong_ata,
+        true,
+    );
     let keys = watched(&env, &campaign, asset, &[wrong_ata]);
-    refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_instruction_error(r, 0, InstructionError::Custom(3)));
+    refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+        assert_instruction_error(r, 0, InstructionError::Custom(3))
+    });
 }
 
 /// The vault as its own destination: `withdrawn` would grow while nothing leaves.
@@ -207,10 +275,17 @@ fn rejects_withdraw_vault_to_itself() {
     env.set_time(DEADLINE);
     let state = env.campaign(&campaign);
     let mut withdraw = ix::withdraw(&state, 1_000);
-    set_account_at(&mut withdraw, withdraw_at::BRAND_TOKEN_ACCOUNT, state.state.vault, true);
+    set_account_at(
+        &mut withdraw,
+        withdraw_at::BRAND_TOKEN_ACCOUNT,
+        state.state.vault,
+        true,
+    );
     let keys = watched(&env, &campaign, asset, &[]);
     let brand = env.brand.insecure_clone();
-    refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_program_error(r, ClipstakeError::DuplicateAccount));
+    refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::DuplicateAccount)
+    });
 }
 
 /// The brand withdraws through a settled campaign A from its live campaign B's vault (B's
@@ -229,10 +304,16 @@ fn rejects_withdraw_from_other_campaigns_vault() {
         env.set_time(T0 + 10);
         let live_vault = env.campaign(&live).state.vault;
         let mut withdraw = ix::withdraw(&env.campaign(&settled), unit);
-        swap_account(&mut withdraw, &env.campaign(&settled).state.vault, live_vault);
+        swap_account(
+            &mut withdraw,
+            &env.campaign(&settled).state.vault,
+            live_vault,
+        );
         let keys = watched(&env, &settled, asset, &[live, live_vault]);
         let brand = env.brand.insecure_clone();
-        refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_program_error(r, ClipstakeError::WrongVault));
+        refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+            assert_program_error(r, ClipstakeError::WrongVault)
+        });
     }
 }
 
@@ -246,7 +327,9 @@ fn rejects_withdraw_with_wrong_mint() {
     set_account_at(&mut withdraw, withdraw_at::MINT, other_mint, false);
     let keys = watched(&env, &campaign, asset, &[]);
     let brand = env.brand.insecure_clone();
-    refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_program_error(r, ClipstakeError::WrongMint));
+    refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::WrongMint)
+    });
 }
 
 /// Token-2022 for an SPL Token campaign, and a fake token program.
@@ -257,11 +340,25 @@ fn rejects_withdraw_with_other_or_fake_token_program() {
     let keys = watched(&env, &campaign, asset, &[]);
     let brand = env.brand.insecure_clone();
     let mut withdraw = ix::withdraw(&env.campaign(&campaign), 1_000);
-    set_account_at(&mut withdraw, withdraw_at::TOKEN_PROGRAM, TOKEN_2022_PROGRAM_ID, false);
-    refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_program_error(r, ClipstakeError::WrongTokenProgram));
+    set_account_at(
+        &mut withdraw,
+        withdraw_at::TOKEN_PROGRAM,
+        TOKEN_2022_PROGRAM_ID,
+        false,
+    );
+    refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::WrongTokenProgram)
+    });
     let mut withdraw = ix::withdraw(&env.campaign(&campaign), 1_000);
-    set_account_at(&mut withdraw, withdraw_at::TOKEN_PROGRAM, ASSOCIATED_TOKEN_PROGRAM_ID, false);
-    refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_anchor_error(r, AnchorError::InvalidProgramId));
+    set_account_at(
+        &mut withdraw,
+        withdraw_at::TOKEN_PROGRAM,
+        ASSOCIATED_TOKEN_PROGRAM_ID,
+        false,
+    );
+    refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+        assert_anchor_error(r, AnchorError::InvalidProgramId)
+    });
 }
 
 /// A zero withdrawal.
@@ -272,7 +369,9 @@ fn rejects_withdraw_zero() {
     let keys = watched(&env, &campaign, asset, &[]);
     let brand = env.brand.insecure_clone();
     let withdraw = ix::withdraw(&env.campaign(&campaign), 0);
-    refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_program_error(r, ClipstakeError::ZeroAmount));
+    refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::ZeroAmount)
+    });
 }
 
 /// A token campaign withdrawn as if it held lamports (token accounts omitted).
@@ -281,12 +380,18 @@ fn rejects_withdraw_token_campaign_as_lamports() {
     let (mut env, campaign, asset) = funded(Some(TOKEN_PROGRAM_ID));
     env.set_time(DEADLINE);
     let mut withdraw = ix::withdraw(&env.campaign(&campaign), 1_000);
-    for index in [withdraw_at::BRAND_TOKEN_ACCOUNT, withdraw_at::MINT, withdraw_at::TOKEN_PROGRAM] {
+    for index in [
+        withdraw_at::BRAND_TOKEN_ACCOUNT,
+        withdraw_at::MINT,
+        withdraw_at::TOKEN_PROGRAM,
+    ] {
         set_account_at(&mut withdraw, index, clipstake::ID, false);
     }
     let keys = watched(&env, &campaign, asset, &[]);
     let brand = env.brand.insecure_clone();
-    refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_program_error(r, ClipstakeError::MissingTokenAccounts));
+    refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::MissingTokenAccounts)
+    });
 }
 
 /// Type cosplay: a Submission passed as the Campaign.
@@ -299,7 +404,9 @@ fn rejects_withdraw_with_submission_as_campaign() {
     swap_account(&mut withdraw, &campaign, payee.submission);
     let keys = watched(&env, &campaign, asset, &[payee.submission]);
     let brand = env.brand.insecure_clone();
-    refused(&mut env, &keys, &[withdraw], &[&brand], |r| assert_anchor_error(r, AnchorError::AccountDiscriminatorMismatch));
+    refused(&mut env, &keys, &[withdraw], &[&brand], |r| {
+        assert_anchor_error(r, AnchorError::AccountDiscriminatorMismatch)
+    });
 }
 
 // ------------------------------------------------------------------------------------------
@@ -315,7 +422,9 @@ fn rejects_close_submission_before_final_deadline() {
         env.set_time(now);
         let close = ix::close_submission(&oracle.pubkey(), &env.submission(&payee.submission));
         let keys = [payee.campaign, payee.submission];
-        refused(&mut env, &keys, &[close], &[&oracle], |r| assert_program_error(r, ClipstakeError::SettlementWindowOpen));
+        refused(&mut env, &keys, &[close], &[&oracle], |r| {
+            assert_program_error(r, ClipstakeError::SettlementWindowOpen)
+        });
     }
 }
 
@@ -326,11 +435,14 @@ fn rejects_close_submission_after_pause_window_before_end() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let brand = env.brand.insecure_clone();
     env.set_time(T0 + 10);
-    env.set_status(&brand, &payee.campaign, CampaignStatus::Paused).unwrap();
+    env.set_status(&brand, &payee.campaign, CampaignStatus::Paused)
+        .unwrap();
     env.set_time(T0 + 10 + SETTLEMENT_SECS);
     let close = ix::close_submission(&brand.pubkey(), &env.submission(&payee.submission));
     let keys = [payee.campaign, payee.submission];
-    refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::SettlementWindowOpen));
+    refused(&mut env, &keys, &[close], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::SettlementWindowOpen)
+    });
 }
 
 /// A stranger closes someone's video.
@@ -341,7 +453,9 @@ fn rejects_close_submission_by_stranger() {
     let attacker = env.keypair_with(SOL);
     let close = ix::close_submission(&attacker.pubkey(), &env.submission(&payee.submission));
     let keys = [payee.campaign, payee.submission];
-    refused(&mut env, &keys, &[close], &[&attacker], |r| assert_program_error(r, ClipstakeError::NotBrandOrOracle));
+    refused(&mut env, &keys, &[close], &[&attacker], |r| {
+        assert_program_error(r, ClipstakeError::NotBrandOrOracle)
+    });
 }
 
 /// The oracle's key is named but does not sign.
@@ -352,7 +466,9 @@ fn rejects_close_submission_without_signature() {
     let mut close = ix::close_submission(&env.oracle.pubkey(), &env.submission(&payee.submission));
     unsign(&mut close, &env.oracle.pubkey());
     let keys = [payee.campaign, payee.submission];
-    refused(&mut env, &keys, &[close], &[], |r| assert_anchor_error(r, AnchorError::AccountNotSigner));
+    refused(&mut env, &keys, &[close], &[], |r| {
+        assert_anchor_error(r, AnchorError::AccountNotSigner)
+    });
 }
 
 /// The submission's rent redirected to the attacker.
@@ -365,7 +481,9 @@ fn rejects_close_submission_rent_to_attacker() {
     swap_account(&mut close, &env.payer.pubkey(), attacker.pubkey());
     let keys = [payee.campaign, payee.submission, attacker.pubkey()];
     let oracle = env.oracle.insecure_clone();
-    refused(&mut env, &keys, &[close], &[&oracle], |r| assert_program_error(r, ClipstakeError::WrongRecipient));
+    refused(&mut env, &keys, &[close], &[&oracle], |r| {
+        assert_program_error(r, ClipstakeError::WrongRecipient)
+    });
 }
 
 /// The brand of a settled campaign B closes a live video of campaign A through B.
@@ -376,14 +494,17 @@ fn rejects_close_submission_through_other_campaign() {
     let mut args = env.campaign_args(1, SOL_UNIT);
     args.end_time = T0 + 10;
     args.settlement_window_secs = 0;
-    let (create, settled) = ix::create_campaign(&attacker.pubkey(), &env.payer.pubkey(), Asset::Sol, args);
+    let (create, settled) =
+        ix::create_campaign(&attacker.pubkey(), &env.payer.pubkey(), Asset::Sol, args);
     env.send(&[create], &[&attacker]).unwrap();
     env.set_time(T0 + 10);
     let mut victim = env.submission(&payee.submission);
     victim.state.campaign = settled;
     let close = ix::close_submission(&attacker.pubkey(), &victim);
     let keys = [payee.campaign, payee.submission, settled];
-    refused(&mut env, &keys, &[close], &[&attacker], |r| assert_program_error(r, ClipstakeError::WrongRecipient));
+    refused(&mut env, &keys, &[close], &[&attacker], |r| {
+        assert_program_error(r, ClipstakeError::WrongRecipient)
+    });
 }
 
 /// Type cosplay: a Campaign passed as the Submission.
@@ -396,21 +517,30 @@ fn rejects_close_submission_with_campaign_as_submission() {
     swap_account(&mut close, &payee.submission, other);
     let keys = [payee.campaign, payee.submission, other];
     let oracle = env.oracle.insecure_clone();
-    refused(&mut env, &keys, &[close], &[&oracle], |r| assert_anchor_error(r, AnchorError::AccountDiscriminatorMismatch));
+    refused(&mut env, &keys, &[close], &[&oracle], |r| {
+        assert_anchor_error(r, AnchorError::AccountDiscriminatorMismatch)
+    });
 }
 
 /// Closing the same video twice (to decrement the open count of another, still open video).
 #[test]
 fn rejects_close_submission_twice() {
     let (mut env, payee) = Env::payout_fixture(None, false);
-    env.payee(&payee.campaign, payee.asset, "https://video.example/second", false);
+    env.payee(
+        &payee.campaign,
+        payee.asset,
+        "https://video.example/second",
+        false,
+    );
     env.set_time(DEADLINE);
     let oracle = env.oracle.insecure_clone();
     let close = ix::close_submission(&oracle.pubkey(), &env.submission(&payee.submission));
     env.send(&[close.clone()], &[&oracle]).expect("first close");
     assert_eq!(env.account::<Campaign>(&payee.campaign).open_submissions, 1);
     let keys = [payee.campaign];
-    refused(&mut env, &keys, &[close], &[&oracle], |r| assert_anchor_error(r, AnchorError::AccountNotInitialized));
+    refused(&mut env, &keys, &[close], &[&oracle], |r| {
+        assert_anchor_error(r, AnchorError::AccountNotInitialized)
+    });
     assert_eq!(env.account::<Campaign>(&payee.campaign).open_submissions, 1);
 }
 
@@ -427,7 +557,9 @@ fn rejects_close_campaign_with_funds() {
             env.set_time(now);
             let keys = watched(&env, &campaign, asset, &[]);
             let close = ix::close_campaign(&env.campaign(&campaign));
-            refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::CampaignNotEmpty));
+            refused(&mut env, &keys, &[close], &[&brand], |r| {
+                assert_program_error(r, ClipstakeError::CampaignNotEmpty)
+            });
         }
     }
 }
@@ -440,10 +572,16 @@ fn rejects_close_campaign_with_dust() {
         env.set_time(DEADLINE);
         let brand = env.brand.insecure_clone();
         let all = BUDGET_UNITS * unit_of(asset);
-        env.send(&[ix::withdraw(&env.campaign(&campaign), all - 1)], &[&brand]).unwrap();
+        env.send(
+            &[ix::withdraw(&env.campaign(&campaign), all - 1)],
+            &[&brand],
+        )
+        .unwrap();
         let keys = watched(&env, &campaign, asset, &[]);
         let close = ix::close_campaign(&env.campaign(&campaign));
-        refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::CampaignNotEmpty));
+        refused(&mut env, &keys, &[close], &[&brand], |r| {
+            assert_program_error(r, ClipstakeError::CampaignNotEmpty)
+        });
     }
 }
 
@@ -455,16 +593,24 @@ fn rejects_close_campaign_with_open_submissions() {
     env.set_time(DEADLINE);
     let brand = env.brand.insecure_clone();
     let all = BUDGET_UNITS * SOL_UNIT;
-    env.send(&[ix::withdraw(&env.campaign(&payee.campaign), all)], &[&brand]).unwrap();
+    env.send(
+        &[ix::withdraw(&env.campaign(&payee.campaign), all)],
+        &[&brand],
+    )
+    .unwrap();
     let keys = watched(&env, &payee.campaign, payee.asset, &[payee.submission]);
     let close = ix::close_campaign(&env.campaign(&payee.campaign));
-    refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::SubmissionsStillOpen));
+    refused(&mut env, &keys, &[close], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::SubmissionsStillOpen)
+    });
 }
 
 /// Returns an empty, closable campaign (never funded) of the brand.
 fn empty_campaign(env: &mut Env, token_program: Option<Pubkey>, id: u64) -> (Pubkey, Asset) {
     let asset = env.new_asset(token_program);
-    let campaign = env.create_campaign(asset, env.campaign_args(id, unit_of(asset))).unwrap();
+    let campaign = env
+        .create_campaign(asset, env.campaign_args(id, unit_of(asset)))
+        .unwrap();
     (campaign, asset)
 }
 
@@ -478,7 +624,9 @@ fn rejects_close_campaign_by_non_brand() {
     forged.state.brand = attacker.pubkey();
     let close = ix::close_campaign(&forged);
     let keys = watched(&env, &campaign, asset, &[]);
-    refused(&mut env, &keys, &[close], &[&attacker], |r| assert_program_error(r, ClipstakeError::NotCampaignBrand));
+    refused(&mut env, &keys, &[close], &[&attacker], |r| {
+        assert_program_error(r, ClipstakeError::NotCampaignBrand)
+    });
 }
 
 /// The brand's key is named but does not sign.
@@ -489,7 +637,9 @@ fn rejects_close_campaign_without_signature() {
     let mut close = ix::close_campaign(&env.campaign(&campaign));
     unsign(&mut close, &env.brand.pubkey());
     let keys = watched(&env, &campaign, asset, &[]);
-    refused(&mut env, &keys, &[close], &[], |r| assert_anchor_error(r, AnchorError::AccountNotSigner));
+    refused(&mut env, &keys, &[close], &[], |r| {
+        assert_anchor_error(r, AnchorError::AccountNotSigner)
+    });
 }
 
 /// The rent of the campaign and its vault redirected to the attacker.
@@ -502,7 +652,9 @@ fn rejects_close_campaign_rent_to_attacker() {
     swap_account(&mut close, &env.payer.pubkey(), attacker.pubkey());
     let keys = watched(&env, &campaign, asset, &[attacker.pubkey()]);
     let brand = env.brand.insecure_clone();
-    refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::WrongRecipient));
+    refused(&mut env, &keys, &[close], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::WrongRecipient)
+    });
 }
 
 /// Closing empty campaign A with funded campaign B's vault: B's vault would be emptied into
@@ -518,7 +670,9 @@ fn rejects_close_campaign_with_other_campaigns_vault() {
         swap_account(&mut close, &env.campaign(&empty).state.vault, full_vault);
         let keys = watched(&env, &empty, asset, &[full, full_vault]);
         let brand = env.brand.insecure_clone();
-        refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::WrongVault));
+        refused(&mut env, &keys, &[close], &[&brand], |r| {
+            assert_program_error(r, ClipstakeError::WrongVault)
+        });
     }
 }
 
@@ -528,10 +682,17 @@ fn rejects_close_sol_campaign_with_token_program() {
     let mut env = Env::with_platform();
     let (campaign, asset) = empty_campaign(&mut env, None, 1);
     let mut close = ix::close_campaign(&env.campaign(&campaign));
-    set_account_at(&mut close, CLOSE_CAMPAIGN_TOKEN_PROGRAM, TOKEN_PROGRAM_ID, false);
+    set_account_at(
+        &mut close,
+        CLOSE_CAMPAIGN_TOKEN_PROGRAM,
+        TOKEN_PROGRAM_ID,
+        false,
+    );
     let keys = watched(&env, &campaign, asset, &[]);
     let brand = env.brand.insecure_clone();
-    refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::WrongTokenProgram));
+    refused(&mut env, &keys, &[close], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::WrongTokenProgram)
+    });
 }
 
 /// A token campaign closed without its token program (as if its vault held lamports).
@@ -540,10 +701,17 @@ fn rejects_close_token_campaign_without_token_program() {
     let mut env = Env::with_platform();
     let (campaign, asset) = empty_campaign(&mut env, Some(TOKEN_PROGRAM_ID), 1);
     let mut close = ix::close_campaign(&env.campaign(&campaign));
-    set_account_at(&mut close, CLOSE_CAMPAIGN_TOKEN_PROGRAM, clipstake::ID, false);
+    set_account_at(
+        &mut close,
+        CLOSE_CAMPAIGN_TOKEN_PROGRAM,
+        clipstake::ID,
+        false,
+    );
     let keys = watched(&env, &campaign, asset, &[]);
     let brand = env.brand.insecure_clone();
-    refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::MissingTokenAccounts));
+    refused(&mut env, &keys, &[close], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::MissingTokenAccounts)
+    });
 }
 
 /// A token campaign closed without its mint (withheld Token-2022 fees would block the close).
@@ -555,7 +723,9 @@ fn rejects_close_token_campaign_without_mint() {
     set_account_at(&mut close, CLOSE_CAMPAIGN_MINT, clipstake::ID, false);
     let keys = watched(&env, &campaign, asset, &[]);
     let brand = env.brand.insecure_clone();
-    refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::MissingTokenAccounts));
+    refused(&mut env, &keys, &[close], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::MissingTokenAccounts)
+    });
 }
 
 /// A token campaign closed with another (writable) mint, which would receive a harvest.
@@ -568,7 +738,9 @@ fn rejects_close_token_campaign_with_wrong_mint() {
     set_account_at(&mut close, CLOSE_CAMPAIGN_MINT, other_mint, true);
     let keys = watched(&env, &campaign, asset, &[other_mint]);
     let brand = env.brand.insecure_clone();
-    refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::WrongMint));
+    refused(&mut env, &keys, &[close], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::WrongMint)
+    });
 }
 
 /// A token campaign closed with the other token program, or a fake one.
@@ -579,11 +751,25 @@ fn rejects_close_token_campaign_with_other_or_fake_token_program() {
     let keys = watched(&env, &campaign, asset, &[]);
     let brand = env.brand.insecure_clone();
     let mut close = ix::close_campaign(&env.campaign(&campaign));
-    set_account_at(&mut close, CLOSE_CAMPAIGN_TOKEN_PROGRAM, TOKEN_2022_PROGRAM_ID, false);
-    refused(&mut env, &keys, &[close], &[&brand], |r| assert_program_error(r, ClipstakeError::WrongTokenProgram));
+    set_account_at(
+        &mut close,
+        CLOSE_CAMPAIGN_TOKEN_PROGRAM,
+        TOKEN_2022_PROGRAM_ID,
+        false,
+    );
+    refused(&mut env, &keys, &[close], &[&brand], |r| {
+        assert_program_error(r, ClipstakeError::WrongTokenProgram)
+    });
     let mut close = ix::close_campaign(&env.campaign(&campaign));
-    set_account_at(&mut close, CLOSE_CAMPAIGN_TOKEN_PROGRAM, ASSOCIATED_TOKEN_PROGRAM_ID, false);
-    refused(&mut env, &keys, &[close], &[&brand], |r| assert_anchor_error(r, AnchorError::InvalidProgramId));
+    set_account_at(
+        &mut close,
+        CLOSE_CAMPAIGN_TOKEN_PROGRAM,
+        ASSOCIATED_TOKEN_PROGRAM_ID,
+        false,
+    );
+    refused(&mut env, &keys, &[close], &[&brand], |r| {
+        assert_anchor_error(r, AnchorError::InvalidProgramId)
+    });
 }
 
 /// Type cosplay: a Submission passed as the Campaign.
@@ -594,7 +780,9 @@ fn rejects_close_campaign_with_submission_as_campaign() {
     swap_account(&mut close, &payee.campaign, payee.submission);
     let keys = watched(&env, &payee.campaign, payee.asset, &[payee.submission]);
     let brand = env.brand.insecure_clone();
-    refused(&mut env, &keys, &[close], &[&brand], |r| assert_anchor_error(r, AnchorError::AccountDiscriminatorMismatch));
+    refused(&mut env, &keys, &[close], &[&brand], |r| {
+        assert_anchor_error(r, AnchorError::AccountDiscriminatorMismatch)
+    });
 }
 
 /// Closing twice.
@@ -606,5 +794,7 @@ fn rejects_close_campaign_twice() {
     let brand = env.brand.insecure_clone();
     let keys = watched(&env, &campaign, asset, &[]);
     env.send(&[close.clone()], &[&brand]).expect("first close");
-    refused(&mut env, &keys, &[close], &[&brand], |r| assert_anchor_error(r, AnchorError::AccountNotInitialized));
+    refused(&mut env, &keys, &[close], &[&brand], |r| {
+        assert_anchor_error(r, AnchorError::AccountNotInitialized)
+    });
 }

@@ -4,7 +4,7 @@ use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::prelude::Pubkey;
 use clipstake::errors::ClipstakeError;
 use clipstake::state::{CampaignStatus, Submission};
-use clipstake_client::instructions::{self as ix, Asset, ASSOCIATED_TOKEN_PROGRAM_ID};
+use clipstake_client::instructions::{self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset};
 use clipstake_tests::*;
 use solana_instruction::Instruction;
 use solana_instruction_error::InstructionError;
@@ -30,12 +30,25 @@ mod at {
 const VIEWS: u64 = 100_000;
 
 fn disburse_ix(env: &Env, payee: &Payee, views: u64) -> Instruction {
-    ix::disburse(&env.oracle.pubkey(), &env.payer.pubkey(), &env.campaign(&payee.campaign), &env.submission(&payee.submission), views)
+    ix::disburse(
+        &env.oracle.pubkey(),
+        &env.payer.pubkey(),
+        &env.campaign(&payee.campaign),
+        &env.submission(&payee.submission),
+        views,
+    )
 }
 
 /// Sends `ixs` signed by `signers`, hands the result to `check`, and asserts that no account
 /// the payout could touch (plus `extra`) changed.
-fn refused(env: &mut Env, payee: &Payee, ixs: &[Instruction], signers: &[&Keypair], extra: &[Pubkey], check: impl FnOnce(TxResult)) {
+fn refused(
+    env: &mut Env,
+    payee: &Payee,
+    ixs: &[Instruction],
+    signers: &[&Keypair],
+    extra: &[Pubkey],
+    check: impl FnOnce(TxResult),
+) {
     let mut keys = payee.watched(env);
     keys.extend_from_slice(extra);
     let before = env.snapshot(&keys);
@@ -44,20 +57,39 @@ fn refused(env: &mut Env, payee: &Payee, ixs: &[Instruction], signers: &[&Keypai
 }
 
 /// `disburse` signed by the oracle; expects program error `expected`.
-fn oracle_refused(env: &mut Env, payee: &Payee, disburse: Instruction, extra: &[Pubkey], expected: ClipstakeError) {
+fn oracle_refused(
+    env: &mut Env,
+    payee: &Payee,
+    disburse: Instruction,
+    extra: &[Pubkey],
+    expected: ClipstakeError,
+) {
     let oracle = env.oracle.insecure_clone();
-    refused(env, payee, &[disburse], &[&oracle], extra, |r| assert_program_error(r, expected));
+    refused(env, payee, &[disburse], &[&oracle], extra, |r| {
+        assert_program_error(r, expected)
+    });
 }
 
 /// `disburse` signed by the oracle; expects Anchor error `expected`.
-fn oracle_refused_by_anchor(env: &mut Env, payee: &Payee, disburse: Instruction, extra: &[Pubkey], expected: AnchorError) {
+fn oracle_refused_by_anchor(
+    env: &mut Env,
+    payee: &Payee,
+    disburse: Instruction,
+    extra: &[Pubkey],
+    expected: AnchorError,
+) {
     let oracle = env.oracle.insecure_clone();
-    refused(env, payee, &[disburse], &[&oracle], extra, |r| assert_anchor_error(r, expected));
+    refused(env, payee, &[disburse], &[&oracle], extra, |r| {
+        assert_anchor_error(r, expected)
+    });
 }
 
 fn mint_of(payee: &Payee) -> (Pubkey, Pubkey) {
     match payee.asset {
-        Asset::Token { mint, token_program } => (mint, token_program),
+        Asset::Token {
+            mint,
+            token_program,
+        } => (mint, token_program),
         Asset::Sol => panic!("not a token campaign"),
     }
 }
@@ -70,8 +102,16 @@ fn mint_of(payee: &Payee) -> (Pubkey, Pubkey) {
 fn rejects_disburse_by_non_oracle() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let attacker = env.keypair_with(SOL);
-    let disburse = ix::disburse(&attacker.pubkey(), &env.payer.pubkey(), &env.campaign(&payee.campaign), &env.submission(&payee.submission), VAULT_DRAIN_VIEWS);
-    refused(&mut env, &payee, &[disburse], &[&attacker], &[], |r| assert_program_error(r, ClipstakeError::NotCampaignOracle));
+    let disburse = ix::disburse(
+        &attacker.pubkey(),
+        &env.payer.pubkey(),
+        &env.campaign(&payee.campaign),
+        &env.submission(&payee.submission),
+        VAULT_DRAIN_VIEWS,
+    );
+    refused(&mut env, &payee, &[disburse], &[&attacker], &[], |r| {
+        assert_program_error(r, ClipstakeError::NotCampaignOracle)
+    });
 }
 
 /// Views that would drain a whole cap.
@@ -83,7 +123,9 @@ fn rejects_disburse_without_oracle_signature() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
     unsign(&mut disburse, &env.oracle.pubkey());
-    refused(&mut env, &payee, &[disburse], &[], &[], |r| assert_anchor_error(r, AnchorError::AccountNotSigner));
+    refused(&mut env, &payee, &[disburse], &[], &[], |r| {
+        assert_anchor_error(r, AnchorError::AccountNotSigner)
+    });
 }
 
 /// Another campaign's oracle pays this campaign's video.
@@ -94,8 +136,16 @@ fn rejects_disburse_by_other_campaigns_oracle() {
     let mut args = env.campaign_args(2, SOL_UNIT);
     args.oracle = other_oracle.pubkey();
     env.create_campaign(Asset::Sol, args).unwrap();
-    let disburse = ix::disburse(&other_oracle.pubkey(), &env.payer.pubkey(), &env.campaign(&payee.campaign), &env.submission(&payee.submission), VIEWS);
-    refused(&mut env, &payee, &[disburse], &[&other_oracle], &[], |r| assert_program_error(r, ClipstakeError::NotCampaignOracle));
+    let disburse = ix::disburse(
+        &other_oracle.pubkey(),
+        &env.payer.pubkey(),
+        &env.campaign(&payee.campaign),
+        &env.submission(&payee.submission),
+        VIEWS,
+    );
+    refused(&mut env, &payee, &[disburse], &[&other_oracle], &[], |r| {
+        assert_program_error(r, ClipstakeError::NotCampaignOracle)
+    });
 }
 
 // ------------------------------------------------------------------------------------------
@@ -106,9 +156,16 @@ fn rejects_disburse_by_other_campaigns_oracle() {
 fn rejects_disburse_replay_same_views() {
     for token_program in [None, Some(TOKEN_PROGRAM_ID)] {
         let (mut env, payee) = Env::payout_fixture(token_program, true);
-        env.disburse(&payee.campaign, &payee.submission, VIEWS).expect("first payout");
+        env.disburse(&payee.campaign, &payee.submission, VIEWS)
+            .expect("first payout");
         let replay = disburse_ix(&env, &payee, VIEWS);
-        oracle_refused(&mut env, &payee, replay, &[], ClipstakeError::ViewsNotIncreasing);
+        oracle_refused(
+            &mut env,
+            &payee,
+            replay,
+            &[],
+            ClipstakeError::ViewsNotIncreasing,
+        );
     }
 }
 
@@ -117,11 +174,27 @@ fn rejects_disburse_replay_same_views() {
 fn rejects_disburse_lower_or_zero_views() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let fresh = disburse_ix(&env, &payee, 0);
-    oracle_refused(&mut env, &payee, fresh, &[], ClipstakeError::ViewsNotIncreasing);
-    env.disburse(&payee.campaign, &payee.submission, VIEWS).unwrap();
+    oracle_refused(
+        &mut env,
+        &payee,
+        fresh,
+        &[],
+        ClipstakeError::ViewsNotIncreasing,
+    );
+    env.disburse(&payee.campaign, &payee.submission, VIEWS)
+        .unwrap();
     let stale = disburse_ix(&env, &payee, VIEWS - 1);
-    oracle_refused(&mut env, &payee, stale, &[], ClipstakeError::ViewsNotIncreasing);
-    assert_eq!(env.account::<Submission>(&payee.submission).paid_views, VIEWS);
+    oracle_refused(
+        &mut env,
+        &payee,
+        stale,
+        &[],
+        ClipstakeError::ViewsNotIncreasing,
+    );
+    assert_eq!(
+        env.account::<Submission>(&payee.submission).paid_views,
+        VIEWS
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -136,7 +209,13 @@ fn rejects_disburse_from_other_campaigns_vault() {
         let other_vault = env.campaign(&other).state.vault;
         let mut disburse = disburse_ix(&env, &payee, VIEWS);
         set_account_at(&mut disburse, at::VAULT, other_vault, true);
-        oracle_refused(&mut env, &payee, disburse, &[other, other_vault], ClipstakeError::WrongVault);
+        oracle_refused(
+            &mut env,
+            &payee,
+            disburse,
+            &[other, other_vault],
+            ClipstakeError::WrongVault,
+        );
     }
 }
 
@@ -150,9 +229,19 @@ fn rejects_disburse_to_wrong_creator_wallet() {
         swap_account(&mut disburse, &payee.creator.pubkey(), attacker.pubkey());
         let attacker_account = receiving_account(payee.asset, &attacker.pubkey());
         if token_program.is_some() {
-            swap_account(&mut disburse, &receiving_account(payee.asset, &payee.creator.pubkey()), attacker_account);
+            swap_account(
+                &mut disburse,
+                &receiving_account(payee.asset, &payee.creator.pubkey()),
+                attacker_account,
+            );
         }
-        oracle_refused(&mut env, &payee, disburse, &[attacker.pubkey(), attacker_account], ClipstakeError::WrongRecipient);
+        oracle_refused(
+            &mut env,
+            &payee,
+            disburse,
+            &[attacker.pubkey(), attacker_account],
+            ClipstakeError::WrongRecipient,
+        );
     }
 }
 
@@ -166,9 +255,19 @@ fn rejects_disburse_to_wrong_treasury() {
         swap_account(&mut disburse, &env.treasury.pubkey(), attacker.pubkey());
         let attacker_account = receiving_account(payee.asset, &attacker.pubkey());
         if token_program.is_some() {
-            swap_account(&mut disburse, &receiving_account(payee.asset, &env.treasury.pubkey()), attacker_account);
+            swap_account(
+                &mut disburse,
+                &receiving_account(payee.asset, &env.treasury.pubkey()),
+                attacker_account,
+            );
         }
-        oracle_refused(&mut env, &payee, disburse, &[attacker.pubkey(), attacker_account], ClipstakeError::WrongRecipient);
+        oracle_refused(
+            &mut env,
+            &payee,
+            disburse,
+            &[attacker.pubkey(), attacker_account],
+            ClipstakeError::WrongRecipient,
+        );
     }
 }
 
@@ -178,8 +277,18 @@ fn rejects_disburse_to_wrong_affiliate() {
     let (mut env, payee) = Env::payout_fixture(None, true);
     let attacker = env.keypair_with(SOL);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
-    swap_account(&mut disburse, &payee.affiliate.as_ref().unwrap().pubkey(), attacker.pubkey());
-    oracle_refused(&mut env, &payee, disburse, &[attacker.pubkey()], ClipstakeError::WrongRecipient);
+    swap_account(
+        &mut disburse,
+        &payee.affiliate.as_ref().unwrap().pubkey(),
+        attacker.pubkey(),
+    );
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[attacker.pubkey()],
+        ClipstakeError::WrongRecipient,
+    );
 }
 
 /// Omitting the affiliate (so its commission would stay in the vault or go to the creator).
@@ -189,8 +298,19 @@ fn rejects_disburse_omitting_affiliate() {
         let (mut env, payee) = Env::payout_fixture(token_program, true);
         let mut disburse = disburse_ix(&env, &payee, VIEWS);
         set_account_at(&mut disburse, at::AFFILIATE, clipstake::ID, false);
-        set_account_at(&mut disburse, at::AFFILIATE_TOKEN_ACCOUNT, clipstake::ID, false);
-        oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::WrongRecipient);
+        set_account_at(
+            &mut disburse,
+            at::AFFILIATE_TOKEN_ACCOUNT,
+            clipstake::ID,
+            false,
+        );
+        oracle_refused(
+            &mut env,
+            &payee,
+            disburse,
+            &[],
+            ClipstakeError::WrongRecipient,
+        );
     }
 }
 
@@ -201,7 +321,13 @@ fn rejects_disburse_adding_affiliate() {
     let attacker = env.keypair_with(SOL);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
     set_account_at(&mut disburse, at::AFFILIATE, attacker.pubkey(), true);
-    oracle_refused(&mut env, &payee, disburse, &[attacker.pubkey()], ClipstakeError::WrongRecipient);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[attacker.pubkey()],
+        ClipstakeError::WrongRecipient,
+    );
 }
 
 /// The creator's share sent to a token account owned by someone else (right mint).
@@ -213,7 +339,13 @@ fn rejects_disburse_to_creator_token_account_of_another_owner() {
     let attacker_ata = env.fund_tokens(&token_program, &mint, &attacker.pubkey(), 1);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
     set_account_at(&mut disburse, at::CREATOR_TOKEN_ACCOUNT, attacker_ata, true);
-    oracle_refused(&mut env, &payee, disburse, &[attacker_ata], ClipstakeError::RecipientTokenAccountMismatch);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[attacker_ata],
+        ClipstakeError::RecipientTokenAccountMismatch,
+    );
 }
 
 /// The platform fee sent to a token account owned by someone else.
@@ -224,8 +356,19 @@ fn rejects_disburse_to_treasury_token_account_of_another_owner() {
     let attacker = Keypair::new();
     let attacker_ata = env.fund_tokens(&token_program, &mint, &attacker.pubkey(), 1);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
-    set_account_at(&mut disburse, at::TREASURY_TOKEN_ACCOUNT, attacker_ata, true);
-    oracle_refused(&mut env, &payee, disburse, &[attacker_ata], ClipstakeError::RecipientTokenAccountMismatch);
+    set_account_at(
+        &mut disburse,
+        at::TREASURY_TOKEN_ACCOUNT,
+        attacker_ata,
+        true,
+    );
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[attacker_ata],
+        ClipstakeError::RecipientTokenAccountMismatch,
+    );
 }
 
 /// The affiliate commission sent to a token account owned by someone else (here: the creator).
@@ -235,8 +378,19 @@ fn rejects_disburse_to_affiliate_token_account_of_another_owner() {
     let (mint, token_program) = mint_of(&payee);
     let creator_ata = env.fund_tokens(&token_program, &mint, &payee.creator.pubkey(), 1);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
-    set_account_at(&mut disburse, at::AFFILIATE_TOKEN_ACCOUNT, creator_ata, true);
-    oracle_refused(&mut env, &payee, disburse, &[creator_ata], ClipstakeError::RecipientTokenAccountMismatch);
+    set_account_at(
+        &mut disburse,
+        at::AFFILIATE_TOKEN_ACCOUNT,
+        creator_ata,
+        true,
+    );
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[creator_ata],
+        ClipstakeError::RecipientTokenAccountMismatch,
+    );
 }
 
 /// The creator's own token account, but for another mint.
@@ -248,7 +402,13 @@ fn rejects_disburse_to_creator_ata_for_wrong_mint() {
     let wrong_ata = env.fund_tokens(&token_program, &other_mint, &payee.creator.pubkey(), 1);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
     set_account_at(&mut disburse, at::CREATOR_TOKEN_ACCOUNT, wrong_ata, true);
-    oracle_refused(&mut env, &payee, disburse, &[wrong_ata], ClipstakeError::RecipientTokenAccountMismatch);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[wrong_ata],
+        ClipstakeError::RecipientTokenAccountMismatch,
+    );
 }
 
 /// A fresh non-ATA address as the creator's token account: the payer would create a token
@@ -261,9 +421,14 @@ fn rejects_disburse_to_non_canonical_new_token_account() {
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
     set_account_at(&mut disburse, at::CREATOR_TOKEN_ACCOUNT, elsewhere, true);
     let oracle = env.oracle.insecure_clone();
-    refused(&mut env, &payee, &[disburse], &[&oracle], &[elsewhere], |r| {
-        assert_instruction_error(r, 0, InstructionError::MissingAccount)
-    });
+    refused(
+        &mut env,
+        &payee,
+        &[disburse],
+        &[&oracle],
+        &[elsewhere],
+        |r| assert_instruction_error(r, 0, InstructionError::MissingAccount),
+    );
 }
 
 /// Another mint passed with the campaign's token accounts.
@@ -282,8 +447,19 @@ fn rejects_disburse_with_wrong_mint() {
 fn rejects_disburse_with_other_token_program() {
     let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), false);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
-    set_account_at(&mut disburse, at::TOKEN_PROGRAM, TOKEN_2022_PROGRAM_ID, false);
-    oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::WrongTokenProgram);
+    set_account_at(
+        &mut disburse,
+        at::TOKEN_PROGRAM,
+        TOKEN_2022_PROGRAM_ID,
+        false,
+    );
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::WrongTokenProgram,
+    );
 }
 
 /// A fake token program (another executable program) that would fake the transfers.
@@ -291,8 +467,19 @@ fn rejects_disburse_with_other_token_program() {
 fn rejects_disburse_with_fake_token_program() {
     let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), false);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
-    set_account_at(&mut disburse, at::TOKEN_PROGRAM, ASSOCIATED_TOKEN_PROGRAM_ID, false);
-    oracle_refused_by_anchor(&mut env, &payee, disburse, &[], AnchorError::InvalidProgramId);
+    set_account_at(
+        &mut disburse,
+        at::TOKEN_PROGRAM,
+        ASSOCIATED_TOKEN_PROGRAM_ID,
+        false,
+    );
+    oracle_refused_by_anchor(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        AnchorError::InvalidProgramId,
+    );
 }
 
 /// A fake associated token program that would "create" recipient accounts.
@@ -300,8 +487,19 @@ fn rejects_disburse_with_fake_token_program() {
 fn rejects_disburse_with_fake_associated_token_program() {
     let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), false);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
-    set_account_at(&mut disburse, at::ASSOCIATED_TOKEN_PROGRAM, TOKEN_2022_PROGRAM_ID, false);
-    oracle_refused_by_anchor(&mut env, &payee, disburse, &[], AnchorError::InvalidProgramId);
+    set_account_at(
+        &mut disburse,
+        at::ASSOCIATED_TOKEN_PROGRAM,
+        TOKEN_2022_PROGRAM_ID,
+        false,
+    );
+    oracle_refused_by_anchor(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        AnchorError::InvalidProgramId,
+    );
 }
 
 /// A fake system program (Token-2022, or this program itself).
@@ -312,7 +510,13 @@ fn rejects_disburse_with_fake_system_program() {
             let (mut env, payee) = Env::payout_fixture(token_program, false);
             let mut disburse = disburse_ix(&env, &payee, VIEWS);
             set_account_at(&mut disburse, at::SYSTEM_PROGRAM, fake, false);
-            oracle_refused_by_anchor(&mut env, &payee, disburse, &[], AnchorError::InvalidProgramId);
+            oracle_refused_by_anchor(
+                &mut env,
+                &payee,
+                disburse,
+                &[],
+                AnchorError::InvalidProgramId,
+            );
         }
     }
 }
@@ -325,7 +529,13 @@ fn rejects_disburse_with_program_id_as_token_program() {
         let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), false);
         let mut disburse = disburse_ix(&env, &payee, VIEWS);
         set_account_at(&mut disburse, index, clipstake::ID, false);
-        oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::MissingTokenAccounts);
+        oracle_refused(
+            &mut env,
+            &payee,
+            disburse,
+            &[],
+            ClipstakeError::MissingTokenAccounts,
+        );
     }
 }
 
@@ -334,10 +544,22 @@ fn rejects_disburse_with_program_id_as_token_program() {
 fn rejects_disburse_token_campaign_without_token_accounts() {
     let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), false);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
-    for index in [at::CREATOR_TOKEN_ACCOUNT, at::TREASURY_TOKEN_ACCOUNT, at::MINT, at::TOKEN_PROGRAM, at::ASSOCIATED_TOKEN_PROGRAM] {
+    for index in [
+        at::CREATOR_TOKEN_ACCOUNT,
+        at::TREASURY_TOKEN_ACCOUNT,
+        at::MINT,
+        at::TOKEN_PROGRAM,
+        at::ASSOCIATED_TOKEN_PROGRAM,
+    ] {
         set_account_at(&mut disburse, index, clipstake::ID, false);
     }
-    oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::MissingTokenAccounts);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::MissingTokenAccounts,
+    );
 }
 
 /// A SOL campaign paid with token accounts (a mint of the attacker's choosing).
@@ -347,7 +569,13 @@ fn rejects_disburse_sol_campaign_with_token_accounts() {
     let mint = env.create_mint(&TOKEN_PROGRAM_ID, 9, None);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
     set_account_at(&mut disburse, at::MINT, mint, false);
-    oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::MissingTokenAccounts);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::MissingTokenAccounts,
+    );
 }
 
 /// Paying campaign B's video out of campaign A (A's budget, B's watermark).
@@ -356,9 +584,21 @@ fn rejects_disburse_with_submission_of_other_campaign() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let other = env.funded_campaign(Asset::Sol, 2);
     let stranger = env.payee(&other, Asset::Sol, "https://video.example/other", false);
-    let disburse = ix::disburse(&env.oracle.pubkey(), &env.payer.pubkey(), &env.campaign(&payee.campaign), &env.submission(&stranger.submission), VIEWS);
+    let disburse = ix::disburse(
+        &env.oracle.pubkey(),
+        &env.payer.pubkey(),
+        &env.campaign(&payee.campaign),
+        &env.submission(&stranger.submission),
+        VIEWS,
+    );
     let extra = stranger.watched(&env);
-    oracle_refused(&mut env, &payee, disburse, &extra, ClipstakeError::WrongRecipient);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &extra,
+        ClipstakeError::WrongRecipient,
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -370,7 +610,13 @@ fn rejects_disburse_with_submission_as_campaign() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
     swap_account(&mut disburse, &payee.campaign, payee.submission);
-    oracle_refused_by_anchor(&mut env, &payee, disburse, &[], AnchorError::AccountDiscriminatorMismatch);
+    oracle_refused_by_anchor(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        AnchorError::AccountDiscriminatorMismatch,
+    );
 }
 
 /// A Campaign passed as the Platform (the Payout's platform has no seeds constraint).
@@ -380,7 +626,13 @@ fn rejects_disburse_with_campaign_as_platform() {
     let other = env.funded_campaign(Asset::Sol, 2);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
     set_account_at(&mut disburse, at::PLATFORM, other, false);
-    oracle_refused_by_anchor(&mut env, &payee, disburse, &[other], AnchorError::AccountDiscriminatorMismatch);
+    oracle_refused_by_anchor(
+        &mut env,
+        &payee,
+        disburse,
+        &[other],
+        AnchorError::AccountDiscriminatorMismatch,
+    );
 }
 
 /// A Campaign passed as the Submission.
@@ -390,7 +642,13 @@ fn rejects_disburse_with_campaign_as_submission() {
     let other = env.funded_campaign(Asset::Sol, 2);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
     swap_account(&mut disburse, &payee.submission, other);
-    oracle_refused_by_anchor(&mut env, &payee, disburse, &[other], AnchorError::AccountDiscriminatorMismatch);
+    oracle_refused_by_anchor(
+        &mut env,
+        &payee,
+        disburse,
+        &[other],
+        AnchorError::AccountDiscriminatorMismatch,
+    );
 }
 
 /// The SOL vault (a program-owned SolVault) passed as the Campaign.
@@ -400,7 +658,13 @@ fn rejects_disburse_with_sol_vault_as_campaign() {
     let vault = env.campaign(&payee.campaign).state.vault;
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
     swap_account(&mut disburse, &payee.campaign, vault);
-    oracle_refused_by_anchor(&mut env, &payee, disburse, &[], AnchorError::AccountDiscriminatorMismatch);
+    oracle_refused_by_anchor(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        AnchorError::AccountDiscriminatorMismatch,
+    );
 }
 
 // ------------------------------------------------------------------------------------------
@@ -414,7 +678,13 @@ fn rejects_disburse_with_vault_as_creator_token_account() {
     let vault = env.campaign(&payee.campaign).state.vault;
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
     set_account_at(&mut disburse, at::CREATOR_TOKEN_ACCOUNT, vault, true);
-    oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::DuplicateAccount);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::DuplicateAccount,
+    );
 }
 
 /// The vault passed as the treasury's and as the affiliate's token account.
@@ -425,7 +695,13 @@ fn rejects_disburse_with_vault_as_treasury_or_affiliate_token_account() {
         let vault = env.campaign(&payee.campaign).state.vault;
         let mut disburse = disburse_ix(&env, &payee, VIEWS);
         set_account_at(&mut disburse, index, vault, true);
-        oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::DuplicateAccount);
+        oracle_refused(
+            &mut env,
+            &payee,
+            disburse,
+            &[],
+            ClipstakeError::DuplicateAccount,
+        );
     }
 }
 
@@ -434,8 +710,19 @@ fn rejects_disburse_with_vault_as_treasury_or_affiliate_token_account() {
 fn rejects_disburse_with_campaign_as_creator_token_account() {
     let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), false);
     let mut disburse = disburse_ix(&env, &payee, VIEWS);
-    set_account_at(&mut disburse, at::CREATOR_TOKEN_ACCOUNT, payee.campaign, true);
-    oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::DuplicateAccount);
+    set_account_at(
+        &mut disburse,
+        at::CREATOR_TOKEN_ACCOUNT,
+        payee.campaign,
+        true,
+    );
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::DuplicateAccount,
+    );
 }
 
 /// A (compromised) oracle registers a video whose creator wallet is the SOL vault, the campaign
@@ -452,9 +739,21 @@ fn rejects_disburse_to_creator_that_is_a_payout_account() {
             _ => (env.keypair_with(SOL).pubkey(), Some((campaign, 1_000))),
         };
         let submission = env.register(&campaign, "v", &creator, affiliate).unwrap();
-        let payee = Payee { campaign, submission, creator: Keypair::new(), affiliate: None, asset: Asset::Sol };
+        let payee = Payee {
+            campaign,
+            submission,
+            creator: Keypair::new(),
+            affiliate: None,
+            asset: Asset::Sol,
+        };
         let disburse = disburse_ix(&env, &payee, VIEWS);
-        oracle_refused(&mut env, &payee, disburse, &[creator], ClipstakeError::DuplicateAccount);
+        oracle_refused(
+            &mut env,
+            &payee,
+            disburse,
+            &[creator],
+            ClipstakeError::DuplicateAccount,
+        );
     }
 }
 
@@ -467,7 +766,13 @@ fn rejects_disburse_while_platform_paused() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     env.pause_platform();
     let disburse = disburse_ix(&env, &payee, VIEWS);
-    oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::PlatformPaused);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::PlatformPaused,
+    );
 }
 
 /// Payouts before the campaign starts.
@@ -480,7 +785,13 @@ fn rejects_disburse_before_start() {
     env.fund(&campaign, 10 * SOL).unwrap();
     let payee = env.payee(&campaign, Asset::Sol, "v", false);
     let disburse = disburse_ix(&env, &payee, VIEWS);
-    oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::CampaignNotStarted);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::CampaignNotStarted,
+    );
 }
 
 /// Payouts after the end plus the settlement window (the brand may be withdrawing).
@@ -489,7 +800,13 @@ fn rejects_disburse_after_settlement_window() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     env.set_time(T0 + CAMPAIGN_SECS + SETTLEMENT_SECS);
     let disburse = disburse_ix(&env, &payee, VIEWS);
-    oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::CampaignEnded);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::CampaignEnded,
+    );
 }
 
 /// Payouts after the brand ended early and the settlement window passed.
@@ -498,10 +815,17 @@ fn rejects_disburse_after_early_end_and_window() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let brand = env.brand.insecure_clone();
     env.set_time(T0 + 100);
-    env.set_status(&brand, &payee.campaign, CampaignStatus::Ended).unwrap();
+    env.set_status(&brand, &payee.campaign, CampaignStatus::Ended)
+        .unwrap();
     env.set_time(T0 + 100 + SETTLEMENT_SECS);
     let disburse = disburse_ix(&env, &payee, VIEWS);
-    oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::CampaignEnded);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::CampaignEnded,
+    );
 }
 
 /// A payout larger than what the vault holds.
@@ -511,11 +835,19 @@ fn rejects_disburse_beyond_vault_balance() {
         let mut env = Env::with_platform();
         let asset = env.new_asset(token_program);
         let unit = unit_of(asset);
-        let campaign = env.create_campaign(asset, env.campaign_args(1, unit)).unwrap();
+        let campaign = env
+            .create_campaign(asset, env.campaign_args(1, unit))
+            .unwrap();
         env.fund(&campaign, 10 * unit).unwrap();
         let payee = env.payee(&campaign, asset, "v", false);
         let disburse = disburse_ix(&env, &payee, VIEWS); // owes 500 units
-        oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::InsufficientVaultBalance);
+        oracle_refused(
+            &mut env,
+            &payee,
+            disburse,
+            &[],
+            ClipstakeError::InsufficientVaultBalance,
+        );
     }
 }
 
@@ -524,9 +856,16 @@ fn rejects_disburse_beyond_vault_balance() {
 fn rejects_disburse_on_admin_paused_campaign() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let admin = env.admin.insecure_clone();
-    env.set_status(&admin, &payee.campaign, CampaignStatus::Paused).unwrap();
+    env.set_status(&admin, &payee.campaign, CampaignStatus::Paused)
+        .unwrap();
     let disburse = disburse_ix(&env, &payee, VIEWS);
-    oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::CampaignPaused);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::CampaignPaused,
+    );
 }
 
 /// Payouts after a brand pause's settlement window.
@@ -535,10 +874,17 @@ fn rejects_disburse_after_brand_pause_window() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let brand = env.brand.insecure_clone();
     env.set_time(T0 + 10);
-    env.set_status(&brand, &payee.campaign, CampaignStatus::Paused).unwrap();
+    env.set_status(&brand, &payee.campaign, CampaignStatus::Paused)
+        .unwrap();
     env.set_time(T0 + 10 + SETTLEMENT_SECS);
     let disburse = disburse_ix(&env, &payee, VIEWS);
-    oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::CampaignPaused);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::CampaignPaused,
+    );
 }
 
 /// A SOL payout that would leave an empty creator wallet below rent exemption (the runtime
@@ -548,8 +894,22 @@ fn rejects_sol_payout_leaving_recipient_below_rent_exemption() {
     let mut env = Env::with_platform();
     let campaign = env.funded_campaign(Asset::Sol, 1);
     let creator = Keypair::new();
-    let submission = env.register(&campaign, "v", &creator.pubkey(), None).unwrap();
-    let payee = Payee { campaign, submission, creator, affiliate: None, asset: Asset::Sol };
+    let submission = env
+        .register(&campaign, "v", &creator.pubkey(), None)
+        .unwrap();
+    let payee = Payee {
+        campaign,
+        submission,
+        creator,
+        affiliate: None,
+        asset: Asset::Sol,
+    };
     let disburse = disburse_ix(&env, &payee, 100); // 500_000 lamports gross
-    oracle_refused(&mut env, &payee, disburse, &[], ClipstakeError::RecipientBelowRentExemption);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::RecipientBelowRentExemption,
+    );
 }

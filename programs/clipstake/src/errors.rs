@@ -37,13 +37,19 @@ pub enum ClipstakeError {
     CampaignEnded,
     #[msg("The campaign has not started yet; wait for its start time")]
     CampaignNotStarted,
-    #[msg("The campaign is still live or settling; withdraw after the end (or pause) plus the settlement window")]
+    #[msg(
+        "The campaign is still live or settling; withdraw after the end (or pause) plus the settlement window"
+    )]
     SettlementWindowOpen,
-    #[msg("The admin paused this campaign: payouts and withdrawals wait until the admin resumes it")]
+    #[msg(
+        "The admin paused this campaign: payouts and withdrawals wait until the admin resumes it"
+    )]
     AdminPauseLocked,
     #[msg("That status change is not allowed from the campaign's current status")]
     InvalidStatusChange,
-    #[msg("The reported cumulative views are not above the views already paid (replay or stale report); report a higher count")]
+    #[msg(
+        "The reported cumulative views are not above the views already paid (replay or stale report); report a higher count"
+    )]
     ViewsNotIncreasing,
     #[msg("The vault holds less than this payout; fund the campaign")]
     InsufficientVaultBalance,
@@ -63,7 +69,9 @@ pub enum ClipstakeError {
     WrongMint,
     #[msg("The token program is not this campaign's token program")]
     WrongTokenProgram,
-    #[msg("Token campaigns need the mint, token program and associated token program accounts; SOL campaigns must omit them")]
+    #[msg(
+        "Token campaigns need the mint, token program and associated token program accounts; SOL campaigns must omit them"
+    )]
     MissingTokenAccounts,
     #[msg("A recipient token account does not belong to the expected wallet and mint")]
     RecipientTokenAccountMismatch,
@@ -71,11 +79,15 @@ pub enum ClipstakeError {
     WrongRecipient,
     #[msg("The same account was passed for two roles that must differ")]
     DuplicateAccount,
-    #[msg("A SOL payout would leave a recipient below rent exemption; fund the recipient wallet with a little SOL first")]
+    #[msg(
+        "A SOL payout would leave a recipient below rent exemption; fund the recipient wallet with a little SOL first"
+    )]
     RecipientBelowRentExemption,
     #[msg("The mint is not owned by the SPL Token or Token-2022 program")]
     UnsupportedMintProgram,
-    #[msg("The mint has a Token-2022 extension the escrow cannot hold safely (permanent delegate, transfer hook, non-transferable, confidential, pausable or default-frozen)")]
+    #[msg(
+        "The mint has a Token-2022 extension the escrow cannot hold safely (permanent delegate, transfer hook, non-transferable, confidential, pausable or default-frozen)"
+    )]
     UnsupportedMintExtension,
     #[msg("The claim needs an Ed25519 signature-verify instruction right before it")]
     MissingAttestation,

@@ -149,7 +149,10 @@ mod tests {
             fee.checked_add(Bps::new(4_001).unwrap()),
             Err(MathError::BpsSumExceedsWhole)
         );
-        assert_eq!(fee.checked_add(Bps::new(4_000).unwrap()).unwrap().get(), 10_000);
+        assert_eq!(
+            fee.checked_add(Bps::new(4_000).unwrap()).unwrap().get(),
+            10_000
+        );
     }
 
     #[test]
@@ -169,7 +172,10 @@ mod tests {
         assert_eq!(entitlement(999, 1, u64::MAX), 0);
         assert_eq!(entitlement(1_000_000, 5_000, 1_000_000), 1_000_000);
         assert_eq!(entitlement(u64::MAX, u64::MAX, 77), 77);
-        assert_eq!(entitlement(999, u64::MAX, u64::MAX), (999u128 * u64::MAX as u128 / 1000) as u64);
+        assert_eq!(
+            entitlement(999, u64::MAX, u64::MAX),
+            (999u128 * u64::MAX as u128 / 1000) as u64
+        );
     }
 
     #[test]

@@ -74,7 +74,11 @@ impl<'info> AtaCreator<'_, 'info> {
     /// An existing account must be a token account of `wallet` for the mint (any account the
     /// wallet owns is fine). A missing one is created idempotently as the wallet's associated
     /// token account; the ATA program then checks that the address is the canonical one.
-    pub fn ensure(&self, token_account: &AccountInfo<'info>, wallet: &AccountInfo<'info>) -> Result<()> {
+    pub fn ensure(
+        &self,
+        token_account: &AccountInfo<'info>,
+        wallet: &AccountInfo<'info>,
+    ) -> Result<()> {
         if token_account.owner == self.token_program.key {
             let data = token_account.try_borrow_data()?;
             require!(
@@ -153,7 +157,10 @@ impl<'a, 'info> LamportVault<'a, 'info> {
             0 => self.wallet_floor,
             len => rent_exempt_minimum(&self.rent, len),
         };
-        require!(to_after >= to_floor, ClipstakeError::RecipientBelowRentExemption);
+        require!(
+            to_after >= to_floor,
+            ClipstakeError::RecipientBelowRentExemption
+        );
         **self.vault.try_borrow_mut_lamports()? = vault_after;
         **to.try_borrow_mut_lamports()? = to_after;
         Ok(())
@@ -212,7 +219,10 @@ mod tests {
     #[allow(deprecated)]
     fn integer_rent_matches_the_float_formula() {
         for threshold in [2.0, 1.0, 1.5] {
-            let rent = Rent { exemption_threshold: threshold, ..Rent::default() };
+            let rent = Rent {
+                exemption_threshold: threshold,
+                ..Rent::default()
+            };
             for len in [0usize, 41, 165, 10_240] {
                 assert_eq!(rent_exempt_minimum(&rent, len), rent.minimum_balance(len));
             }

@@ -4,7 +4,7 @@ use anchor_lang::compat::solana_instructions_sysvar::{
 use anchor_lang::prelude::*;
 
 use crate::attestation::{
-    attestation_message, verify_ed25519_data, ED25519_PROGRAM_ID, INSTRUCTIONS_SYSVAR_ID,
+    ED25519_PROGRAM_ID, INSTRUCTIONS_SYSVAR_ID, attestation_message, verify_ed25519_data,
 };
 use crate::errors::ClipstakeError;
 use crate::instructions::payout::*;
@@ -30,7 +30,10 @@ pub struct Claim<'info> {
 
 impl Claim<'_> {
     fn validate(&self, args: &ClaimArgs) -> Result<()> {
-        require!(self.payout.creator.is_signer, ClipstakeError::NotSubmissionCreator);
+        require!(
+            self.payout.creator.is_signer,
+            ClipstakeError::NotSubmissionCreator
+        );
         require!(
             Clock::get()?.unix_timestamp <= args.expiry,
             ClipstakeError::AttestationExpired
@@ -42,7 +45,11 @@ impl Claim<'_> {
         let current = load_current_index_checked(&sysvar)?;
         require!(current > 0, ClipstakeError::MissingAttestation);
         let ed25519 = load_instruction_at_checked(usize::from(current - 1), &sysvar)?;
-        require_keys_eq!(ed25519.program_id, ED25519_PROGRAM_ID, ClipstakeError::MissingAttestation);
+        require_keys_eq!(
+            ed25519.program_id,
+            ED25519_PROGRAM_ID,
+            ClipstakeError::MissingAttestation
+        );
         let message = attestation_message(
             &crate::ID,
             &self.payout.campaign.key(),

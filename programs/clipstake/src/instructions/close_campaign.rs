@@ -5,7 +5,7 @@ use anchor_spl::token_interface::{self, TokenInterface};
 use crate::errors::ClipstakeError;
 use crate::events::CampaignClosed;
 use crate::state::{AssetKind, Campaign};
-use crate::transfer::{token_amount, withheld_transfer_fees, LamportVault};
+use crate::transfer::{LamportVault, token_amount, withheld_transfer_fees};
 
 #[derive(Accounts)]
 pub struct CloseCampaign<'info> {
@@ -37,7 +37,10 @@ pub struct CloseCampaign<'info> {
 
 impl CloseCampaign<'_> {
     fn validate(&self) -> Result<()> {
-        require!(self.campaign.open_submissions == 0, ClipstakeError::SubmissionsStillOpen);
+        require!(
+            self.campaign.open_submissions == 0,
+            ClipstakeError::SubmissionsStillOpen
+        );
         let is_token = self.campaign.asset != AssetKind::NativeSol;
         require!(
             self.token_program.is_some() == is_token && self.mint.is_some() == is_token,

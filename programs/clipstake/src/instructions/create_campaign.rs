@@ -1,18 +1,17 @@
+use anchor_lang::Discriminator;
 use anchor_lang::prelude::*;
 use anchor_lang::system_program;
-use anchor_lang::Discriminator;
 use anchor_spl::associated_token::{self, AssociatedToken};
+use anchor_spl::token_interface::TokenInterface;
 use anchor_spl::token_interface::spl_token_2022::extension::{
     BaseStateWithExtensions, ExtensionType, StateWithExtensions,
 };
 use anchor_spl::token_interface::spl_token_2022::state::Mint as MintState;
-use anchor_spl::token_interface::TokenInterface;
 
 use crate::errors::ClipstakeError;
 use crate::events::CampaignCreated;
 use crate::state::{
-    AssetKind, Campaign, CampaignStatus, Platform, SolVault, CAMPAIGN_SEED,
-    SOL_VAULT_SEED,
+    AssetKind, CAMPAIGN_SEED, Campaign, CampaignStatus, Platform, SOL_VAULT_SEED, SolVault,
 };
 
 /// Decimals reported for native SOL campaigns.
@@ -90,7 +89,8 @@ impl CreateCampaign<'_> {
             self.associated_token_program.is_some(),
         ];
         require!(
-            token_accounts.iter().all(|present| *present) || token_accounts.iter().all(|present| !present),
+            token_accounts.iter().all(|present| *present)
+                || token_accounts.iter().all(|present| !present),
             ClipstakeError::MissingTokenAccounts
         );
         Ok(())
@@ -121,7 +121,13 @@ impl CreateCampaign<'_> {
             }
             _ => {
                 let bump = create_sol_vault(&ctx, campaign_key)?;
-                (AssetKind::NativeSol, Pubkey::default(), system_program::ID, SOL_DECIMALS, bump)
+                (
+                    AssetKind::NativeSol,
+                    Pubkey::default(),
+                    system_program::ID,
+                    SOL_DECIMALS,
+                    bump,
+                )
             }
         };
 
@@ -194,7 +200,11 @@ const ALLOWED_MINT_EXTENSIONS: &[ExtensionType] = &[
 
 /// Checks the mint's owner and extensions; returns its asset kind and decimals.
 fn inspect_mint(mint: &AccountInfo, token_program: &Pubkey) -> Result<(AssetKind, u8)> {
-    require_keys_eq!(*mint.owner, *token_program, ClipstakeError::UnsupportedMintProgram);
+    require_keys_eq!(
+        *mint.owner,
+        *token_program,
+        ClipstakeError::UnsupportedMintProgram
+    );
     let data = mint.try_borrow_data()?;
     let state = StateWithExtensions::<MintState>::unpack(&data)
         .map_err(|_| error!(ClipstakeError::UnsupportedMintProgram))?;
@@ -205,7 +215,9 @@ fn inspect_mint(mint: &AccountInfo, token_program: &Pubkey) -> Result<(AssetKind
         .get_extension_types()
         .map_err(|_| error!(ClipstakeError::UnsupportedMintExtension))?;
     require!(
-        extensions.iter().all(|ext| ALLOWED_MINT_EXTENSIONS.contains(ext)),
+        extensions
+            .iter()
+            .all(|ext| ALLOWED_MINT_EXTENSIONS.contains(ext)),
         ClipstakeError::UnsupportedMintExtension
     );
     Ok((AssetKind::Token2022, state.base.decimals))
@@ -231,7 +243,10 @@ fn create_sol_vault(ctx: &Context<CreateCampaign>, campaign: Pubkey) -> Result<u
         system_program::create_account(
             CpiContext::new_with_signer(
                 system,
-                system_program::CreateAccount { from: payer, to: vault.clone() },
+                system_program::CreateAccount {
+                    from: payer,
+                    to: vault.clone(),
+                },
                 &[seeds],
             ),
             rent,
@@ -241,14 +256,22 @@ fn create_sol_vault(ctx: &Context<CreateCampaign>, campaign: Pubkey) -> Result<u
     } else {
         if top_up > 0 {
             system_program::transfer(
-                CpiContext::new(system, system_program::Transfer { from: payer, to: vault.clone() }),
+                CpiContext::new(
+                    system,
+                    system_program::Transfer {
+                        from: payer,
+                        to: vault.clone(),
+                    },
+                ),
                 top_up,
             )?;
         }
         system_program::allocate(
             CpiContext::new_with_signer(
                 system,
-                system_program::Allocate { account_to_allocate: vault.clone() },
+                system_program::Allocate {
+                    account_to_allocate: vault.clone(),
+                },
                 &[seeds],
             ),
             space as u64,
@@ -256,7 +279,9 @@ fn create_sol_vault(ctx: &Context<CreateCampaign>, campaign: Pubkey) -> Result<u
         system_program::assign(
             CpiContext::new_with_signer(
                 system,
-                system_program::Assign { account_to_assign: vault.clone() },
+                system_program::Assign {
+                    account_to_assign: vault.clone(),
+                },
                 &[seeds],
             ),
             ctx.program_id,

@@ -59,7 +59,11 @@ impl FundCampaign<'_> {
     #[access_control(ctx.accounts.validate(amount))]
     pub fn handler(ctx: Context<Self>, amount: u64) -> Result<()> {
         let accounts = &ctx.accounts;
-        let received = match (&accounts.funder_token_account, &accounts.mint, &accounts.token_program) {
+        let received = match (
+            &accounts.funder_token_account,
+            &accounts.mint,
+            &accounts.token_program,
+        ) {
             (Some(from), Some(mint), Some(token_program)) => {
                 let before = token_amount(&accounts.vault)?;
                 token_interface::transfer_checked(

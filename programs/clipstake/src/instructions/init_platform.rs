@@ -5,7 +5,7 @@ use anchor_lang::solana_program::bpf_loader_upgradeable;
 use crate::errors::ClipstakeError;
 use crate::events::PlatformInitialized;
 use crate::math::Bps;
-use crate::state::{Platform, PLATFORM_SEED};
+use crate::state::{PLATFORM_SEED, Platform};
 
 /// Settings of a new platform.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -88,5 +88,8 @@ fn upgrade_authority(program_data: &AccountInfo) -> Result<Option<Pubkey>> {
         data.len() >= 45 && data[..4] == PROGRAM_DATA_TAG,
         ClipstakeError::NotUpgradeAuthority
     );
-    Ok((data[12] == 1).then(|| Pubkey::new_from_array(data[13..45].try_into().unwrap_or_default())))
+    Ok(
+        (data[12] == 1)
+            .then(|| Pubkey::new_from_array(data[13..45].try_into().unwrap_or_default())),
+    )
 }

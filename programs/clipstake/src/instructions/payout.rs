@@ -96,7 +96,10 @@ impl<'info> Payout<'info> {
                 ClipstakeError::WrongMint
             );
             require_keys_eq!(
-                self.token_program.as_ref().map(|p| p.key()).unwrap_or_default(),
+                self.token_program
+                    .as_ref()
+                    .map(|p| p.key())
+                    .unwrap_or_default(),
                 self.campaign.token_program,
                 ClipstakeError::WrongTokenProgram
             );
@@ -143,7 +146,10 @@ impl<'info> Payout<'info> {
             Bps::new(campaign.fee_bps)?,
             Bps::new(submission.affiliate_bps)?,
         )?;
-        require!(gross <= campaign.available(), ClipstakeError::InsufficientVaultBalance);
+        require!(
+            gross <= campaign.available(),
+            ClipstakeError::InsufficientVaultBalance
+        );
 
         if campaign.asset == AssetKind::NativeSol {
             self.pay_sol(&split)?;
@@ -193,7 +199,11 @@ impl<'info> Payout<'info> {
     fn pay_tokens(&self, split: &Split) -> Result<()> {
         let missing = || error!(ClipstakeError::MissingTokenAccounts);
         let mint = self.mint.as_ref().ok_or_else(missing)?.to_account_info();
-        let token_program = self.token_program.as_ref().ok_or_else(missing)?.to_account_info();
+        let token_program = self
+            .token_program
+            .as_ref()
+            .ok_or_else(missing)?
+            .to_account_info();
         let ata_program = self
             .associated_token_program
             .as_ref()
@@ -201,7 +211,7 @@ impl<'info> Payout<'info> {
             .to_account_info();
         let payer = self.payer.to_account_info();
         let system_program = self.system_program.to_account_info();
-        let creator_accounts = AtaCreator {
+        let ata_creator = AtaCreator {
             payer: &payer,
             mint: &mint,
             token_program: &token_program,
@@ -222,21 +232,22 @@ impl<'info> Payout<'info> {
 
         let creator_ata = self.creator_token_account.as_ref().ok_or_else(missing)?;
         if split.creator > 0 {
-            creator_accounts.ensure(creator_ata, &self.creator)?;
+            ata_creator.ensure(creator_ata, &self.creator)?;
             route.pay(creator_ata, split.creator)?;
         }
 
         let treasury_ata = self.treasury_token_account.as_ref().ok_or_else(missing)?;
         if split.fee > 0 {
-            creator_accounts.ensure(treasury_ata, &self.treasury)?;
+            ata_creator.ensure(treasury_ata, &self.treasury)?;
             route.pay(treasury_ata, split.fee)?;
         }
 
-        if let (Some(affiliate), Some(affiliate_ata)) = (&self.affiliate, &self.affiliate_token_account) {
-            if split.commission > 0 {
-                creator_accounts.ensure(affiliate_ata, affiliate)?;
-                route.pay(affiliate_ata, split.commission)?;
-            }
+        if let (Some(affiliate), Some(affiliate_ata)) =
+            (&self.affiliate, &self.affiliate_token_account)
+            && split.commission > 0
+        {
+            ata_creator.ensure(affiliate_ata, affiliate)?;
+            route.pay(affiliate_ata, split.commission)?;
         }
         Ok(())
     }

@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::errors::ClipstakeError;
 use crate::events::SubmissionRegistered;
 use crate::math::Bps;
-use crate::state::{Campaign, Platform, Submission, SUBMISSION_SEED};
+use crate::state::{Campaign, Platform, SUBMISSION_SEED, Submission};
 
 /// A video the oracle verified off-chain.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]

@@ -25,17 +25,32 @@ impl SetCampaignStatus<'_> {
         match status {
             CampaignStatus::Paused => {
                 require!(is_brand || is_admin, ClipstakeError::NotCampaignBrand);
-                require!(current == CampaignStatus::Active, ClipstakeError::InvalidStatusChange);
+                require!(
+                    current == CampaignStatus::Active,
+                    ClipstakeError::InvalidStatusChange
+                );
             }
             CampaignStatus::Active => {
                 require!(is_brand || is_admin, ClipstakeError::NotCampaignBrand);
-                require!(current == CampaignStatus::Paused, ClipstakeError::InvalidStatusChange);
-                require!(!self.campaign.paused_by_admin || is_admin, ClipstakeError::AdminPauseLocked);
+                require!(
+                    current == CampaignStatus::Paused,
+                    ClipstakeError::InvalidStatusChange
+                );
+                require!(
+                    !self.campaign.paused_by_admin || is_admin,
+                    ClipstakeError::AdminPauseLocked
+                );
             }
             CampaignStatus::Ended => {
                 require!(is_brand, ClipstakeError::NotCampaignBrand);
-                require!(current != CampaignStatus::Ended, ClipstakeError::InvalidStatusChange);
-                require!(!self.campaign.paused_by_admin, ClipstakeError::AdminPauseLocked);
+                require!(
+                    current != CampaignStatus::Ended,
+                    ClipstakeError::InvalidStatusChange
+                );
+                require!(
+                    !self.campaign.paused_by_admin,
+                    ClipstakeError::AdminPauseLocked
+                );
             }
         }
         Ok(())

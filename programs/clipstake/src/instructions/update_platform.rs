@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::errors::ClipstakeError;
 use crate::events::PlatformUpdated;
 use crate::math::Bps;
-use crate::state::{Platform, PLATFORM_SEED};
+use crate::state::{PLATFORM_SEED, Platform};
 
 /// Platform settings to change; `None` keeps the current value.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default)]
@@ -32,8 +32,10 @@ pub struct UpdatePlatform<'info> {
 impl UpdatePlatform<'_> {
     fn validate(&self, args: &UpdatePlatformArgs) -> Result<()> {
         let fee = Bps::new(args.fee_bps.unwrap_or(self.platform.fee_bps))?;
-        let max_affiliate =
-            Bps::new(args.max_affiliate_bps.unwrap_or(self.platform.max_affiliate_bps))?;
+        let max_affiliate = Bps::new(
+            args.max_affiliate_bps
+                .unwrap_or(self.platform.max_affiliate_bps),
+        )?;
         fee.checked_add(max_affiliate)?;
         Ok(())
     }

@@ -5,7 +5,7 @@ use crate::errors::ClipstakeError;
 use crate::events::CampaignWithdrawn;
 use crate::math;
 use crate::state::{AssetKind, Campaign};
-use crate::transfer::{token_amount, LamportVault, TokenVault};
+use crate::transfer::{LamportVault, TokenVault, token_amount};
 
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
@@ -45,7 +45,10 @@ impl Withdraw<'_> {
         require!(amount > 0, ClipstakeError::ZeroAmount);
         // An admin pause freezes the budget too: payouts are blocked while the admin looks into
         // abuse, so the settlement window cannot run out on the creators meanwhile.
-        require!(!self.campaign.paused_by_admin, ClipstakeError::AdminPauseLocked);
+        require!(
+            !self.campaign.paused_by_admin,
+            ClipstakeError::AdminPauseLocked
+        );
         require!(
             Clock::get()?.unix_timestamp >= self.campaign.settlement_deadline(),
             ClipstakeError::SettlementWindowOpen
@@ -61,15 +64,26 @@ impl Withdraw<'_> {
             ClipstakeError::MissingTokenAccounts
         );
         if let Some(destination) = &self.brand_token_account {
-            require_keys_neq!(destination.key(), self.vault.key(), ClipstakeError::DuplicateAccount);
-            require_keys_eq!(*destination.owner, self.campaign.token_program, ClipstakeError::RecipientTokenAccountMismatch);
+            require_keys_neq!(
+                destination.key(),
+                self.vault.key(),
+                ClipstakeError::DuplicateAccount
+            );
+            require_keys_eq!(
+                *destination.owner,
+                self.campaign.token_program,
+                ClipstakeError::RecipientTokenAccountMismatch
+            );
             let data = destination.try_borrow_data()?;
             require!(
                 data.len() >= 64 && &data[32..64] == self.brand.key().as_ref(),
                 ClipstakeError::RecipientTokenAccountMismatch
             );
         }
-        require!(amount <= self.vault_balance()?, ClipstakeError::WithdrawExceedsAvailable);
+        require!(
+            amount <= self.vault_balance()?,
+            ClipstakeError::WithdrawExceedsAvailable
+        );
         Ok(())
     }
 
@@ -77,7 +91,11 @@ impl Withdraw<'_> {
     #[access_control(ctx.accounts.validate(amount))]
     pub fn handler(ctx: Context<Self>, amount: u64) -> Result<()> {
         let accounts = &ctx.accounts;
-        match (&accounts.brand_token_account, &accounts.mint, &accounts.token_program) {
+        match (
+            &accounts.brand_token_account,
+            &accounts.mint,
+            &accounts.token_program,
+        ) {
             (Some(destination), Some(mint), Some(token_program)) => {
                 let signer = accounts.campaign.signer();
                 let route = TokenVault {

@@ -120,15 +120,24 @@ impl Campaign {
         require!(now >= self.start_time, ClipstakeError::CampaignNotStarted);
         if self.status == CampaignStatus::Paused {
             require!(!self.paused_by_admin, ClipstakeError::CampaignPaused);
-            require!(now < self.settlement_deadline(), ClipstakeError::CampaignPaused);
+            require!(
+                now < self.settlement_deadline(),
+                ClipstakeError::CampaignPaused
+            );
         }
-        require!(now < self.settlement_deadline(), ClipstakeError::CampaignEnded);
+        require!(
+            now < self.settlement_deadline(),
+            ClipstakeError::CampaignEnded
+        );
         Ok(())
     }
 
     /// Refuses new registrations unless the campaign is active and before its end.
     pub fn check_accepting_submissions(&self, now: i64) -> Result<()> {
-        require!(self.status != CampaignStatus::Paused, ClipstakeError::CampaignPaused);
+        require!(
+            self.status != CampaignStatus::Paused,
+            ClipstakeError::CampaignPaused
+        );
         require!(
             self.status == CampaignStatus::Active && now < self.end_time,
             ClipstakeError::CampaignEnded
@@ -156,6 +165,11 @@ pub struct CampaignSigner {
 impl CampaignSigner {
     /// `["campaign", brand, campaign_id, bump]`.
     pub fn seeds(&self) -> [&[u8]; 4] {
-        [CAMPAIGN_SEED, self.brand.as_ref(), &self.campaign_id, &self.bump]
+        [
+            CAMPAIGN_SEED,
+            self.brand.as_ref(),
+            &self.campaign_id,
+            &self.bump,
+        ]
     }
 }
