@@ -439,31 +439,35 @@ pub fn custom_error(result: &TxResult) -> Option<u32> {
     }
 }
 
+/// Asserts that `result` failed with custom error `code` (named `what` in the message),
+/// showing the program logs if not.
+#[track_caller]
+fn assert_custom_error<T>(result: Result<T, FailedTransactionMetadata>, code: u32, what: &str) {
+    match result {
+        Ok(_) => panic!("expected {what} ({code}), but the transaction succeeded"),
+        Err(failed) => {
+            let got = match &failed.err {
+                TransactionError::InstructionError(_, InstructionError::Custom(c)) => Some(*c),
+                _ => None,
+            };
+            assert_eq!(
+                got,
+                Some(code),
+                "expected {what} ({code}), got {:?}\n{}",
+                failed.err,
+                failed.meta.logs.join("\n")
+            );
+        }
+    }
+}
+
 /// Asserts that `result` failed with the program's `expected` error, showing the logs if not.
 #[track_caller]
 pub fn assert_program_error<T>(
     result: Result<T, FailedTransactionMetadata>,
     expected: ClipstakeError,
 ) {
-    match result {
-        Ok(_) => panic!("expected {expected:?}, but the transaction succeeded"),
-        Err(failed) => {
-            let code = match &failed.err {
-                TransactionError::InstructionError(_, InstructionError::Custom(code)) => {
-                    Some(*code)
-                }
-                _ => None,
-            };
-            assert_eq!(
-                code,
-                Some(code_of(expected)),
-                "expected {expected:?} ({}), got {:?}\n{}",
-                code_of(expected),
-                failed.err,
-                failed.meta.logs.join("\n")
-            );
-        }
-    }
+    assert_custom_error(result, code_of(expected), &format!("{expected:?}"));
 }
 
 /// Asserts that `result` failed with Anchor framework error `expected` (e.g. a constraint).
@@ -472,24 +476,7 @@ pub fn assert_anchor_error<T>(
     result: Result<T, FailedTransactionMetadata>,
     expected: anchor_lang::error::ErrorCode,
 ) {
-    match result {
-        Ok(_) => panic!("expected {expected:?}, but the transaction succeeded"),
-        Err(failed) => {
-            let code = match &failed.err {
-                TransactionError::InstructionError(_, InstructionError::Custom(code)) => {
-                    Some(*code)
-                }
-                _ => None,
-            };
-            assert_eq!(
-                code,
-                Some(expected as u32),
-                "expected {expected:?}, got {:?}\n{}",
-                failed.err,
-                failed.meta.logs.join("\n")
-            );
-        }
-    }
+    assert_custom_error(result, expected as u32, &format!("{expected:?}"));
 }
 
 /// Asserts that `result` failed, whatever the reason, and returns the error.
