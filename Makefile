@@ -25,7 +25,7 @@ bench: build
 	cargo run --locked --release -p clipstake-tests --example cu_report
 
 demo: build
-	cargo run --locked --release -p clipstake-client --bin clipstake -- demo
+	cargo run --locked -p clipstake-client --bin clipstake -- demo
 
 fmt:
 	cargo fmt --all
