@@ -1,4 +1,5 @@
-//! `clipstake oracle attest|disburse` (the payout oracle).
+//! `clipstake oracle attest|disburse|ingest|review|due|run|reconcile|ledger` (the payout
+//! oracle; the batch pipeline lives in `clipstake_client::oracle`).
 use std::path::PathBuf;
 
 use anchor_lang::prelude::Pubkey;
@@ -9,12 +10,17 @@ use clipstake_client::Error;
 use clipstake_client::attestation::{Attestation, AttestationJson};
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::instructions as ix;
+use clipstake_client::oracle::ledger::Ledger;
+use clipstake_client::oracle::reports::{Format, VerifyConfig, parse};
+use clipstake_client::oracle::schedule::Schedule;
+use clipstake_client::oracle::{self, NoFailpoints, RunOptions};
+use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use super::{Units, dry_run_report, parse_duration, parse_pubkey, sent_json, sent_line, simulated};
 use crate::cli::CliError;
 use crate::cli::config::Ctx;
-use crate::cli::output::{Report, utc};
+use crate::cli::output::{Report, duration, short, utc};
 
 #[derive(Debug, Subcommand)]
 pub enum OracleCommand {
@@ -22,6 +28,104 @@ pub enum OracleCommand {
     Attest(AttestArgs),
     /// Pays a submission up to VIEWS cumulative verified views (oracle push).
     Disburse(DisburseArgs),
+    /// Reads view reports (JSON Lines or CSV), verifies them and records them in the ledger:
+    /// accepted, or quarantined with a reason (never paid).
+    Ingest(IngestArgs),
+    /// Lists quarantined reports and why.
+    Review(ReviewArgs),
+    /// Lists submissions whose views are due for a refresh (intervals grow with age).
+    Due(DueArgs),
+    /// Reconciles, writes payout intents for accepted views and pays them in packed
+    /// transactions; safe to kill and restart at any point.
+    Run(RunArgs),
+    /// Settles every unfinished intent from the chain (watermark, signature, blockhash expiry).
+    Reconcile(LedgerDb),
+    /// Lists payout intents, totals and the double-entry balance check.
+    Ledger(LedgerArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct LedgerDb {
+    /// The oracle's SQLite ledger.
+    #[arg(
+        long,
+        default_value = ".clipstake/oracle.sqlite",
+        env = "CLIPSTAKE_ORACLE_DB"
+    )]
+    pub ledger_db: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// The report file (`.csv` is CSV, anything else JSON Lines; `-` reads stdin as JSON Lines),
+    /// or a directory: each `.jsonl`/`.json`/`.csv` file in it is ingested, then moved to its
+    /// `ingested/` subdirectory.
+    pub file: PathBuf,
+    /// With a directory: keep watching it, ingesting new files every `--interval` (until killed).
+    #[arg(long)]
+    pub watch: bool,
+    /// How often a watched directory is scanned.
+    #[arg(long, value_parser = parse_duration, default_value = "10s")]
+    pub interval: i64,
+    /// The campaign the reported videos were submitted to.
+    #[arg(long, value_parser = parse_pubkey)]
+    pub campaign: Pubkey,
+    /// Quarantine a report growing faster than this multiple of the trailing rate.
+    #[arg(long, default_value_t = 10.0)]
+    pub spike_multiple: f64,
+    /// Trailing rates below this many views per hour count as this (quiet videos may grow).
+    #[arg(long, default_value_t = 1_000.0)]
+    pub min_rate_per_hour: f64,
+    #[command(flatten)]
+    pub db: LedgerDb,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Show at most this many (newest last).
+    #[arg(long, default_value_t = 200)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub db: LedgerDb,
+}
+
+#[derive(Debug, Args)]
+pub struct DueArgs {
+    /// Also list this campaign's on-chain submissions never reported yet.
+    #[arg(long, value_parser = parse_pubkey)]
+    pub campaign: Option<Pubkey>,
+    /// Age steps (comma-separated durations).
+    #[arg(long, default_value = "1d,3d,7d")]
+    pub ages: String,
+    /// Refresh intervals, one more than the age steps.
+    #[arg(long, default_value = "2h,6h,12h,24h")]
+    pub intervals: String,
+    /// List every submission with its next refresh, due or not.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub db: LedgerDb,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// At most this many disbursements per transaction (the 1232-byte packet decides below it).
+    #[arg(long, default_value_t = 64)]
+    pub max_per_tx: usize,
+    #[command(flatten)]
+    pub db: LedgerDb,
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    /// Only intents in this state (pending, sent, confirmed, failed).
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Show at most this many intents.
+    #[arg(long, default_value_t = 100)]
+    pub limit: usize,
+    #[command(flatten)]
+    pub db: LedgerDb,
 }
 
 #[derive(Debug, Args)]
@@ -54,6 +158,12 @@ pub fn run(ctx: &mut Ctx, command: OracleCommand) -> Result<Report, CliError> {
     match command {
         OracleCommand::Attest(args) => attest(ctx, args),
         OracleCommand::Disburse(args) => disburse(ctx, args),
+        OracleCommand::Ingest(args) => ingest(ctx, args),
+        OracleCommand::Review(args) => review(args),
+        OracleCommand::Due(args) => due(ctx, args),
+        OracleCommand::Run(args) => run_oracle(ctx, args),
+        OracleCommand::Reconcile(db) => reconcile(ctx, db),
+        OracleCommand::Ledger(args) => ledger(args),
     }
 }
 
@@ -175,4 +285,349 @@ pub fn payout_report(
             ("to the creator", u.text(creator)),
         ])
         .line(sent_line(sent)))
+}
+
+fn open_ledger(db: &LedgerDb) -> Result<Ledger, CliError> {
+    Ok(Ledger::open(&db.ledger_db)?)
+}
+
+fn generic(message: impl Into<String>) -> CliError {
+    CliError::new(crate::cli::ExitCode::Generic, message)
+}
+
+fn read_reports(path: &std::path::Path) -> Result<oracle::reports::Parsed, CliError> {
+    let (text, format) = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| generic(format!("cannot read stdin: {e}")))?;
+        (text, Format::JsonLines)
+    } else {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| generic(format!("cannot read {}: {e}", path.display())))?;
+        (text, Format::from_path(path))
+    };
+    Ok(parse(&text, format))
+}
+
+/// Ingests every report file of `dir` (sorted by name) and moves each to `dir/ingested/`.
+fn ingest_directory(
+    ctx: &mut Ctx,
+    ledger: &mut Ledger,
+    dir: &std::path::Path,
+    campaign: &Pubkey,
+    config: &VerifyConfig,
+    total: &mut oracle::IngestSummary,
+) -> Result<usize, CliError> {
+    let done = dir.join("ingested");
+    std::fs::create_dir_all(&done)
+        .map_err(|e| generic(format!("cannot create {}: {e}", done.display())))?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| generic(format!("cannot read {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .and_then(|e| e.to_str())
+                    .is_some_and(|e| ["jsonl", "json", "csv"].contains(&e))
+        })
+        .collect();
+    files.sort();
+    for file in &files {
+        let parsed = read_reports(file)?;
+        let s = oracle::ingest(ledger, ctx.backend.as_mut(), campaign, &parsed, config)?;
+        total.accepted += s.accepted;
+        total.quarantined += s.quarantined;
+        total.duplicates += s.duplicates;
+        if let Some(name) = file.file_name() {
+            std::fs::rename(file, done.join(name))
+                .map_err(|e| generic(format!("cannot move {}: {e}", file.display())))?;
+        }
+        if !ctx.json() {
+            eprintln!(
+                "ingested {}: {} accepted, {} quarantined",
+                file.display(),
+                s.accepted,
+                s.quarantined
+            );
+        }
+    }
+    Ok(files.len())
+}
+
+fn ingest(ctx: &mut Ctx, args: IngestArgs) -> Result<Report, CliError> {
+    let config = VerifyConfig {
+        spike_multiple: args.spike_multiple,
+        min_rate_per_hour: args.min_rate_per_hour,
+    };
+    let mut ledger = open_ledger(&args.db)?;
+    let mut summary = oracle::IngestSummary::default();
+    if args.file.is_dir() {
+        loop {
+            ingest_directory(
+                ctx,
+                &mut ledger,
+                &args.file,
+                &args.campaign,
+                &config,
+                &mut summary,
+            )?;
+            if !args.watch {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_secs(args.interval.max(1) as u64));
+        }
+    } else {
+        let parsed = read_reports(&args.file)?;
+        summary = oracle::ingest(
+            &mut ledger,
+            ctx.backend.as_mut(),
+            &args.campaign,
+            &parsed,
+            &config,
+        )?;
+    }
+    Ok(Report::new(json!({ "accepted": summary.accepted, "quarantined": summary.quarantined, "duplicates": summary.duplicates, "ledger_db": args.db.ledger_db.display().to_string() }))
+        .title(format!("Ingested {}", args.file.display()))
+        .fields(vec![
+            ("accepted", summary.accepted.to_string()),
+            ("quarantined", summary.quarantined.to_string()),
+            ("duplicates ignored", summary.duplicates.to_string()),
+        ])
+        .line(if summary.quarantined > 0 {
+            "quarantined reports are never paid; see `clipstake oracle review`".to_string()
+        } else {
+            "run `clipstake oracle run` to pay the accepted views".to_string()
+        }))
+}
+
+fn review(args: ReviewArgs) -> Result<Report, CliError> {
+    let ledger = open_ledger(&args.db)?;
+    let all = ledger.quarantined()?;
+    let shown: Vec<_> = all.iter().rev().take(args.limit).rev().collect();
+    let json = json!(
+        shown
+            .iter()
+            .map(|q| json!({
+                "id": q.id, "submission": q.submission, "video": q.video, "views": q.views,
+                "observed_at": q.observed_at, "reason": q.reason, "raw": q.raw,
+            }))
+            .collect::<Vec<_>>()
+    );
+    let rows = shown
+        .iter()
+        .map(|q| {
+            vec![
+                q.id.to_string(),
+                q.video
+                    .clone()
+                    .or_else(|| q.raw.clone())
+                    .unwrap_or_default(),
+                q.views.map(|v| v.to_string()).unwrap_or_default(),
+                q.observed_at.map(utc).unwrap_or_default(),
+                q.reason.clone(),
+            ]
+        })
+        .collect();
+    Ok(Report::new(json)
+        .title(format!("{} quarantined report(s)", all.len()))
+        .table(&["id", "video / line", "views", "observed", "reason"], rows))
+}
+
+fn durations(text: &str) -> Result<Vec<i64>, CliError> {
+    text.split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| parse_duration(p).map_err(CliError::usage))
+        .collect()
+}
+
+fn due(ctx: &mut Ctx, args: DueArgs) -> Result<Report, CliError> {
+    let schedule = Schedule::new(&durations(&args.ages)?, &durations(&args.intervals)?)
+        .map_err(CliError::usage)?;
+    let ledger = open_ledger(&args.db)?;
+    let last: std::collections::HashMap<String, i64> =
+        ledger.last_observed()?.into_iter().collect();
+    let mut addresses: Vec<Pubkey> = last.keys().filter_map(|k| k.parse().ok()).collect();
+    if let Some(campaign) = args.campaign {
+        for s in ctx.backend.submissions(&[])? {
+            if s.state.campaign == campaign && !last.contains_key(&s.address.to_string()) {
+                addresses.push(s.address);
+            }
+        }
+    }
+    let now = ctx.backend.clock()?.unix_timestamp;
+    let mut rows = Vec::new();
+    let mut items = Vec::new();
+    for address in addresses {
+        let Ok(sub) = ctx.backend.submission(&address) else {
+            continue;
+        };
+        let last_seen = last.get(&address.to_string()).copied();
+        let next = schedule.next_due(sub.state.registered_at, last_seen);
+        let age = now - sub.state.registered_at;
+        if next > now && !args.all {
+            continue;
+        }
+        items.push((next, address, age, last_seen, schedule.interval(age)));
+    }
+    items.sort();
+    for (next, address, age, last_seen, interval) in &items {
+        rows.push(vec![
+            address.to_string(),
+            duration(*age),
+            last_seen.map(utc).unwrap_or_else(|| "never".into()),
+            duration(*interval),
+            if *next <= now {
+                "now".to_string()
+            } else {
+                utc(*next)
+            },
+        ]);
+    }
+    let json = json!(items.iter().map(|(next, a, age, last, interval)| json!({
+        "submission": a.to_string(), "age_secs": age, "last_observed": last, "interval_secs": interval, "next_due": next, "due": *next <= now,
+    })).collect::<Vec<_>>());
+    Ok(Report::new(json)
+        .title(format!(
+            "{} submission(s) {}",
+            items.len(),
+            if args.all { "scheduled" } else { "due" }
+        ))
+        .table(
+            &["submission", "age", "last observed", "interval", "due"],
+            rows,
+        ))
+}
+
+fn run_oracle(ctx: &mut Ctx, args: RunArgs) -> Result<Report, CliError> {
+    if ctx.send_options.dry_run {
+        return Err(CliError::usage(
+            "`oracle run` sends transactions; run it without --dry-run",
+        ));
+    }
+    let oracle_kp = ctx.signer()?.insecure_clone();
+    let payer = ctx.fee_payer()?.insecure_clone();
+    let mut ledger = open_ledger(&args.db)?;
+    let bar = if ctx.progress_allowed() {
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} disbursements {bar:30} {pos}/{len} {per_sec}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let options = RunOptions {
+        send: ctx.send_options.clone(),
+        max_per_tx: args.max_per_tx,
+    };
+    let s = oracle::run(
+        &mut ledger,
+        ctx.backend.as_mut(),
+        &oracle_kp,
+        &payer,
+        &options,
+        &mut NoFailpoints,
+        &bar,
+    )?;
+    let json = serde_json::to_value(&s).map_err(|e| generic(e.to_string()))?;
+    let fields = vec![
+        ("paid", s.paid.to_string()),
+        ("gross paid (base units)", s.paid_gross.to_string()),
+        (
+            "skipped (nothing owed / already on chain)",
+            s.skipped.to_string(),
+        ),
+        ("quarantined (never paid)", s.quarantined.to_string()),
+        ("failed", s.failed.to_string()),
+        ("transactions", s.transactions.to_string()),
+        (
+            "disbursements per transaction",
+            format!("{:.2} (max {})", s.per_tx(), s.max_per_tx),
+        ),
+        ("compute units", s.compute_units.to_string()),
+        ("fees (lamports)", s.fee_lamports.to_string()),
+        (
+            "reconciled at start",
+            format!(
+                "{} unfinished: {} confirmed, {} back to pending",
+                s.reconciled.unfinished, s.reconciled.confirmed, s.reconciled.back_to_pending
+            ),
+        ),
+        ("seconds", format!("{:.2}", s.seconds)),
+    ];
+    Ok(Report::new(json).title("Oracle run").fields(fields))
+}
+
+fn reconcile(ctx: &mut Ctx, db: LedgerDb) -> Result<Report, CliError> {
+    let mut ledger = open_ledger(&db)?;
+    let r = oracle::reconcile(&mut ledger, ctx.backend.as_mut())?;
+    let json = serde_json::to_value(&r).map_err(|e| generic(e.to_string()))?;
+    Ok(Report::new(json)
+        .title("Reconciled the oracle ledger with the chain")
+        .fields(vec![
+            ("unfinished intents", r.unfinished.to_string()),
+            ("confirmed", r.confirmed.to_string()),
+            (
+                "back to pending (blockhash expired unpaid)",
+                r.back_to_pending.to_string(),
+            ),
+            ("failed", r.failed.to_string()),
+            ("still in flight", r.in_flight.to_string()),
+        ]))
+}
+
+fn ledger(args: LedgerArgs) -> Result<Report, CliError> {
+    let ledger = open_ledger(&args.db)?;
+    let intents = ledger.all_intents()?;
+    let shown: Vec<_> = intents
+        .iter()
+        .filter(|i| {
+            args.status
+                .as_deref()
+                .is_none_or(|s| i.status.as_str() == s)
+        })
+        .take(args.limit)
+        .collect();
+    let totals = ledger.totals()?;
+    let json = json!({
+        "intents": shown.iter().map(|i| json!({
+            "key": i.key, "campaign": i.campaign, "submission": i.submission, "target_views": i.target_views,
+            "prev_views": i.prev_views, "gross": i.gross, "fee": i.fee, "commission": i.commission,
+            "creator": i.creator_amount, "status": i.status.as_str(), "signature": i.signature,
+            "blockhash": i.blockhash, "last_valid_block_height": i.last_valid, "error": i.error,
+        })).collect::<Vec<_>>(),
+        "totals": totals.by_status.iter().map(|(s, n, g)| json!({"status": s, "count": n, "gross": g})).collect::<Vec<_>>(),
+        "accepted_reports": totals.accepted,
+        "quarantined_reports": totals.quarantined,
+        "unbalanced_intents": totals.unbalanced,
+    });
+    let rows = shown
+        .iter()
+        .map(|i| {
+            vec![
+                i.key[..12].to_string(),
+                short(&i.submission),
+                format!("{} -> {}", i.prev_views, i.target_views),
+                i.gross.to_string(),
+                i.status.as_str().to_string(),
+                i.signature.as_ref().map(short).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut report = Report::new(json)
+        .title(format!("{} payout intent(s)", intents.len()))
+        .table(
+            &["key", "submission", "views", "gross", "status", "signature"],
+            rows,
+        );
+    for (status, n, gross) in &totals.by_status {
+        report = report.line(format!("{status}: {n} intent(s), gross {gross}"));
+    }
+    report = report.line(if totals.unbalanced.is_empty() {
+        "every intent balances: vault debit = fee + commission + creator credits".to_string()
+    } else {
+        format!("UNBALANCED intents: {:?}", totals.unbalanced)
+    });
+    Ok(report)
 }

@@ -1,0 +1,757 @@
+//! The payout oracle end to end on the embedded backend (litesvm in process with the real SBF
+//! build): ingestion and quarantine, crash injection with restarts from the same SQLite file
+//! and chain, and a throughput benchmark (`--ignored`).
+use std::path::{Path, PathBuf};
+
+use anchor_lang::prelude::Pubkey;
+use clipstake::instructions::{CreateCampaignArgs, InitPlatformArgs, RegisterSubmissionArgs};
+use clipstake::math::entitlement;
+use clipstake_client::backend::embedded::EmbeddedBackend;
+use clipstake_client::backend::{Backend, BackendExt};
+use clipstake_client::instructions::{self as ix, Asset};
+use clipstake_client::oracle::ledger::{Ledger, Status};
+use clipstake_client::oracle::reports::{Format, VerifyConfig, parse};
+use clipstake_client::oracle::{self, CrashAt, NoFailpoints, RunOptions};
+use clipstake_client::pda;
+use clipstake_client::sender::{SendOptions, no_state_check, send_transaction};
+use indicatif::ProgressBar;
+use solana_instruction::Instruction;
+use solana_keypair::Keypair;
+use solana_signer::Signer;
+
+const SOL: u64 = 1_000_000_000;
+const RATE: u64 = 1_000_000; // lamports per 1,000 views
+const CAP: u64 = 2 * SOL;
+
+struct World {
+    chain: EmbeddedBackend,
+    payer: Keypair,
+    oracle: Keypair,
+    campaign: Pubkey,
+    videos: Vec<(String, Pubkey)>,
+    now: i64,
+}
+
+fn elf() -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so");
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("build the program first ({}): {e}", path.display()))
+}
+
+fn send(chain: &mut EmbeddedBackend, payer: &Keypair, signers: &[&Keypair], ixs: &[Instruction]) {
+    send_transaction(
+        chain,
+        &SendOptions::default(),
+        ixs,
+        payer,
+        signers,
+        &mut no_state_check,
+    )
+    .unwrap();
+}
+
+/// A platform, a funded SOL campaign and `n` registered videos with rent-exempt creators (and
+/// every third one with a 10% affiliate).
+fn world(n: usize) -> World {
+    world_with(n, false)
+}
+
+/// `token`: an SPL Token (p-token) campaign instead of native SOL.
+fn world_with(n: usize, token: bool) -> World {
+    let admin = Keypair::new();
+    let mut chain = EmbeddedBackend::in_memory(&elf(), admin.pubkey()).unwrap();
+    let payer = admin;
+    chain.airdrop(&payer.pubkey(), 100_000 * SOL).unwrap();
+    let treasury = Keypair::new().pubkey();
+    chain.airdrop(&treasury, SOL).unwrap();
+    let platform_ix = ix::init_platform(
+        &payer.pubkey(),
+        &payer.pubkey(),
+        InitPlatformArgs {
+            treasury,
+            fee_bps: 250,
+            max_affiliate_bps: 2_000,
+        },
+    );
+    send(&mut chain, &payer, &[], &[platform_ix]);
+    let oracle = Keypair::new();
+    let now = chain.clock().unwrap().unix_timestamp;
+    let asset = if token {
+        let mint = Keypair::new();
+        let token_program = ix::TOKEN_PROGRAM_ID;
+        let space = 82;
+        let lamports = chain.minimum_balance_for_rent_exemption(space).unwrap();
+        let brand_ata = pda::associated_token(&payer.pubkey(), &mint.pubkey(), &token_program);
+        let setup = vec![
+            solana_system_interface::instruction::create_account(
+                &payer.pubkey(),
+                &mint.pubkey(),
+                lamports,
+                space as u64,
+                &token_program,
+            ),
+            spl_token_interface::instruction::initialize_mint2(
+                &token_program,
+                &mint.pubkey(),
+                &payer.pubkey(),
+                None,
+                6,
+            )
+            .unwrap(),
+            spl_associated_token_account_interface::instruction::create_associated_token_account(
+                &payer.pubkey(),
+                &payer.pubkey(),
+                &mint.pubkey(),
+                &token_program,
+            ),
+            spl_token_interface::instruction::mint_to(
+                &token_program,
+                &mint.pubkey(),
+                &brand_ata,
+                &payer.pubkey(),
+                &[],
+                20_000 * SOL,
+            )
+            .unwrap(),
+        ];
+        send(&mut chain, &payer, &[&mint], &setup);
+        Asset::Token {
+            mint: mint.pubkey(),
+            token_program,
+        }
+    } else {
+        Asset::Sol
+    };
+    let (create, campaign) = ix::create_campaign(
+        &payer.pubkey(),
+        &payer.pubkey(),
+        asset,
+        CreateCampaignArgs {
+            campaign_id: 1,
+            oracle: oracle.pubkey(),
+            rate_per_thousand_views: RATE,
+            cap_per_submission: CAP,
+            start_time: now - 10,
+            end_time: now + 30 * 86_400,
+            settlement_window_secs: 3 * 86_400,
+        },
+    );
+    send(&mut chain, &payer, &[], &[create]);
+    let account = chain.campaign(&campaign).unwrap();
+    send(
+        &mut chain,
+        &payer,
+        &[],
+        &[ix::fund_campaign(&payer.pubkey(), &account, 20_000 * SOL)],
+    );
+    let mut videos = Vec::new();
+    let mut pending = Vec::new();
+    for i in 0..n {
+        let creator = Keypair::new().pubkey();
+        let affiliate = (i % 3 == 0).then(|| Keypair::new().pubkey());
+        if !token {
+            // SOL payouts need rent-exempt recipients.
+            chain.airdrop(&creator, SOL / 100).unwrap();
+            if let Some(a) = affiliate {
+                chain.airdrop(&a, SOL / 100).unwrap();
+            }
+        }
+        let video = format!("https://youtu.be/clip-{i:05}");
+        let (register, submission) = ix::register_submission(
+            &oracle.pubkey(),
+            &payer.pubkey(),
+            &campaign,
+            RegisterSubmissionArgs {
+                content_hash: pda::content_hash(&video),
+                creator,
+                affiliate,
+                affiliate_bps: if affiliate.is_some() { 1_000 } else { 0 },
+            },
+        );
+        videos.push((video, submission));
+        pending.push(register);
+        if pending.len() == 6 || i + 1 == n {
+            send(&mut chain, &payer, &[&oracle], &pending);
+            pending.clear();
+        }
+    }
+    World {
+        chain,
+        payer,
+        oracle,
+        campaign,
+        videos,
+        now,
+    }
+}
+
+fn line(video: &str, views: u64, at: i64) -> String {
+    format!(
+        r#"{{"platform":"youtube","video":"{video}","views":{views},"observed_at":{at},"source":"test"}}"#
+    )
+}
+
+fn quiet() -> ProgressBar {
+    ProgressBar::hidden()
+}
+
+#[test]
+fn bad_reports_are_quarantined_and_the_rest_paid() {
+    let mut w = world(6);
+    let mut ledger = Ledger::in_memory().unwrap();
+    let t = w.now;
+    let v: Vec<String> = w.videos.iter().map(|(v, _)| v.clone()).collect();
+    let text = [
+        line(&v[0], 10_000, t + 3600),
+        line(&v[1], 20_000, t + 3600),
+        line(&v[2], 30_000, t + 3600),
+        line(&v[3], 40_000, t + 3600),
+        "this is not json".to_string(),
+        format!(
+            r#"{{"video":"{}","views":"lots","observed_at":{}}}"#,
+            v[4],
+            t + 3600
+        ),
+        format!(
+            r#"{{"video":"{}","views":-3,"observed_at":{}}}"#,
+            v[4],
+            t + 3600
+        ),
+        format!(r#"{{"video":"{}","views":5}}"#, v[4]),
+        line("https://youtu.be/never-registered", 5_000, t + 3600),
+        line(&v[5], 1_000, t + 60 * 86_400),
+    ]
+    .join("\n");
+    let parsed = parse(&text, Format::JsonLines);
+    let s = oracle::ingest(
+        &mut ledger,
+        &mut w.chain,
+        &w.campaign,
+        &parsed,
+        &VerifyConfig::default(),
+    )
+    .unwrap();
+    assert_eq!((s.accepted, s.quarantined), (4, 6));
+
+    // Second round (CSV): one normal, one decreasing, one older than the last seen, one spike.
+    let csv = format!(
+        "platform,video,creator,views,observed_at,source\n\
+         youtube,{},,15000,{},csv\n\
+         youtube,{},,19000,{},csv\n\
+         youtube,{},,35000,{},csv\n\
+         youtube,{},,900000000,{},csv\n",
+        v[0],
+        t + 7200,
+        v[1],
+        t + 7200,
+        v[2],
+        t + 1800,
+        v[3],
+        t + 7200
+    );
+    let parsed = parse(&csv, Format::Csv);
+    let s = oracle::ingest(
+        &mut ledger,
+        &mut w.chain,
+        &w.campaign,
+        &parsed,
+        &VerifyConfig::default(),
+    )
+    .unwrap();
+    assert_eq!((s.accepted, s.quarantined), (1, 3));
+
+    let summary = oracle::run(
+        &mut ledger,
+        &mut w.chain,
+        &w.oracle,
+        &w.payer,
+        &RunOptions::default(),
+        &mut NoFailpoints,
+        &quiet(),
+    )
+    .unwrap();
+    assert_eq!(summary.paid, 4);
+    assert_eq!(summary.failed, 0);
+    assert_eq!(summary.quarantined, 9);
+    assert_eq!(
+        summary.transactions, 1,
+        "four disbursements fit one transaction"
+    );
+
+    let expected = [15_000, 20_000, 30_000, 40_000, 0, 0];
+    for ((_, address), views) in w.videos.iter().zip(expected) {
+        let sub = w.chain.submission(address).unwrap().state;
+        assert_eq!(sub.paid_views, views);
+        assert_eq!(sub.paid_gross, entitlement(views, RATE, CAP));
+    }
+    let reasons: Vec<String> = ledger
+        .quarantined()
+        .unwrap()
+        .into_iter()
+        .map(|q| q.reason)
+        .collect();
+    for prefix in [
+        "malformed JSON",
+        "wrong type: views",
+        "missing field: observed_at",
+        "unknown submission",
+        "after campaign end",
+        "decreasing count",
+        "older than the last seen",
+        "implausible jump",
+    ] {
+        assert!(
+            reasons.iter().any(|r| r.starts_with(prefix)),
+            "no {prefix:?} in {reasons:#?}"
+        );
+    }
+    assert!(ledger.totals().unwrap().unbalanced.is_empty());
+    // Re-running pays nothing more.
+    let again = oracle::run(
+        &mut ledger,
+        &mut w.chain,
+        &w.oracle,
+        &w.payer,
+        &RunOptions::default(),
+        &mut NoFailpoints,
+        &quiet(),
+    )
+    .unwrap();
+    assert_eq!(again.paid, 0);
+}
+
+#[test]
+fn token_campaign_pays_and_a_refused_disbursement_is_isolated() {
+    // SPL Token: creator ATAs are created by the first payout.
+    let mut w = world_with(24, true);
+    let mut ledger = Ledger::in_memory().unwrap();
+    let text: Vec<String> = w
+        .videos
+        .iter()
+        .enumerate()
+        .map(|(i, (v, _))| line(v, 2_000 + i as u64, w.now + 600))
+        .collect();
+    oracle::ingest(
+        &mut ledger,
+        &mut w.chain,
+        &w.campaign,
+        &parse(&text.join("\n"), Format::JsonLines),
+        &VerifyConfig::default(),
+    )
+    .unwrap();
+    let s = oracle::run(
+        &mut ledger,
+        &mut w.chain,
+        &w.oracle,
+        &w.payer,
+        &RunOptions::default(),
+        &mut NoFailpoints,
+        &quiet(),
+    )
+    .unwrap();
+    assert_eq!((s.paid, s.failed), (24, 0));
+    assert!(s.max_per_tx >= 2, "packed: {s:?}");
+    for (i, (_, address)) in w.videos.iter().enumerate() {
+        assert_eq!(
+            w.chain.submission(address).unwrap().state.paid_gross,
+            entitlement(2_000 + i as u64, RATE, CAP)
+        );
+    }
+
+    // SOL: one creator is not rent exempt, so its payout is refused; the batch is split and
+    // every other disbursement still lands.
+    let mut w = world(10);
+    let video = "https://youtu.be/poor-creator".to_string();
+    let (register, poor) = ix::register_submission(
+        &w.oracle.pubkey(),
+        &w.payer.pubkey(),
+        &w.campaign,
+        RegisterSubmissionArgs {
+            content_hash: pda::content_hash(&video),
+            creator: Keypair::new().pubkey(),
+            affiliate: None,
+            affiliate_bps: 0,
+        },
+    );
+    let (oracle_kp, payer) = (w.oracle.insecure_clone(), w.payer.insecure_clone());
+    send(&mut w.chain, &payer, &[&oracle_kp], &[register]);
+    let mut text: Vec<String> = w
+        .videos
+        .iter()
+        .map(|(v, _)| line(v, 3_000, w.now + 600))
+        .collect();
+    text.insert(4, line(&video, 100, w.now + 600)); // 100,000 lamports: below rent exemption
+    let mut ledger = Ledger::in_memory().unwrap();
+    oracle::ingest(
+        &mut ledger,
+        &mut w.chain,
+        &w.campaign,
+        &parse(&text.join("\n"), Format::JsonLines),
+        &VerifyConfig::default(),
+    )
+    .unwrap();
+    let s = oracle::run(
+        &mut ledger,
+        &mut w.chain,
+        &w.oracle,
+        &w.payer,
+        &RunOptions::default(),
+        &mut NoFailpoints,
+        &quiet(),
+    )
+    .unwrap();
+    assert_eq!((s.paid, s.failed), (10, 1), "{s:?}");
+    assert_eq!(w.chain.submission(&poor).unwrap().state.paid_views, 0);
+    let failed = ledger.intents(&[Status::Failed]).unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].submission, poor.to_string());
+}
+
+fn reopen(path: &Path) -> Ledger {
+    Ledger::open(path).unwrap()
+}
+
+#[test]
+fn crashes_at_any_step_never_pay_twice_or_drop_a_payout() {
+    const N: usize = 300;
+    let mut w = world(N);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("oracle.sqlite");
+    let t = w.now;
+    let mut crashes: Vec<String> = Vec::new();
+    let mut final_views = vec![0u64; N];
+    for round in 1..=2u64 {
+        // A report per video per round (cumulative, rising).
+        let text: Vec<String> = w
+            .videos
+            .iter()
+            .enumerate()
+            .map(|(i, (video, _))| {
+                let views = round * (1_000 + 37 * i as u64);
+                final_views[i] = views;
+                line(video, views, t + round as i64 * 3600)
+            })
+            .collect();
+        let parsed = parse(&text.join("\n"), Format::JsonLines);
+        let mut ledger = reopen(&db);
+        oracle::ingest(
+            &mut ledger,
+            &mut w.chain,
+            &w.campaign,
+            &parsed,
+            &VerifyConfig::default(),
+        )
+        .unwrap();
+        drop(ledger);
+        // Crash, restart, crash again at another step... then a clean run.
+        for attempt in 0..30usize {
+            let mut ledger = reopen(&db);
+            let mut fp = CrashAt::new(attempt % 13 + 1);
+            let options = RunOptions {
+                max_per_tx: 64,
+                ..RunOptions::default()
+            };
+            if let Err(e) = oracle::run(
+                &mut ledger,
+                &mut w.chain,
+                &w.oracle,
+                &w.payer,
+                &options,
+                &mut fp,
+                &quiet(),
+            ) {
+                assert!(e.to_string().contains("injected crash"), "{e}");
+                crashes.push(fp.crashed.unwrap());
+            }
+        }
+        let mut ledger = reopen(&db);
+        let done = oracle::run(
+            &mut ledger,
+            &mut w.chain,
+            &w.oracle,
+            &w.payer,
+            &RunOptions::default(),
+            &mut NoFailpoints,
+            &quiet(),
+        )
+        .unwrap();
+        assert_eq!(done.failed, 0);
+        // `oracle reconcile` on demand finds nothing unfinished.
+        let r = oracle::reconcile(&mut ledger, &mut w.chain).unwrap();
+        assert_eq!(r.unfinished, 0);
+    }
+    assert!(crashes.len() >= 20, "only {} crashes", crashes.len());
+    assert!(
+        crashes.iter().any(|c| c == "batch:after-send"),
+        "a crash between send and ledger update"
+    );
+    assert!(crashes.iter().any(|c| c == "batch:after-mark-sent"));
+
+    let ledger = reopen(&db);
+    let mut total = 0u64;
+    for (i, (_, address)) in w.videos.iter().enumerate() {
+        let sub = w.chain.submission(address).unwrap().state;
+        let owed = entitlement(final_views[i], RATE, CAP);
+        assert_eq!(sub.paid_views, final_views[i], "video {i}");
+        assert_eq!(
+            sub.paid_gross, owed,
+            "video {i}: paid exactly its entitlement"
+        );
+        assert_eq!(
+            sub.fees_paid + sub.commissions_paid + sub.paid_to_creator,
+            owed
+        );
+        assert_eq!(
+            ledger.confirmed_gross(&address.to_string()).unwrap(),
+            owed,
+            "ledger of video {i}"
+        );
+        total += owed;
+    }
+    let campaign = w.chain.campaign(&w.campaign).unwrap().state;
+    assert_eq!(
+        campaign.paid_gross(),
+        total,
+        "the vault paid exactly the entitlements"
+    );
+    let totals = ledger.totals().unwrap();
+    assert!(
+        totals.unbalanced.is_empty(),
+        "unbalanced: {:?}",
+        totals.unbalanced
+    );
+    assert!(
+        ledger
+            .intents(&[Status::Pending, Status::Sent, Status::Failed])
+            .unwrap()
+            .is_empty()
+    );
+    eprintln!("{} injected crashes at: {:?}", crashes.len(), {
+        let mut s = crashes.clone();
+        s.sort();
+        s.dedup();
+        s
+    });
+}
+
+/// `cargo test --release -p clipstake-client --test oracle -- --ignored --nocapture bench`
+#[test]
+#[ignore]
+fn bench_disbursements_per_second() {
+    for token in [false, true] {
+        bench(token);
+    }
+}
+
+fn bench(token: bool) {
+    const N: usize = 3_000;
+    let mut w = world_with(N, token);
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = Ledger::open(&dir.path().join("oracle.sqlite")).unwrap();
+    let text: Vec<String> = w
+        .videos
+        .iter()
+        .enumerate()
+        .map(|(i, (video, _))| line(video, 5_000 + i as u64, w.now + 3600))
+        .collect();
+    let started = std::time::Instant::now();
+    let parsed = parse(&text.join("\n"), Format::JsonLines);
+    oracle::ingest(
+        &mut ledger,
+        &mut w.chain,
+        &w.campaign,
+        &parsed,
+        &VerifyConfig::default(),
+    )
+    .unwrap();
+    let ingested = started.elapsed().as_secs_f64();
+    let s = oracle::run(
+        &mut ledger,
+        &mut w.chain,
+        &w.oracle,
+        &w.payer,
+        &RunOptions::default(),
+        &mut NoFailpoints,
+        &quiet(),
+    )
+    .unwrap();
+    let total = started.elapsed().as_secs_f64();
+    assert_eq!(s.paid, N);
+    print_bench(token, "first payouts", &s, ingested, total);
+
+    // Steady state: a second report per video (recipients and their token accounts exist).
+    let text: Vec<String> = w
+        .videos
+        .iter()
+        .enumerate()
+        .map(|(i, (video, _))| line(video, 10_000 + i as u64, w.now + 7200))
+        .collect();
+    let started = std::time::Instant::now();
+    let parsed = parse(&text.join("\n"), Format::JsonLines);
+    oracle::ingest(
+        &mut ledger,
+        &mut w.chain,
+        &w.campaign,
+        &parsed,
+        &VerifyConfig::default(),
+    )
+    .unwrap();
+    let ingested = started.elapsed().as_secs_f64();
+    let s = oracle::run(
+        &mut ledger,
+        &mut w.chain,
+        &w.oracle,
+        &w.payer,
+        &RunOptions::default(),
+        &mut NoFailpoints,
+        &quiet(),
+    )
+    .unwrap();
+    let total = started.elapsed().as_secs_f64();
+    assert_eq!(s.paid, N);
+    print_bench(token, "steady state", &s, ingested, total);
+}
+
+fn print_bench(token: bool, round: &str, s: &oracle::RunSummary, ingested: f64, total: f64) {
+    println!(
+        "BENCH asset={} round={round:?} disbursements={} transactions={} per_tx_avg={:.2} per_tx_max={} cu_total={} cu_per_disburse={} fees_lamports={} ingest_s={:.3} run_s={:.3} run_per_s={:.0} end_to_end_per_s={:.0}",
+        if token { "spl-token" } else { "sol" },
+        s.paid,
+        s.transactions,
+        s.per_tx(),
+        s.max_per_tx,
+        s.compute_units,
+        s.compute_units / s.paid as u64,
+        s.fee_lamports,
+        ingested,
+        s.seconds,
+        s.paid as f64 / s.seconds,
+        s.paid as f64 / total
+    );
+}
+
+/// The `clipstake oracle ...` commands on a file-backed embedded chain.
+#[test]
+fn cli_ingest_review_run_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let so = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so");
+    let cli = |args: &[&str]| -> serde_json::Value {
+        let out = assert_cmd::Command::cargo_bin("clipstake")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("CLIPSTAKE_PROGRAM_SO", &so)
+            .env("HOME", dir.path())
+            .arg("--output")
+            .arg("json")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+    };
+    cli(&["platform", "init", "--fee-bps", "250"]);
+    let mint = cli(&[
+        "embedded",
+        "create-mint",
+        "--decimals",
+        "6",
+        "--amount",
+        "1000",
+    ])["mint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let campaign = cli(&[
+        "campaign",
+        "create",
+        "--mint",
+        &mint,
+        "--rate",
+        "2.5",
+        "--cap",
+        "400",
+        "--duration",
+        "30d",
+        "--settlement-window",
+        "3d",
+    ])["address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    cli(&["campaign", "fund", &campaign, "500"]);
+    let creator = Keypair::new().pubkey().to_string();
+    for v in ["a", "b"] {
+        cli(&[
+            "submission",
+            "register",
+            &campaign,
+            "--video",
+            &format!("https://youtu.be/{v}"),
+            "--creator",
+            &creator,
+        ]);
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 60;
+    std::fs::write(
+        dir.path().join("r.jsonl"),
+        format!(
+            "{}\n{{\"video\":\"https://youtu.be/b\",\"views\":\"x\",\"observed_at\":1}}\n",
+            line("https://youtu.be/a", 120_000, now as i64)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("r.csv"),
+        format!("platform,video,creator,views,observed_at,source\nyoutube,https://youtu.be/b,,50000,{now},csv\n"),
+    )
+    .unwrap();
+    let i = cli(&["oracle", "ingest", "r.jsonl", "--campaign", &campaign]);
+    assert_eq!(
+        (i["accepted"].as_u64(), i["quarantined"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let i = cli(&["oracle", "ingest", "r.csv", "--campaign", &campaign]);
+    assert_eq!(i["accepted"].as_u64(), Some(1));
+    let review = cli(&["oracle", "review"]);
+    assert!(
+        review[0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("wrong type")
+    );
+    let due = cli(&["oracle", "due", "--campaign", &campaign, "--all"]);
+    assert_eq!(due.as_array().unwrap().len(), 2);
+    let run = cli(&["oracle", "run"]);
+    assert_eq!(
+        (run["paid"].as_u64(), run["transactions"].as_u64()),
+        (Some(2), Some(1))
+    );
+    // 2.5 per 1,000 views at 6 decimals: 300 + 125.
+    assert_eq!(run["paid_gross"].as_u64(), Some(425_000_000));
+    let ledger = cli(&["oracle", "ledger"]);
+    assert_eq!(ledger["intents"].as_array().unwrap().len(), 2);
+    assert!(ledger["unbalanced_intents"].as_array().unwrap().is_empty());
+    let r = cli(&["oracle", "reconcile"]);
+    assert_eq!(r["unfinished"].as_u64(), Some(0));
+    assert!(dir.path().join(".clipstake/oracle.sqlite").exists());
+
+    // A directory of report files: each is ingested, then moved to `ingested/`.
+    std::fs::create_dir_all(dir.path().join("inbox")).unwrap();
+    std::fs::write(
+        dir.path().join("inbox/r2.jsonl"),
+        line("https://youtu.be/a", 130_000, now as i64 + 3600),
+    )
+    .unwrap();
+    let i = cli(&["oracle", "ingest", "inbox", "--campaign", &campaign]);
+    assert_eq!(i["accepted"].as_u64(), Some(1));
+    assert!(dir.path().join("inbox/ingested/r2.jsonl").exists());
+    assert_eq!(cli(&["oracle", "run"])["paid"].as_u64(), Some(1));
+}
