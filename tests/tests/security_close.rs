@@ -535,7 +535,8 @@ fn rejects_close_submission_twice() {
     env.set_time(DEADLINE);
     let oracle = env.oracle.insecure_clone();
     let close = ix::close_submission(&oracle.pubkey(), &env.submission(&payee.submission));
-    env.send(&[close.clone()], &[&oracle]).expect("first close");
+    env.send(std::slice::from_ref(&close), &[&oracle])
+        .expect("first close");
     assert_eq!(env.account::<Campaign>(&payee.campaign).open_submissions, 1);
     let keys = [payee.campaign];
     refused(&mut env, &keys, &[close], &[&oracle], |r| {
@@ -793,7 +794,8 @@ fn rejects_close_campaign_twice() {
     let close = ix::close_campaign(&env.campaign(&campaign));
     let brand = env.brand.insecure_clone();
     let keys = watched(&env, &campaign, asset, &[]);
-    env.send(&[close.clone()], &[&brand]).expect("first close");
+    env.send(std::slice::from_ref(&close), &[&brand])
+        .expect("first close");
     refused(&mut env, &keys, &[close], &[&brand], |r| {
         assert_anchor_error(r, AnchorError::AccountNotInitialized)
     });
