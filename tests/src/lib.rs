@@ -430,17 +430,6 @@ pub fn code_of(error: ClipstakeError) -> u32 {
     anchor_lang::error::ERROR_CODE_OFFSET + error as u32
 }
 
-/// The custom error code a failed transaction ended with, if any.
-pub fn custom_error(result: &TxResult) -> Option<u32> {
-    match result {
-        Err(failed) => match &failed.err {
-            TransactionError::InstructionError(_, InstructionError::Custom(code)) => Some(*code),
-            _ => None,
-        },
-        Ok(_) => None,
-    }
-}
-
 /// Asserts that `result` failed with custom error `code` (named `what` in the message),
 /// showing the program logs if not.
 #[track_caller]
