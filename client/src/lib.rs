@@ -8,6 +8,7 @@ pub mod attestation;
 pub mod backend;
 pub mod error;
 pub mod instructions;
+pub mod lookup_table;
 pub mod oracle;
 pub mod pda;
 pub mod sender;

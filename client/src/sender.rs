@@ -17,13 +17,16 @@ use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_hash::Hash;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
-use solana_message::Message;
+use solana_message::{AddressLookupTableAccount, Message, VersionedMessage, v0};
 use solana_signature::Signature;
 use solana_signer::Signer;
-use solana_transaction::Transaction;
+use solana_transaction::versioned::VersionedTransaction;
 
 use crate::Error;
 use crate::backend::Backend;
+
+/// The largest serialized transaction the network accepts.
+pub const PACKET_DATA_SIZE: usize = 1232;
 
 /// The most compute units a transaction may ask for.
 pub const MAX_COMPUTE_UNIT_LIMIT: u32 = 1_400_000;
@@ -117,18 +120,21 @@ pub fn compute_unit_limit(units: u64, options: &SendOptions) -> u32 {
 }
 
 /// Builds and signs a transaction; fails with a clear message when a required signer is
-/// missing. Keypairs the message does not need are ignored.
-fn signed(
+/// missing. Keypairs the message does not need are ignored. Without lookup tables the message
+/// is a legacy one (every wallet and node reads it); with them, a v0 message that takes the
+/// accounts it can from the tables.
+pub fn sign(
     instructions: &[Instruction],
     fee_payer: &Keypair,
     signers: &[&Keypair],
     blockhash: Hash,
-) -> Result<Transaction, Error> {
-    let message = Message::new(instructions, Some(&fee_payer.pubkey()));
+    lookup_tables: &[AddressLookupTableAccount],
+) -> Result<VersionedTransaction, Error> {
+    let message = compile(instructions, &fee_payer.pubkey(), blockhash, lookup_tables)?;
     let required: Vec<Pubkey> = message
-        .account_keys
+        .static_account_keys()
         .iter()
-        .take(usize::from(message.header.num_required_signatures))
+        .take(usize::from(message.header().num_required_signatures))
         .copied()
         .collect();
     let mut keypairs: Vec<&Keypair> = Vec::new();
@@ -144,11 +150,36 @@ fn signed(
             })?;
         keypairs.push(keypair);
     }
-    let mut transaction = Transaction::new_unsigned(message);
-    transaction
-        .try_sign(&keypairs, blockhash)
-        .map_err(|e| Error::MissingSigner(format!("cannot sign: {e}")))?;
-    Ok(transaction)
+    VersionedTransaction::try_new(message, &keypairs)
+        .map_err(|e| Error::MissingSigner(format!("cannot sign: {e}")))
+}
+
+/// The message [`sign`] signs: legacy without lookup tables, v0 with them.
+pub fn compile(
+    instructions: &[Instruction],
+    fee_payer: &Pubkey,
+    blockhash: Hash,
+    lookup_tables: &[AddressLookupTableAccount],
+) -> Result<VersionedMessage, Error> {
+    Ok(if lookup_tables.is_empty() {
+        VersionedMessage::Legacy(Message::new_with_blockhash(
+            instructions,
+            Some(fee_payer),
+            &blockhash,
+        ))
+    } else {
+        VersionedMessage::V0(
+            v0::Message::try_compile(fee_payer, instructions, lookup_tables, blockhash)
+                .map_err(|e| Error::Other(format!("cannot compile the transaction: {e}")))?,
+        )
+    })
+}
+
+/// The size on the wire of a transaction carrying `message` (what must fit in
+/// [`PACKET_DATA_SIZE`]), without signing it.
+pub fn wire_size(message: &VersionedMessage) -> usize {
+    // Compact-u16 signature count (1 byte below 128), the signatures, the message.
+    1 + 64 * usize::from(message.header().num_required_signatures) + message.serialize().len()
 }
 
 fn failure(
@@ -162,6 +193,67 @@ fn failure(
     Error::from_transaction_error(err, logs)
 }
 
+/// A transaction simulated, then signed with the compute-unit limit its simulation asked for.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The signed transaction, ready to send (and to resend byte for byte).
+    pub transaction: VersionedTransaction,
+    /// Compute units the simulation consumed.
+    pub units_consumed: u64,
+    /// The limit the transaction carries.
+    pub compute_unit_limit: u32,
+    /// The simulation's logs.
+    pub logs: Vec<String>,
+}
+
+/// Steps 1 and 2 of the module documentation for a pipelined sender: simulate `instructions`
+/// at the maximum limit (a refusal comes back as the program's named error and nothing is
+/// signed for sending), then sign them once with the compute budget set from the simulation.
+pub fn prepare(
+    backend: &mut dyn Backend,
+    options: &SendOptions,
+    instructions: &[Instruction],
+    fee_payer: &Keypair,
+    signers: &[&Keypair],
+    lookup_tables: &[AddressLookupTableAccount],
+    blockhash: Hash,
+) -> Result<Prepared, Error> {
+    let with_budget = |limit: u32| -> Vec<Instruction> {
+        let mut all = compute_budget(limit, options.compute_unit_price);
+        all.extend_from_slice(instructions);
+        all
+    };
+    let probe = sign(
+        &with_budget(MAX_COMPUTE_UNIT_LIMIT),
+        fee_payer,
+        signers,
+        blockhash,
+        lookup_tables,
+    )?;
+    let simulation = backend.simulate(&probe)?;
+    if let Some(err) = &simulation.err {
+        return Err(failure(options, err, &simulation.logs));
+    }
+    let limit = compute_unit_limit(simulation.units_consumed, options);
+    Ok(Prepared {
+        transaction: sign(
+            &with_budget(limit),
+            fee_payer,
+            signers,
+            blockhash,
+            lookup_tables,
+        )?,
+        units_consumed: simulation.units_consumed,
+        compute_unit_limit: limit,
+        logs: simulation.logs,
+    })
+}
+
+/// The compute-budget instructions a transaction starts with (for size estimates).
+pub fn budget_instructions(limit: u32, price: Option<u64>) -> Vec<Instruction> {
+    compute_budget(limit, price)
+}
+
 /// Simulates, sets the compute budget, sends, resends the same bytes until confirmed or
 /// expired, and checks the chain (`already_applied`) before ever re-signing. See the module
 /// documentation.
@@ -173,47 +265,44 @@ pub fn send_transaction(
     signers: &[&Keypair],
     already_applied: &mut dyn FnMut(&mut dyn Backend) -> Result<bool, Error>,
 ) -> Result<Sent, Error> {
-    // 1. Simulate at the maximum limit.
+    // 1 and 2. Simulate at the maximum limit, then set the limit from the simulation.
     let (blockhash, last_valid) = backend.latest_blockhash()?;
-    let with_budget = |limit: u32| -> Vec<Instruction> {
-        let mut all = compute_budget(limit, options.compute_unit_price);
-        all.extend_from_slice(instructions);
-        all
-    };
-    let probe = signed(
-        &with_budget(MAX_COMPUTE_UNIT_LIMIT),
+    let prepared = prepare(
+        backend,
+        options,
+        instructions,
         fee_payer,
         signers,
+        &[],
         blockhash,
     )?;
-    let simulation = backend.simulate(&probe)?;
-    if let Some(err) = &simulation.err {
-        return Err(failure(options, err, &simulation.logs));
-    }
-
-    // 2. The compute budget.
-    let limit = compute_unit_limit(simulation.units_consumed, options);
+    let limit = prepared.compute_unit_limit;
     let mut sent = Sent {
         status: SendStatus::Simulated,
         signature: None,
-        units_consumed: simulation.units_consumed,
+        units_consumed: prepared.units_consumed,
         compute_unit_limit: limit,
         signings: 0,
-        logs: simulation.logs,
+        logs: prepared.logs,
     };
     if options.dry_run {
         return Ok(sent);
     }
-    let instructions = with_budget(limit);
+    let mut instructions_with_budget = compute_budget(limit, options.compute_unit_price);
+    instructions_with_budget.extend_from_slice(instructions);
 
-    let mut next_blockhash = Some((blockhash, last_valid));
+    let mut first = Some((prepared.transaction, last_valid));
     for signing in 1..=options.max_signings.max(1) {
         // 3. Sign once, send, resend the same bytes.
-        let (blockhash, last_valid) = match next_blockhash.take() {
-            Some(fresh) => fresh,
-            None => backend.latest_blockhash()?,
+        let (transaction, last_valid) = match first.take() {
+            Some(first) => first,
+            None => {
+                let (blockhash, last_valid) = backend.latest_blockhash()?;
+                let transaction =
+                    sign(&instructions_with_budget, fee_payer, signers, blockhash, &[])?;
+                (transaction, last_valid)
+            }
         };
-        let transaction = signed(&instructions, fee_payer, signers, blockhash)?;
         let signature = transaction.signatures[0];
         sent.signings = signing;
         sent.signature = Some(signature);
@@ -353,14 +442,17 @@ mod tests {
             self.height += 1;
             Ok(self.height)
         }
-        fn simulate(&mut self, _: &Transaction) -> Result<Simulation, Error> {
+        fn slot(&mut self) -> Result<u64, Error> {
+            Ok(self.height)
+        }
+        fn simulate(&mut self, _: &VersionedTransaction) -> Result<Simulation, Error> {
             Ok(Simulation {
                 err: self.simulation_error.clone(),
                 logs: vec![],
                 units_consumed: self.units,
             })
         }
-        fn send(&mut self, transaction: &Transaction) -> Result<Signature, Error> {
+        fn send(&mut self, transaction: &VersionedTransaction) -> Result<Signature, Error> {
             self.sends.push(bincode_bytes(transaction));
             if Some(self.sends.len()) == self.land_on_send {
                 self.landed.insert(transaction.signatures[0], ());
@@ -409,13 +501,13 @@ mod tests {
         }
     }
 
-    fn bincode_bytes(transaction: &Transaction) -> Vec<u8> {
+    fn bincode_bytes(transaction: &VersionedTransaction) -> Vec<u8> {
         // Signatures followed by the message: the exact wire bytes that matter here.
         let mut bytes = Vec::new();
         for s in &transaction.signatures {
             bytes.extend_from_slice(s.as_ref());
         }
-        bytes.extend_from_slice(&transaction.message_data());
+        bytes.extend_from_slice(&transaction.message.serialize());
         bytes
     }
 

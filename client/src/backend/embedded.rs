@@ -21,7 +21,7 @@ use solana_account::Account;
 use solana_clock::Clock;
 use solana_hash::Hash;
 use solana_signature::Signature;
-use solana_transaction::Transaction;
+use solana_transaction::versioned::VersionedTransaction;
 
 use super::{AccountFilter, Backend, Simulation, TxStatus};
 use crate::{Error, pda};
@@ -387,7 +387,11 @@ impl Backend for EmbeddedBackend {
         Ok(self.svm.get_sysvar::<Clock>().slot)
     }
 
-    fn simulate(&mut self, transaction: &Transaction) -> Result<Simulation, Error> {
+    fn slot(&mut self) -> Result<u64, Error> {
+        Ok(self.svm.get_sysvar::<Clock>().slot)
+    }
+
+    fn simulate(&mut self, transaction: &VersionedTransaction) -> Result<Simulation, Error> {
         Ok(match self.svm.simulate_transaction(transaction.clone()) {
             Ok(info) => Simulation {
                 err: None,
@@ -402,7 +406,7 @@ impl Backend for EmbeddedBackend {
         })
     }
 
-    fn send(&mut self, transaction: &Transaction) -> Result<Signature, Error> {
+    fn send(&mut self, transaction: &VersionedTransaction) -> Result<Signature, Error> {
         let signature = transaction.signatures.first().copied().unwrap_or_default();
         if self.statuses.contains_key(&signature) {
             // Already processed: a cluster drops the duplicate too.

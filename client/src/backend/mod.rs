@@ -10,7 +10,7 @@ use solana_account::Account;
 use solana_clock::Clock;
 use solana_hash::Hash;
 use solana_signature::Signature;
-use solana_transaction::Transaction;
+use solana_transaction::versioned::VersionedTransaction;
 use solana_transaction_error::TransactionError;
 
 use crate::instructions::{CampaignAccount, SubmissionAccount};
@@ -95,12 +95,16 @@ pub trait Backend {
     /// The current block height (for blockhash expiry).
     fn block_height(&mut self) -> Result<u64, Error>;
 
+    /// The current slot at the backend's commitment (address lookup tables are created at a
+    /// recent slot and usable from the slot after they were extended).
+    fn slot(&mut self) -> Result<u64, Error>;
+
     /// Simulates a transaction (signatures are not checked on RPC).
-    fn simulate(&mut self, transaction: &Transaction) -> Result<Simulation, Error>;
+    fn simulate(&mut self, transaction: &VersionedTransaction) -> Result<Simulation, Error>;
 
     /// Submits a signed transaction without preflight; its fate is read with
     /// [`Backend::signature_statuses`].
-    fn send(&mut self, transaction: &Transaction) -> Result<Signature, Error>;
+    fn send(&mut self, transaction: &VersionedTransaction) -> Result<Signature, Error>;
 
     /// Statuses of up to any number of signatures (batched by the backend);
     /// `search_history` also looks beyond the recent status cache.

@@ -21,7 +21,7 @@ use solana_rpc_client_api::config::{
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_rpc_client_api::request::RpcError;
 use solana_signature::Signature;
-use solana_transaction::Transaction;
+use solana_transaction::versioned::VersionedTransaction;
 
 use super::{AccountFilter, Backend, Simulation, TxStatus};
 use crate::Error;
@@ -122,7 +122,13 @@ impl Backend for RpcBackend {
             .map_err(|e| self.error(e))
     }
 
-    fn simulate(&mut self, transaction: &Transaction) -> Result<Simulation, Error> {
+    fn slot(&mut self) -> Result<u64, Error> {
+        self.client
+            .get_slot_with_commitment(self.commitment)
+            .map_err(|e| self.error(e))
+    }
+
+    fn simulate(&mut self, transaction: &VersionedTransaction) -> Result<Simulation, Error> {
         let config = RpcSimulateTransactionConfig {
             sig_verify: false,
             replace_recent_blockhash: true,
@@ -142,7 +148,7 @@ impl Backend for RpcBackend {
         })
     }
 
-    fn send(&mut self, transaction: &Transaction) -> Result<Signature, Error> {
+    fn send(&mut self, transaction: &VersionedTransaction) -> Result<Signature, Error> {
         let config = RpcSendTransactionConfig {
             skip_preflight: true,
             preflight_commitment: Some(self.commitment.commitment),

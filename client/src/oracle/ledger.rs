@@ -9,10 +9,16 @@ use super::reports::Point;
 use crate::Error;
 
 /// The migrations, in order (embedded with `include_str!`).
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_oracle_ledger",
-    include_str!("../../../migrations/0001_oracle_ledger.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_oracle_ledger",
+        include_str!("../../../migrations/0001_oracle_ledger.sql"),
+    ),
+    (
+        "0002_lookup_tables",
+        include_str!("../../../migrations/0002_lookup_tables.sql"),
+    ),
+];
 
 /// Intent states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -463,6 +469,46 @@ impl Ledger {
                 error,
                 now()
             ])
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// The lookup tables recorded for `campaign` whose authority is `authority`, oldest first.
+    pub fn lookup_tables(&self, campaign: &str, authority: &str) -> Result<Vec<String>, Error> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT address FROM lookup_tables WHERE campaign = ?1 AND authority = ?2
+                 ORDER BY created_at, rowid",
+            )
+            .map_err(db)?;
+        let rows = statement
+            .query_map(params![campaign, authority], |r| r.get(0))
+            .map_err(db)?;
+        rows.collect::<Result<Vec<String>, _>>().map_err(db)
+    }
+
+    /// Records a lookup table created for `campaign`.
+    pub fn add_lookup_table(
+        &self,
+        campaign: &str,
+        address: &str,
+        authority: &str,
+    ) -> Result<(), Error> {
+        self.conn
+            .execute(
+                "INSERT OR IGNORE INTO lookup_tables (address, campaign, authority, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![address, campaign, authority, now()],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// Forgets a lookup table (it was closed or deactivated).
+    pub fn remove_lookup_table(&self, address: &str) -> Result<(), Error> {
+        self.conn
+            .execute("DELETE FROM lookup_tables WHERE address = ?1", [address])
             .map_err(db)?;
         Ok(())
     }

@@ -7,29 +7,25 @@
 //!
 //! The runner takes a [`Failpoint`]: tests make it fail at step N to simulate a crash.
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 use anchor_lang::prelude::Pubkey;
 use clipstake::math::{Bps, entitlement, split};
-use solana_keypair::Keypair;
-use solana_message::Message;
-use solana_signer::Signer;
-use solana_transaction::Transaction;
 
 use crate::Error;
 use crate::backend::{Backend, BackendExt};
-use crate::instructions::{self as ix, CampaignAccount, SubmissionAccount};
-use crate::sender::{SendOptions, send_transaction};
+use crate::instructions::{CampaignAccount, SubmissionAccount};
 
 pub mod ledger;
 pub mod reports;
+mod runner;
 pub mod schedule;
+
+pub use runner::{RunOptions, RunSummary, run};
 
 use ledger::{Intent, Ledger, Status, idempotency_key};
 use reports::{Context, Parsed, VerifyConfig};
 
-/// The largest serialized transaction the network accepts.
-pub const PACKET_DATA_SIZE: usize = 1232;
+pub use crate::sender::PACKET_DATA_SIZE;
 
 /// A place where a run may be made to fail (crash injection).
 pub trait Failpoint {
@@ -191,7 +187,7 @@ pub struct ReconcileSummary {
     pub in_flight: usize,
 }
 
-fn fetch_submissions(
+pub(crate) fn fetch_submissions(
     backend: &mut dyn Backend,
     addresses: &[Pubkey],
 ) -> Result<HashMap<Pubkey, SubmissionAccount>, Error> {
@@ -214,7 +210,7 @@ fn fetch_submissions(
     Ok(found)
 }
 
-fn parse_key(text: &str) -> Result<Pubkey, Error> {
+pub(crate) fn parse_key(text: &str) -> Result<Pubkey, Error> {
     text.parse()
         .map_err(|_| Error::Other(format!("oracle ledger: bad address {text:?}")))
 }
@@ -372,295 +368,3 @@ pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<(usize, us
     Ok((created, skipped))
 }
 
-/// How a run sends.
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// The sender's options (the runner forces one signing per transaction so the recorded
-    /// blockhash is the only one that can land).
-    pub send: SendOptions,
-    /// At most this many disbursements per transaction (the packet size decides below it).
-    pub max_per_tx: usize,
-}
-
-impl Default for RunOptions {
-    fn default() -> Self {
-        RunOptions {
-            send: SendOptions::default(),
-            max_per_tx: 64,
-        }
-    }
-}
-
-/// What a run did.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct RunSummary {
-    /// Reconciliation at start.
-    pub reconciled: ReconcileSummary,
-    /// Intents written by this run.
-    pub planned: usize,
-    /// Disbursements confirmed by this run's transactions.
-    pub paid: usize,
-    /// Gross paid by them.
-    pub paid_gross: u64,
-    /// Nothing owed (cap reached) or already applied on chain.
-    pub skipped: usize,
-    /// Quarantined reports in the ledger (never paid).
-    pub quarantined: u64,
-    /// Intents the program refused.
-    pub failed: usize,
-    /// Transactions confirmed.
-    pub transactions: usize,
-    /// Compute units consumed (simulated) by them.
-    pub compute_units: u64,
-    /// Fees: 5,000 lamports per signature plus the priority fee.
-    pub fee_lamports: u64,
-    /// Largest number of disbursements in one transaction.
-    pub max_per_tx: usize,
-    /// Seconds taken.
-    pub seconds: f64,
-}
-
-impl RunSummary {
-    /// Average disbursements per transaction.
-    pub fn per_tx(&self) -> f64 {
-        if self.transactions == 0 {
-            0.0
-        } else {
-            self.paid as f64 / self.transactions as f64
-        }
-    }
-}
-
-fn tx_size(
-    instructions: &[solana_instruction::Instruction],
-    payer: &Pubkey,
-    signatures: usize,
-) -> usize {
-    let message = Message::new(instructions, Some(payer));
-    let data = Transaction::new_unsigned(message).message_data();
-    // Compact-u16 signature count (1 byte below 128) + signatures + message.
-    1 + 64 * signatures + data.len()
-}
-
-fn budget_instructions(price: Option<u64>) -> Vec<solana_instruction::Instruction> {
-    use solana_compute_budget_interface::ComputeBudgetInstruction;
-    let mut v = vec![ComputeBudgetInstruction::set_compute_unit_limit(
-        crate::sender::MAX_COMPUTE_UNIT_LIMIT,
-    )];
-    if let Some(p) = price {
-        v.push(ComputeBudgetInstruction::set_compute_unit_price(p));
-    }
-    v
-}
-
-/// One full oracle pass: reconcile, plan, then pay every pending intent in packed transactions.
-pub fn run(
-    ledger: &mut Ledger,
-    backend: &mut dyn Backend,
-    oracle: &Keypair,
-    payer: &Keypair,
-    options: &RunOptions,
-    failpoint: &mut dyn Failpoint,
-    progress: &indicatif::ProgressBar,
-) -> Result<RunSummary, Error> {
-    let started = Instant::now();
-    let mut summary = RunSummary::default();
-    failpoint.check("start")?;
-    summary.reconciled = reconcile(ledger, backend)?;
-    // On a real cluster, wait for in-flight transactions to land or expire before resending.
-    let deadline = Instant::now() + options.send.max_wait;
-    while summary.reconciled.in_flight > 0 && Instant::now() < deadline {
-        std::thread::sleep(backend.poll_interval().max(Duration::from_millis(50)));
-        summary.reconciled = reconcile(ledger, backend)?;
-    }
-    failpoint.check("reconciled")?;
-    let (planned, skipped) = plan(ledger, backend)?;
-    summary.planned = planned;
-    summary.skipped = skipped;
-    failpoint.check("planned")?;
-
-    let pending = ledger.intents(&[Status::Pending])?;
-    progress.set_length(pending.len() as u64);
-    let addresses = pending
-        .iter()
-        .map(|i| parse_key(&i.submission))
-        .collect::<Result<Vec<_>, _>>()?;
-    let chain = fetch_submissions(backend, &addresses)?;
-    let mut campaigns: HashMap<Pubkey, CampaignAccount> = HashMap::new();
-    let send_options = SendOptions {
-        max_signings: 1,
-        ..options.send.clone()
-    };
-    let signatures = if oracle.pubkey() == payer.pubkey() {
-        1
-    } else {
-        2
-    };
-    let budget = budget_instructions(send_options.compute_unit_price);
-
-    // Build every instruction, dropping intents the chain already shows as paid.
-    let mut queue: Vec<(Intent, solana_instruction::Instruction)> = Vec::new();
-    let mut already = Vec::new();
-    for (intent, address) in pending.into_iter().zip(&addresses) {
-        let Some(sub) = chain.get(address) else {
-            ledger.set_status(
-                &intent.key,
-                Status::Failed,
-                None,
-                None,
-                None,
-                Some("the submission no longer exists"),
-            )?;
-            summary.failed += 1;
-            continue;
-        };
-        if sub.state.paid_views >= intent.target_views {
-            already.push(intent.key.clone());
-            continue;
-        }
-        if let std::collections::hash_map::Entry::Vacant(e) = campaigns.entry(sub.state.campaign) {
-            e.insert(backend.campaign(&sub.state.campaign)?);
-        }
-        let campaign = &campaigns[&sub.state.campaign];
-        let instruction = ix::disburse(
-            &oracle.pubkey(),
-            &payer.pubkey(),
-            campaign,
-            sub,
-            intent.target_views,
-        );
-        queue.push((intent, instruction));
-    }
-    if !already.is_empty() {
-        ledger.atomically(|l| {
-            for key in &already {
-                l.set_status(key, Status::Confirmed, None, None, None, None)?;
-            }
-            Ok(())
-        })?;
-        summary.skipped += already.len();
-    }
-
-    // Pack and send.
-    let mut queue: std::collections::VecDeque<Vec<(Intent, solana_instruction::Instruction)>> = {
-        let mut batches = std::collections::VecDeque::new();
-        let mut current: Vec<(Intent, solana_instruction::Instruction)> = Vec::new();
-        let mut instructions = budget.clone();
-        for item in queue {
-            instructions.push(item.1.clone());
-            if !current.is_empty()
-                && (current.len() >= options.max_per_tx.max(1)
-                    || tx_size(&instructions, &payer.pubkey(), signatures) > PACKET_DATA_SIZE)
-            {
-                batches.push_back(std::mem::take(&mut current));
-                instructions = budget.clone();
-                instructions.push(item.1.clone());
-            }
-            current.push(item);
-        }
-        if !current.is_empty() {
-            batches.push_back(current);
-        }
-        batches
-    };
-    while let Some(batch) = queue.pop_front() {
-        failpoint.check("batch:before-mark-sent")?;
-        let (blockhash, last_valid) = backend.latest_blockhash()?;
-        let blockhash_text = blockhash.to_string();
-        ledger.atomically(|l| {
-            for (intent, _) in &batch {
-                l.set_status(
-                    &intent.key,
-                    Status::Sent,
-                    None,
-                    Some((&blockhash_text, last_valid)),
-                    None,
-                    None,
-                )?;
-            }
-            Ok(())
-        })?;
-        failpoint.check("batch:after-mark-sent")?;
-        let instructions: Vec<_> = batch.iter().map(|(_, i)| i.clone()).collect();
-        let targets: Vec<(Pubkey, u64)> = batch
-            .iter()
-            .map(|(i, _)| (parse_key(&i.submission).unwrap_or_default(), i.target_views))
-            .collect();
-        let result = send_transaction(
-            backend,
-            &send_options,
-            &instructions,
-            payer,
-            &[oracle],
-            &mut |b: &mut dyn Backend| {
-                let addresses: Vec<Pubkey> = targets.iter().map(|t| t.0).collect();
-                let chain = fetch_submissions(b, &addresses)?;
-                Ok(targets
-                    .iter()
-                    .all(|(a, t)| chain.get(a).is_some_and(|s| s.state.paid_views >= *t)))
-            },
-        );
-        failpoint.check("batch:after-send")?;
-        match result {
-            Ok(sent) => {
-                let signature = sent.signature.map(|s| s.to_string());
-                ledger.atomically(|l| {
-                    for (intent, _) in &batch {
-                        l.set_status(
-                            &intent.key,
-                            Status::Confirmed,
-                            signature.as_deref(),
-                            None,
-                            Some(sent.units_consumed),
-                            None,
-                        )?;
-                    }
-                    Ok(())
-                })?;
-                summary.paid += batch.len();
-                summary.paid_gross += batch.iter().map(|(i, _)| i.gross).sum::<u64>();
-                summary.transactions += 1;
-                summary.compute_units += sent.units_consumed;
-                summary.max_per_tx = summary.max_per_tx.max(batch.len());
-                let price = send_options.compute_unit_price.unwrap_or(0);
-                summary.fee_lamports += 5_000 * signatures as u64
-                    + (u64::from(sent.compute_unit_limit) * price).div_ceil(1_000_000);
-                progress.inc(batch.len() as u64);
-                failpoint.check("batch:after-confirm")?;
-            }
-            Err(e) if e.is_refusal() => {
-                // Nothing was applied (the simulation refused it, or it landed and failed
-                // atomically). Split the batch to isolate the refused disbursement.
-                if batch.len() > 1 {
-                    ledger.atomically(|l| {
-                        for (intent, _) in &batch {
-                            l.set_status(&intent.key, Status::Pending, None, None, None, None)?;
-                        }
-                        Ok(())
-                    })?;
-                    let mut batch = batch;
-                    let right = batch.split_off(batch.len() / 2);
-                    queue.push_front(right);
-                    queue.push_front(batch);
-                } else {
-                    let (intent, _) = &batch[0];
-                    ledger.set_status(
-                        &intent.key,
-                        Status::Failed,
-                        None,
-                        None,
-                        None,
-                        Some(&e.to_string()),
-                    )?;
-                    summary.failed += 1;
-                    progress.inc(1);
-                }
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    summary.quarantined = ledger.totals()?.quarantined;
-    summary.seconds = started.elapsed().as_secs_f64();
-    progress.finish_and_clear();
-    Ok(summary)
-}

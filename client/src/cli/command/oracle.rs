@@ -112,8 +112,25 @@ pub struct RunArgs {
     /// At most this many disbursements per transaction (the 1232-byte packet decides below it).
     #[arg(long, default_value_t = 64)]
     pub max_per_tx: usize,
+    /// At most this many transactions in flight at once (sent, not yet confirmed).
+    #[arg(long, default_value_t = 32)]
+    pub window: usize,
+    /// Address lookup tables per campaign (`auto`: on RPC clusters, off on the embedded chain).
+    #[arg(long, value_enum, default_value_t = LookupTables::Auto)]
+    pub lookup_tables: LookupTables,
     #[command(flatten)]
     pub db: LedgerDb,
+}
+
+/// Whether `oracle run` packs its batches with address lookup tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LookupTables {
+    /// On RPC clusters, off on the embedded chain.
+    Auto,
+    /// Always (the oracle keypair owns the tables; the fee payer pays their rent).
+    On,
+    /// Never: legacy transactions only.
+    Off,
 }
 
 #[derive(Debug, Args)]
@@ -520,6 +537,12 @@ fn run_oracle(ctx: &mut Ctx, args: RunArgs) -> Result<Report, CliError> {
     let options = RunOptions {
         send: ctx.send_options.clone(),
         max_per_tx: args.max_per_tx,
+        window: args.window,
+        lookup_tables: match args.lookup_tables {
+            LookupTables::Auto => None,
+            LookupTables::On => Some(true),
+            LookupTables::Off => Some(false),
+        },
     };
     let s = oracle::run(
         &mut ledger,
@@ -545,8 +568,15 @@ fn run_oracle(ctx: &mut Ctx, args: RunArgs) -> Result<Report, CliError> {
             "disbursements per transaction",
             format!("{:.2} (max {})", s.per_tx(), s.max_per_tx),
         ),
+        ("address lookup tables", s.lookup_tables.to_string()),
         ("compute units", s.compute_units.to_string()),
         ("fees (lamports)", s.fee_lamports.to_string()),
+        (
+            "submit to confirmed (p50 / p90)",
+            format!("{:.0} ms / {:.0} ms", s.latency_p50_ms, s.latency_p90_ms),
+        ),
+        ("re-signed after expiry", s.re_signed.to_string()),
+        ("disbursements per second", format!("{:.0}", s.per_second())),
         (
             "reconciled at start",
             format!(
