@@ -298,8 +298,13 @@ pub fn send_transaction(
             Some(first) => first,
             None => {
                 let (blockhash, last_valid) = backend.latest_blockhash()?;
-                let transaction =
-                    sign(&instructions_with_budget, fee_payer, signers, blockhash, &[])?;
+                let transaction = sign(
+                    &instructions_with_budget,
+                    fee_payer,
+                    signers,
+                    blockhash,
+                    &[],
+                )?;
                 (transaction, last_valid)
             }
         };

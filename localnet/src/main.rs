@@ -47,7 +47,11 @@ const ACCOUNT_STORAGE_OVERHEAD: u64 = 128;
 )]
 struct Args {
     /// The program ELF to deploy at the ClipStake program id.
-    #[arg(long, env = "CLIPSTAKE_PROGRAM_SO", default_value = "target/deploy/clipstake.so")]
+    #[arg(
+        long,
+        env = "CLIPSTAKE_PROGRAM_SO",
+        default_value = "target/deploy/clipstake.so"
+    )]
     program: PathBuf,
 
     /// The program's upgrade authority (who may run `clipstake platform init`): a base58
@@ -182,7 +186,12 @@ fn run(args: Args) -> Result<(), String> {
         }
     }
 
-    deploy(&locker, &Pubkey::new_from_array(clipstake::ID.to_bytes()), &elf, upgrade_authority)?;
+    deploy(
+        &locker,
+        &Pubkey::new_from_array(clipstake::ID.to_bytes()),
+        &elf,
+        upgrade_authority,
+    )?;
 
     let url = format!("http://{}:{rpc_port}", args.bind_address);
     println!(
@@ -304,7 +313,9 @@ fn keypair_file_address(path: &Path) -> Result<Pubkey, String> {
     if bytes.len() != 64 {
         return Err(format!("expected 64 bytes, found {}", bytes.len()));
     }
-    let public: [u8; 32] = bytes[32..].try_into().map_err(|_| "bad length".to_string())?;
+    let public: [u8; 32] = bytes[32..]
+        .try_into()
+        .map_err(|_| "bad length".to_string())?;
     Ok(Pubkey::new_from_array(public))
 }
 

@@ -367,4 +367,3 @@ pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<(usize, us
     })?;
     Ok((created, skipped))
 }
-

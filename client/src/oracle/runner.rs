@@ -179,9 +179,7 @@ pub fn run(
 
     let items = build_items(ledger, backend, oracle, payer, &mut summary)?;
     progress.set_length(items.len() as u64);
-    let use_tables = options
-        .lookup_tables
-        .unwrap_or(!backend.is_embedded());
+    let use_tables = options.lookup_tables.unwrap_or(!backend.is_embedded());
     let tables = if use_tables && !items.is_empty() {
         ensure_tables(ledger, backend, oracle, payer, &options.send, &items)?
     } else {
@@ -312,8 +310,7 @@ fn ensure_tables(
     for item in items {
         let list = wanted.entry(item.campaign).or_default();
         for meta in &item.instruction.accounts {
-            if !meta.is_signer && !signers.contains(&meta.pubkey) && !list.contains(&meta.pubkey)
-            {
+            if !meta.is_signer && !signers.contains(&meta.pubkey) && !list.contains(&meta.pubkey) {
                 list.push(meta.pubkey);
             }
         }
@@ -361,7 +358,9 @@ fn ensure_tables(
             let chunk: Vec<Pubkey> = missing.drain(..room.min(missing.len())).collect();
             lookup_table::extend(backend, &send, payer, oracle, &table, &chunk)?;
             let fresh = lookup_table::fetch(backend, &table)?.ok_or_else(|| {
-                Error::Other(format!("the lookup table {table} vanished while being extended"))
+                Error::Other(format!(
+                    "the lookup table {table} vanished while being extended"
+                ))
             })?;
             newest_extension = newest_extension.max(Some(fresh.last_extended_slot));
             if let Some(last) = tables.last_mut() {
@@ -442,10 +441,8 @@ impl Pipeline<'_> {
         };
         let campaign = first.campaign;
         let tables = self.tables.get(&campaign).cloned().unwrap_or_default();
-        let budget = budget_instructions(
-            MAX_COMPUTE_UNIT_LIMIT,
-            self.options.send.compute_unit_price,
-        );
+        let budget =
+            budget_instructions(MAX_COMPUTE_UNIT_LIMIT, self.options.send.compute_unit_price);
         let max_items = (PLANNED_UNITS_PER_TX / self.units_per_disbursement.max(1)).max(1) as usize;
         let mut items = vec![first];
         let mut instructions = budget.clone();
@@ -583,9 +580,10 @@ impl Pipeline<'_> {
             match status {
                 Some(status) if status.err.is_some() => {
                     // It landed and failed: atomic, nothing applied.
-                    let err = status.err.clone().unwrap_or(
-                        solana_transaction_error::TransactionError::AccountNotFound,
-                    );
+                    let err = status
+                        .err
+                        .clone()
+                        .unwrap_or(solana_transaction_error::TransactionError::AccountNotFound);
                     let error = Error::from_transaction_error(&err, &status.logs);
                     self.back_to_pending(&flight.batch)?;
                     self.refused(flight.batch, &error, retry)?;
@@ -638,7 +636,12 @@ impl Pipeline<'_> {
         let count = flight.batch.items.len();
         let summary = &mut self.summary;
         summary.paid += count;
-        summary.paid_gross += flight.batch.items.iter().map(|i| i.intent.gross).sum::<u64>();
+        summary.paid_gross += flight
+            .batch
+            .items
+            .iter()
+            .map(|i| i.intent.gross)
+            .sum::<u64>();
         summary.transactions += 1;
         summary.compute_units += flight.units;
         summary.max_per_tx = summary.max_per_tx.max(count);

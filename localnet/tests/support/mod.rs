@@ -1,0 +1,221 @@
+//! Test support: a `clipstake-localnet` child process on free loopback ports, keypair files,
+//! and the `clipstake` binary pointed at it with `--url`.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use clipstake_client::backend::rpc::RpcBackend;
+use serde_json::Value;
+use solana_commitment_config::CommitmentConfig;
+use solana_keypair::{Keypair, read_keypair_file, write_keypair_file};
+use solana_signer::Signer;
+
+/// The program ELF the tests deploy.
+pub fn program_so() -> PathBuf {
+    let path = std::env::var_os("CLIPSTAKE_PROGRAM_SO").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so"),
+        PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "{} is missing: build the program with `make build`",
+        path.display()
+    );
+    path
+}
+
+/// The `clipstake` CLI, built beside this crate's binary by `cargo test --workspace`.
+pub fn clipstake_bin() -> PathBuf {
+    let path = Path::new(env!("CARGO_BIN_EXE_clipstake-localnet")).with_file_name("clipstake");
+    assert!(
+        path.exists(),
+        "{} is missing: run the tests with `cargo test --workspace` (or `make test`)",
+        path.display()
+    );
+    path
+}
+
+/// A running validator with the program deployed, and a directory of named keypairs.
+pub struct Localnet {
+    child: Option<Child>,
+    /// Its JSON-RPC URL.
+    pub url: String,
+    /// Keypairs and scratch files.
+    pub dir: tempfile::TempDir,
+}
+
+impl Localnet {
+    /// Starts a validator whose upgrade authority is `admin`, funding every role in `funded`
+    /// (and creating keypair files for `unfunded`), with `slot_ms` slots.
+    pub fn start(funded: &[&str], unfunded: &[&str], slot_ms: u64) -> Localnet {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for role in funded.iter().chain(unfunded).chain(["admin"].iter()) {
+            let path = dir.path().join(format!("{role}.json"));
+            if !path.exists() {
+                write_keypair_file(&Keypair::new(), &path).expect("keypair file");
+            }
+        }
+        let ready = dir.path().join("ready");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_clipstake-localnet"));
+        command
+            .arg("--program")
+            .arg(program_so())
+            .arg("--upgrade-authority")
+            .arg(dir.path().join("admin.json"))
+            .args(["--rpc-port", "0", "--ws-port", "0"])
+            .args(["--slot-time-ms", &slot_ms.to_string()])
+            .arg("--ready-file")
+            .arg(&ready)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for role in funded.iter().chain(["admin"].iter()) {
+            command.args([
+                "--airdrop",
+                &pubkey_of(&dir.path().join(format!("{role}.json"))),
+            ]);
+        }
+        let mut child = command.spawn().expect("clipstake-localnet starts");
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let url = loop {
+            if let Ok(url) = std::fs::read_to_string(&ready) {
+                break url;
+            }
+            if let Some(status) = child.try_wait().expect("wait") {
+                panic!("clipstake-localnet exited before it was ready: {status}");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "clipstake-localnet was not ready in 90 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Localnet {
+            child: Some(child),
+            url,
+            dir,
+        }
+    }
+
+    /// The keypair file of `role`.
+    pub fn keypair_path(&self, role: &str) -> PathBuf {
+        let path = self.dir.path().join(format!("{role}.json"));
+        if !path.exists() {
+            write_keypair_file(&Keypair::new(), &path).expect("keypair file");
+        }
+        path
+    }
+
+    /// The keypair of `role`.
+    pub fn keypair(&self, role: &str) -> Keypair {
+        read_keypair_file(self.keypair_path(role)).expect("keypair")
+    }
+
+    /// The address of `role`.
+    pub fn pubkey(&self, role: &str) -> String {
+        self.keypair(role).pubkey().to_string()
+    }
+
+    /// A path in the scratch directory.
+    pub fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).display().to_string()
+    }
+
+    /// An RPC client at `commitment`, for reading results back.
+    pub fn rpc(&self, commitment: CommitmentConfig) -> RpcBackend {
+        RpcBackend::new(&self.url, commitment)
+    }
+
+    /// `clipstake -u <url> -k <role> <args>`.
+    pub fn cmd(&self, role: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(clipstake_bin());
+        command
+            .current_dir(self.dir.path())
+            .env("HOME", self.dir.path())
+            .args(["-u", &self.url, "--commitment", "confirmed", "-k"])
+            .arg(self.keypair_path(role))
+            .args(args);
+        command
+    }
+
+    /// Runs with `--output json`, expects success, parses stdout.
+    pub fn json(&self, role: &str, args: &[&str]) -> Value {
+        let output = self
+            .cmd(role, args)
+            .args(["--output", "json"])
+            .output()
+            .expect("clipstake runs");
+        assert!(
+            output.status.success(),
+            "clipstake {args:?} failed ({:?}):\n{}{}",
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "clipstake {args:?}: stdout is not JSON ({e}):\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            )
+        })
+    }
+
+    /// Runs, expects exit `code`, returns stderr.
+    pub fn fails(&self, role: &str, args: &[&str], code: i32) -> String {
+        let output = self.cmd(role, args).output().expect("clipstake runs");
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "clipstake {args:?}: expected exit {code}\nstdout: {}\nstderr: {stderr}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        stderr
+    }
+
+    /// Stops the validator with SIGTERM, as a user's Ctrl-C would, and returns how it exited.
+    pub fn stop(mut self) -> ExitStatus {
+        let mut child = self.child.take().expect("running");
+        terminate(&mut child)
+    }
+}
+
+impl Drop for Localnet {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            terminate(&mut child);
+        }
+    }
+}
+
+fn terminate(child: &mut Child) -> ExitStatus {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            return child.wait().expect("wait");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn pubkey_of(path: &Path) -> String {
+    read_keypair_file(path)
+        .expect("keypair")
+        .pubkey()
+        .to_string()
+}
+
+/// A base-unit amount from the CLI's JSON (`{"base_units": 123, "ui": "0.000123"}`).
+pub fn base(value: &Value) -> u64 {
+    value["base_units"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("not an amount: {value}"))
+}
