@@ -219,3 +219,176 @@ pub fn base(value: &Value) -> u64 {
         .as_u64()
         .unwrap_or_else(|| panic!("not an amount: {value}"))
 }
+
+/// A funded SOL campaign with registered videos and one accepted view report each, in an
+/// oracle ledger: ready for `oracle run`.
+pub struct ReadyCampaign {
+    /// The campaign.
+    pub address: anchor_lang::prelude::Pubkey,
+    /// The oracle's SQLite ledger.
+    pub ledger_db: String,
+    /// Lamports in the vault before any payout.
+    pub vault_start: u64,
+    /// Each submission and the views reported for it.
+    pub reported: Vec<(anchor_lang::prelude::Pubkey, u64)>,
+    rate: u64,
+    cap: u64,
+}
+
+impl ReadyCampaign {
+    /// The gross owed to video `i` for its report.
+    pub fn gross(&self, i: usize) -> u64 {
+        clipstake::math::entitlement(self.reported[i].1, self.rate, self.cap)
+    }
+
+    /// The views reported for `submission`.
+    pub fn views_of(&self, submission: &anchor_lang::prelude::Pubkey) -> u64 {
+        self.reported
+            .iter()
+            .find(|(s, _)| s == submission)
+            .map(|(_, v)| *v)
+            .expect("a reported submission")
+    }
+}
+
+impl Localnet {
+    /// `clipstake -u <url> -k <role> <args>` against another URL.
+    pub fn cmd_with_url(&self, role: &str, url: &str, args: &[&str]) -> Command {
+        let mut command = Command::new(clipstake_bin());
+        command
+            .current_dir(self.dir.path())
+            .env("HOME", self.dir.path())
+            .args(["-u", url, "-k"])
+            .arg(self.keypair_path(role))
+            .args(args);
+        command
+    }
+}
+
+/// The platform (CLI), a SOL campaign of `brand` paid by `oracle` (CLI), `videos` submissions
+/// with rent-exempt creators (registered in batches through the library, which is quicker than
+/// one CLI call each), and one view report per video ingested (CLI).
+pub fn sol_campaign_with_reports(net: &Localnet, videos: usize) -> ReadyCampaign {
+    use clipstake::instructions::RegisterSubmissionArgs;
+    use clipstake_client::backend::{Backend, BackendExt};
+    use clipstake_client::sender::{SendOptions, no_state_check, send_transaction};
+    use clipstake_client::{instructions as ix, pda};
+
+    let treasury = Keypair::new().pubkey().to_string();
+    net.json(
+        "admin",
+        &[
+            "platform",
+            "init",
+            "--fee-bps",
+            "250",
+            "--treasury",
+            &treasury,
+        ],
+    );
+    let oracle = net.keypair("oracle");
+    let created = net.json(
+        "brand",
+        &[
+            "campaign",
+            "create",
+            "--rate",
+            "0.001",
+            "--cap",
+            "0.5",
+            "--oracle",
+            &oracle.pubkey().to_string(),
+        ],
+    );
+    let address: anchor_lang::prelude::Pubkey =
+        created["address"].as_str().unwrap().parse().unwrap();
+    let funded = net.json("brand", &["campaign", "fund", &address.to_string(), "50"]);
+    let vault_start = base(&funded["vault_balance"]);
+
+    let mut rpc = net.rpc(CommitmentConfig::confirmed());
+    let creators: Vec<Keypair> = (0..videos).map(|_| Keypair::new()).collect();
+    // SOL recipients must stay rent exempt: give each creator 0.01 SOL, 10 per transaction.
+    for chunk in creators.chunks(10) {
+        let transfers: Vec<_> = chunk
+            .iter()
+            .map(|c| {
+                solana_system_interface::instruction::transfer(
+                    &oracle.pubkey(),
+                    &c.pubkey(),
+                    10_000_000,
+                )
+            })
+            .collect();
+        send_transaction(
+            &mut rpc,
+            &SendOptions::default(),
+            &transfers,
+            &oracle,
+            &[],
+            &mut no_state_check,
+        )
+        .expect("creators funded");
+    }
+    let mut reported = Vec::new();
+    let mut lines = String::new();
+    let now = rpc.clock().unwrap().unix_timestamp;
+    for (chunk_index, chunk) in creators.chunks(4).enumerate() {
+        let mut instructions = Vec::new();
+        for (offset, creator) in chunk.iter().enumerate() {
+            let i = chunk_index * 4 + offset;
+            let video = format!("https://video.example/{i}");
+            let (instruction, submission) = ix::register_submission(
+                &oracle.pubkey(),
+                &oracle.pubkey(),
+                &address,
+                RegisterSubmissionArgs {
+                    content_hash: pda::content_hash(&video),
+                    creator: creator.pubkey(),
+                    affiliate: None,
+                    affiliate_bps: 0,
+                },
+            );
+            instructions.push(instruction);
+            let views = 50_000 + 1_000 * i as u64;
+            reported.push((submission, views));
+            lines.push_str(&format!(
+                "{{\"video\":\"{video}\",\"views\":{views},\"observed_at\":{}}}\n",
+                now + 30
+            ));
+        }
+        send_transaction(
+            &mut rpc,
+            &SendOptions::default(),
+            &instructions,
+            &oracle,
+            &[],
+            &mut no_state_check,
+        )
+        .expect("videos registered");
+    }
+    let report = net.path("views.jsonl");
+    std::fs::write(&report, lines).unwrap();
+    let ledger_db = net.path("oracle.sqlite");
+    let ingested = net.json(
+        "oracle",
+        &[
+            "oracle",
+            "ingest",
+            &report,
+            "--campaign",
+            &address.to_string(),
+            "--ledger-db",
+            &ledger_db,
+        ],
+    );
+    assert_eq!(ingested["accepted"], videos, "{ingested}");
+    let campaign = rpc.campaign(&address).unwrap().state;
+    ReadyCampaign {
+        address,
+        ledger_db,
+        vault_start,
+        reported,
+        rate: campaign.rate_per_thousand_views,
+        cap: campaign.cap_per_submission,
+    }
+}
