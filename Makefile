@@ -3,6 +3,9 @@
 #   make test   builds the SBF program and runs every test (what CI runs)
 #   make build  builds target/deploy/clipstake.so only
 #   make bench  prints the compute-unit table of every instruction
+#   make bench-oracle    oracle throughput on the embedded chain
+#   make bench-localnet  oracle throughput against the local validator over JSON-RPC
+#   make localnet        runs the local validator (Ctrl-C stops it)
 
 SHELL := /bin/bash
 # Host crates build with the rustup toolchain; the SBF build picks its own compiler.
@@ -10,7 +13,8 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: build test unit-tests program-tests sbf-tool-tests bench demo fmt
+.PHONY: build test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
+	localnet demo fmt
 
 build:
 	bash tools/sbf/build.sh
@@ -23,6 +27,16 @@ sbf-tool-tests:
 
 bench: build
 	cargo run --locked --release -p clipstake-tests --example cu_report
+
+bench-oracle: build
+	cargo test --locked --profile bench --workspace --test oracle -- --ignored --nocapture
+
+bench-localnet: build
+	cargo test --locked --profile bench --workspace --test throughput -- --ignored --nocapture
+
+# The validator on the Solana CLI's usual ports, upgrade authority = the default keypair.
+localnet: build
+	cargo run --locked --bin clipstake-localnet -- $(LOCALNET_ARGS)
 
 demo: build
 	cargo run --locked -p clipstake-client --bin clipstake -- demo

@@ -21,6 +21,7 @@ use solana_account::Account;
 use solana_clock::Clock;
 use solana_hash::Hash;
 use solana_signature::Signature;
+use solana_slot_hashes::SlotHashes;
 use solana_transaction::versioned::VersionedTransaction;
 
 use super::{AccountFilter, Backend, Simulation, TxStatus};
@@ -220,6 +221,7 @@ impl EmbeddedBackend {
             unix_timestamp: ledger.clock.unix_timestamp.max(wall_clock_now()),
         };
         self.svm.set_sysvar(&clock);
+        self.record_slot_hash(clock.slot.saturating_sub(1));
         Ok(())
     }
 
@@ -293,8 +295,17 @@ impl EmbeddedBackend {
 
     /// After every processed transaction: a new slot and blockhash (so the same instructions
     /// can be sent again), and time catches up with the wall clock.
+    /// Records `slot`'s hash in SlotHashes as a validator does when a slot ends, so address
+    /// lookup tables (created at a recent slot found there) work here as on a cluster.
+    fn record_slot_hash(&mut self, slot: u64) {
+        let mut slot_hashes: SlotHashes = self.svm.get_sysvar();
+        slot_hashes.add(slot, self.svm.latest_blockhash());
+        self.svm.set_sysvar(&slot_hashes);
+    }
+
     fn advance(&mut self) {
         let mut clock: Clock = self.svm.get_sysvar();
+        self.record_slot_hash(clock.slot);
         clock.slot += 1;
         clock.unix_timestamp = clock.unix_timestamp.max(wall_clock_now());
         self.svm.set_sysvar(&clock);
@@ -519,6 +530,7 @@ impl Backend for EmbeddedBackend {
             .slot
             .saturating_add((seconds as u64).saturating_mul(5) / 2);
         self.svm.set_sysvar(&clock);
+        self.record_slot_hash(clock.slot.saturating_sub(1));
         self.svm.expire_blockhash();
         self.persist()?;
         Ok(clock)

@@ -2,8 +2,8 @@
 //! transactions.
 //!
 //! - **Packing**: as many `disburse` instructions per transaction as fit in the packet and in
-//!   the compute budget (estimated from the simulations so far). On RPC clusters each campaign
-//!   gets address lookup tables ([`crate::lookup_table`]) so an account costs one byte, not 32.
+//!   the compute budget (estimated from the simulations so far). Each campaign gets address
+//!   lookup tables ([`crate::lookup_table`]) so an account costs one byte, not 32.
 //! - **Pipelining**: up to `window` transactions are in flight at once. Each is simulated,
 //!   signed once, recorded as `sent` (signature, blockhash, last valid height) and only then
 //!   sent. One `getSignatureStatuses` call per poll covers every transaction in flight; an
@@ -51,9 +51,8 @@ pub struct RunOptions {
     pub max_per_tx: usize,
     /// At most this many transactions in flight at once.
     pub window: usize,
-    /// Use per-campaign address lookup tables: `None` = on RPC clusters, off on the embedded
-    /// chain.
-    pub lookup_tables: Option<bool>,
+    /// Pack batches with per-campaign address lookup tables (off: legacy transactions only).
+    pub lookup_tables: bool,
 }
 
 impl Default for RunOptions {
@@ -62,7 +61,7 @@ impl Default for RunOptions {
             send: SendOptions::default(),
             max_per_tx: 64,
             window: 32,
-            lookup_tables: None,
+            lookup_tables: true,
         }
     }
 }
@@ -179,8 +178,7 @@ pub fn run(
 
     let items = build_items(ledger, backend, oracle, payer, &mut summary)?;
     progress.set_length(items.len() as u64);
-    let use_tables = options.lookup_tables.unwrap_or(!backend.is_embedded());
-    let tables = if use_tables && !items.is_empty() {
+    let tables = if options.lookup_tables && !items.is_empty() {
         ensure_tables(ledger, backend, oracle, payer, &options.send, &items)?
     } else {
         HashMap::new()

@@ -231,6 +231,8 @@ pub struct ReadyCampaign {
     pub vault_start: u64,
     /// Each submission and the views reported for it.
     pub reported: Vec<(anchor_lang::prelude::Pubkey, u64)>,
+    videos: Vec<String>,
+    observed_at: i64,
     rate: u64,
     cap: u64,
 }
@@ -239,6 +241,36 @@ impl ReadyCampaign {
     /// The gross owed to video `i` for its report.
     pub fn gross(&self, i: usize) -> u64 {
         clipstake::math::entitlement(self.reported[i].1, self.rate, self.cap)
+    }
+
+    /// Ingests a later report for every video, its views times `factor`, and records them.
+    pub fn report_again(&mut self, net: &Localnet, factor: u64) {
+        self.observed_at += 60;
+        let mut lines = String::new();
+        for (video, (_, views)) in self.videos.iter().zip(self.reported.iter_mut()) {
+            *views *= factor;
+            lines.push_str(&format!(
+                "{{\"video\":\"{video}\",\"views\":{views},\"observed_at\":{}}}\n",
+                self.observed_at
+            ));
+        }
+        let report = net.path(&format!("views-{}.jsonl", self.observed_at));
+        std::fs::write(&report, lines).unwrap();
+        let ingested = net.json(
+            "oracle",
+            &[
+                "oracle",
+                "ingest",
+                &report,
+                "--campaign",
+                &self.address.to_string(),
+                "--spike-multiple",
+                "1000000",
+                "--ledger-db",
+                &self.ledger_db,
+            ],
+        );
+        assert_eq!(ingested["accepted"], self.videos.len(), "{ingested}");
     }
 
     /// The views reported for `submission`.
@@ -269,6 +301,12 @@ impl Localnet {
 /// with rent-exempt creators (registered in batches through the library, which is quicker than
 /// one CLI call each), and one view report per video ingested (CLI).
 pub fn sol_campaign_with_reports(net: &Localnet, videos: usize) -> ReadyCampaign {
+    campaign_with_reports(net, videos, false)
+}
+
+/// As [`sol_campaign_with_reports`], for a native-SOL campaign or (with `token`) an SPL Token
+/// one whose mint the brand creates.
+pub fn campaign_with_reports(net: &Localnet, videos: usize, token: bool) -> ReadyCampaign {
     use clipstake::instructions::RegisterSubmissionArgs;
     use clipstake_client::backend::{Backend, BackendExt};
     use clipstake_client::sender::{SendOptions, no_state_check, send_transaction};
@@ -287,28 +325,45 @@ pub fn sol_campaign_with_reports(net: &Localnet, videos: usize) -> ReadyCampaign
         ],
     );
     let oracle = net.keypair("oracle");
-    let created = net.json(
-        "brand",
-        &[
-            "campaign",
-            "create",
-            "--rate",
-            "0.001",
-            "--cap",
-            "0.5",
-            "--oracle",
-            &oracle.pubkey().to_string(),
-        ],
-    );
+    let oracle_address = oracle.pubkey().to_string();
+    let mut create = vec![
+        "campaign",
+        "create",
+        "--rate",
+        "0.001",
+        "--cap",
+        "0.5",
+        "--oracle",
+        &oracle_address,
+    ];
+    let mint;
+    if token {
+        mint = net.json(
+            "brand",
+            &[
+                "embedded",
+                "create-mint",
+                "--decimals",
+                "9",
+                "--amount",
+                "100000",
+            ],
+        )["mint"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        create.extend(["--mint", &mint]);
+    }
+    let created = net.json("brand", &create);
     let address: anchor_lang::prelude::Pubkey =
         created["address"].as_str().unwrap().parse().unwrap();
-    let funded = net.json("brand", &["campaign", "fund", &address.to_string(), "50"]);
+    let funded = net.json("brand", &["campaign", "fund", &address.to_string(), "500"]);
     let vault_start = base(&funded["vault_balance"]);
 
     let mut rpc = net.rpc(CommitmentConfig::confirmed());
     let creators: Vec<Keypair> = (0..videos).map(|_| Keypair::new()).collect();
     // SOL recipients must stay rent exempt: give each creator 0.01 SOL, 10 per transaction.
-    for chunk in creators.chunks(10) {
+    for chunk in creators.chunks(10).filter(|_| !token) {
         let transfers: Vec<_> = chunk
             .iter()
             .map(|c| {
@@ -330,12 +385,13 @@ pub fn sol_campaign_with_reports(net: &Localnet, videos: usize) -> ReadyCampaign
         .expect("creators funded");
     }
     let mut reported = Vec::new();
+    let mut videos_reported = Vec::new();
     let mut lines = String::new();
     let now = rpc.clock().unwrap().unix_timestamp;
-    for (chunk_index, chunk) in creators.chunks(4).enumerate() {
+    for (chunk_index, chunk) in creators.chunks(5).enumerate() {
         let mut instructions = Vec::new();
         for (offset, creator) in chunk.iter().enumerate() {
-            let i = chunk_index * 4 + offset;
+            let i = chunk_index * 5 + offset;
             let video = format!("https://video.example/{i}");
             let (instruction, submission) = ix::register_submission(
                 &oracle.pubkey(),
@@ -349,12 +405,13 @@ pub fn sol_campaign_with_reports(net: &Localnet, videos: usize) -> ReadyCampaign
                 },
             );
             instructions.push(instruction);
-            let views = 50_000 + 1_000 * i as u64;
+            let views = 50_000 + 1_000 * (i as u64 % 100);
             reported.push((submission, views));
             lines.push_str(&format!(
                 "{{\"video\":\"{video}\",\"views\":{views},\"observed_at\":{}}}\n",
                 now + 30
             ));
+            videos_reported.push(video);
         }
         send_transaction(
             &mut rpc,
@@ -388,6 +445,8 @@ pub fn sol_campaign_with_reports(net: &Localnet, videos: usize) -> ReadyCampaign
         ledger_db,
         vault_start,
         reported,
+        videos: videos_reported,
+        observed_at: now + 30,
         rate: campaign.rate_per_thousand_views,
         cap: campaign.cap_per_submission,
     }
