@@ -729,4 +729,100 @@ fn cli_ingest_review_run_ledger() {
     assert_eq!(i["accepted"].as_u64(), Some(1));
     assert!(dir.path().join("inbox/ingested/r2.jsonl").exists());
     assert_eq!(cli(&["oracle", "run"])["paid"].as_u64(), Some(1));
+
+    // The HTTP endpoint: JSON Lines and CSV bodies, an unknown campaign, a bad path.
+    let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("clipstake"))
+        .current_dir(dir.path())
+        .env("CLIPSTAKE_PROGRAM_SO", &so)
+        .env("HOME", dir.path())
+        .args([
+            "--output",
+            "json",
+            "oracle",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--campaign", &campaign, "--max-requests", "4"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(server.stderr.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut first).unwrap();
+    let address = first
+        .trim()
+        .strip_prefix("listening on http://")
+        .and_then(|rest| rest.strip_suffix("/reports"))
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_string();
+    let (status, body) = http_post(
+        &address,
+        "/reports",
+        "application/x-ndjson",
+        &line("https://youtu.be/a", 140_000, now as i64 + 7200),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["accepted"], 1);
+    let (status, body) = http_post(
+        &address,
+        "/reports",
+        "text/csv",
+        &format!(
+            "video,views,observed_at\nhttps://youtu.be/b,40000,{}\n",
+            now + 7200
+        ),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["quarantined"], 1, "40,000 < the 50,000 already paid");
+    let unknown = Keypair::new().pubkey();
+    let (status, body) = http_post(
+        &address,
+        &format!("/reports?campaign={unknown}"),
+        "application/x-ndjson",
+        "",
+    );
+    assert_eq!(status, 404, "{body}");
+    let (status, _) = http_post(&address, "/elsewhere", "text/plain", "");
+    assert_eq!(status, 404);
+    let output = server.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let served: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(served["requests"], 4);
+    assert_eq!(served["accepted"], 1);
+    let run = cli(&["oracle", "run"]);
+    assert_eq!(run["paid"].as_u64(), Some(1), "{run}");
+    // 140,000 views: 350 in all, 325 paid before.
+    assert_eq!(run["paid_gross"].as_u64(), Some(25_000_000));
+}
+
+/// A one-shot HTTP/1.1 POST; returns the status and the JSON body.
+fn http_post(
+    address: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> (u16, serde_json::Value) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not HTTP: {response}"));
+    let body = response.split("\r\n\r\n").nth(1).unwrap_or("");
+    (
+        status,
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    )
 }

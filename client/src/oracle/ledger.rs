@@ -178,6 +178,10 @@ impl Ledger {
                 .map_err(|e| Error::Other(format!("cannot create {}: {e}", dir.display())))?;
         }
         let conn = Connection::open(path).map_err(db)?;
+        // `oracle serve` and `oracle run` may share the ledger from two processes: wait for
+        // the other's write instead of failing with "database is locked".
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(db)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
         )

@@ -16,6 +16,7 @@ pub mod creator;
 pub mod demo;
 pub mod embedded;
 pub mod oracle;
+mod oracle_http;
 pub mod platform;
 pub mod submission;
 

@@ -33,6 +33,10 @@ pub enum OracleCommand {
     Ingest(IngestArgs),
     /// Lists quarantined reports and why.
     Review(ReviewArgs),
+    /// Accepts view reports over HTTP until killed: `POST /reports?campaign=ADDRESS` with a
+    /// JSON Lines body (or CSV with `Content-Type: text/csv`) is verified and recorded exactly
+    /// like `oracle ingest`, and answered with the same summary as JSON.
+    Serve(ServeArgs),
     /// Lists submissions whose views are due for a refresh (intervals grow with age).
     Due(DueArgs),
     /// Reconciles, writes payout intents for accepted views and pays them in packed
@@ -76,6 +80,30 @@ pub struct IngestArgs {
     /// Trailing rates below this many views per hour count as this (quiet videos may grow).
     #[arg(long, default_value_t = 1_000.0)]
     pub min_rate_per_hour: f64,
+    #[command(flatten)]
+    pub db: LedgerDb,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub listen: String,
+    /// The campaign of requests that do not name one with `?campaign=`.
+    #[arg(long, value_parser = parse_pubkey)]
+    pub campaign: Option<Pubkey>,
+    /// Quarantine a report growing faster than this multiple of the trailing rate.
+    #[arg(long, default_value_t = 10.0)]
+    pub spike_multiple: f64,
+    /// Trailing rates below this many views per hour count as this (quiet videos may grow).
+    #[arg(long, default_value_t = 1_000.0)]
+    pub min_rate_per_hour: f64,
+    /// Refuse request bodies larger than this many bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Stop after this many requests (for scripts and tests; default: run until killed).
+    #[arg(long)]
+    pub max_requests: Option<usize>,
     #[command(flatten)]
     pub db: LedgerDb,
 }
@@ -166,6 +194,7 @@ pub fn run(ctx: &mut Ctx, command: OracleCommand) -> Result<Report, CliError> {
         OracleCommand::Attest(args) => attest(ctx, args),
         OracleCommand::Disburse(args) => disburse(ctx, args),
         OracleCommand::Ingest(args) => ingest(ctx, args),
+        OracleCommand::Serve(args) => super::oracle_http::serve(ctx, args),
         OracleCommand::Review(args) => review(args),
         OracleCommand::Due(args) => due(ctx, args),
         OracleCommand::Run(args) => run_oracle(ctx, args),
@@ -294,7 +323,7 @@ pub fn payout_report(
         .line(sent_line(sent)))
 }
 
-fn open_ledger(db: &LedgerDb) -> Result<Ledger, CliError> {
+pub(super) fn open_ledger(db: &LedgerDb) -> Result<Ledger, CliError> {
     Ok(Ledger::open(&db.ledger_db)?)
 }
 
