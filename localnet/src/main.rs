@@ -76,7 +76,7 @@ struct Args {
     #[arg(long, default_value_t = 400)]
     slot_time_ms: u64,
 
-    /// Addresses to fund at start (repeatable).
+    /// Addresses to fund at start (repeatable); the upgrade authority is always funded.
     #[arg(long = "airdrop", value_name = "ADDRESS")]
     airdrop: Vec<String>,
 
@@ -111,11 +111,15 @@ fn run(args: Args) -> Result<(), String> {
         Some(text) => Some(parse_address(text)?),
         None => default_keypair_address(),
     };
-    let airdrop_addresses = args
+    let mut airdrop_addresses = args
         .airdrop
         .iter()
         .map(|a| parse_address(a))
         .collect::<Result<Vec<_>, _>>()?;
+    // The deployer pays for `platform init` and the demo, as on a fresh test validator.
+    if let Some(authority) = upgrade_authority.filter(|a| !airdrop_addresses.contains(a)) {
+        airdrop_addresses.push(authority);
+    }
     let rpc_port = free_port_if_zero(&args.bind_address, args.rpc_port)?;
     let ws_port = free_port_if_zero(&args.bind_address, args.ws_port)?;
 
