@@ -141,21 +141,7 @@ fn the_demo_lifecycle_over_json_rpc_with_batched_oracle_payouts() {
             })
             .collect();
         std::fs::write(&report, lines).unwrap();
-        let ingested = net.json(
-            "oracle",
-            &[
-                "oracle",
-                "ingest",
-                &report,
-                "--campaign",
-                &address,
-                "--spike-multiple",
-                "1000",
-                "--ledger-db",
-                &ledger_db,
-            ],
-        );
-        assert_eq!(ingested["accepted"], CREATORS, "{ingested}");
+        net.ingest(&report, &address, &ledger_db, CREATORS);
         let run = net.json("oracle", &["oracle", "run", "--ledger-db", &ledger_db]);
         assert_eq!(run["paid"], CREATORS, "round {round}: {run}");
         assert_eq!(run["failed"], 0, "{run}");

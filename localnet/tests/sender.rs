@@ -237,19 +237,23 @@ fn confirmation_waits_for_the_requested_commitment() {
     assert!(net.stop().success());
 }
 
-#[test]
-fn a_dropped_transaction_is_resent_then_signed_again_only_after_expiry_and_a_check() {
-    // 20 ms slots: a blockhash expires in a few seconds.
+/// What [`transfer_through`] observed.
+struct Transfer {
+    sent: clipstake_client::sender::Sent,
+    seen: Arc<Mutex<Seen>>,
+    /// Times the sender asked the chain whether the transfer was already applied.
+    checks: usize,
+    /// What the recipient holds afterwards, read over RPC.
+    received: u64,
+}
+
+/// Sends `AMOUNT` to a fresh recipient through a [`Faulty`] backend on 20 ms slots (a blockhash
+/// expires within seconds); the sender's state check reads the recipient's balance.
+fn transfer_through(faults: Faults) -> Transfer {
     let net = Localnet::start(&["payer"], &[], 20);
     let payer = net.keypair("payer");
     let recipient = Keypair::new().pubkey();
-    let (mut backend, seen) = Faulty::new(
-        net.rpc(CommitmentConfig::confirmed()),
-        Faults {
-            drop_first_signatures: 1,
-            ..Faults::default()
-        },
-    );
+    let (mut backend, seen) = Faulty::new(net.rpc(CommitmentConfig::confirmed()), faults);
     let mut checks = 0;
     let sent = send_transaction(
         &mut backend,
@@ -263,6 +267,29 @@ fn a_dropped_transaction_is_resent_then_signed_again_only_after_expiry_and_a_che
         },
     )
     .unwrap();
+    let received = net
+        .rpc(CommitmentConfig::confirmed())
+        .lamports(&recipient)
+        .unwrap();
+    Transfer {
+        sent,
+        seen,
+        checks,
+        received,
+    }
+}
+
+#[test]
+fn a_dropped_transaction_is_resent_then_signed_again_only_after_expiry_and_a_check() {
+    let Transfer {
+        sent,
+        seen,
+        checks,
+        received,
+    } = transfer_through(Faults {
+        drop_first_signatures: 1,
+        ..Faults::default()
+    });
     assert_eq!(sent.status, SendStatus::Confirmed);
     assert_eq!(sent.signings, 2, "signed again once, after expiry");
     assert_eq!(checks, 1, "the chain was checked before signing again");
@@ -280,47 +307,26 @@ fn a_dropped_transaction_is_resent_then_signed_again_only_after_expiry_and_a_che
         "every resend is the same signed bytes"
     );
     assert_ne!(sent.signature, Some(first));
-    assert_eq!(
-        net.rpc(CommitmentConfig::confirmed())
-            .lamports(&recipient)
-            .unwrap(),
-        AMOUNT,
-        "paid exactly once"
-    );
+    assert_eq!(received, AMOUNT, "paid exactly once");
 }
 
 #[test]
 fn a_transaction_that_landed_unseen_is_never_signed_again() {
-    let net = Localnet::start(&["payer"], &[], 20);
-    let payer = net.keypair("payer");
-    let recipient = Keypair::new().pubkey();
-    let (mut backend, seen) = Faulty::new(
-        net.rpc(CommitmentConfig::confirmed()),
-        Faults {
-            hide_first_status: true,
-            ..Faults::default()
-        },
-    );
-    let sent = send_transaction(
-        &mut backend,
-        &SendOptions::default(),
-        &[transfer(&payer, &recipient, AMOUNT)],
-        &payer,
-        &[],
-        &mut |b: &mut dyn Backend| Ok(b.lamports(&recipient)? >= AMOUNT),
-    )
-    .unwrap();
+    let Transfer {
+        sent,
+        seen,
+        checks,
+        received,
+    } = transfer_through(Faults {
+        hide_first_status: true,
+        ..Faults::default()
+    });
     assert_eq!(sent.status, SendStatus::AlreadyApplied);
     assert_eq!(sent.signings, 1);
+    assert_eq!(checks, 1);
     let seen = seen.lock().unwrap();
     assert!(seen.sends.iter().all(|(s, _)| Some(*s) == seen.first));
-    assert_eq!(
-        net.rpc(CommitmentConfig::confirmed())
-            .lamports(&recipient)
-            .unwrap(),
-        AMOUNT,
-        "paid exactly once"
-    );
+    assert_eq!(received, AMOUNT, "paid exactly once");
 }
 
 #[test]

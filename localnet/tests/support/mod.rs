@@ -174,6 +174,27 @@ impl Localnet {
         stderr
     }
 
+    /// `clipstake oracle ingest <report> --campaign <campaign>` into `ledger_db`, as the
+    /// oracle; every report must be accepted.
+    pub fn ingest(&self, report: &str, campaign: &str, ledger_db: &str, expected: usize) -> Value {
+        let ingested = self.json(
+            "oracle",
+            &[
+                "oracle",
+                "ingest",
+                report,
+                "--campaign",
+                campaign,
+                "--spike-multiple",
+                "1000000",
+                "--ledger-db",
+                ledger_db,
+            ],
+        );
+        assert_eq!(ingested["accepted"], expected, "{ingested}");
+        ingested
+    }
+
     /// Stops the validator with SIGTERM, as a user's Ctrl-C would, and returns how it exited.
     pub fn stop(mut self) -> ExitStatus {
         let mut child = self.child.take().expect("running");
@@ -256,21 +277,12 @@ impl ReadyCampaign {
         }
         let report = net.path(&format!("views-{}.jsonl", self.observed_at));
         std::fs::write(&report, lines).unwrap();
-        let ingested = net.json(
-            "oracle",
-            &[
-                "oracle",
-                "ingest",
-                &report,
-                "--campaign",
-                &self.address.to_string(),
-                "--spike-multiple",
-                "1000000",
-                "--ledger-db",
-                &self.ledger_db,
-            ],
+        net.ingest(
+            &report,
+            &self.address.to_string(),
+            &self.ledger_db,
+            self.videos.len(),
         );
-        assert_eq!(ingested["accepted"], self.videos.len(), "{ingested}");
     }
 
     /// The views reported for `submission`.
@@ -426,19 +438,7 @@ pub fn campaign_with_reports(net: &Localnet, videos: usize, token: bool) -> Read
     let report = net.path("views.jsonl");
     std::fs::write(&report, lines).unwrap();
     let ledger_db = net.path("oracle.sqlite");
-    let ingested = net.json(
-        "oracle",
-        &[
-            "oracle",
-            "ingest",
-            &report,
-            "--campaign",
-            &address.to_string(),
-            "--ledger-db",
-            &ledger_db,
-        ],
-    );
-    assert_eq!(ingested["accepted"], videos, "{ingested}");
+    net.ingest(&report, &address.to_string(), &ledger_db, videos);
     let campaign = rpc.campaign(&address).unwrap().state;
     ReadyCampaign {
         address,
