@@ -181,9 +181,9 @@ pub fn run(
     let tables = if options.lookup_tables && !items.is_empty() {
         ensure_tables(ledger, backend, oracle, payer, &options.send, &items)?
     } else {
-        HashMap::new()
+        Tables::default()
     };
-    summary.lookup_tables = tables.values().map(Vec::len).sum();
+    summary.lookup_tables = tables.all.len();
 
     let mut sender = Pipeline {
         ledger,
@@ -298,7 +298,7 @@ fn ensure_tables(
     payer: &Keypair,
     send: &SendOptions,
     items: &[Item],
-) -> Result<HashMap<Pubkey, Vec<AddressLookupTableAccount>>, Error> {
+) -> Result<Tables, Error> {
     let send = SendOptions {
         dry_run: false,
         ..send.clone()
@@ -314,7 +314,7 @@ fn ensure_tables(
         }
     }
     let authority = oracle.pubkey().to_string();
-    let mut result = HashMap::new();
+    let mut result = Tables::default();
     let mut newest_extension = None::<u64>;
     let mut campaigns: Vec<_> = wanted.into_iter().collect();
     campaigns.sort_by_key(|(c, _)| *c);
@@ -365,15 +365,44 @@ fn ensure_tables(
                 *last = fresh;
             }
         }
-        result.insert(
-            campaign,
-            tables.iter().map(lookup_table::Table::account).collect(),
-        );
+        for table in &tables {
+            result.add(table.account());
+        }
     }
     if let Some(slot) = newest_extension {
         lookup_table::wait_until_usable(backend, slot, send.max_wait)?;
     }
     Ok(result)
+}
+
+/// The lookup tables of a run and which table holds each address.
+#[derive(Default)]
+struct Tables {
+    all: Vec<AddressLookupTableAccount>,
+    index: HashMap<Pubkey, usize>,
+}
+
+impl Tables {
+    fn add(&mut self, table: AddressLookupTableAccount) {
+        let position = self.all.len();
+        for address in &table.addresses {
+            self.index.entry(*address).or_insert(position);
+        }
+        self.all.push(table);
+    }
+
+    /// Only the tables holding some account of `instructions`: the message compiler scans
+    /// every table it is given for every key.
+    fn for_instructions(&self, instructions: &[Instruction]) -> Vec<AddressLookupTableAccount> {
+        let mut used: Vec<usize> = instructions
+            .iter()
+            .flat_map(|i| i.accounts.iter())
+            .filter_map(|meta| self.index.get(&meta.pubkey).copied())
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        used.into_iter().map(|i| self.all[i].clone()).collect()
+    }
 }
 
 /// The pipelined sender of one run.
@@ -383,7 +412,7 @@ struct Pipeline<'a> {
     oracle: &'a Keypair,
     payer: &'a Keypair,
     options: &'a RunOptions,
-    tables: HashMap<Pubkey, Vec<AddressLookupTableAccount>>,
+    tables: Tables,
     summary: RunSummary,
     progress: &'a indicatif::ProgressBar,
     /// The largest per-disbursement cost seen in a simulation (packs the next batches).
@@ -432,37 +461,58 @@ impl Pipeline<'_> {
     }
 
     /// The next batch off the queue: the same campaign, within the packet, the compute budget
-    /// and `max_per_tx`.
+    /// and `max_per_tx`. The size of one more disbursement is measured once per batch (two
+    /// compilations), the batch filled to that estimate, then checked and trimmed: compiling
+    /// the message after every addition would cost more than sending it.
     fn next_batch(&mut self, queue: &mut VecDeque<Item>) -> Result<Option<Batch>, Error> {
         let Some(first) = queue.pop_front() else {
             return Ok(None);
         };
         let campaign = first.campaign;
-        let tables = self.tables.get(&campaign).cloned().unwrap_or_default();
-        let budget =
-            budget_instructions(MAX_COMPUTE_UNIT_LIMIT, self.options.send.compute_unit_price);
-        let max_items = (PLANNED_UNITS_PER_TX / self.units_per_disbursement.max(1)).max(1) as usize;
+        let by_units = (PLANNED_UNITS_PER_TX / self.units_per_disbursement.max(1)).max(1) as usize;
+        let most = self.options.max_per_tx.max(1).min(by_units);
         let mut items = vec![first];
-        let mut instructions = budget.clone();
-        instructions.push(items[0].instruction.clone());
-        while items.len() < self.options.max_per_tx.max(1).min(max_items) {
-            let Some(next) = queue.front() else { break };
-            if next.campaign != campaign {
-                break;
+        while items.len() < most {
+            match queue.front() {
+                Some(next) if next.campaign == campaign => items.extend(queue.pop_front()),
+                _ => break,
             }
-            instructions.push(next.instruction.clone());
-            let size = wire_size(&compile(
-                &instructions,
-                &self.payer.pubkey(),
-                Hash::default(),
-                &tables,
-            )?);
-            if size > PACKET_DATA_SIZE {
-                break;
+        }
+        if items.len() == 1 {
+            return Ok(Some(Batch { items, attempts: 0 }));
+        }
+        let one = self.batch_size(&items[..1])?;
+        let two = self.batch_size(&items[..2])?;
+        let per_item = two.saturating_sub(one).max(1);
+        let fit = 1 + PACKET_DATA_SIZE.saturating_sub(one) / per_item;
+        // Put back what the estimate says will not fit, then trim until it really fits.
+        // Popped from the end and pushed to the front: the queue keeps its order.
+        while items.len() > fit.max(1) {
+            if let Some(item) = items.pop() {
+                queue.push_front(item);
             }
-            items.extend(queue.pop_front());
+        }
+        while items.len() > 1 && self.batch_size(&items)? > PACKET_DATA_SIZE {
+            if let Some(item) = items.pop() {
+                queue.push_front(item);
+            }
         }
         Ok(Some(Batch { items, attempts: 0 }))
+    }
+
+    /// The wire size of a transaction carrying `items` (with the compute budget and the lookup
+    /// tables they use).
+    fn batch_size(&self, items: &[Item]) -> Result<usize, Error> {
+        let mut instructions =
+            budget_instructions(MAX_COMPUTE_UNIT_LIMIT, self.options.send.compute_unit_price);
+        instructions.extend(items.iter().map(|i| i.instruction.clone()));
+        let tables = self.tables.for_instructions(&instructions);
+        Ok(wire_size(&compile(
+            &instructions,
+            &self.payer.pubkey(),
+            Hash::default(),
+            &tables,
+        )?))
     }
 
     /// The blockhash to sign with: reused for a second on a cluster (every signing asking for
@@ -490,10 +540,9 @@ impl Pipeline<'_> {
     ) -> Result<Option<Flight>, Error> {
         failpoint.check("batch:before-mark-sent")?;
         let (blockhash, last_valid) = self.blockhash()?;
-        let campaign = batch.items[0].campaign;
-        let tables = self.tables.get(&campaign).cloned().unwrap_or_default();
         let instructions: Vec<Instruction> =
             batch.items.iter().map(|i| i.instruction.clone()).collect();
+        let tables = self.tables.for_instructions(&instructions);
         let prepared = match prepare(
             self.backend,
             &self.options.send,
