@@ -28,11 +28,17 @@ sbf-tool-tests:
 bench: build
 	cargo run --locked --release -p clipstake-tests --example cu_report
 
+# The optimised whole-stack benchmarks have their own target directory: the `bench` profile
+# shares `release/` with `make bench`'s fat-LTO build, and each would rebuild the other.
+BENCH_TARGET_DIR := $(HOME)/.cache/clipstake/target-bench
+
 bench-oracle: build
-	cargo test --locked --profile bench --workspace --test oracle -- --ignored --nocapture
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo test --locked --profile bench --workspace \
+		--test oracle -- --ignored --nocapture
 
 bench-localnet: build
-	cargo test --locked --profile bench --workspace --test throughput -- --ignored --nocapture
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo test --locked --profile bench --workspace \
+		--test throughput -- --ignored --nocapture
 
 # The validator on the Solana CLI's usual ports, upgrade authority = the default keypair.
 localnet: build

@@ -19,7 +19,7 @@ use solana_signer::Signer;
 
 use crate::Error;
 use crate::backend::Backend;
-use crate::sender::{SendOptions, no_state_check, send_transaction};
+use crate::sender::{SendOptions, no_state_check, prepare, send_transaction};
 
 /// The address lookup table program.
 pub const PROGRAM_ID: Pubkey = solana_address_lookup_table_interface::program::ID;
@@ -127,7 +127,86 @@ pub fn create(
     Ok(address)
 }
 
-/// Appends `addresses` (which must fit in the table's room) in as many transactions as needed.
+/// Appends `addresses` (which must fit in the table's room): every chunk is simulated, signed
+/// and sent at once, then all are confirmed together (one status query per poll). Chunks whose
+/// blockhash expired unconfirmed are settled from the table's contents: what is missing is
+/// appended again by [`extend`], which checks the table before it ever signs again.
+pub fn extend_pipelined(
+    backend: &mut dyn Backend,
+    options: &SendOptions,
+    payer: &Keypair,
+    authority: &Keypair,
+    table: &Pubkey,
+    addresses: &[Pubkey],
+) -> Result<(), Error> {
+    let mut in_flight = Vec::new();
+    // Waiting ends when the last of the blockhashes expired: no copy can land after that.
+    let mut last_valid = 0;
+    for chunk in addresses.chunks(EXTEND_CHUNK) {
+        // A fresh blockhash per chunk (the embedded chain moves to a new one every transaction).
+        let (blockhash, valid_until) = backend.latest_blockhash()?;
+        last_valid = last_valid.max(valid_until);
+        let instruction = extend_lookup_table(
+            *table,
+            authority.pubkey(),
+            Some(payer.pubkey()),
+            chunk.to_vec(),
+        );
+        let prepared = prepare(
+            backend,
+            options,
+            &[instruction],
+            payer,
+            &[authority],
+            &[],
+            blockhash,
+        )?;
+        match backend.send(&prepared.transaction) {
+            Ok(_) | Err(Error::Network(_)) => {}
+            Err(refused) => return Err(refused),
+        }
+        in_flight.push(prepared.transaction);
+    }
+    let started = Instant::now();
+    let mut last_send = Instant::now();
+    loop {
+        let signatures: Vec<_> = in_flight.iter().map(|t| t.signatures[0]).collect();
+        let statuses = backend.signature_statuses(&signatures, false)?;
+        if let Some(err) = statuses.iter().flatten().find_map(|s| s.err.clone()) {
+            return Err(Error::from_transaction_error(&err, &[]));
+        }
+        if statuses
+            .iter()
+            .all(|s| s.as_ref().is_some_and(|s| s.confirmed))
+        {
+            return Ok(());
+        }
+        if backend.block_height()? > last_valid || started.elapsed() > options.max_wait {
+            break;
+        }
+        if last_send.elapsed() >= backend.resend_interval() {
+            for (transaction, status) in in_flight.iter().zip(&statuses) {
+                if status.is_none() {
+                    // The same signed bytes: at most one copy can land.
+                    let _ = backend.send(transaction);
+                }
+            }
+            last_send = Instant::now();
+        }
+        std::thread::sleep(backend.poll_interval());
+    }
+    let present = fetch(backend, table)?
+        .map(|t| t.addresses)
+        .unwrap_or_default();
+    let missing: Vec<Pubkey> = addresses
+        .iter()
+        .filter(|a| !present.contains(a))
+        .copied()
+        .collect();
+    extend(backend, options, payer, authority, table, &missing)
+}
+
+/// Appends `addresses` (which must fit in the table's room), one transaction at a time.
 pub fn extend(
     backend: &mut dyn Backend,
     options: &SendOptions,

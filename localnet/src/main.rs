@@ -22,7 +22,7 @@ use solana_account::Account;
 use solana_pubkey::Pubkey;
 use surfpool_core::runloops::start_local_surfnet_runloop;
 use surfpool_core::surfnet::locker::SurfnetSvmLocker;
-use surfpool_core::surfnet::svm::SurfnetSvm;
+use surfpool_core::surfnet::svm::{SurfnetSvm, SurfnetSvmConfig};
 use surfpool_types::{
     BlockProductionMode, RpcConfig, SimnetCommand, SimnetConfig, SimnetEvent, SurfpoolConfig,
 };
@@ -34,6 +34,8 @@ const BPF_LOADER_UPGRADEABLE: Pubkey =
 const READY_DEADLINE: Duration = Duration::from_secs(60);
 /// How long it may take to stop after being asked.
 const STOP_DEADLINE: Duration = Duration::from_secs(10);
+/// Transaction profiles kept for `surfnet_getProfileResults` (profiling itself is off).
+const PROFILES_KEPT: usize = 16;
 /// Lamports a rent-exempt account needs per byte-year, times two years (Solana's rent).
 const RENT_LAMPORTS_PER_BYTE: u64 = 6_960;
 /// Bytes of account metadata that rent also charges for.
@@ -144,7 +146,16 @@ fn run(args: Args) -> Result<(), String> {
         ..SurfpoolConfig::default()
     };
 
-    let (surfnet, simnet_events, geyser_events) = SurfnetSvm::default();
+    // Instruction profiling (on by default) re-executes every instruction of every transaction
+    // on a clone of the whole simnet: it made a payout batch take seconds. Users debug with
+    // `simulateTransaction` logs instead.
+    let (surfnet, simnet_events, geyser_events) = SurfnetSvm::new(SurfnetSvmConfig {
+        instruction_profiling_enabled: false,
+        max_profiles: PROFILES_KEPT,
+        slot_time: args.slot_time_ms.max(1),
+        ..SurfnetSvmConfig::default()
+    })
+    .map_err(|e| format!("cannot create the simnet: {e}"))?;
     let locker = SurfnetSvmLocker::new(surfnet);
     let (commands_tx, commands_rx) = crossbeam_channel::unbounded::<SimnetCommand>();
     let runloop = {

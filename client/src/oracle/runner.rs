@@ -354,7 +354,7 @@ fn ensure_tables(
             };
             let room = tables.last().map_or(0, lookup_table::Table::room);
             let chunk: Vec<Pubkey> = missing.drain(..room.min(missing.len())).collect();
-            lookup_table::extend(backend, &send, payer, oracle, &table, &chunk)?;
+            lookup_table::extend_pipelined(backend, &send, payer, oracle, &table, &chunk)?;
             let fresh = lookup_table::fetch(backend, &table)?.ok_or_else(|| {
                 Error::Other(format!(
                     "the lookup table {table} vanished while being extended"
