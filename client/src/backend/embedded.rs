@@ -403,14 +403,20 @@ impl Backend for EmbeddedBackend {
     }
 
     fn simulate(&mut self, transaction: &VersionedTransaction) -> Result<Simulation, Error> {
+        let top_level = transaction.message.instructions().len();
+        fn trace<T>(top_level: usize, inner: &[Vec<T>]) -> Option<usize> {
+            Some(top_level + inner.iter().map(Vec::len).sum::<usize>())
+        }
         Ok(match self.svm.simulate_transaction(transaction.clone()) {
             Ok(info) => Simulation {
                 err: None,
+                instruction_trace: trace(top_level, &info.meta.inner_instructions),
                 logs: info.meta.logs,
                 units_consumed: info.meta.compute_units_consumed,
             },
             Err(failed) => Simulation {
                 err: Some(failed.err),
+                instruction_trace: trace(top_level, &failed.meta.inner_instructions),
                 logs: failed.meta.logs,
                 units_consumed: failed.meta.compute_units_consumed,
             },

@@ -28,6 +28,9 @@ pub struct Simulation {
     pub logs: Vec<String>,
     /// Compute units the transaction consumed.
     pub units_consumed: u64,
+    /// Entries the transaction's instruction trace used (top-level plus inner instructions;
+    /// the runtime allows 64), when the backend reports inner instructions.
+    pub instruction_trace: Option<usize>,
 }
 
 /// What the cluster knows about a sent transaction.

@@ -134,8 +134,10 @@ impl Backend for RpcBackend {
             replace_recent_blockhash: true,
             commitment: Some(self.commitment),
             encoding: Some(UiTransactionEncoding::Base64),
+            inner_instructions: true,
             ..RpcSimulateTransactionConfig::default()
         };
+        let top_level = transaction.message.instructions().len();
         let result = self
             .client
             .simulate_transaction_with_config(transaction, config)
@@ -145,6 +147,9 @@ impl Backend for RpcBackend {
             err: result.err.map(Into::into),
             logs: result.logs.unwrap_or_default(),
             units_consumed: result.units_consumed.unwrap_or(0),
+            instruction_trace: result
+                .inner_instructions
+                .map(|inner| top_level + inner.iter().map(|i| i.instructions.len()).sum::<usize>()),
         })
     }
 

@@ -39,6 +39,13 @@ const PLANNED_UNITS_PER_TX: u64 = MAX_COMPUTE_UNIT_LIMIT as u64 * 85 / 100;
 /// The first guess of compute units per disbursement, before any simulation (one that creates
 /// three token accounts costs about this much).
 const INITIAL_UNITS_PER_DISBURSEMENT: u64 = 100_000;
+/// Entries the runtime allows in one transaction's instruction trace (top-level instructions
+/// and every CPI).
+const MAX_INSTRUCTION_TRACE: usize = 64;
+/// The first guess of trace entries per disbursement: a token payout is itself plus three
+/// transfers and a little more; creating token accounts costs many more, learnt from the first
+/// simulation.
+const INITIAL_TRACE_PER_DISBURSEMENT: usize = 5;
 /// Times a batch is signed again after its transaction was dropped before the program saw it.
 const MAX_ATTEMPTS: u32 = 5;
 
@@ -195,6 +202,7 @@ pub fn run(
         summary,
         progress,
         units_per_disbursement: INITIAL_UNITS_PER_DISBURSEMENT,
+        trace_per_disbursement: INITIAL_TRACE_PER_DISBURSEMENT,
         latencies: Vec::new(),
         blockhash: None,
     };
@@ -212,6 +220,16 @@ pub fn run(
     summary.latency_p90_ms = percentile(&latencies, 90);
     progress.finish_and_clear();
     Ok(summary)
+}
+
+/// Top-level instructions of `prepared` that are not disbursements (the compute budget).
+fn instructions_len_without(prepared: &crate::sender::Prepared, disbursements: usize) -> usize {
+    prepared
+        .transaction
+        .message
+        .instructions()
+        .len()
+        .saturating_sub(disbursements)
 }
 
 fn percentile(sorted: &[f64], p: usize) -> f64 {
@@ -415,8 +433,10 @@ struct Pipeline<'a> {
     tables: Tables,
     summary: RunSummary,
     progress: &'a indicatif::ProgressBar,
-    /// The largest per-disbursement cost seen in a simulation (packs the next batches).
+    /// The last simulation's compute units per disbursement (packs the next batches).
     units_per_disbursement: u64,
+    /// The last simulation's instruction-trace entries per disbursement.
+    trace_per_disbursement: usize,
     latencies: Vec<f64>,
     /// The blockhash in use, its last valid height and when it was fetched.
     blockhash: Option<(Hash, u64, Instant)>,
@@ -470,7 +490,11 @@ impl Pipeline<'_> {
         };
         let campaign = first.campaign;
         let by_units = (PLANNED_UNITS_PER_TX / self.units_per_disbursement.max(1)).max(1) as usize;
-        let most = self.options.max_per_tx.max(1).min(by_units);
+        let budget = budget_instructions(0, self.options.send.compute_unit_price).len();
+        let by_trace = (MAX_INSTRUCTION_TRACE.saturating_sub(budget)
+            / self.trace_per_disbursement.max(1))
+        .max(1);
+        let most = self.options.max_per_tx.max(1).min(by_units).min(by_trace);
         let mut items = vec![first];
         while items.len() < most {
             match queue.front() {
@@ -562,6 +586,13 @@ impl Pipeline<'_> {
         // The last simulation's cost per disbursement packs the next batches; an estimate that
         // proves low only costs a refused simulation and a split.
         self.units_per_disbursement = (prepared.units_consumed / batch.items.len() as u64).max(1);
+        if let Some(trace) = prepared.instruction_trace {
+            let budget = instructions_len_without(&prepared, batch.items.len());
+            self.trace_per_disbursement = trace
+                .saturating_sub(budget)
+                .div_ceil(batch.items.len())
+                .max(1);
+        }
         let signature = prepared.transaction.signatures[0];
         let signature_text = signature.to_string();
         let blockhash_text = blockhash.to_string();
