@@ -204,8 +204,8 @@ pub struct Prepared {
     pub compute_unit_limit: u32,
     /// The simulation's logs.
     pub logs: Vec<String>,
-    /// Instruction-trace entries the simulation used, when the backend reports them.
-    pub instruction_trace: Option<usize>,
+    /// Inner instructions under each top-level instruction in the simulation, when known.
+    pub inner_per_instruction: Option<Vec<usize>>,
 }
 
 /// Steps 1 and 2 of the module documentation for a pipelined sender: simulate `instructions`
@@ -248,7 +248,7 @@ pub fn prepare(
         units_consumed: simulation.units_consumed,
         compute_unit_limit: limit,
         logs: simulation.logs,
-        instruction_trace: simulation.instruction_trace,
+        inner_per_instruction: simulation.inner_per_instruction,
     })
 }
 
@@ -458,7 +458,7 @@ mod tests {
                 err: self.simulation_error.clone(),
                 logs: vec![],
                 units_consumed: self.units,
-                instruction_trace: None,
+                inner_per_instruction: None,
             })
         }
         fn send(&mut self, transaction: &VersionedTransaction) -> Result<Signature, Error> {

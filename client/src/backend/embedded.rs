@@ -404,19 +404,22 @@ impl Backend for EmbeddedBackend {
 
     fn simulate(&mut self, transaction: &VersionedTransaction) -> Result<Simulation, Error> {
         let top_level = transaction.message.instructions().len();
-        fn trace<T>(top_level: usize, inner: &[Vec<T>]) -> Option<usize> {
-            Some(top_level + inner.iter().map(Vec::len).sum::<usize>())
+        // litesvm lists the inner instructions of every top-level instruction, by position.
+        fn per_instruction<T>(top_level: usize, inner: &[Vec<T>]) -> Option<Vec<usize>> {
+            let mut counts: Vec<usize> = inner.iter().map(Vec::len).collect();
+            counts.resize(top_level.max(counts.len()), 0);
+            Some(counts)
         }
         Ok(match self.svm.simulate_transaction(transaction.clone()) {
             Ok(info) => Simulation {
                 err: None,
-                instruction_trace: trace(top_level, &info.meta.inner_instructions),
+                inner_per_instruction: per_instruction(top_level, &info.meta.inner_instructions),
                 logs: info.meta.logs,
                 units_consumed: info.meta.compute_units_consumed,
             },
             Err(failed) => Simulation {
                 err: Some(failed.err),
-                instruction_trace: trace(top_level, &failed.meta.inner_instructions),
+                inner_per_instruction: per_instruction(top_level, &failed.meta.inner_instructions),
                 logs: failed.meta.logs,
                 units_consumed: failed.meta.compute_units_consumed,
             },

@@ -28,9 +28,9 @@ pub struct Simulation {
     pub logs: Vec<String>,
     /// Compute units the transaction consumed.
     pub units_consumed: u64,
-    /// Entries the transaction's instruction trace used (top-level plus inner instructions;
-    /// the runtime allows 64), when the backend reports inner instructions.
-    pub instruction_trace: Option<usize>,
+    /// Inner instructions (CPIs) under each top-level instruction, in order, when the backend
+    /// reports them (a transaction's whole trace, top-level plus inner, may hold 64 entries).
+    pub inner_per_instruction: Option<Vec<usize>>,
 }
 
 /// What the cluster knows about a sent transaction.

@@ -147,9 +147,15 @@ impl Backend for RpcBackend {
             err: result.err.map(Into::into),
             logs: result.logs.unwrap_or_default(),
             units_consumed: result.units_consumed.unwrap_or(0),
-            instruction_trace: result
-                .inner_instructions
-                .map(|inner| top_level + inner.iter().map(|i| i.instructions.len()).sum::<usize>()),
+            inner_per_instruction: result.inner_instructions.map(|inner| {
+                let mut counts = vec![0; top_level];
+                for entry in inner {
+                    if let Some(count) = counts.get_mut(usize::from(entry.index)) {
+                        *count += entry.instructions.len();
+                    }
+                }
+                counts
+            }),
         })
     }
 

@@ -435,7 +435,7 @@ struct Pipeline<'a> {
     progress: &'a indicatif::ProgressBar,
     /// The last simulation's compute units per disbursement (packs the next batches).
     units_per_disbursement: u64,
-    /// The last simulation's instruction-trace entries per disbursement.
+    /// Trace entries of the costliest disbursement in the last simulation.
     trace_per_disbursement: usize,
     latencies: Vec<f64>,
     /// The blockhash in use, its last valid height and when it was fetched.
@@ -586,12 +586,11 @@ impl Pipeline<'_> {
         // The last simulation's cost per disbursement packs the next batches; an estimate that
         // proves low only costs a refused simulation and a split.
         self.units_per_disbursement = (prepared.units_consumed / batch.items.len() as u64).max(1);
-        if let Some(trace) = prepared.instruction_trace {
+        // The costliest disbursement of this batch (itself plus its CPIs) sizes the next ones:
+        // a batch of like payouts then always fits the trace.
+        if let Some(inner) = &prepared.inner_per_instruction {
             let budget = instructions_len_without(&prepared, batch.items.len());
-            self.trace_per_disbursement = trace
-                .saturating_sub(budget)
-                .div_ceil(batch.items.len())
-                .max(1);
+            self.trace_per_disbursement = 1 + inner.iter().skip(budget).copied().max().unwrap_or(0);
         }
         let signature = prepared.transaction.signatures[0];
         let signature_text = signature.to_string();
