@@ -589,10 +589,11 @@ fn bench(token: bool) {
 
 fn print_bench(token: bool, round: &str, s: &oracle::RunSummary, ingested: f64, total: f64) {
     println!(
-        "BENCH asset={} round={round:?} disbursements={} transactions={} per_tx_avg={:.2} per_tx_max={} cu_total={} cu_per_disburse={} fees_lamports={} ingest_s={:.3} run_s={:.3} run_per_s={:.0} end_to_end_per_s={:.0}",
+        "BENCH asset={} round={round:?} disbursements={} transactions={} splits={} per_tx_avg={:.2} per_tx_max={} cu_total={} cu_per_disburse={} fees_lamports={} ingest_s={:.3} run_s={:.3} run_per_s={:.0} end_to_end_per_s={:.0}",
         if token { "spl-token" } else { "sol" },
         s.paid,
         s.transactions,
+        s.splits,
         s.per_tx(),
         s.max_per_tx,
         s.compute_units,

@@ -42,10 +42,10 @@ const INITIAL_UNITS_PER_DISBURSEMENT: u64 = 100_000;
 /// Entries the runtime allows in one transaction's instruction trace (top-level instructions
 /// and every CPI).
 const MAX_INSTRUCTION_TRACE: usize = 64;
-/// The first guess of trace entries per disbursement: a token payout is itself plus three
-/// transfers and a little more; creating token accounts costs many more, learnt from the first
-/// simulation.
-const INITIAL_TRACE_PER_DISBURSEMENT: usize = 5;
+/// The first guess of trace entries per disbursement: one (a SOL payout makes no CPI). Token
+/// payouts cost more (three transfers, more when token accounts are created); a batch that
+/// exceeds the trace is refused and split, and the simulations teach the real figure.
+const INITIAL_TRACE_PER_DISBURSEMENT: usize = 1;
 /// Times a batch is signed again after its transaction was dropped before the program saw it.
 const MAX_ATTEMPTS: u32 = 5;
 
@@ -102,6 +102,8 @@ pub struct RunSummary {
     pub lookup_tables: usize,
     /// Transactions signed again after their blockhash expired unconfirmed.
     pub re_signed: usize,
+    /// Batches split in two after the program or the runtime refused them.
+    pub splits: usize,
     /// Median time from first send to confirmation, in milliseconds.
     pub latency_p50_ms: f64,
     /// 90th percentile of that time, in milliseconds.
@@ -435,7 +437,7 @@ struct Pipeline<'a> {
     progress: &'a indicatif::ProgressBar,
     /// The last simulation's compute units per disbursement (packs the next batches).
     units_per_disbursement: u64,
-    /// Trace entries of the costliest disbursement in the last simulation.
+    /// Trace entries of the costliest disbursement simulated in this run.
     trace_per_disbursement: usize,
     latencies: Vec<f64>,
     /// The blockhash in use, its last valid height and when it was fetched.
@@ -586,11 +588,13 @@ impl Pipeline<'_> {
         // The last simulation's cost per disbursement packs the next batches; an estimate that
         // proves low only costs a refused simulation and a split.
         self.units_per_disbursement = (prepared.units_consumed / batch.items.len() as u64).max(1);
-        // The costliest disbursement of this batch (itself plus its CPIs) sizes the next ones:
-        // a batch of like payouts then always fits the trace.
+        // The costliest disbursement seen in this run (itself plus its CPIs) sizes the next
+        // batches: it only grows, so batches stop being refused once it is learnt (a figure
+        // from the last batch alone swings with its mix of payouts with and without affiliates).
         if let Some(inner) = &prepared.inner_per_instruction {
             let budget = instructions_len_without(&prepared, batch.items.len());
-            self.trace_per_disbursement = 1 + inner.iter().skip(budget).copied().max().unwrap_or(0);
+            let costliest = 1 + inner.iter().skip(budget).copied().max().unwrap_or(0);
+            self.trace_per_disbursement = self.trace_per_disbursement.max(costliest);
         }
         let signature = prepared.transaction.signatures[0];
         let signature_text = signature.to_string();
@@ -802,6 +806,7 @@ impl Pipeline<'_> {
         retry: &mut VecDeque<Batch>,
     ) -> Result<(), Error> {
         if batch.items.len() > 1 {
+            self.summary.splits += 1;
             let right = batch.items.split_off(batch.items.len() / 2);
             retry.push_front(Batch {
                 items: right,
