@@ -604,6 +604,9 @@ fn print_bench(token: bool, round: &str, s: &oracle::RunSummary, ingested: f64, 
         s.paid as f64 / s.seconds,
         s.paid as f64 / total
     );
+    if let Some(reason) = &s.last_split_reason {
+        println!("BENCH last split: {reason}");
+    }
 }
 
 /// The `clipstake oracle ...` commands on a file-backed embedded chain.

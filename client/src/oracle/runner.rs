@@ -39,6 +39,8 @@ const PLANNED_UNITS_PER_TX: u64 = MAX_COMPUTE_UNIT_LIMIT as u64 * 85 / 100;
 /// The first guess of compute units per disbursement, before any simulation (one that creates
 /// three token accounts costs about this much).
 const INITIAL_UNITS_PER_DISBURSEMENT: u64 = 100_000;
+/// Accounts one transaction may lock (every account it names, from a lookup table or not).
+const MAX_ACCOUNT_LOCKS: usize = 64;
 /// Entries the runtime allows in one transaction's instruction trace (top-level instructions
 /// and every CPI).
 const MAX_INSTRUCTION_TRACE: usize = 64;
@@ -104,6 +106,8 @@ pub struct RunSummary {
     pub re_signed: usize,
     /// Batches split in two after the program or the runtime refused them.
     pub splits: usize,
+    /// Why the last batch was split (the refusal), if one was.
+    pub last_split_reason: Option<String>,
     /// Median time from first send to confirmation, in milliseconds.
     pub latency_p50_ms: f64,
     /// 90th percentile of that time, in milliseconds.
@@ -497,10 +501,31 @@ impl Pipeline<'_> {
             / self.trace_per_disbursement.max(1))
         .max(1);
         let most = self.options.max_per_tx.max(1).min(by_units).min(by_trace);
+        // Every account a transaction names, from a lookup table or not, is locked, and the
+        // runtime locks at most 64.
+        let mut locked: HashSet<Pubkey> = budget_instructions(0, None)
+            .iter()
+            .map(|i| i.program_id)
+            .chain([self.payer.pubkey(), self.oracle.pubkey()])
+            .collect();
+        let accounts_of = |item: &Item, locked: &mut HashSet<Pubkey>| -> bool {
+            let new: HashSet<Pubkey> = std::iter::once(item.instruction.program_id)
+                .chain(item.instruction.accounts.iter().map(|m| m.pubkey))
+                .filter(|k| !locked.contains(k))
+                .collect();
+            if locked.len() + new.len() > MAX_ACCOUNT_LOCKS {
+                return false;
+            }
+            locked.extend(new);
+            true
+        };
+        accounts_of(&first, &mut locked);
         let mut items = vec![first];
         while items.len() < most {
             match queue.front() {
-                Some(next) if next.campaign == campaign => items.extend(queue.pop_front()),
+                Some(next) if next.campaign == campaign && accounts_of(next, &mut locked) => {
+                    items.extend(queue.pop_front())
+                }
                 _ => break,
             }
         }
@@ -807,6 +832,7 @@ impl Pipeline<'_> {
     ) -> Result<(), Error> {
         if batch.items.len() > 1 {
             self.summary.splits += 1;
+            self.summary.last_split_reason = Some(error.to_string());
             let right = batch.items.split_off(batch.items.len() / 2);
             retry.push_front(Batch {
                 items: right,
