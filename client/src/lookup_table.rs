@@ -78,7 +78,7 @@ pub fn decode(address: Pubkey, data: &[u8]) -> Result<Table, Error> {
         _ => return Err(bad()),
     };
     let rest = &data[META_SIZE..];
-    if rest.len() % 32 != 0 {
+    if !rest.len().is_multiple_of(32) {
         return Err(bad());
     }
     Ok(Table {

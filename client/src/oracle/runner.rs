@@ -144,6 +144,60 @@ struct Item {
     instruction: Instruction,
 }
 
+impl Item {
+    /// Which transfers the disbursement makes (fee, commission, creator): the program makes
+    /// one CPI per non-zero part, so payouts of one shape cost the same trace entries once
+    /// their token accounts exist.
+    fn shape(&self) -> Shape {
+        Shape {
+            fee: self.intent.fee > 0,
+            commission: self.intent.commission > 0,
+            creator: self.intent.creator_amount > 0,
+        }
+    }
+}
+
+/// The non-zero parts of a disbursement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Shape {
+    fee: bool,
+    commission: bool,
+    creator: bool,
+}
+
+/// Trace entries per disbursement learnt from simulations: the costliest seen of each shape,
+/// and of any shape for shapes not seen yet. Both only grow within a run, so batches stop
+/// being refused once they are learnt (a payout that creates token accounts costs more than
+/// the same shape later; the run keeps the higher figure).
+#[derive(Debug)]
+struct TraceEstimate {
+    by_shape: HashMap<Shape, usize>,
+    costliest: usize,
+}
+
+impl TraceEstimate {
+    fn new() -> Self {
+        TraceEstimate {
+            by_shape: HashMap::new(),
+            costliest: INITIAL_TRACE_PER_DISBURSEMENT,
+        }
+    }
+
+    fn of(&self, shape: Shape) -> usize {
+        self.by_shape
+            .get(&shape)
+            .copied()
+            .unwrap_or(self.costliest)
+            .max(1)
+    }
+
+    fn learn(&mut self, shape: Shape, entries: usize) {
+        let known = self.by_shape.entry(shape).or_insert(entries);
+        *known = (*known).max(entries);
+        self.costliest = self.costliest.max(entries);
+    }
+}
+
 /// Disbursements sent together.
 struct Batch {
     items: Vec<Item>,
@@ -208,7 +262,7 @@ pub fn run(
         summary,
         progress,
         units_per_disbursement: INITIAL_UNITS_PER_DISBURSEMENT,
-        trace_per_disbursement: INITIAL_TRACE_PER_DISBURSEMENT,
+        trace: TraceEstimate::new(),
         latencies: Vec::new(),
         blockhash: None,
     };
@@ -441,8 +495,8 @@ struct Pipeline<'a> {
     progress: &'a indicatif::ProgressBar,
     /// The last simulation's compute units per disbursement (packs the next batches).
     units_per_disbursement: u64,
-    /// Trace entries of the costliest disbursement simulated in this run.
-    trace_per_disbursement: usize,
+    /// Trace entries per disbursement, learnt from this run's simulations.
+    trace: TraceEstimate,
     latencies: Vec<f64>,
     /// The blockhash in use, its last valid height and when it was fetched.
     blockhash: Option<(Hash, u64, Instant)>,
@@ -496,11 +550,10 @@ impl Pipeline<'_> {
         };
         let campaign = first.campaign;
         let by_units = (PLANNED_UNITS_PER_TX / self.units_per_disbursement.max(1)).max(1) as usize;
-        let budget = budget_instructions(0, self.options.send.compute_unit_price).len();
-        let by_trace = (MAX_INSTRUCTION_TRACE.saturating_sub(budget)
-            / self.trace_per_disbursement.max(1))
-        .max(1);
-        let most = self.options.max_per_tx.max(1).min(by_units).min(by_trace);
+        // The compute-budget instructions are trace entries too.
+        let mut trace_used = budget_instructions(0, self.options.send.compute_unit_price).len()
+            + self.trace.of(first.shape());
+        let most = self.options.max_per_tx.max(1).min(by_units);
         // Every account a transaction names, from a lookup table or not, is locked, and the
         // runtime locks at most 64.
         let mut locked: HashSet<Pubkey> = budget_instructions(0, None)
@@ -523,7 +576,12 @@ impl Pipeline<'_> {
         let mut items = vec![first];
         while items.len() < most {
             match queue.front() {
-                Some(next) if next.campaign == campaign && accounts_of(next, &mut locked) => {
+                Some(next)
+                    if next.campaign == campaign
+                        && trace_used + self.trace.of(next.shape()) <= MAX_INSTRUCTION_TRACE
+                        && accounts_of(next, &mut locked) =>
+                {
+                    trace_used += self.trace.of(next.shape());
                     items.extend(queue.pop_front())
                 }
                 _ => break,
@@ -613,13 +671,13 @@ impl Pipeline<'_> {
         // The last simulation's cost per disbursement packs the next batches; an estimate that
         // proves low only costs a refused simulation and a split.
         self.units_per_disbursement = (prepared.units_consumed / batch.items.len() as u64).max(1);
-        // The costliest disbursement seen in this run (itself plus its CPIs) sizes the next
-        // batches: it only grows, so batches stop being refused once it is learnt (a figure
-        // from the last batch alone swings with its mix of payouts with and without affiliates).
+        // Each disbursement's trace entries (itself plus its CPIs) teach the estimate of its
+        // shape, which packs the next batches.
         if let Some(inner) = &prepared.inner_per_instruction {
             let budget = instructions_len_without(&prepared, batch.items.len());
-            let costliest = 1 + inner.iter().skip(budget).copied().max().unwrap_or(0);
-            self.trace_per_disbursement = self.trace_per_disbursement.max(costliest);
+            for (item, cpis) in batch.items.iter().zip(inner.iter().skip(budget)) {
+                self.trace.learn(item.shape(), 1 + cpis);
+            }
         }
         let signature = prepared.transaction.signatures[0];
         let signature_text = signature.to_string();
@@ -775,10 +833,9 @@ impl Pipeline<'_> {
             .signature_statuses(&[flight.signature], true)?
             .pop()
             .flatten()
+            && status.err.is_none()
         {
-            if status.err.is_none() {
-                return self.confirmed(&flight, failpoint);
-            }
+            return self.confirmed(&flight, failpoint);
         }
         let addresses: Vec<Pubkey> = flight
             .batch
@@ -862,5 +919,51 @@ impl Pipeline<'_> {
             }
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CREATOR_ONLY: Shape = Shape {
+        fee: true,
+        commission: false,
+        creator: true,
+    };
+    const WITH_AFFILIATE: Shape = Shape {
+        fee: true,
+        commission: true,
+        creator: true,
+    };
+
+    #[test]
+    fn trace_estimate_starts_at_one_entry() {
+        let trace = TraceEstimate::new();
+        assert_eq!(trace.of(CREATOR_ONLY), 1);
+    }
+
+    #[test]
+    fn trace_estimate_is_per_shape_and_unseen_shapes_take_the_costliest() {
+        let mut trace = TraceEstimate::new();
+        trace.learn(CREATOR_ONLY, 3);
+        assert_eq!(trace.of(CREATOR_ONLY), 3);
+        assert_eq!(trace.of(WITH_AFFILIATE), 3, "unseen: the costliest so far");
+        trace.learn(WITH_AFFILIATE, 4);
+        assert_eq!(
+            trace.of(CREATOR_ONLY),
+            3,
+            "a costlier shape leaves others alone"
+        );
+        assert_eq!(trace.of(WITH_AFFILIATE), 4);
+    }
+
+    #[test]
+    fn trace_estimate_only_grows_within_a_run() {
+        let mut trace = TraceEstimate::new();
+        // First payout of the shape creates token accounts; later ones do not.
+        trace.learn(WITH_AFFILIATE, 25);
+        trace.learn(WITH_AFFILIATE, 4);
+        assert_eq!(trace.of(WITH_AFFILIATE), 25);
     }
 }

@@ -264,12 +264,13 @@ impl ReadyCampaign {
         clipstake::math::entitlement(self.reported[i].1, self.rate, self.cap)
     }
 
-    /// Ingests a later report for every video, its views times `factor`, and records them.
-    pub fn report_again(&mut self, net: &Localnet, factor: u64) {
+    /// Ingests a later report for every video, a minute after the last, with `added` more
+    /// views, and records them.
+    pub fn report_again(&mut self, net: &Localnet, added: u64) {
         self.observed_at += 60;
         let mut lines = String::new();
         for (video, (_, views)) in self.videos.iter().zip(self.reported.iter_mut()) {
-            *views *= factor;
+            *views += added;
             lines.push_str(&format!(
                 "{{\"video\":\"{video}\",\"views\":{views},\"observed_at\":{}}}\n",
                 self.observed_at

@@ -86,7 +86,8 @@ pub struct IngestArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address and port to listen on.
+    /// Address and port to listen on. The endpoint has no authentication: keep it on
+    /// loopback, or behind a proxy that authenticates the platform's scrapers.
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub listen: String,
     /// The campaign of requests that do not name one with `?campaign=`.
