@@ -11,15 +11,18 @@ use std::time::{Duration, Instant};
 
 use anchor_lang::prelude::Pubkey;
 use solana_address_lookup_table_interface::instruction::{
-    create_lookup_table, extend_lookup_table,
+    close_lookup_table, create_lookup_table, deactivate_lookup_table, extend_lookup_table,
 };
+use solana_address_lookup_table_interface::state::{LookupTableMeta, LookupTableStatus};
+use solana_hash::Hash;
 use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
 use solana_signer::Signer;
+use solana_slot_hashes::SlotHashes;
 
 use crate::Error;
-use crate::backend::Backend;
-use crate::sender::{SendOptions, no_state_check, prepare, send_transaction};
+use crate::backend::{AccountFilter, Backend};
+use crate::sender::{SendOptions, Sent, no_state_check, prepare, send_transaction};
 
 /// The address lookup table program.
 pub const PROGRAM_ID: Pubkey = solana_address_lookup_table_interface::program::ID;
@@ -102,6 +105,172 @@ pub fn fetch(backend: &mut dyn Backend, address: &Pubkey) -> Result<Option<Table
         }
         _ => Ok(None),
     }
+}
+
+/// Reads a table whatever its state, with its balance; `None` when the account is gone.
+pub fn fetch_any(
+    backend: &mut dyn Backend,
+    address: &Pubkey,
+) -> Result<Option<(Table, u64)>, Error> {
+    match backend.get_account(address)? {
+        Some(account) if account.owner == PROGRAM_ID => {
+            Ok(Some((decode(*address, &account.data)?, account.lamports)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Every table whose authority is `authority`, with its balance, found on chain (so tables the
+/// ledger never recorded are found too).
+pub fn owned_by(backend: &mut dyn Backend, authority: &Pubkey) -> Result<Vec<(Table, u64)>, Error> {
+    // The authority is an `Option<Pubkey>` at byte 21: tag 1, then the key.
+    let mut bytes = vec![1u8];
+    bytes.extend_from_slice(authority.as_ref());
+    let mut tables = backend
+        .get_program_accounts(&PROGRAM_ID, &[AccountFilter::Memcmp { offset: 21, bytes }])?
+        .into_iter()
+        .map(|(address, account)| Ok((decode(address, &account.data)?, account.lamports)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    tables.sort_by_key(|(t, _)| t.address);
+    Ok(tables)
+}
+
+/// Where a table is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    /// Usable, and can be extended.
+    Active,
+    /// Deactivated; in-flight transactions may still use it for this many more slots, then
+    /// it can be closed.
+    CoolingDown {
+        /// Slots (roughly; skipped slots do not count) before it can be closed.
+        remaining_slots: u64,
+    },
+    /// Deactivated long enough: closing it returns its rent.
+    Closable,
+}
+
+impl std::fmt::Display for Lifecycle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Lifecycle::Active => write!(f, "active"),
+            Lifecycle::CoolingDown { remaining_slots } => {
+                write!(f, "cooling down ({remaining_slots} slots)")
+            }
+            Lifecycle::Closable => write!(f, "closable"),
+        }
+    }
+}
+
+/// The table's state at `current_slot`, by the program's own rule: a deactivated table can be
+/// closed once its deactivation slot has left the SlotHashes sysvar (512 slots).
+pub fn lifecycle(table: &Table, current_slot: u64, slot_hashes: &SlotHashes) -> Lifecycle {
+    if table.deactivation_slot != u64::MAX && table.deactivation_slot > current_slot {
+        // Deactivated in a slot this node has not reached (a lagging RPC node): not yet.
+        return Lifecycle::CoolingDown {
+            remaining_slots: solana_slot_hashes::MAX_ENTRIES as u64 + 1,
+        };
+    }
+    let meta = LookupTableMeta {
+        deactivation_slot: table.deactivation_slot,
+        ..LookupTableMeta::default()
+    };
+    match meta.status(current_slot, slot_hashes) {
+        LookupTableStatus::Activated => Lifecycle::Active,
+        LookupTableStatus::Deactivating { remaining_blocks } => Lifecycle::CoolingDown {
+            remaining_slots: remaining_blocks as u64,
+        },
+        LookupTableStatus::Deactivated => Lifecycle::Closable,
+    }
+}
+
+/// The SlotHashes sysvar as the chain holds it.
+pub fn slot_hashes(backend: &mut dyn Backend) -> Result<SlotHashes, Error> {
+    let account = backend
+        .get_account(&solana_slot_hashes::sysvar::ID)?
+        .ok_or_else(|| Error::Other("the chain has no SlotHashes sysvar".into()))?;
+    decode_slot_hashes(&account.data)
+}
+
+/// Decodes the sysvar's bincode layout: u64 count, then (u64 slot, 32-byte hash) entries.
+fn decode_slot_hashes(data: &[u8]) -> Result<SlotHashes, Error> {
+    let bad = || Error::Other("the SlotHashes sysvar does not decode".into());
+    let count = u64::from_le_bytes(
+        data.get(..8)
+            .ok_or_else(bad)?
+            .try_into()
+            .map_err(|_| bad())?,
+    );
+    let entries = data[8..]
+        .chunks_exact(40)
+        .take(usize::try_from(count).map_err(|_| bad())?)
+        .map(|entry| {
+            let slot = u64::from_le_bytes(entry[..8].try_into().unwrap_or_default());
+            let hash: [u8; 32] = entry[8..].try_into().unwrap_or_default();
+            (slot, Hash::new_from_array(hash))
+        })
+        .collect::<Vec<_>>();
+    if entries.len() as u64 != count {
+        return Err(bad());
+    }
+    Ok(SlotHashes::new(&entries))
+}
+
+/// Deactivates a table (it can never be extended or reactivated; transactions may use it
+/// for 512 more slots, then it can be closed). Idempotent: a table already deactivated or
+/// gone is left as it is and `None` comes back. With `options.dry_run` it is only simulated.
+pub fn deactivate(
+    backend: &mut dyn Backend,
+    options: &SendOptions,
+    payer: &Keypair,
+    authority: &Keypair,
+    table: &Pubkey,
+) -> Result<Option<Sent>, Error> {
+    let address = *table;
+    let done = |b: &mut dyn Backend| -> Result<bool, Error> {
+        Ok(fetch_any(b, &address)?.is_none_or(|(t, _)| t.deactivation_slot != u64::MAX))
+    };
+    let mut check = done;
+    if check(backend)? {
+        return Ok(None);
+    }
+    send_transaction(
+        backend,
+        options,
+        &[deactivate_lookup_table(address, authority.pubkey())],
+        payer,
+        &[authority],
+        &mut check,
+    )
+    .map(Some)
+}
+
+/// Closes a deactivated, cooled-down table; its lamports go to `recipient`. Idempotent: a
+/// table already gone is left alone and `None` comes back. With `options.dry_run` it is only
+/// simulated.
+pub fn close(
+    backend: &mut dyn Backend,
+    options: &SendOptions,
+    payer: &Keypair,
+    authority: &Keypair,
+    table: &Pubkey,
+    recipient: &Pubkey,
+) -> Result<Option<Sent>, Error> {
+    let address = *table;
+    let mut gone =
+        |b: &mut dyn Backend| -> Result<bool, Error> { Ok(fetch_any(b, &address)?.is_none()) };
+    if gone(backend)? {
+        return Ok(None);
+    }
+    send_transaction(
+        backend,
+        options,
+        &[close_lookup_table(address, authority.pubkey(), *recipient)],
+        payer,
+        &[authority],
+        &mut gone,
+    )
+    .map(Some)
 }
 
 /// Creates an empty table owned by `authority` and returns its address.
@@ -265,6 +434,69 @@ pub fn wait_until_usable(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn table_deactivated_at(slot: u64) -> Table {
+        Table {
+            address: Pubkey::new_unique(),
+            addresses: Vec::new(),
+            last_extended_slot: 0,
+            deactivation_slot: slot,
+            authority: Some(Pubkey::new_unique()),
+        }
+    }
+
+    fn hashes(slots: std::ops::RangeInclusive<u64>) -> SlotHashes {
+        let entries: Vec<(u64, Hash)> = slots.map(|s| (s, Hash::new_unique())).collect();
+        SlotHashes::new(&entries)
+    }
+
+    #[test]
+    fn a_table_is_closable_once_its_deactivation_slot_left_slot_hashes() {
+        let recent = hashes(500..=1_011);
+        assert_eq!(
+            lifecycle(&table_deactivated_at(u64::MAX), 1_012, &recent),
+            Lifecycle::Active
+        );
+        // Newest first: slot 1,000 is at position 11 of 512, so 501 more slots to go.
+        assert_eq!(
+            lifecycle(&table_deactivated_at(1_000), 1_012, &recent),
+            Lifecycle::CoolingDown {
+                remaining_slots: 501
+            }
+        );
+        assert_eq!(
+            lifecycle(&table_deactivated_at(1_012), 1_012, &recent),
+            Lifecycle::CoolingDown {
+                remaining_slots: 513
+            },
+            "deactivated in the current slot"
+        );
+        assert_eq!(
+            lifecycle(&table_deactivated_at(499), 1_012, &recent),
+            Lifecycle::Closable
+        );
+        assert_eq!(
+            lifecycle(&table_deactivated_at(2_000), 1_012, &recent),
+            Lifecycle::CoolingDown {
+                remaining_slots: 513
+            },
+            "a slot this node has not reached yet is never taken as cooled down"
+        );
+    }
+
+    #[test]
+    fn decodes_the_slot_hashes_sysvar_and_refuses_a_short_one() {
+        let hash = Hash::new_unique();
+        let mut data = 2u64.to_le_bytes().to_vec();
+        for slot in [9u64, 8] {
+            data.extend_from_slice(&slot.to_le_bytes());
+            data.extend_from_slice(hash.as_ref());
+        }
+        let decoded = decode_slot_hashes(&data).unwrap();
+        assert_eq!(decoded.slot_hashes(), &[(9, hash), (8, hash)]);
+        assert!(decode_slot_hashes(&data[..50]).is_err());
+        assert!(decode_slot_hashes(&[1, 2]).is_err());
+    }
 
     #[test]
     fn decodes_the_program_layout() {

@@ -149,6 +149,28 @@ impl Chain {
     }
 }
 
+/// `brand` creates a native-SOL campaign (0.0025 SOL per 1,000 views, 0.4 SOL cap, 30 days,
+/// 3-day settlement window) with `oracle` as its oracle.
+fn create_sol_campaign(chain: &Chain, oracle: &str) -> Value {
+    chain.json(
+        "brand",
+        &[
+            "campaign",
+            "create",
+            "--rate",
+            "0.0025",
+            "--cap",
+            "0.4",
+            "--oracle",
+            oracle,
+            "--duration",
+            "30d",
+            "--settlement-window",
+            "3d",
+        ],
+    )
+}
+
 fn base(value: &Value) -> u64 {
     value["base_units"]
         .as_u64()
@@ -285,23 +307,7 @@ fn sol_campaign_lifecycle_through_every_role() {
     );
 
     // Brand: create and fund a native-SOL campaign.
-    let campaign = chain.json(
-        "brand",
-        &[
-            "campaign",
-            "create",
-            "--rate",
-            "0.0025",
-            "--cap",
-            "0.4",
-            "--oracle",
-            &oracle,
-            "--duration",
-            "30d",
-            "--settlement-window",
-            "3d",
-        ],
-    );
+    let campaign = create_sol_campaign(&chain, &oracle);
     let address = campaign["address"].as_str().unwrap().to_string();
     assert_eq!(campaign["asset"], "sol");
     assert_eq!(campaign["campaign_id"], 1);
@@ -809,4 +815,221 @@ fn the_solana_cli_config_names_the_default_keypair() {
         chain.pubkey("oracle")
     );
     assert_eq!(status["embedded"], true);
+}
+
+/// A live SOL campaign with `oracle` as its oracle, two registered videos paid once by
+/// `oracle run` through an address lookup table. Returns the campaign's address.
+fn campaign_paid_through_a_lookup_table(chain: &Chain) -> String {
+    chain.init_platform();
+    let address = create_sol_campaign(chain, &chain.pubkey("oracle"))["address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    chain.json("brand", &["campaign", "fund", &address, "2"]);
+    for role in ["creator", "affiliate"] {
+        // SOL recipients must be rent exempt.
+        chain.json("other", &["embedded", "airdrop", &chain.pubkey(role), "1"]);
+        chain.json(
+            "oracle",
+            &[
+                "submission",
+                "register",
+                &address,
+                "--video",
+                &format!("https://video.example/{role}"),
+                "--creator",
+                &chain.pubkey(role),
+            ],
+        );
+    }
+    report_views(chain, &address, 100_000, 60);
+    let run = chain.json("oracle", &["oracle", "run"]);
+    assert_eq!(
+        (run["paid"].as_u64(), run["failed"].as_u64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(run["lookup_tables"], 1, "{run}");
+    address
+}
+
+/// Ingests a report of `views` for both videos, observed `after` seconds from now.
+fn report_views(chain: &Chain, campaign: &str, views: u64, after: u64) {
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + after;
+    let lines: String = ["creator", "affiliate"]
+        .iter()
+        .map(|role| {
+            format!(
+                "{{\"video\":\"https://video.example/{role}\",\"views\":{views},\"observed_at\":{at}}}\n"
+            )
+        })
+        .collect();
+    let report = chain.path(&format!("views-{at}.jsonl"));
+    std::fs::write(&report, lines).unwrap();
+    let ingested = chain.json(
+        "oracle",
+        &["oracle", "ingest", &report, "--campaign", campaign],
+    );
+    assert_eq!(ingested["accepted"], 2, "{ingested}");
+}
+
+/// What `oracle close-tables` did with the first table it listed.
+fn first_action(report: &Value) -> &str {
+    report["tables"][0]["action"].as_str().unwrap_or_default()
+}
+
+fn only_table(chain: &Chain) -> Value {
+    let listed = chain.json("oracle", &["oracle", "tables"]);
+    let tables = listed["tables"].as_array().unwrap();
+    assert_eq!(tables.len(), 1, "{listed}");
+    tables[0].clone()
+}
+
+#[test]
+fn oracle_lookup_table_rent_comes_back_after_the_campaign_closes() {
+    let chain = Chain::new();
+    let campaign = campaign_paid_through_a_lookup_table(&chain);
+    let table = only_table(&chain);
+    assert_eq!(table["status"], "active");
+    assert_eq!(table["campaign"], campaign.as_str());
+    let rent = table["lamports"].as_u64().unwrap();
+    assert!(rent > 0);
+    assert_eq!(
+        chain.json("other", &["oracle", "tables"])["tables"],
+        serde_json::json!([]),
+        "tables are found by their authority: another keypair owns none"
+    );
+
+    // Refused while the campaign is open: its next run would need new tables.
+    let open = chain.fails(
+        "oracle",
+        &["oracle", "close-tables", "--campaign", &campaign],
+        2,
+    );
+    assert!(open.contains("still open"), "{open}");
+
+    // The brand settles and closes the campaign.
+    chain.json("brand", &["campaign", "end", &campaign]);
+    chain.json("other", &["embedded", "warp", "--seconds", "3d"]);
+    chain.json("brand", &["campaign", "withdraw", &campaign]);
+    chain.json("brand", &["campaign", "close", &campaign]);
+
+    // A dry run only simulates.
+    let dry = chain.json(
+        "oracle",
+        &[
+            "--dry-run",
+            "oracle",
+            "close-tables",
+            "--campaign",
+            &campaign,
+        ],
+    );
+    assert!(first_action(&dry).starts_with("would deactivate"), "{dry}");
+    assert_eq!(only_table(&chain)["status"], "active");
+
+    let deactivated = chain.json(
+        "oracle",
+        &["oracle", "close-tables", "--campaign", &campaign],
+    );
+    assert!(
+        first_action(&deactivated).starts_with("deactivated"),
+        "{deactivated}"
+    );
+    assert_eq!(deactivated["cooling_down"], 1);
+    let cooling = only_table(&chain);
+    assert!(
+        cooling["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("cooling down"),
+        "{cooling}"
+    );
+    // Deactivating again changes nothing; closing is refused by the cool-down, so not tried.
+    let early = chain.json(
+        "oracle",
+        &["oracle", "close-tables", "--campaign", &campaign],
+    );
+    assert_eq!(early["reclaimed_lamports"], 0);
+    assert!(early["tables"][0]["transaction"].is_null(), "{early}");
+
+    // 512 slots later (5 minutes at 400 ms), the rent goes to the recipient, to the lamport.
+    chain.json("other", &["embedded", "warp", "--seconds", "5m"]);
+    assert_eq!(only_table(&chain)["status"], "closable");
+    let before = chain.json("sponsor", &["embedded", "status"])["signer_lamports"]
+        .as_u64()
+        .unwrap();
+    let closed = chain.json(
+        "oracle",
+        &[
+            "oracle",
+            "close-tables",
+            "--recipient",
+            &chain.pubkey("sponsor"),
+        ],
+    );
+    assert_eq!(
+        closed["reclaimed_lamports"].as_u64(),
+        Some(rent),
+        "{closed}"
+    );
+    let after = chain.json("sponsor", &["embedded", "status"])["signer_lamports"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(after - before, rent);
+    assert_eq!(
+        chain.json("oracle", &["oracle", "tables"])["tables"],
+        serde_json::json!([])
+    );
+    // Nothing left to do: a second call is a no-op.
+    let again = chain.json("oracle", &["oracle", "close-tables"]);
+    assert_eq!(again["tables"], serde_json::json!([]));
+}
+
+#[test]
+fn oracle_close_tables_reclaims_a_table_the_ledger_never_recorded() {
+    let chain = Chain::new();
+    let campaign = campaign_paid_through_a_lookup_table(&chain);
+    let address = only_table(&chain)["address"].as_str().unwrap().to_string();
+    // What a crash between creating the table and recording it leaves.
+    let db = rusqlite::Connection::open(chain.dir.path().join(".clipstake/oracle.sqlite")).unwrap();
+    assert_eq!(
+        db.execute("DELETE FROM lookup_tables WHERE address = ?1", [&address])
+            .unwrap(),
+        1
+    );
+    let orphan = only_table(&chain);
+    assert!(orphan["campaign"].is_null(), "{orphan}");
+
+    // Without --unrecorded an active table is only listed.
+    let kept = chain.json("oracle", &["oracle", "close-tables"]);
+    assert_eq!(kept["tables"][0]["action"], "kept (active)");
+    assert_eq!(only_table(&chain)["status"], "active");
+
+    let deactivated = chain.json("oracle", &["oracle", "close-tables", "--unrecorded"]);
+    assert!(
+        first_action(&deactivated).starts_with("deactivated"),
+        "{deactivated}"
+    );
+
+    // The oracle goes on: the next run makes a new table for the campaign and pays.
+    report_views(&chain, &campaign, 200_000, 120);
+    let run = chain.json("oracle", &["oracle", "run"]);
+    assert_eq!(
+        (run["paid"].as_u64(), run["failed"].as_u64()),
+        (Some(2), Some(0)),
+        "{run}"
+    );
+    let listed = chain.json("oracle", &["oracle", "tables"]);
+    let statuses: Vec<&str> = listed["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses.len(), 2, "{listed}");
+    assert!(statuses.contains(&"active"), "{listed}");
 }

@@ -249,6 +249,33 @@ fn the_demo_lifecycle_over_json_rpc_with_batched_oracle_payouts() {
     let closed = net.json("brand", &["campaign", "close", &address]);
     assert_eq!(closed["submissions_closed"], CREATORS);
 
+    // The oracle starts getting its lookup tables' rent back: found by authority
+    // (getProgramAccounts), deactivated now, closable about 512 slots later.
+    let tables = net.json("oracle", &["oracle", "tables", "--ledger-db", &ledger_db]);
+    let listed = tables["tables"].as_array().unwrap();
+    assert!(!listed.is_empty(), "{tables}");
+    for table in listed {
+        assert_eq!(table["status"], "active", "{tables}");
+        assert_eq!(table["campaign"], address.as_str(), "{tables}");
+    }
+    let deactivated = net.json(
+        "oracle",
+        &[
+            "oracle",
+            "close-tables",
+            "--campaign",
+            &address,
+            "--ledger-db",
+            &ledger_db,
+        ],
+    );
+    assert_eq!(deactivated["cooling_down"], listed.len(), "{deactivated}");
+    let cooling = net.json("oracle", &["oracle", "tables", "--ledger-db", &ledger_db]);
+    for table in cooling["tables"].as_array().unwrap() {
+        let status = table["status"].as_str().unwrap();
+        assert!(status.starts_with("cooling down"), "{cooling}");
+    }
+
     // Every balance, read back over RPC.
     let token_program = rpc
         .mint(&mint_address.parse().unwrap())

@@ -303,6 +303,25 @@ impl EmbeddedBackend {
         self.svm.set_sysvar(&slot_hashes);
     }
 
+    /// Records the hashes of the slots from `from` to just before `to`, as a validator that
+    /// lived through them would have: SlotHashes keeps the newest 512, and a deactivated
+    /// lookup table can be closed only once its deactivation slot has left it.
+    fn record_skipped_slot_hashes(&mut self, from: u64, to: u64) {
+        use sha2::Digest;
+        let old: SlotHashes = self.svm.get_sysvar();
+        let newest = to.saturating_sub(1);
+        let oldest = from.max(newest.saturating_sub(solana_slot_hashes::MAX_ENTRIES as u64 - 1));
+        let mut entries: Vec<(u64, Hash)> = old.slot_hashes().to_vec();
+        entries.extend((oldest..=newest).map(|slot| {
+            let digest = sha2::Sha256::digest(slot.to_le_bytes());
+            (slot, Hash::new_from_array(digest.into()))
+        }));
+        entries.sort_by(|(a, _), (b, _)| b.cmp(a));
+        entries.dedup_by_key(|(slot, _)| *slot);
+        entries.truncate(solana_slot_hashes::MAX_ENTRIES);
+        self.svm.set_sysvar(&SlotHashes::new(&entries));
+    }
+
     fn advance(&mut self) {
         let mut clock: Clock = self.svm.get_sysvar();
         self.record_slot_hash(clock.slot);
@@ -533,13 +552,14 @@ impl Backend for EmbeddedBackend {
             return Err(Error::Unsupported("time only moves forward".into()));
         }
         let mut clock: Clock = self.svm.get_sysvar();
+        let from_slot = clock.slot;
         clock.unix_timestamp = clock.unix_timestamp.saturating_add(seconds);
         // 400 ms slots, as on a cluster.
         clock.slot = clock
             .slot
             .saturating_add((seconds as u64).saturating_mul(5) / 2);
         self.svm.set_sysvar(&clock);
-        self.record_slot_hash(clock.slot.saturating_sub(1));
+        self.record_skipped_slot_hashes(from_slot, clock.slot);
         self.svm.expire_blockhash();
         self.persist()?;
         Ok(clock)

@@ -492,6 +492,22 @@ impl Ledger {
         rows.collect::<Result<Vec<String>, _>>().map_err(db)
     }
 
+    /// Every lookup table recorded with `authority`: (address, campaign).
+    pub fn recorded_lookup_tables(&self, authority: &str) -> Result<Vec<(String, String)>, Error> {
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT address, campaign FROM lookup_tables WHERE authority = ?1
+                 ORDER BY created_at, rowid",
+            )
+            .map_err(db)?;
+        let rows = statement
+            .query_map(params![authority], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(db)?;
+        rows.collect::<Result<Vec<(String, String)>, _>>()
+            .map_err(db)
+    }
+
     /// Records a lookup table created for `campaign`.
     pub fn add_lookup_table(
         &self,

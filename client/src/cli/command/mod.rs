@@ -17,6 +17,7 @@ pub mod demo;
 pub mod embedded;
 pub mod oracle;
 mod oracle_http;
+mod oracle_tables;
 pub mod platform;
 pub mod submission;
 

@@ -1,4 +1,4 @@
-//! `clipstake oracle attest|disburse|ingest|review|due|run|reconcile|ledger` (the payout
+//! `clipstake oracle attest|disburse|ingest|review|serve|due|run|reconcile|ledger|tables|close-tables` (the payout
 //! oracle; the batch pipeline lives in `clipstake_client::oracle`).
 use std::path::PathBuf;
 
@@ -46,6 +46,13 @@ pub enum OracleCommand {
     Reconcile(LedgerDb),
     /// Lists payout intents, totals and the double-entry balance check.
     Ledger(LedgerArgs),
+    /// Lists the address lookup tables the oracle keypair (-k) owns on chain: campaign,
+    /// addresses, active / cooling down / closable, rent held.
+    Tables(super::oracle_tables::TablesArgs),
+    /// Gets lookup-table rent back: deactivates the tables of closed campaigns (--campaign) or
+    /// unrecorded ones (--unrecorded), and closes every deactivated table that has cooled down
+    /// (about 512 slots after deactivation), sending its lamports to --recipient.
+    CloseTables(super::oracle_tables::CloseTablesArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -145,7 +152,8 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 32)]
     pub window: usize,
     /// Send legacy transactions only, without the per-campaign address lookup tables (which
-    /// the oracle keypair owns and the fee payer funds, about 0.002 SOL per 30 addresses).
+    /// the oracle keypair owns and the fee payer funds, about 0.00022 SOL of rent per address;
+    /// `oracle close-tables` gets it back).
     #[arg(long)]
     pub no_lookup_tables: bool,
     #[command(flatten)]
@@ -201,6 +209,8 @@ pub fn run(ctx: &mut Ctx, command: OracleCommand) -> Result<Report, CliError> {
         OracleCommand::Run(args) => run_oracle(ctx, args),
         OracleCommand::Reconcile(db) => reconcile(ctx, db),
         OracleCommand::Ledger(args) => ledger(args),
+        OracleCommand::Tables(args) => super::oracle_tables::tables(ctx, args),
+        OracleCommand::CloseTables(args) => super::oracle_tables::close_tables(ctx, args),
     }
 }
 
