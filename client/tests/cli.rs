@@ -1033,3 +1033,79 @@ fn oracle_close_tables_reclaims_a_table_the_ledger_never_recorded() {
     assert_eq!(statuses.len(), 2, "{listed}");
     assert!(statuses.contains(&"active"), "{listed}");
 }
+
+#[test]
+fn oracle_run_every_keeps_paying_what_is_reported_meanwhile() {
+    let chain = Chain::new();
+    let campaign = campaign_paid_through_a_lookup_table(&chain);
+    report_views(&chain, &campaign, 120_000, 120);
+    let output = chain
+        .cmd(
+            "oracle",
+            &[
+                "--output", "json", "oracle", "run", "--every", "1", "--rounds", "2",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // One JSON line per round as it ends, then the totals.
+    let documents: Vec<Value> = serde_json::Deserializer::from_slice(&output.stdout)
+        .into_iter::<Value>()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(documents.len(), 3, "{documents:?}");
+    assert_eq!(
+        (
+            documents[0]["round"].as_u64(),
+            documents[0]["paid"].as_u64()
+        ),
+        (Some(1), Some(2))
+    );
+    assert_eq!(
+        (
+            documents[1]["round"].as_u64(),
+            documents[1]["paid"].as_u64()
+        ),
+        (Some(2), Some(0))
+    );
+    assert_eq!(documents[2]["rounds"], 2);
+    assert_eq!(documents[2]["paid"], 2);
+
+    // Something new is owed but no round reaches the chain: each says so on stderr, and the
+    // exit code is the network's.
+    report_views(&chain, &campaign, 140_000, 180);
+    let output = chain
+        .cmd(
+            "oracle",
+            &[
+                "-u",
+                "http://127.0.0.1:1",
+                "oracle",
+                "run",
+                "--every",
+                "1",
+                "--rounds",
+                "2",
+            ],
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains("round 1: ") && stderr.contains("round 2: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.lines().last().unwrap().starts_with("error: "),
+        "{stderr}"
+    );
+    // Nothing was lost: back on the chain, the next run pays it.
+    let run = chain.json("oracle", &["oracle", "run"]);
+    assert_eq!(run["paid"], 2, "{run}");
+}

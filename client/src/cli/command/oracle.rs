@@ -156,6 +156,15 @@ pub struct RunArgs {
     /// `oracle close-tables` gets it back).
     #[arg(long)]
     pub no_lookup_tables: bool,
+    /// Keep running: start a new round this long after the last one began (e.g. 30s, 5m),
+    /// paying whatever `oracle ingest` / `oracle serve` accepted meanwhile, until killed. Each
+    /// round's summary is printed as it ends (one JSON line each with --output json); a round
+    /// that fails on the network is reported and retried at the next one.
+    #[arg(long, value_parser = parse_duration)]
+    pub every: Option<i64>,
+    /// With --every: stop after this many rounds (default: run until killed).
+    #[arg(long, requires = "every")]
+    pub rounds: Option<u64>,
     #[command(flatten)]
     pub db: LedgerDb,
 }
@@ -570,16 +579,83 @@ fn run_oracle(ctx: &mut Ctx, args: RunArgs) -> Result<Report, CliError> {
         window: args.window,
         lookup_tables: !args.no_lookup_tables,
     };
-    let s = oracle::run(
-        &mut ledger,
-        ctx.backend.as_mut(),
-        &oracle_kp,
-        &payer,
-        &options,
-        &mut NoFailpoints,
-        &bar,
-    )?;
-    let json = serde_json::to_value(&s).map_err(|e| generic(e.to_string()))?;
+    let mut run_once = |ctx: &mut Ctx| {
+        bar.reset();
+        oracle::run(
+            &mut ledger,
+            ctx.backend.as_mut(),
+            &oracle_kp,
+            &payer,
+            &options,
+            &mut NoFailpoints,
+            &bar,
+        )
+    };
+    let Some(every) = args.every else {
+        return run_report(&run_once(ctx)?);
+    };
+    // A long-running oracle: killing it at any moment is safe (the next start reconciles), so
+    // it needs no signal handling of its own.
+    let interval = std::time::Duration::from_secs(every.max(1) as u64);
+    let (mut rounds, mut paid, mut failed, mut errors) = (0u64, 0usize, 0usize, 0u64);
+    let mut last_error = None;
+    while args.rounds.is_none_or(|limit| rounds < limit) {
+        let started = std::time::Instant::now();
+        rounds += 1;
+        match run_once(ctx) {
+            Ok(summary) => {
+                paid += summary.paid;
+                failed += summary.failed;
+                let mut report = run_report(&summary)?;
+                report.json["round"] = json!(rounds);
+                print_round(ctx, &report, rounds);
+            }
+            // The node is unreachable or slow: nothing is lost (the ledger holds every
+            // intent), so report it and try again at the next round.
+            Err(e @ (Error::Network(_) | Error::Expired(_))) => {
+                errors += 1;
+                eprintln!("round {rounds}: {e}; retrying in {}", duration(every));
+                last_error = Some(e);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if args.rounds.is_some_and(|limit| rounds >= limit) {
+            break;
+        }
+        std::thread::sleep(interval.saturating_sub(started.elapsed()));
+    }
+    if let Some(e) = last_error.filter(|_| errors == rounds) {
+        // Not one round reached the chain: say so with the network's exit code.
+        return Err(e.into());
+    }
+    Ok(Report::new(json!({
+        "rounds": rounds,
+        "paid": paid,
+        "failed": failed,
+        "rounds_with_network_errors": errors,
+    }))
+    .title(format!("Oracle: {rounds} round(s)"))
+    .fields(vec![
+        ("paid", paid.to_string()),
+        ("failed", failed.to_string()),
+        ("rounds with network errors", errors.to_string()),
+    ]))
+}
+
+/// One round's report as it ends: a JSON line, or the human summary under a heading.
+fn print_round(ctx: &Ctx, report: &Report, round: u64) {
+    match ctx.output {
+        crate::cli::config::OutputFormat::Json => println!("{}", report.json),
+        crate::cli::config::OutputFormat::Display => {
+            println!("-- round {round} --");
+            report.print(ctx.output);
+        }
+    }
+}
+
+/// The summary of one `oracle::run`.
+fn run_report(s: &oracle::RunSummary) -> Result<Report, CliError> {
+    let json = serde_json::to_value(s).map_err(|e| generic(e.to_string()))?;
     let fields = vec![
         ("paid", s.paid.to_string()),
         ("gross paid (base units)", s.paid_gross.to_string()),
