@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use anchor_lang::prelude::Pubkey;
 use solana_address_lookup_table_interface::instruction::{
-    close_lookup_table, create_lookup_table, deactivate_lookup_table, extend_lookup_table,
+    close_lookup_table, create_lookup_table, deactivate_lookup_table, derive_lookup_table_address,
+    extend_lookup_table,
 };
 use solana_address_lookup_table_interface::state::{LookupTableMeta, LookupTableStatus};
 use solana_hash::Hash;
@@ -22,7 +23,7 @@ use solana_slot_hashes::SlotHashes;
 
 use crate::Error;
 use crate::backend::{AccountFilter, Backend};
-use crate::sender::{SendOptions, Sent, no_state_check, prepare, send_transaction};
+use crate::sender::{SendOptions, Sent, prepare, send_transaction};
 
 /// The address lookup table program.
 pub const PROGRAM_ID: Pubkey = solana_address_lookup_table_interface::program::ID;
@@ -31,6 +32,9 @@ pub const MAX_ADDRESSES: usize = 256;
 /// Addresses appended per `extend` transaction (32 bytes each; 20 keep it well under the
 /// packet size with two signatures).
 const EXTEND_CHUNK: usize = 20;
+/// `create` instructions per transaction (about 50 bytes each: the new table's key and the
+/// instruction; 10 stay well under the packet size).
+pub const CREATES_PER_TX: usize = 10;
 /// Bytes of table metadata before the addresses.
 const META_SIZE: usize = 56;
 
@@ -273,45 +277,93 @@ pub fn close(
     .map(Some)
 }
 
-/// Creates an empty table owned by `authority` and returns its address.
-pub fn create(
+/// Creates `count` tables owned by `authority` together: a table's address is derived from its
+/// authority and a recent slot, so each takes a different slot from the SlotHashes sysvar (one
+/// not already used by a table of this authority), and up to [`CREATES_PER_TX`] go in one
+/// transaction, so a campaign's tables cost one confirmation rather than one each.
+/// `record` gets each transaction's addresses before it is sent (the ledger remembers a table
+/// before it can exist; one that never lands is forgotten the next time it is not found).
+pub fn create_many(
     backend: &mut dyn Backend,
     options: &SendOptions,
     payer: &Keypair,
     authority: &Keypair,
-) -> Result<Pubkey, Error> {
-    // The program checks the slot against the SlotHashes sysvar, which lags the tip by one:
-    // use a slot that is certainly in it.
-    let recent_slot = backend.slot()?.saturating_sub(1);
-    let (instruction, address) =
-        create_lookup_table(authority.pubkey(), payer.pubkey(), recent_slot);
-    send_transaction(
-        backend,
-        options,
-        &[instruction],
-        payer,
-        &[authority],
-        &mut no_state_check,
-    )?;
-    Ok(address)
+    count: usize,
+    record: &mut dyn FnMut(&[Pubkey]) -> Result<(), Error>,
+) -> Result<Vec<Pubkey>, Error> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    // Newest first; the program accepts any slot still in the sysvar.
+    let candidates: Vec<(u64, Pubkey)> = slot_hashes(backend)?
+        .slot_hashes()
+        .iter()
+        .map(|(slot, _)| {
+            let (address, _) = derive_lookup_table_address(&authority.pubkey(), *slot);
+            (*slot, address)
+        })
+        .collect();
+    let addresses: Vec<Pubkey> = candidates.iter().map(|(_, a)| *a).collect();
+    let taken = backend.get_multiple_accounts(&addresses)?;
+    let free: Vec<u64> = candidates
+        .iter()
+        .zip(taken)
+        .filter(|(_, account)| account.is_none())
+        .map(|((slot, _), _)| *slot)
+        .take(count)
+        .collect();
+    if free.len() < count {
+        return Err(Error::Other(format!(
+            "only {} recent slots are free to derive {count} new lookup tables from; run again \
+             in a few seconds",
+            free.len()
+        )));
+    }
+    let mut created = Vec::with_capacity(count);
+    for slots in free.chunks(CREATES_PER_TX) {
+        let (instructions, chunk): (Vec<_>, Vec<Pubkey>) = slots
+            .iter()
+            .map(|slot| create_lookup_table(authority.pubkey(), payer.pubkey(), *slot))
+            .unzip();
+        record(&chunk)?;
+        let expected = chunk.clone();
+        send_transaction(
+            backend,
+            options,
+            &instructions,
+            payer,
+            &[authority],
+            // After an expired blockhash: created already means never sign again.
+            &mut |b: &mut dyn Backend| {
+                Ok(b.get_multiple_accounts(&expected)?
+                    .iter()
+                    .all(|a| a.as_ref().is_some_and(|a| a.owner == PROGRAM_ID)))
+            },
+        )?;
+        created.extend(chunk);
+    }
+    Ok(created)
 }
 
-/// Appends `addresses` (which must fit in the table's room): every chunk is simulated, signed
-/// and sent at once, then all are confirmed together (one status query per poll). Chunks whose
-/// blockhash expired unconfirmed are settled from the table's contents: what is missing is
-/// appended again by [`extend`], which checks the table before it ever signs again.
-pub fn extend_pipelined(
+/// Appends addresses to tables (each list must fit its table's room): every chunk of every
+/// table is simulated, signed and sent at once, then all are confirmed together (one status
+/// query per poll). Chunks whose blockhash expired unconfirmed are settled from the tables'
+/// contents: what is missing is appended again by [`extend`], which checks the table before it
+/// ever signs again.
+pub fn extend_many(
     backend: &mut dyn Backend,
     options: &SendOptions,
     payer: &Keypair,
     authority: &Keypair,
-    table: &Pubkey,
-    addresses: &[Pubkey],
+    plan: &[(Pubkey, Vec<Pubkey>)],
 ) -> Result<(), Error> {
     let mut in_flight = Vec::new();
     // Waiting ends when the last of the blockhashes expired: no copy can land after that.
     let mut last_valid = 0;
-    for chunk in addresses.chunks(EXTEND_CHUNK) {
+    let chunks = plan
+        .iter()
+        .flat_map(|(table, addresses)| addresses.chunks(EXTEND_CHUNK).map(move |c| (table, c)));
+    for (table, chunk) in chunks {
         // A fresh blockhash per chunk (the embedded chain moves to a new one every transaction).
         let (blockhash, valid_until) = backend.latest_blockhash()?;
         last_valid = last_valid.max(valid_until);
@@ -364,15 +416,18 @@ pub fn extend_pipelined(
         }
         std::thread::sleep(backend.poll_interval());
     }
-    let present = fetch(backend, table)?
-        .map(|t| t.addresses)
-        .unwrap_or_default();
-    let missing: Vec<Pubkey> = addresses
-        .iter()
-        .filter(|a| !present.contains(a))
-        .copied()
-        .collect();
-    extend(backend, options, payer, authority, table, &missing)
+    for (table, addresses) in plan {
+        let present = fetch(backend, table)?
+            .map(|t| t.addresses)
+            .unwrap_or_default();
+        let missing: Vec<Pubkey> = addresses
+            .iter()
+            .filter(|a| !present.contains(a))
+            .copied()
+            .collect();
+        extend(backend, options, payer, authority, table, &missing)?;
+    }
+    Ok(())
 }
 
 /// Appends `addresses` (which must fit in the table's room), one transaction at a time.

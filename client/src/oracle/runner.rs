@@ -392,10 +392,11 @@ fn ensure_tables(
         }
     }
     let authority = oracle.pubkey().to_string();
-    let mut result = Tables::default();
-    let mut newest_extension = None::<u64>;
     let mut campaigns: Vec<_> = wanted.into_iter().collect();
     campaigns.sort_by_key(|(c, _)| *c);
+
+    // What each campaign's tables already hold, and which addresses they lack.
+    let mut plans = Vec::new();
     for (campaign, addresses) in campaigns {
         let campaign_text = campaign.to_string();
         let mut tables = Vec::new();
@@ -410,41 +411,79 @@ fn ensure_tables(
             .iter()
             .flat_map(|t| t.addresses.iter().copied())
             .collect();
-        let mut missing: Vec<Pubkey> = addresses
+        let missing: Vec<Pubkey> = addresses
             .into_iter()
             .filter(|a| !present.contains(a))
             .collect();
-        while !missing.is_empty() {
-            let table = match tables.last() {
-                Some(t) if t.room() > 0 => t.address,
-                _ => {
-                    let address = lookup_table::create(backend, &send, payer, oracle)?;
-                    ledger.add_lookup_table(&campaign_text, &address.to_string(), &authority)?;
-                    tables.push(lookup_table::Table {
-                        address,
-                        addresses: Vec::new(),
-                        last_extended_slot: 0,
-                        deactivation_slot: u64::MAX,
-                        authority: Some(oracle.pubkey()),
-                    });
-                    address
-                }
-            };
-            let room = tables.last().map_or(0, lookup_table::Table::room);
-            let chunk: Vec<Pubkey> = missing.drain(..room.min(missing.len())).collect();
-            lookup_table::extend_pipelined(backend, &send, payer, oracle, &table, &chunk)?;
-            let fresh = lookup_table::fetch(backend, &table)?.ok_or_else(|| {
-                Error::Other(format!(
-                    "the lookup table {table} vanished while being extended"
-                ))
-            })?;
-            newest_extension = newest_extension.max(Some(fresh.last_extended_slot));
-            if let Some(last) = tables.last_mut() {
-                *last = fresh;
-            }
+        plans.push((campaign_text, tables, missing));
+    }
+
+    // Every new table of the run at once (one confirmation), each recorded before it is sent.
+    let room = |tables: &[lookup_table::Table]| tables.last().map_or(0, |t| t.room());
+    let new_tables = |tables: &[lookup_table::Table], missing: usize| {
+        missing
+            .saturating_sub(room(tables))
+            .div_ceil(lookup_table::MAX_ADDRESSES)
+    };
+    let needed: usize = plans.iter().map(|(_, t, m)| new_tables(t, m.len())).sum();
+    let owners: Vec<&str> = plans
+        .iter()
+        .flat_map(|(c, t, m)| std::iter::repeat_n(c.as_str(), new_tables(t, m.len())))
+        .collect();
+    let mut next_owner = owners.iter();
+    let created = lookup_table::create_many(backend, &send, payer, oracle, needed, &mut |chunk| {
+        for (address, campaign) in chunk.iter().zip(next_owner.by_ref()) {
+            ledger.add_lookup_table(campaign, &address.to_string(), &authority)?;
         }
-        for table in &tables {
-            result.add(table.account());
+        Ok(())
+    })?;
+    let mut created = created.into_iter();
+
+    // Fill the last existing table of each campaign, then its new ones; extend them all in one
+    // pipeline.
+    let mut extensions: Vec<(Pubkey, Vec<Pubkey>)> = Vec::new();
+    for (_, tables, missing) in &mut plans {
+        let fresh = new_tables(tables, missing.len());
+        tables.extend(
+            created
+                .by_ref()
+                .take(fresh)
+                .map(|address| lookup_table::Table {
+                    address,
+                    addresses: Vec::new(),
+                    last_extended_slot: 0,
+                    deactivation_slot: u64::MAX,
+                    authority: Some(oracle.pubkey()),
+                }),
+        );
+        for table in tables.iter().filter(|t| t.room() > 0) {
+            if missing.is_empty() {
+                break;
+            }
+            let chunk: Vec<Pubkey> = missing.drain(..table.room().min(missing.len())).collect();
+            extensions.push((table.address, chunk));
+        }
+    }
+    lookup_table::extend_many(backend, &send, payer, oracle, &extensions)?;
+
+    // Read back what was extended, wait until its new addresses are usable.
+    let extended: HashSet<Pubkey> = extensions.iter().map(|(t, _)| *t).collect();
+    let mut newest_extension = None::<u64>;
+    let mut result = Tables::default();
+    for (_, tables, _) in &mut plans {
+        for table in tables.iter_mut() {
+            if extended.contains(&table.address) {
+                *table = lookup_table::fetch(backend, &table.address)?.ok_or_else(|| {
+                    Error::Other(format!(
+                        "the lookup table {} vanished while being extended",
+                        table.address
+                    ))
+                })?;
+                newest_extension = newest_extension.max(Some(table.last_extended_slot));
+            }
+            if !table.addresses.is_empty() {
+                result.add(table.account());
+            }
         }
     }
     if let Some(slot) = newest_extension {
