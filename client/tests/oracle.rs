@@ -830,3 +830,75 @@ fn http_post(
         serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
     )
 }
+
+#[test]
+fn lookup_tables_are_created_together_and_extended_in_one_pipeline_on_a_reopened_chain() {
+    use clipstake_client::backend::embedded::EmbeddedOptions;
+    use clipstake_client::lookup_table;
+    let dir = tempfile::tempdir().unwrap();
+    let so = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so");
+    let authority = Keypair::new();
+    let options = EmbeddedOptions {
+        ledger_path: Some(dir.path().join("ledger.json")),
+        program_so: so,
+        deployer: authority.pubkey(),
+    };
+    {
+        let mut chain = EmbeddedBackend::open(&options).unwrap();
+        chain.airdrop(&authority.pubkey(), 10 * SOL).unwrap();
+    }
+    // A new process on the same ledger file: sysvars are rebuilt, not read back.
+    let mut chain = EmbeddedBackend::open(&options).unwrap();
+    let send = SendOptions::default();
+    // The ledger records a table before it is sent: when recording fails, nothing is created.
+    let refused =
+        lookup_table::create_many(&mut chain, &send, &authority, &authority, 3, &mut |_| {
+            Err(clipstake_client::Error::Other("disk full".into()))
+        });
+    assert!(refused.is_err());
+    assert!(
+        lookup_table::owned_by(&mut chain, &authority.pubkey())
+            .unwrap()
+            .is_empty()
+    );
+    let mut recorded = Vec::new();
+    let tables = lookup_table::create_many(
+        &mut chain,
+        &send,
+        &authority,
+        &authority,
+        12,
+        &mut |chunk| {
+            recorded.extend_from_slice(chunk);
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(tables.len(), 12);
+    assert_eq!(recorded, tables, "every table recorded, in order");
+    let distinct: std::collections::HashSet<_> = tables.iter().collect();
+    assert_eq!(distinct.len(), 12, "each from its own recent slot");
+
+    let plan: Vec<(Pubkey, Vec<Pubkey>)> = tables
+        .iter()
+        .map(|t| (*t, (0..30).map(|_| Pubkey::new_unique()).collect()))
+        .collect();
+    lookup_table::extend_many(&mut chain, &send, &authority, &authority, &plan).unwrap();
+    for (table, addresses) in &plan {
+        let fetched = lookup_table::fetch(&mut chain, table).unwrap().unwrap();
+        assert_eq!(&fetched.addresses, addresses);
+        assert_eq!(fetched.authority, Some(authority.pubkey()));
+    }
+    // The same slots are never reused: a second batch gets new addresses.
+    let more =
+        lookup_table::create_many(
+            &mut chain,
+            &send,
+            &authority,
+            &authority,
+            3,
+            &mut |_| Ok(()),
+        )
+        .unwrap();
+    assert!(more.iter().all(|t| !tables.contains(t)));
+}

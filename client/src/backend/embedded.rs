@@ -221,7 +221,14 @@ impl EmbeddedBackend {
             unix_timestamp: ledger.clock.unix_timestamp.max(wall_clock_now()),
         };
         self.svm.set_sysvar(&clock);
-        self.record_slot_hash(clock.slot.saturating_sub(1));
+        // Sysvars are not persisted: a validator that had been running would hold the last
+        // 512 slots (lookup tables are derived from, and cool down against, those).
+        self.record_skipped_slot_hashes(
+            clock
+                .slot
+                .saturating_sub(solana_slot_hashes::MAX_ENTRIES as u64),
+            clock.slot,
+        );
         Ok(())
     }
 
