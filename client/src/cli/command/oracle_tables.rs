@@ -93,8 +93,12 @@ fn recorded_tables(
     Ok((ledger, recorded))
 }
 
+/// Lamports as SOL, exactly (integer formatting, no floats).
 fn sol(lamports: u64) -> String {
-    format!("{:.9} SOL", lamports as f64 / 1e9)
+    format!(
+        "{} SOL",
+        clipstake_client::amount::format_ui_amount(lamports, 9)
+    )
 }
 
 pub fn tables(ctx: &mut Ctx, args: TablesArgs) -> Result<Report, CliError> {
