@@ -419,7 +419,7 @@ fn ensure_tables(
     }
 
     // Every new table of the run at once (one confirmation), each recorded before it is sent.
-    let room = |tables: &[lookup_table::Table]| tables.last().map_or(0, |t| t.room());
+    let room = |tables: &[lookup_table::Table]| tables.iter().map(|t| t.room()).sum::<usize>();
     let new_tables = |tables: &[lookup_table::Table], missing: usize| {
         missing
             .saturating_sub(room(tables))
@@ -439,7 +439,7 @@ fn ensure_tables(
     })?;
     let mut created = created.into_iter();
 
-    // Fill the last existing table of each campaign, then its new ones; extend them all in one
+    // Fill the room left in each campaign's tables, then its new ones; extend them all in one
     // pipeline.
     let mut extensions: Vec<(Pubkey, Vec<Pubkey>)> = Vec::new();
     for (_, tables, missing) in &mut plans {
