@@ -151,12 +151,16 @@ pub fn close_tables(ctx: &mut Ctx, args: CloseTablesArgs) -> Result<Report, CliE
     let authority = authority_kp.pubkey();
     let recipient = args.recipient.unwrap_or(payer.pubkey());
     let dry_run = ctx.send_options.dry_run;
-    for campaign in &args.campaigns {
-        if !args.force && ctx.backend.campaign(campaign).is_ok() {
-            return Err(CliError::usage(format!(
-                "campaign {campaign} is still open: its next `oracle run` would create new \
-                 tables; close it first, or pass --force"
-            )));
+    for campaign in args.campaigns.iter().filter(|_| !args.force) {
+        match ctx.backend.campaign(campaign) {
+            Ok(_) => {
+                return Err(CliError::usage(format!(
+                    "campaign {campaign} is still open: its next `oracle run` would create new \
+                     tables; close it first, or pass --force"
+                )));
+            }
+            Err(Error::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     let selected: Vec<String> = args.campaigns.iter().map(|c| c.to_string()).collect();
