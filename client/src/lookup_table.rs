@@ -102,13 +102,26 @@ pub fn decode(address: Pubkey, data: &[u8]) -> Result<Table, Error> {
 
 /// Reads a table; `None` when the account is gone or is not an active table.
 pub fn fetch(backend: &mut dyn Backend, address: &Pubkey) -> Result<Option<Table>, Error> {
-    match backend.get_account(address)? {
-        Some(account) if account.owner == PROGRAM_ID => {
-            let table = decode(*address, &account.data)?;
-            Ok((table.deactivation_slot == u64::MAX).then_some(table))
-        }
-        _ => Ok(None),
-    }
+    Ok(fetch_many(backend, &[*address])?.pop().flatten())
+}
+
+/// Reads tables in one batched call; `None` where an account is gone or is not an active table.
+pub fn fetch_many(
+    backend: &mut dyn Backend,
+    addresses: &[Pubkey],
+) -> Result<Vec<Option<Table>>, Error> {
+    backend
+        .get_multiple_accounts(addresses)?
+        .into_iter()
+        .zip(addresses)
+        .map(|(account, address)| match account {
+            Some(account) if account.owner == PROGRAM_ID => {
+                let table = decode(*address, &account.data)?;
+                Ok((table.deactivation_slot == u64::MAX).then_some(table))
+            }
+            _ => Ok(None),
+        })
+        .collect()
 }
 
 /// Reads a table whatever its state, with its balance; `None` when the account is gone.
@@ -231,11 +244,10 @@ pub fn deactivate(
     table: &Pubkey,
 ) -> Result<Option<Sent>, Error> {
     let address = *table;
-    let done = |b: &mut dyn Backend| -> Result<bool, Error> {
+    let mut deactivated = |b: &mut dyn Backend| -> Result<bool, Error> {
         Ok(fetch_any(b, &address)?.is_none_or(|(t, _)| t.deactivation_slot != u64::MAX))
     };
-    let mut check = done;
-    if check(backend)? {
+    if deactivated(backend)? {
         return Ok(None);
     }
     send_transaction(
@@ -244,7 +256,7 @@ pub fn deactivate(
         &[deactivate_lookup_table(address, authority.pubkey())],
         payer,
         &[authority],
-        &mut check,
+        &mut deactivated,
     )
     .map(Some)
 }
@@ -416,10 +428,10 @@ pub fn extend_many(
         }
         std::thread::sleep(backend.poll_interval());
     }
-    for (table, addresses) in plan {
-        let present = fetch(backend, table)?
-            .map(|t| t.addresses)
-            .unwrap_or_default();
+    let tables: Vec<Pubkey> = plan.iter().map(|(table, _)| *table).collect();
+    let fetched = fetch_many(backend, &tables)?;
+    for ((table, addresses), fetched) in plan.iter().zip(fetched) {
+        let present = fetched.map(|t| t.addresses).unwrap_or_default();
         let missing: Vec<Pubkey> = addresses
             .iter()
             .filter(|a| !present.contains(a))

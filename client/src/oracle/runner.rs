@@ -399,12 +399,19 @@ fn ensure_tables(
     let mut plans = Vec::new();
     for (campaign, addresses) in campaigns {
         let campaign_text = campaign.to_string();
+        let recorded = ledger.lookup_tables(&campaign_text, &authority)?;
+        let keys = recorded
+            .iter()
+            .map(|a| parse_key(a))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut tables = Vec::new();
-        for address in ledger.lookup_tables(&campaign_text, &authority)? {
-            let key = parse_key(&address)?;
-            match lookup_table::fetch(backend, &key)? {
+        for (address, table) in recorded
+            .iter()
+            .zip(lookup_table::fetch_many(backend, &keys)?)
+        {
+            match table {
                 Some(table) => tables.push(table),
-                None => ledger.remove_lookup_table(&address)?,
+                None => ledger.remove_lookup_table(address)?,
             }
         }
         let present: HashSet<Pubkey> = tables
@@ -466,20 +473,26 @@ fn ensure_tables(
     }
     lookup_table::extend_many(backend, &send, payer, oracle, &extensions)?;
 
-    // Read back what was extended, wait until its new addresses are usable.
-    let extended: HashSet<Pubkey> = extensions.iter().map(|(t, _)| *t).collect();
-    let mut newest_extension = None::<u64>;
+    // Read back what was extended (one batched read), wait until its new addresses are usable.
+    let extended: Vec<Pubkey> = extensions.iter().map(|(t, _)| *t).collect();
+    let mut fresh: HashMap<Pubkey, lookup_table::Table> = HashMap::new();
+    for (address, table) in extended
+        .iter()
+        .zip(lookup_table::fetch_many(backend, &extended)?)
+    {
+        let table = table.ok_or_else(|| {
+            Error::Other(format!(
+                "the lookup table {address} vanished while being extended"
+            ))
+        })?;
+        fresh.insert(*address, table);
+    }
+    let newest_extension = fresh.values().map(|t| t.last_extended_slot).max();
     let mut result = Tables::default();
     for (_, tables, _) in &mut plans {
         for table in tables.iter_mut() {
-            if extended.contains(&table.address) {
-                *table = lookup_table::fetch(backend, &table.address)?.ok_or_else(|| {
-                    Error::Other(format!(
-                        "the lookup table {} vanished while being extended",
-                        table.address
-                    ))
-                })?;
-                newest_extension = newest_extension.max(Some(table.last_extended_slot));
+            if let Some(extended) = fresh.remove(&table.address) {
+                *table = extended;
             }
             if !table.addresses.is_empty() {
                 result.add(table.account());

@@ -1,5 +1,5 @@
-//! `clipstake oracle attest|disburse|ingest|review|serve|due|run|reconcile|ledger|tables|close-tables` (the payout
-//! oracle; the batch pipeline lives in `clipstake_client::oracle`).
+//! `clipstake oracle attest|disburse|ingest|review|serve|due|run|reconcile|ledger|tables|
+//! close-tables` (the payout oracle; the batch pipeline lives in `clipstake_client::oracle`).
 use std::path::PathBuf;
 
 use anchor_lang::prelude::Pubkey;

@@ -21,7 +21,7 @@ use super::oracle::LedgerDb;
 use super::{parse_pubkey, sent_json};
 use crate::cli::CliError;
 use crate::cli::config::Ctx;
-use crate::cli::output::{Report, short};
+use crate::cli::output::{Report, amount_text, short};
 
 #[derive(Debug, Args)]
 pub struct TablesArgs {
@@ -93,11 +93,24 @@ fn recorded_tables(
     Ok((ledger, recorded))
 }
 
-/// Lamports as SOL, exactly (integer formatting, no floats).
 fn sol(lamports: u64) -> String {
+    amount_text(lamports, 9, "SOL")
+}
+
+/// The ledger's campaign of a table, short, or that the ledger does not know it.
+fn campaign_cell(listed: &Listed) -> String {
+    listed
+        .campaign
+        .as_ref()
+        .map(short)
+        .unwrap_or_else(|| "(unrecorded)".into())
+}
+
+/// How long until a deactivated table can be closed (400 ms slots).
+fn cool_down(remaining_slots: u64) -> String {
     format!(
-        "{} SOL",
-        clipstake_client::amount::format_ui_amount(lamports, 9)
+        "closable in about {remaining_slots} slots (~{} s)",
+        remaining_slots * 2 / 5
     )
 }
 
@@ -122,10 +135,7 @@ pub fn tables(ctx: &mut Ctx, args: TablesArgs) -> Result<Report, CliError> {
         .map(|l| {
             vec![
                 l.table.address.to_string(),
-                l.campaign
-                    .as_ref()
-                    .map(short)
-                    .unwrap_or_else(|| "(unrecorded)".into()),
+                campaign_cell(l),
                 l.table.addresses.len().to_string(),
                 l.lifecycle.to_string(),
                 sol(l.lamports),
@@ -197,10 +207,7 @@ pub fn close_tables(ctx: &mut Ctx, args: CloseTablesArgs) -> Result<Report, CliE
             Lifecycle::CoolingDown { remaining_slots } => {
                 cooling += 1;
                 (
-                    format!(
-                        "cooling down: closable in about {remaining_slots} slots (~{} s)",
-                        remaining_slots * 2 / 5
-                    ),
+                    format!("cooling down: {}", cool_down(remaining_slots)),
                     None,
                 )
             }
@@ -223,21 +230,13 @@ pub fn close_tables(ctx: &mut Ctx, args: CloseTablesArgs) -> Result<Report, CliE
                 } else {
                     "deactivated"
                 };
-                (
-                    format!("{verb}: closable in about 512 slots (~205 s)"),
-                    sent,
-                )
+                // Closable once the deactivation slot has left SlotHashes.
+                let slots = solana_slot_hashes::MAX_ENTRIES as u64;
+                (format!("{verb}: {}", cool_down(slots)), sent)
             }
             Lifecycle::Active => ("kept (active)".to_string(), None),
         };
-        rows.push(vec![
-            address.to_string(),
-            l.campaign
-                .as_ref()
-                .map(short)
-                .unwrap_or_else(|| "(unrecorded)".into()),
-            action.clone(),
-        ]);
+        rows.push(vec![address.to_string(), campaign_cell(l), action.clone()]);
         actions.push(json!({
             "address": address.to_string(),
             "campaign": l.campaign,
