@@ -32,8 +32,12 @@ struct World {
     now: i64,
 }
 
+fn program_so() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so")
+}
+
 fn elf() -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so");
+    let path = program_so();
     std::fs::read(&path)
         .unwrap_or_else(|e| panic!("build the program first ({}): {e}", path.display()))
 }
@@ -836,11 +840,10 @@ fn lookup_tables_are_created_together_and_extended_in_one_pipeline_on_a_reopened
     use clipstake_client::backend::embedded::EmbeddedOptions;
     use clipstake_client::lookup_table;
     let dir = tempfile::tempdir().unwrap();
-    let so = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so");
     let authority = Keypair::new();
     let options = EmbeddedOptions {
         ledger_path: Some(dir.path().join("ledger.json")),
-        program_so: so,
+        program_so: program_so(),
         deployer: authority.pubkey(),
     };
     {
