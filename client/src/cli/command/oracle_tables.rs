@@ -4,8 +4,9 @@
 //! A table lives in three steps: active (the oracle packs batches with it), deactivated (no
 //! longer extendable; in-flight transactions may still use it while its deactivation slot is
 //! in the SlotHashes sysvar, about 512 slots or 3.5 minutes), closed (its lamports returned).
-//! Tables are found on chain by their authority, so a table the ledger never recorded (the
-//! oracle was killed between creating and recording it) is found and can be reclaimed too.
+//! Tables are found on chain by their authority, so a table the ledger no longer knows (its
+//! creation landed only after a restarted run had found it missing and forgotten it, or an
+//! older ledger) is found and can be reclaimed too.
 use std::collections::HashMap;
 
 use anchor_lang::prelude::Pubkey;
@@ -35,9 +36,9 @@ pub struct CloseTablesArgs {
     /// the campaign is open unless --force: its next run would have to create new ones.
     #[arg(long = "campaign", value_parser = parse_pubkey)]
     pub campaigns: Vec<Pubkey>,
-    /// Also deactivate active tables of this authority that the ledger does not know (left by
-    /// a crash between creating a table and recording it). Do not use it while another ledger
-    /// shares the oracle keypair: its tables would look unrecorded here.
+    /// Also deactivate active tables of this authority that the ledger does not know (a
+    /// creation that landed after a restarted run had forgotten it). Do not use it while
+    /// another ledger shares the oracle keypair: its tables would look unrecorded here.
     #[arg(long)]
     pub unrecorded: bool,
     /// Deactivate the tables of a campaign that is still open.
