@@ -994,7 +994,7 @@ fn oracle_close_tables_reclaims_a_table_the_ledger_never_recorded() {
     let chain = Chain::new();
     let campaign = campaign_paid_through_a_lookup_table(&chain);
     let address = only_table(&chain)["address"].as_str().unwrap().to_string();
-    // What a crash between creating the table and recording it leaves.
+    // What a creation landing after a restarted run had forgotten the table leaves.
     let db = rusqlite::Connection::open(chain.dir.path().join(".clipstake/oracle.sqlite")).unwrap();
     assert_eq!(
         db.execute("DELETE FROM lookup_tables WHERE address = ?1", [&address])
