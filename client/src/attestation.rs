@@ -174,6 +174,7 @@ mod tests {
                 paid_to_creator: 0,
                 fees_paid: 0,
                 commissions_paid: 0,
+                commission_accrued: 0,
                 registered_at: 1_800_000_123,
                 rent_payer: Pubkey::new_unique(),
                 bump: 255,

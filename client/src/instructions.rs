@@ -98,6 +98,91 @@ pub fn update_platform(admin: &Pubkey, args: UpdatePlatformArgs) -> Instruction 
     )
 }
 
+/// `accept_admin`, signed by the admin that `update_platform` proposed.
+pub fn accept_admin(new_admin: &Pubkey) -> Instruction {
+    instruction(
+        clipstake::accounts::AcceptAdmin {
+            new_admin: *new_admin,
+            platform: pda::platform(),
+        }
+        .to_account_metas(None),
+        clipstake::instruction::AcceptAdmin {}.data(),
+    )
+}
+
+/// `add_oracle`: the admin registers `oracle` as a payout oracle; `payer` pays the rent.
+pub fn add_oracle(admin: &Pubkey, payer: &Pubkey, oracle: &Pubkey) -> Instruction {
+    instruction(
+        clipstake::accounts::AddOracle {
+            admin: *admin,
+            payer: *payer,
+            platform: pda::platform(),
+            oracle_registration: pda::oracle_registration(oracle),
+            system_program: SYSTEM_PROGRAM_ID,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::AddOracle { oracle: *oracle }.data(),
+    )
+}
+
+/// `revoke_oracle`: the admin revokes `oracle` for good.
+pub fn revoke_oracle(admin: &Pubkey, oracle: &Pubkey) -> Instruction {
+    instruction(
+        clipstake::accounts::RevokeOracle {
+            admin: *admin,
+            platform: pda::platform(),
+            oracle_registration: pda::oracle_registration(oracle),
+        }
+        .to_account_metas(None),
+        clipstake::instruction::RevokeOracle {}.data(),
+    )
+}
+
+/// `set_campaign_oracle`: the admin re-points `campaign` to the registered `oracle`.
+pub fn set_campaign_oracle(admin: &Pubkey, campaign: &Pubkey, oracle: &Pubkey) -> Instruction {
+    instruction(
+        clipstake::accounts::SetCampaignOracle {
+            admin: *admin,
+            platform: pda::platform(),
+            campaign: *campaign,
+            oracle_registration: pda::oracle_registration(oracle),
+        }
+        .to_account_metas(None),
+        clipstake::instruction::SetCampaignOracle {}.data(),
+    )
+}
+
+/// `trust_mint`: the admin trusts `mint`'s issuer for campaigns created afterwards.
+pub fn trust_mint(admin: &Pubkey, payer: &Pubkey, mint: &Pubkey) -> Instruction {
+    instruction(
+        clipstake::accounts::TrustMint {
+            admin: *admin,
+            payer: *payer,
+            platform: pda::platform(),
+            mint: *mint,
+            trusted_mint: pda::trusted_mint(mint),
+            system_program: SYSTEM_PROGRAM_ID,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::TrustMint {}.data(),
+    )
+}
+
+/// `distrust_mint`: the admin stops trusting `mint`'s issuer; the record's rent goes back to
+/// `rent_payer` (who paid it).
+pub fn distrust_mint(admin: &Pubkey, mint: &Pubkey, rent_payer: &Pubkey) -> Instruction {
+    instruction(
+        clipstake::accounts::DistrustMint {
+            admin: *admin,
+            platform: pda::platform(),
+            trusted_mint: pda::trusted_mint(mint),
+            rent_payer: *rent_payer,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::DistrustMint {}.data(),
+    )
+}
+
 /// `create_campaign`, signed by the brand and the payer. Returns the instruction and the new
 /// campaign's address.
 pub fn create_campaign(
@@ -119,14 +204,17 @@ pub fn create_campaign(
             Some(ASSOCIATED_TOKEN_PROGRAM_ID),
         ),
     };
+    let oracle_registration = pda::oracle_registration(&args.oracle);
     let ix = instruction(
         clipstake::accounts::CreateCampaign {
             brand: *brand,
             payer: *payer,
             platform: pda::platform(),
+            oracle_registration,
             campaign,
             vault,
             mint,
+            trusted_mint: mint.as_ref().map(pda::trusted_mint),
             token_program,
             associated_token_program: ata_program,
             system_program: SYSTEM_PROGRAM_ID,
@@ -172,6 +260,7 @@ pub fn register_submission(
             payer: *payer,
             platform: pda::platform(),
             campaign: *campaign,
+            oracle_registration: pda::oracle_registration(oracle),
             submission,
             system_program: SYSTEM_PROGRAM_ID,
         }
@@ -208,6 +297,7 @@ fn payout_accounts(
     clipstake::accounts::Payout {
         payer: *payer,
         platform: pda::platform(),
+        oracle_registration: pda::oracle_registration(&campaign.state.oracle),
         campaign: campaign.address,
         submission: submission.address,
         vault: campaign.state.vault,
@@ -282,6 +372,7 @@ pub fn withdraw(campaign: &CampaignAccount, amount: u64) -> Instruction {
     instruction(
         clipstake::accounts::Withdraw {
             brand,
+            platform: pda::platform(),
             campaign: campaign.address,
             vault: campaign.state.vault,
             brand_token_account: campaign.token_account_of(&brand),
@@ -298,12 +389,45 @@ pub fn close_submission(authority: &Pubkey, submission: &SubmissionAccount) -> I
     instruction(
         clipstake::accounts::CloseSubmission {
             authority: *authority,
+            platform: pda::platform(),
             campaign: submission.state.campaign,
             submission: submission.address,
             rent_payer: submission.state.rent_payer,
         }
         .to_account_metas(None),
         clipstake::instruction::CloseSubmission {}.data(),
+    )
+}
+
+/// `settle_accrued`: delivers what a payout had to accrue because its recipient could not
+/// receive it: `submission`'s commission to its affiliate, or without one the campaign's fees
+/// to its treasury. Anyone may send it; `payer` pays for a recipient token account it creates.
+pub fn settle_accrued(
+    payer: &Pubkey,
+    campaign: &CampaignAccount,
+    submission: Option<&SubmissionAccount>,
+) -> Instruction {
+    let recipient = match submission {
+        Some(s) => s.state.affiliate,
+        None => campaign.state.treasury,
+    };
+    let is_token = campaign.is_token();
+    instruction(
+        clipstake::accounts::SettleAccrued {
+            payer: *payer,
+            platform: pda::platform(),
+            campaign: campaign.address,
+            submission: submission.map(|s| s.address),
+            vault: campaign.state.vault,
+            recipient,
+            recipient_token_account: campaign.token_account_of(&recipient),
+            mint: is_token.then_some(campaign.state.mint),
+            token_program: is_token.then_some(campaign.state.token_program),
+            associated_token_program: is_token.then_some(ASSOCIATED_TOKEN_PROGRAM_ID),
+            system_program: SYSTEM_PROGRAM_ID,
+        }
+        .to_account_metas(None),
+        clipstake::instruction::SettleAccrued {}.data(),
     )
 }
 

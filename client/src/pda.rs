@@ -1,6 +1,8 @@
 //! Program-derived addresses, from the program's own seed constants.
 use anchor_lang::prelude::Pubkey;
-use clipstake::state::{CAMPAIGN_SEED, PLATFORM_SEED, SOL_VAULT_SEED, SUBMISSION_SEED};
+use clipstake::state::{
+    CAMPAIGN_SEED, ORACLE_SEED, PLATFORM_SEED, SOL_VAULT_SEED, SUBMISSION_SEED, TRUSTED_MINT_SEED,
+};
 
 /// The program id.
 pub fn program_id() -> Pubkey {
@@ -33,6 +35,16 @@ pub fn submission(campaign: &Pubkey, content_hash: &[u8; 32]) -> Pubkey {
         &clipstake::ID,
     )
     .0
+}
+
+/// The platform's registration of a payout oracle key.
+pub fn oracle_registration(oracle: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[ORACLE_SEED, oracle.as_ref()], &clipstake::ID).0
+}
+
+/// The platform's record that it trusts `mint`'s issuer (it may not exist).
+pub fn trusted_mint(mint: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[TRUSTED_MINT_SEED, mint.as_ref()], &clipstake::ID).0
 }
 
 /// The upgradeable loader's program data account of this program.

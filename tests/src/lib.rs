@@ -37,6 +37,10 @@ pub const MAX_AFFILIATE_BPS: u16 = 2_000;
 pub const CAMPAIGN_SECS: i64 = 30 * 24 * 3600;
 /// Settlement window used by the fixtures.
 pub const SETTLEMENT_SECS: i64 = 3 * 24 * 3600;
+/// The platform's minimum settlement window in the fixtures: 1 day.
+pub const MIN_SETTLEMENT_SECS: i64 = 24 * 3600;
+/// The platform's maximum attestation lifetime in the fixtures: 7 days.
+pub const MAX_ATTESTATION_SECS: i64 = 7 * 24 * 3600;
 
 /// Where the SBF build lands.
 pub fn program_so_path() -> PathBuf {
@@ -133,11 +137,33 @@ impl Env {
         env
     }
 
-    /// A deployed program with the platform initialised.
+    /// A deployed program with the platform initialised and the fixture oracle registered.
     pub fn with_platform() -> Self {
         let mut env = Self::new();
         env.init_platform().expect("init_platform");
+        let oracle = env.oracle.pubkey();
+        env.add_oracle(&oracle).expect("add_oracle");
         env
+    }
+
+    /// The admin registers `oracle` with the platform.
+    pub fn add_oracle(&mut self, oracle: &Pubkey) -> TxResult {
+        let admin = self.admin.insecure_clone();
+        let ix = ix::add_oracle(&admin.pubkey(), &self.payer.pubkey(), oracle);
+        self.send(&[ix], &[&admin])
+    }
+
+    /// The admin revokes `oracle`.
+    pub fn revoke_oracle(&mut self, oracle: &Pubkey) -> TxResult {
+        let admin = self.admin.insecure_clone();
+        self.send(&[ix::revoke_oracle(&admin.pubkey(), oracle)], &[&admin])
+    }
+
+    /// The admin trusts `mint`'s issuer.
+    pub fn trust_mint(&mut self, mint: &Pubkey) -> TxResult {
+        let admin = self.admin.insecure_clone();
+        let ix = ix::trust_mint(&admin.pubkey(), &self.payer.pubkey(), mint);
+        self.send(&[ix], &[&admin])
     }
 
     /// Sets the clock's unix timestamp.
@@ -176,6 +202,8 @@ impl Env {
                 treasury: self.treasury.pubkey(),
                 fee_bps: FEE_BPS,
                 max_affiliate_bps: MAX_AFFILIATE_BPS,
+                min_settlement_window_secs: MIN_SETTLEMENT_SECS,
+                max_attestation_lifetime_secs: MAX_ATTESTATION_SECS,
             },
         );
         let admin = self.admin.insecure_clone();
@@ -281,7 +309,8 @@ impl Env {
     }
 
     /// Creates a mint under `token_program` with `decimals`; for Token-2022 optionally with a
-    /// transfer fee of `fee_bps` (max fee unlimited).
+    /// fixed transfer fee of `fee_bps` (max fee unlimited, no config authority, so the mint
+    /// policy accepts it; the payer may withdraw withheld fees).
     pub fn create_mint(
         &mut self,
         token_program: &Pubkey,
@@ -315,7 +344,7 @@ impl Env {
                 spl_token_2022_interface::extension::transfer_fee::instruction::initialize_transfer_fee_config(
                     token_program,
                     &mint.pubkey(),
-                    Some(&authority),
+                    None,
                     Some(&authority),
                     bps,
                     u64::MAX,

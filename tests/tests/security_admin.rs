@@ -19,6 +19,8 @@ fn init_args(treasury: Pubkey) -> InitPlatformArgs {
         treasury,
         fee_bps: FEE_BPS,
         max_affiliate_bps: MAX_AFFILIATE_BPS,
+        min_settlement_window_secs: MIN_SETTLEMENT_SECS,
+        max_attestation_lifetime_secs: MAX_ATTESTATION_SECS,
     }
 }
 
@@ -158,6 +160,8 @@ fn rejects_init_platform_twice() {
             treasury: thief.pubkey(),
             fee_bps: 10_000,
             max_affiliate_bps: 0,
+            min_settlement_window_secs: MIN_SETTLEMENT_SECS,
+            max_attestation_lifetime_secs: MAX_ATTESTATION_SECS,
         },
     );
     let admin = env.admin.insecure_clone();
@@ -181,6 +185,8 @@ fn rejects_init_platform_fee_above_whole() {
             treasury: env.treasury.pubkey(),
             fee_bps: 10_001,
             max_affiliate_bps: 0,
+            min_settlement_window_secs: MIN_SETTLEMENT_SECS,
+            max_attestation_lifetime_secs: MAX_ATTESTATION_SECS,
         },
     );
     let admin = env.admin.insecure_clone();
@@ -199,6 +205,8 @@ fn rejects_init_platform_max_affiliate_above_whole() {
             treasury: env.treasury.pubkey(),
             fee_bps: 0,
             max_affiliate_bps: 10_001,
+            min_settlement_window_secs: MIN_SETTLEMENT_SECS,
+            max_attestation_lifetime_secs: MAX_ATTESTATION_SECS,
         },
     );
     let admin = env.admin.insecure_clone();
@@ -217,6 +225,8 @@ fn rejects_init_platform_fee_plus_affiliate_above_whole() {
             treasury: env.treasury.pubkey(),
             fee_bps: 6_000,
             max_affiliate_bps: 4_001,
+            min_settlement_window_secs: MIN_SETTLEMENT_SECS,
+            max_attestation_lifetime_secs: MAX_ATTESTATION_SECS,
         },
     );
     let admin = env.admin.insecure_clone();
@@ -257,7 +267,7 @@ fn rejects_update_platform_by_non_admin() {
     let update = ix::update_platform(
         &attacker.pubkey(),
         UpdatePlatformArgs {
-            admin: Some(attacker.pubkey()),
+            new_admin: Some(attacker.pubkey()),
             treasury: Some(attacker.pubkey()),
             ..Default::default()
         },
@@ -292,10 +302,12 @@ fn rejects_update_platform_by_previous_admin() {
     let mut env = Env::with_platform();
     let new_admin = Keypair::new();
     env.update_platform(UpdatePlatformArgs {
-        admin: Some(new_admin.pubkey()),
+        new_admin: Some(new_admin.pubkey()),
         ..Default::default()
     })
     .unwrap();
+    env.send(&[ix::accept_admin(&new_admin.pubkey())], &[&new_admin])
+        .unwrap();
     let before = env.snapshot(&[pda::platform()]);
     assert_program_error(
         env.update_platform(UpdatePlatformArgs {

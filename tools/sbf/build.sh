@@ -261,8 +261,10 @@ size=$(stat -c %s "$DEPLOY_DIR/$PROGRAM.so")
 flags=$(od -An -j48 -N4 -tu4 "$DEPLOY_DIR/$PROGRAM.so" | tr -d ' ')
 if [[ "$ARCH" == v0 ]]; then
   # v0 ELFs keep their section headers: the entrypoint must be an exported dynamic symbol.
+  # (grep reads to the end: `grep -q` would exit early and, under pipefail, fail the
+  # pipeline at random with readelf's SIGPIPE.)
   "llvm-readelf-${LLVM_MAJOR}" --dyn-syms "$DEPLOY_DIR/$PROGRAM.so" \
-    | grep -qE "GLOBAL +DEFAULT +[0-9]+ entrypoint$" \
+    | grep -E "GLOBAL +DEFAULT +[0-9]+ entrypoint$" >/dev/null \
     || die "target/deploy/$PROGRAM.so does not export 'entrypoint'"
 fi
 say "setup $(secs "$t_start" "$t_setup") s, cargo build $(secs "$t_setup" "$t_build") s, total $(secs "$t_start" "$(now)") s"

@@ -86,7 +86,7 @@ pub enum ClipstakeError {
     #[msg("The mint is not owned by the SPL Token or Token-2022 program")]
     UnsupportedMintProgram,
     #[msg(
-        "The mint has a Token-2022 extension the escrow cannot hold safely (permanent delegate, transfer hook, non-transferable, confidential, pausable or default-frozen)"
+        "The mint has a Token-2022 extension the escrow cannot hold safely (permanent delegate, transfer hook, non-transferable, confidential, pausable, default-frozen or unknown); use another mint or ask the platform admin to trust its issuer"
     )]
     UnsupportedMintExtension,
     #[msg("The claim needs an Ed25519 signature-verify instruction right before it")]
@@ -101,6 +101,54 @@ pub enum ClipstakeError {
     AttestationExpired,
     #[msg("The account is not the instructions sysvar")]
     WrongInstructionsSysvar,
+    #[msg("Only the proposed admin may accept the admin role; sign with the proposed key")]
+    NotPendingAdmin,
+    #[msg(
+        "The minimum settlement window and the attestation lifetime must both be above zero seconds"
+    )]
+    InvalidPlatformSetting,
+    #[msg(
+        "The settlement window is shorter than the platform's minimum; choose a longer --settlement-window"
+    )]
+    SettlementWindowTooShort,
+    #[msg(
+        "The oracle is not registered with the platform; pick a registered oracle (`clipstake platform oracle list`)"
+    )]
+    OracleNotRegistered,
+    #[msg(
+        "The oracle was revoked by the platform admin; ask the admin to re-point the campaign to a registered oracle"
+    )]
+    OracleRevoked,
+    #[msg(
+        "The mint has a freeze authority; use a mint without one or ask the platform admin to trust its issuer"
+    )]
+    MintFreezeAuthority,
+    #[msg(
+        "The mint has a close authority, so it could be re-created with new powers; use a mint without one or ask the platform admin to trust its issuer"
+    )]
+    MintCloseAuthority,
+    #[msg(
+        "The mint's transfer fee can still change (its config authority is set or a new fee is pending); use a fixed-fee mint or ask the platform admin to trust its issuer"
+    )]
+    MintTransferFeeAdjustable,
+    #[msg(
+        "The attestation is valid for longer than the platform allows; ask the oracle for one that expires sooner"
+    )]
+    AttestationLifetimeTooLong,
+    #[msg(
+        "The brand has withdrawn from this campaign: it is over for good and cannot be resumed, registered to or paid from"
+    )]
+    CampaignSettled,
+    #[msg(
+        "The creator's account cannot receive this payout (frozen, requiring memos, owned by someone else, or not able to hold SOL); fix the account and retry"
+    )]
+    RecipientCannotReceive,
+    #[msg("Nothing accrued is owed to this recipient")]
+    NothingAccrued,
+    #[msg(
+        "The vault still holds fees or commissions owed to recipients; deliver them with settle_accrued first"
+    )]
+    AccruedStillOwed,
 }
 
 impl From<MathError> for ClipstakeError {

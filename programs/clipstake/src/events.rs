@@ -20,14 +20,62 @@ pub struct PlatformInitialized {
     pub max_affiliate_bps: u16,
 }
 
-/// The admin changed platform settings (they apply to campaigns created afterwards).
+/// The admin changed platform settings (fees apply to campaigns created afterwards).
 #[event]
 pub struct PlatformUpdated {
     pub admin: Pubkey,
+    pub pending_admin: Pubkey,
     pub treasury: Pubkey,
     pub fee_bps: u16,
     pub max_affiliate_bps: u16,
+    pub min_settlement_window_secs: i64,
+    pub max_attestation_lifetime_secs: i64,
     pub paused: bool,
+    pub pause_total_secs: i64,
+}
+
+/// The proposed admin accepted the role.
+#[event]
+pub struct AdminAccepted {
+    pub previous_admin: Pubkey,
+    pub admin: Pubkey,
+}
+
+/// The admin registered an oracle key.
+#[event]
+pub struct OracleAdded {
+    pub oracle: Pubkey,
+}
+
+/// The admin revoked an oracle key, for good.
+#[event]
+pub struct OracleRevoked {
+    pub oracle: Pubkey,
+}
+
+/// The admin re-pointed a campaign to another registered oracle.
+#[event]
+pub struct CampaignOracleChanged {
+    pub campaign: Pubkey,
+    pub previous_oracle: Pubkey,
+    pub oracle: Pubkey,
+}
+
+/// The admin trusted (or stopped trusting) a mint's issuer for campaigns created afterwards.
+#[event]
+pub struct MintTrustChanged {
+    pub mint: Pubkey,
+    pub trusted: bool,
+}
+
+/// Accrued fees or commission were delivered to their recipient.
+#[event]
+pub struct AccruedSettled {
+    pub campaign: Pubkey,
+    /// The submission whose commission was delivered; `Pubkey::default()` for fees.
+    pub submission: Pubkey,
+    pub recipient: Pubkey,
+    pub amount: u64,
 }
 
 /// A brand created a campaign.
@@ -40,6 +88,7 @@ pub struct CampaignCreated {
     pub mint: Pubkey,
     pub vault: Pubkey,
     pub oracle: Pubkey,
+    pub mint_trusted: bool,
     pub fee_bps: u16,
     pub rate_per_thousand_views: u64,
     pub cap_per_submission: u64,
@@ -66,6 +115,7 @@ pub struct CampaignStatusChanged {
     pub status: CampaignStatus,
     pub paused_by_admin: bool,
     pub end_time: i64,
+    pub admin_paused_secs: i64,
 }
 
 /// The oracle registered a video.
@@ -92,6 +142,10 @@ pub struct PayoutMade {
     pub fee: u64,
     pub commission: u64,
     pub creator_amount: u64,
+    /// The fee could not be delivered and is held in the vault for the treasury.
+    pub fee_accrued: bool,
+    /// The commission could not be delivered and is held in the vault for the affiliate.
+    pub commission_accrued: bool,
     /// True for a creator's claim with an oracle attestation, false for an oracle push.
     pub claimed: bool,
 }

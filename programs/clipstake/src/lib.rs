@@ -15,6 +15,7 @@ pub mod errors;
 pub mod events;
 pub mod instructions;
 pub mod math;
+pub mod mint_policy;
 pub mod state;
 pub mod transfer;
 
@@ -33,6 +34,30 @@ pub mod clipstake {
 
     pub fn update_platform(ctx: Context<UpdatePlatform>, args: UpdatePlatformArgs) -> Result<()> {
         UpdatePlatform::handler(ctx, args)
+    }
+
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        AcceptAdmin::handler(ctx)
+    }
+
+    pub fn add_oracle(ctx: Context<AddOracle>, oracle: Pubkey) -> Result<()> {
+        AddOracle::handler(ctx, oracle)
+    }
+
+    pub fn revoke_oracle(ctx: Context<RevokeOracle>) -> Result<()> {
+        RevokeOracle::handler(ctx)
+    }
+
+    pub fn trust_mint(ctx: Context<TrustMint>) -> Result<()> {
+        TrustMint::handler(ctx)
+    }
+
+    pub fn distrust_mint(ctx: Context<DistrustMint>) -> Result<()> {
+        DistrustMint::handler(ctx)
+    }
+
+    pub fn set_campaign_oracle(ctx: Context<SetCampaignOracle>) -> Result<()> {
+        SetCampaignOracle::handler(ctx)
     }
 
     pub fn create_campaign(ctx: Context<CreateCampaign>, args: CreateCampaignArgs) -> Result<()> {
@@ -63,6 +88,10 @@ pub mod clipstake {
 
     pub fn claim(ctx: Context<Claim>, args: ClaimArgs) -> Result<()> {
         Claim::handler(ctx, args)
+    }
+
+    pub fn settle_accrued(ctx: Context<SettleAccrued>) -> Result<()> {
+        SettleAccrued::handler(ctx)
     }
 
     pub fn withdraw(ctx: Context<Withdraw>, amount: u64) -> Result<()> {

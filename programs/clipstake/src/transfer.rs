@@ -12,6 +12,10 @@ use crate::state::CampaignSigner;
 const TOKEN_ACCOUNT_OWNER_END: usize = 64;
 /// Length of an SPL token account without extensions.
 const TOKEN_ACCOUNT_LEN: usize = 165;
+/// Offset of a token account's state byte (0 uninitialised, 1 initialised, 2 frozen).
+const TOKEN_ACCOUNT_STATE_AT: usize = 108;
+/// State byte of a usable (initialised, not frozen) token account.
+const TOKEN_ACCOUNT_INITIALIZED: u8 = 1;
 
 /// Everything needed to move tokens out of a campaign's vault.
 pub struct TokenVault<'a, 'info> {
@@ -69,25 +73,42 @@ pub struct AtaCreator<'a, 'info> {
 }
 
 impl<'info> AtaCreator<'_, 'info> {
-    /// Makes sure `token_account` can receive the campaign's tokens for `wallet`.
+    /// Makes sure `token_account` can receive the campaign's tokens for `wallet`; returns
+    /// whether it can receive right now.
     ///
     /// An existing account must be a token account of `wallet` for the mint (any account the
-    /// wallet owns is fine). A missing one is created idempotently as the wallet's associated
-    /// token account; the ATA program then checks that the address is the canonical one.
-    pub fn ensure(
+    /// wallet owns is fine); it cannot receive while frozen or requiring memos. A missing one
+    /// is created idempotently as the wallet's associated token account; the ATA program then
+    /// checks that the address is the canonical one. The wallet's own associated token account
+    /// handed to someone else (SPL Token allows moving its owner) cannot receive either; any
+    /// other account is refused.
+    pub fn prepare(
         &self,
         token_account: &AccountInfo<'info>,
         wallet: &AccountInfo<'info>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         if token_account.owner == self.token_program.key {
             let data = token_account.try_borrow_data()?;
             require!(
-                data.len() >= TOKEN_ACCOUNT_LEN
-                    && &data[..32] == self.mint.key.as_ref()
-                    && &data[32..TOKEN_ACCOUNT_OWNER_END] == wallet.key.as_ref(),
+                data.len() >= TOKEN_ACCOUNT_LEN && &data[..32] == self.mint.key.as_ref(),
                 ClipstakeError::RecipientTokenAccountMismatch
             );
-            return Ok(());
+            if &data[32..TOKEN_ACCOUNT_OWNER_END] == wallet.key.as_ref() {
+                return Ok(data[TOKEN_ACCOUNT_STATE_AT] == TOKEN_ACCOUNT_INITIALIZED
+                    && !requires_incoming_memo(&data));
+            }
+            // Rare path: only here is the canonical address derived.
+            let canonical = associated_token::get_associated_token_address_with_program_id(
+                wallet.key,
+                self.mint.key,
+                self.token_program.key,
+            );
+            require_keys_eq!(
+                canonical,
+                token_account.key(),
+                ClipstakeError::RecipientTokenAccountMismatch
+            );
+            return Ok(false);
         }
         require!(
             token_account.owner == &system_program::ID && token_account.data_is_empty(),
@@ -103,8 +124,28 @@ impl<'info> AtaCreator<'_, 'info> {
                 system_program: self.system_program.clone(),
                 token_program: self.token_program.clone(),
             },
-        ))
+        ))?;
+        Ok(true)
     }
+}
+
+/// True when a Token-2022 account has the `MemoTransfer` extension with incoming memos
+/// required (type 8: one bool). SPL Token accounts are exactly 165 bytes and have none.
+fn requires_incoming_memo(data: &[u8]) -> bool {
+    const MEMO_TRANSFER: u16 = 8;
+    let mut at = TOKEN_ACCOUNT_LEN + 1;
+    while at + 4 <= data.len() {
+        let kind = u16::from_le_bytes([data[at], data[at + 1]]);
+        let len = usize::from(u16::from_le_bytes([data[at + 2], data[at + 3]]));
+        if kind == 0 {
+            return false;
+        }
+        if kind == MEMO_TRANSFER {
+            return data.get(at + 4).is_some_and(|required| *required != 0);
+        }
+        at += 4 + len;
+    }
+    false
 }
 
 /// The program-owned lamport vault of a SOL campaign, with the rent floors it needs computed
@@ -135,10 +176,28 @@ impl<'a, 'info> LamportVault<'a, 'info> {
         self.vault.lamports().saturating_sub(self.floor)
     }
 
+    /// Whether `to` can take `amount` lamports: a system-owned, non-executable account that
+    /// stays rent-exempt (lamports paid to a program's account could never leave it).
+    pub fn can_pay(&self, to: &AccountInfo, amount: u64) -> bool {
+        amount == 0 || (self.holds_sol(to) && self.stays_rent_exempt(to, amount))
+    }
+
+    fn holds_sol(&self, to: &AccountInfo) -> bool {
+        to.owner == &system_program::ID && !to.executable
+    }
+
+    fn stays_rent_exempt(&self, to: &AccountInfo, amount: u64) -> bool {
+        let to_floor = match to.data_len() {
+            0 => self.wallet_floor,
+            len => rent_exempt_minimum(&self.rent, len),
+        };
+        to.lamports().saturating_add(amount) >= to_floor
+    }
+
     /// Moves `amount` lamports into `to`. Does nothing for a zero amount.
     ///
-    /// The vault keeps its rent exemption, and a recipient that would end below rent exemption
-    /// is refused with a clear error instead of failing the whole transaction in the runtime.
+    /// The vault keeps its rent exemption; a recipient that cannot hold SOL or would end below
+    /// rent exemption is refused with a clear error instead of failing in the runtime.
     pub fn pay(&self, to: &AccountInfo, amount: u64) -> Result<()> {
         if amount == 0 {
             return Ok(());
@@ -153,12 +212,9 @@ impl<'a, 'info> LamportVault<'a, 'info> {
             .lamports()
             .checked_add(amount)
             .ok_or(ClipstakeError::Overflow)?;
-        let to_floor = match to.data_len() {
-            0 => self.wallet_floor,
-            len => rent_exempt_minimum(&self.rent, len),
-        };
+        require!(self.holds_sol(to), ClipstakeError::RecipientCannotReceive);
         require!(
-            to_after >= to_floor,
+            self.stays_rent_exempt(to, amount),
             ClipstakeError::RecipientBelowRentExemption
         );
         **self.vault.try_borrow_mut_lamports()? = vault_after;

@@ -34,9 +34,11 @@ impl Claim<'_> {
             self.payout.creator.is_signer,
             ClipstakeError::NotSubmissionCreator
         );
+        let now = Clock::get()?.unix_timestamp;
+        require!(now <= args.expiry, ClipstakeError::AttestationExpired);
         require!(
-            Clock::get()?.unix_timestamp <= args.expiry,
-            ClipstakeError::AttestationExpired
+            args.expiry.saturating_sub(now) <= self.payout.platform.max_attestation_lifetime_secs,
+            ClipstakeError::AttestationLifetimeTooLong
         );
         self.payout.validate()?;
 

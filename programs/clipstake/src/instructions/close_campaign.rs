@@ -41,6 +41,10 @@ impl CloseCampaign<'_> {
             self.campaign.open_submissions == 0,
             ClipstakeError::SubmissionsStillOpen
         );
+        require!(
+            self.campaign.owed_in_vault() == 0,
+            ClipstakeError::AccruedStillOwed
+        );
         let is_token = self.campaign.asset != AssetKind::NativeSol;
         require!(
             self.token_program.is_some() == is_token && self.mint.is_some() == is_token,

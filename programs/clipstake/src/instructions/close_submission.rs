@@ -2,12 +2,15 @@ use anchor_lang::prelude::*;
 
 use crate::errors::ClipstakeError;
 use crate::events::SubmissionClosed;
-use crate::state::{Campaign, Submission};
+use crate::state::{Campaign, Platform, Submission};
 
 #[derive(Accounts)]
 pub struct CloseSubmission<'info> {
     /// The campaign's brand or oracle.
     pub authority: Signer<'info>,
+    /// Platform settings: platform pauses moved the final deadline.
+    /// (The type check suffices: `init_platform` can only create the one fixed-seed Platform.)
+    pub platform: Account<'info, Platform>,
     /// The submission's campaign.
     #[account(mut)]
     pub campaign: Account<'info, Campaign>,
@@ -33,13 +36,14 @@ impl CloseSubmission<'_> {
         );
         // Only after the final deadline: registration has long stopped, so the video can never
         // be registered again with a fresh watermark.
-        let final_deadline = self
-            .campaign
-            .end_time
-            .saturating_add(self.campaign.settlement_window_secs);
         require!(
-            Clock::get()?.unix_timestamp >= final_deadline,
+            Clock::get()?.unix_timestamp >= self.campaign.final_deadline(&self.platform),
             ClipstakeError::SettlementWindowOpen
+        );
+        // The record of an undelivered commission must outlive the submission's closing.
+        require!(
+            self.submission.commission_accrued == 0,
+            ClipstakeError::AccruedStillOwed
         );
         Ok(())
     }

@@ -3,15 +3,13 @@ use anchor_lang::prelude::*;
 use anchor_lang::system_program;
 use anchor_spl::associated_token::{self, AssociatedToken};
 use anchor_spl::token_interface::TokenInterface;
-use anchor_spl::token_interface::spl_token_2022::extension::{
-    BaseStateWithExtensions, ExtensionType, StateWithExtensions,
-};
-use anchor_spl::token_interface::spl_token_2022::state::Mint as MintState;
 
 use crate::errors::ClipstakeError;
 use crate::events::CampaignCreated;
+use crate::mint_policy;
 use crate::state::{
-    AssetKind, CAMPAIGN_SEED, Campaign, CampaignStatus, Platform, SOL_VAULT_SEED, SolVault,
+    AssetKind, CAMPAIGN_SEED, Campaign, CampaignStatus, OracleRegistration, Platform,
+    SOL_VAULT_SEED, SolVault, TrustedMint,
 };
 
 /// Decimals reported for native SOL campaigns.
@@ -22,7 +20,8 @@ pub const SOL_DECIMALS: u8 = 9;
 pub struct CreateCampaignArgs {
     /// Brand-chosen number that makes the campaign address unique per brand.
     pub campaign_id: u64,
-    /// The payout oracle allowed to register videos and sign view counts.
+    /// The payout oracle allowed to register videos and sign view counts; it must be
+    /// registered with the platform (a brand cannot be its own oracle).
     pub oracle: Pubkey,
     /// Base units paid per 1,000 verified views.
     pub rate_per_thousand_views: u64,
@@ -32,7 +31,8 @@ pub struct CreateCampaignArgs {
     pub start_time: i64,
     /// Unix time after which new views no longer count.
     pub end_time: i64,
-    /// Seconds after the end (or a pause) to settle payouts before the brand may withdraw.
+    /// Seconds after the end (or a pause) to settle payouts before the brand may withdraw; at
+    /// least the platform's minimum.
     pub settlement_window_secs: i64,
 }
 
@@ -47,6 +47,8 @@ pub struct CreateCampaign<'info> {
     /// Platform settings, copied into the campaign.
     /// (The type check suffices: `init_platform` can only create the one fixed-seed Platform.)
     pub platform: Account<'info, Platform>,
+    /// The registration of `args.oracle` (matched by the key it stores), which must be active.
+    pub oracle_registration: Account<'info, OracleRegistration>,
     /// The new campaign.
     #[account(
         init,
@@ -62,8 +64,12 @@ pub struct CreateCampaign<'info> {
     #[account(mut)]
     pub vault: UncheckedAccount<'info>,
     /// CHECK: the budget's mint, absent for native SOL; `handler` checks it is owned by
-    /// `token_program` and parses it with Token-2022's state (a superset of SPL Token's).
+    /// `token_program` and applies the mint policy unless the issuer is trusted.
     pub mint: Option<UncheckedAccount<'info>>,
+    /// CHECK: the mint's `["trusted_mint", mint]` record, absent for native SOL; it may not
+    /// exist. `mint_is_trusted` counts it only when it is a `TrustedMint` of this program (owner
+    /// and discriminator) for this very mint, which only `trust_mint` can create.
+    pub trusted_mint: Option<UncheckedAccount<'info>>,
     /// SPL Token or Token-2022, absent for native SOL.
     pub token_program: Option<Interface<'info, TokenInterface>>,
     /// Creates the token vault, absent for native SOL.
@@ -75,6 +81,12 @@ pub struct CreateCampaign<'info> {
 impl CreateCampaign<'_> {
     fn validate(&self, args: &CreateCampaignArgs) -> Result<()> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
+        require_keys_eq!(
+            self.oracle_registration.oracle,
+            args.oracle,
+            ClipstakeError::OracleNotRegistered
+        );
+        require!(self.oracle_registration.active, ClipstakeError::OracleRevoked);
         require!(
             args.rate_per_thousand_views > 0 && args.cap_per_submission > 0,
             ClipstakeError::InvalidRate
@@ -83,8 +95,13 @@ impl CreateCampaign<'_> {
             args.start_time < args.end_time && args.settlement_window_secs >= 0,
             ClipstakeError::InvalidSchedule
         );
+        require!(
+            args.settlement_window_secs >= self.platform.min_settlement_window_secs,
+            ClipstakeError::SettlementWindowTooShort
+        );
         let token_accounts = [
             self.mint.is_some(),
+            self.trusted_mint.is_some(),
             self.token_program.is_some(),
             self.associated_token_program.is_some(),
         ];
@@ -99,13 +116,14 @@ impl CreateCampaign<'_> {
     #[access_control(ctx.accounts.validate(&args))]
     pub fn handler(ctx: Context<Self>, args: CreateCampaignArgs) -> Result<()> {
         let campaign_key = ctx.accounts.campaign.key();
-        let (asset, mint, token_program, decimals, vault_bump) = match (
+        let (asset, mint, token_program, decimals, vault_bump, mint_trusted) = match (
             &ctx.accounts.mint,
             &ctx.accounts.token_program,
             &ctx.accounts.associated_token_program,
         ) {
             (Some(mint), Some(token_program), Some(associated_token_program)) => {
-                let (asset, decimals) = inspect_mint(mint, token_program.key)?;
+                let trusted = mint_is_trusted(ctx.accounts.trusted_mint.as_ref(), mint.key)?;
+                let (asset, decimals) = inspect_mint(mint, token_program.key, trusted)?;
                 associated_token::create_idempotent(CpiContext::new(
                     associated_token_program.key(),
                     associated_token::Create {
@@ -117,7 +135,7 @@ impl CreateCampaign<'_> {
                         token_program: token_program.to_account_info(),
                     },
                 ))?;
-                (asset, mint.key(), token_program.key(), decimals, 0)
+                (asset, mint.key(), token_program.key(), decimals, 0, trusted)
             }
             _ => {
                 let bump = create_sol_vault(&ctx, campaign_key)?;
@@ -127,6 +145,7 @@ impl CreateCampaign<'_> {
                     system_program::ID,
                     SOL_DECIMALS,
                     bump,
+                    false,
                 )
             }
         };
@@ -139,6 +158,7 @@ impl CreateCampaign<'_> {
             mint,
             token_program,
             decimals,
+            mint_trusted,
             vault: ctx.accounts.vault.key(),
             vault_bump,
             oracle: args.oracle,
@@ -153,10 +173,15 @@ impl CreateCampaign<'_> {
             status: CampaignStatus::Active,
             paused_at: 0,
             paused_by_admin: false,
+            admin_paused_secs: 0,
+            platform_pause_baseline: platform.pause_total_secs,
+            settled: false,
             funded: 0,
             paid_to_creators: 0,
             fees_paid: 0,
             commissions_paid: 0,
+            fees_accrued: 0,
+            commissions_accrued: 0,
             withdrawn: 0,
             open_submissions: 0,
             rent_payer: ctx.accounts.payer.key(),
@@ -170,6 +195,7 @@ impl CreateCampaign<'_> {
             mint,
             vault: ctx.accounts.vault.key(),
             oracle: args.oracle,
+            mint_trusted,
             fee_bps: platform.fee_bps,
             rate_per_thousand_views: args.rate_per_thousand_views,
             cap_per_submission: args.cap_per_submission,
@@ -181,46 +207,39 @@ impl CreateCampaign<'_> {
     }
 }
 
-/// Extensions a vault can hold safely: they change how amounts display or add metadata, or
-/// take a transfer fee that `fund_campaign` measures. Anything else (a permanent delegate that
-/// could drain the vault, a transfer hook needing extra accounts, non-transferable, confidential,
-/// pausable or default-frozen accounts) is refused.
-const ALLOWED_MINT_EXTENSIONS: &[ExtensionType] = &[
-    ExtensionType::TransferFeeConfig,
-    ExtensionType::MintCloseAuthority,
-    ExtensionType::InterestBearingConfig,
-    ExtensionType::MetadataPointer,
-    ExtensionType::TokenMetadata,
-    ExtensionType::GroupPointer,
-    ExtensionType::TokenGroup,
-    ExtensionType::GroupMemberPointer,
-    ExtensionType::TokenGroupMember,
-    ExtensionType::ScaledUiAmount,
-];
+/// Whether the platform admin trusts `mint`'s issuer: `record` is a live `TrustedMint` of this
+/// program for this mint. Anything else (a missing account, another program's, another mint's)
+/// counts as untrusted, so the policy applies.
+fn mint_is_trusted(record: Option<&UncheckedAccount>, mint: &Pubkey) -> Result<bool> {
+    let Some(record) = record else {
+        return Ok(false);
+    };
+    if record.owner != &crate::ID || record.data_is_empty() {
+        return Ok(false);
+    }
+    let data = record.try_borrow_data()?;
+    Ok(TrustedMint::try_deserialize(&mut &data[..]).is_ok_and(|r| r.mint == *mint))
+}
 
-/// Checks the mint's owner and extensions; returns its asset kind and decimals.
-fn inspect_mint(mint: &AccountInfo, token_program: &Pubkey) -> Result<(AssetKind, u8)> {
+/// Checks the mint's owner and, unless trusted, the mint policy; returns its asset kind and
+/// decimals.
+fn inspect_mint(mint: &AccountInfo, token_program: &Pubkey, trusted: bool) -> Result<(AssetKind, u8)> {
     require_keys_eq!(
         *mint.owner,
         *token_program,
         ClipstakeError::UnsupportedMintProgram
     );
     let data = mint.try_borrow_data()?;
-    let state = StateWithExtensions::<MintState>::unpack(&data)
-        .map_err(|_| error!(ClipstakeError::UnsupportedMintProgram))?;
-    if *token_program == anchor_spl::token::ID {
-        return Ok((AssetKind::SplToken, state.base.decimals));
+    let decimals = mint_policy::mint_decimals(&data)?;
+    if !trusted {
+        mint_policy::check_untrusted_mint(&data, Clock::get()?.epoch)?;
     }
-    let extensions = state
-        .get_extension_types()
-        .map_err(|_| error!(ClipstakeError::UnsupportedMintExtension))?;
-    require!(
-        extensions
-            .iter()
-            .all(|ext| ALLOWED_MINT_EXTENSIONS.contains(ext)),
-        ClipstakeError::UnsupportedMintExtension
-    );
-    Ok((AssetKind::Token2022, state.base.decimals))
+    let asset = if *token_program == anchor_spl::token::ID {
+        AssetKind::SplToken
+    } else {
+        AssetKind::Token2022
+    };
+    Ok((asset, decimals))
 }
 
 /// Creates the program-owned `["vault", campaign]` lamport vault and returns its bump.

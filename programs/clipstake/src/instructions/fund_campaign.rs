@@ -5,6 +5,7 @@ use anchor_spl::token_interface::{self, TokenInterface};
 use crate::errors::ClipstakeError;
 use crate::events::CampaignFunded;
 use crate::math;
+use crate::mint_policy;
 use crate::state::{AssetKind, Campaign, Platform};
 use crate::transfer::token_amount;
 
@@ -51,6 +52,10 @@ impl FundCampaign<'_> {
             present.iter().all(|p| *p == is_token),
             ClipstakeError::MissingTokenAccounts
         );
+        require!(!self.campaign.settled, ClipstakeError::CampaignSettled);
+        if let Some(mint) = &self.mint {
+            mint_policy::enforce(self.campaign.mint_trusted, mint, Clock::get()?.epoch)?;
+        }
         Ok(())
     }
 

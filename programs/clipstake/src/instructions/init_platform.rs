@@ -16,6 +16,11 @@ pub struct InitPlatformArgs {
     pub fee_bps: u16,
     /// Highest affiliate commission in basis points.
     pub max_affiliate_bps: u16,
+    /// Shortest settlement window a campaign may have, in seconds (above zero; 1 day is the
+    /// CLI's default).
+    pub min_settlement_window_secs: i64,
+    /// Longest an oracle attestation may be valid, in seconds (above zero).
+    pub max_attestation_lifetime_secs: i64,
 }
 
 #[derive(Accounts)]
@@ -50,6 +55,10 @@ impl InitPlatform<'_> {
             ClipstakeError::NotUpgradeAuthority
         );
         Bps::new(args.fee_bps)?.checked_add(Bps::new(args.max_affiliate_bps)?)?;
+        require!(
+            args.min_settlement_window_secs > 0 && args.max_attestation_lifetime_secs > 0,
+            ClipstakeError::InvalidPlatformSetting
+        );
         Ok(())
     }
 
@@ -58,10 +67,15 @@ impl InitPlatform<'_> {
         let platform = &mut ctx.accounts.platform;
         platform.set_inner(Platform {
             admin: ctx.accounts.admin.key(),
+            pending_admin: Pubkey::default(),
             treasury: args.treasury,
             fee_bps: args.fee_bps,
             max_affiliate_bps: args.max_affiliate_bps,
+            min_settlement_window_secs: args.min_settlement_window_secs,
+            max_attestation_lifetime_secs: args.max_attestation_lifetime_secs,
             paused: false,
+            paused_since: 0,
+            pause_total_secs: 0,
             bump: ctx.bumps.platform,
         });
         emit!(PlatformInitialized {

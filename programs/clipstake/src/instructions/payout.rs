@@ -8,8 +8,21 @@ use anchor_spl::token_interface::TokenInterface;
 use crate::errors::ClipstakeError;
 use crate::events::PayoutMade;
 use crate::math::{self, Bps, Split};
-use crate::state::{AssetKind, Campaign, Platform, Submission};
+use crate::mint_policy;
+use crate::state::{AssetKind, Campaign, OracleRegistration, Platform, Submission};
 use crate::transfer::{AtaCreator, LamportVault, TokenVault};
+
+/// Which of a payout's third-party shares reached their recipient. A share that cannot be
+/// delivered (the account is frozen, requires memos, was handed to someone else, or cannot
+/// hold SOL) is accrued in the vault for `settle_accrued` instead, so no recipient can block
+/// the creator's share or anyone else's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivered {
+    /// The platform fee reached the treasury.
+    pub fee: bool,
+    /// The affiliate commission reached the affiliate.
+    pub commission: bool,
+}
 
 /// Accounts of one payout. Recipients are checked against the submission and campaign; token
 /// accounts that do not exist yet are created as associated token accounts, paid by `payer`.
@@ -21,6 +34,11 @@ pub struct Payout<'info> {
     /// Platform settings, for the global pause. The owner and discriminator checks suffice:
     /// `init_platform` can only ever create one Platform account (a fixed-seed PDA).
     pub platform: Account<'info, Platform>,
+    /// The campaign's oracle registration: a revoked oracle's pushes and attestations pay
+    /// nothing. Matched to `campaign.oracle` by the key it stores (only `add_oracle` creates
+    /// these accounts, at the key's own seeds).
+    #[account(constraint = oracle_registration.oracle == campaign.oracle @ ClipstakeError::OracleNotRegistered)]
+    pub oracle_registration: Account<'info, OracleRegistration>,
     /// The campaign paying out.
     #[account(mut)]
     pub campaign: Account<'info, Campaign>,
@@ -68,7 +86,10 @@ impl<'info> Payout<'info> {
     /// Checks everything that does not depend on who asked for the payout.
     pub fn validate(&self) -> Result<()> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
-        self.campaign.check_payable(Clock::get()?.unix_timestamp)?;
+        require!(self.oracle_registration.active, ClipstakeError::OracleRevoked);
+        let clock = Clock::get()?;
+        self.campaign
+            .check_payable(clock.unix_timestamp, &self.platform)?;
 
         let affiliate = self.submission.affiliate();
         require!(
@@ -103,6 +124,9 @@ impl<'info> Payout<'info> {
                 self.campaign.token_program,
                 ClipstakeError::WrongTokenProgram
             );
+            if let Some(mint) = &self.mint {
+                mint_policy::enforce(self.campaign.mint_trusted, mint, clock.epoch)?;
+            }
         } else {
             require!(
                 self.creator_token_account.is_none()
@@ -151,25 +175,15 @@ impl<'info> Payout<'info> {
             ClipstakeError::InsufficientVaultBalance
         );
 
-        if campaign.asset == AssetKind::NativeSol {
-            self.pay_sol(&split)?;
-        } else {
-            self.pay_tokens(&split)?;
-        }
-
-        let campaign = &mut self.campaign;
-        campaign.paid_to_creators = math::add(campaign.paid_to_creators, split.creator)?;
-        campaign.fees_paid = math::add(campaign.fees_paid, split.fee)?;
-        campaign.commissions_paid = math::add(campaign.commissions_paid, split.commission)?;
-
-        let submission = &mut self.submission;
         let previous_watermark = submission.paid_views;
-        submission.paid_views = cumulative_views;
-        submission.paid_gross = math::add(submission.paid_gross, gross)?;
-        submission.paid_to_creator = math::add(submission.paid_to_creator, split.creator)?;
-        submission.fees_paid = math::add(submission.fees_paid, split.fee)?;
-        submission.commissions_paid = math::add(submission.commissions_paid, split.commission)?;
+        let delivered = if campaign.asset == AssetKind::NativeSol {
+            self.pay_sol(&split)?
+        } else {
+            self.pay_tokens(&split)?
+        };
+        self.record(cumulative_views, gross, &split, delivered)?;
 
+        let (campaign, submission) = (&self.campaign, &self.submission);
         Ok(PayoutMade {
             campaign: campaign.key(),
             submission: submission.key(),
@@ -181,22 +195,65 @@ impl<'info> Payout<'info> {
             fee: split.fee,
             commission: split.commission,
             creator_amount: split.creator,
+            fee_accrued: !delivered.fee,
+            commission_accrued: !delivered.commission,
             claimed,
         })
     }
 
-    fn pay_sol(&self, split: &Split) -> Result<()> {
-        let vault_info = self.vault.to_account_info();
-        let vault = LamportVault::new(&vault_info)?;
-        vault.pay(&self.creator, split.creator)?;
-        vault.pay(&self.treasury, split.fee)?;
-        if let Some(affiliate) = &self.affiliate {
-            vault.pay(affiliate, split.commission)?;
+    /// Books a made payout: the watermark and every running total, each delivered or accrued
+    /// share on its own line.
+    fn record(
+        &mut self,
+        cumulative_views: u64,
+        gross: u64,
+        split: &Split,
+        delivered: Delivered,
+    ) -> Result<()> {
+        let campaign = &mut self.campaign;
+        campaign.paid_to_creators = math::add(campaign.paid_to_creators, split.creator)?;
+        let submission = &mut self.submission;
+        if delivered.fee {
+            campaign.fees_paid = math::add(campaign.fees_paid, split.fee)?;
+        } else {
+            campaign.fees_accrued = math::add(campaign.fees_accrued, split.fee)?;
         }
+        if delivered.commission {
+            campaign.commissions_paid = math::add(campaign.commissions_paid, split.commission)?;
+            submission.commissions_paid =
+                math::add(submission.commissions_paid, split.commission)?;
+        } else {
+            campaign.commissions_accrued =
+                math::add(campaign.commissions_accrued, split.commission)?;
+            submission.commission_accrued =
+                math::add(submission.commission_accrued, split.commission)?;
+        }
+        submission.paid_views = cumulative_views;
+        submission.paid_gross = math::add(submission.paid_gross, gross)?;
+        submission.paid_to_creator = math::add(submission.paid_to_creator, split.creator)?;
+        submission.fees_paid = math::add(submission.fees_paid, split.fee)?;
         Ok(())
     }
 
-    fn pay_tokens(&self, split: &Split) -> Result<()> {
+    fn pay_sol(&self, split: &Split) -> Result<Delivered> {
+        let vault_info = self.vault.to_account_info();
+        let vault = LamportVault::new(&vault_info)?;
+        vault.pay(&self.creator, split.creator)?;
+        let fee = vault.can_pay(&self.treasury, split.fee);
+        if fee {
+            vault.pay(&self.treasury, split.fee)?;
+        }
+        let mut commission = true;
+        if let Some(affiliate) = &self.affiliate {
+            commission = vault.can_pay(affiliate, split.commission);
+            if commission {
+                vault.pay(affiliate, split.commission)?;
+            }
+        }
+        Ok(Delivered { fee, commission })
+    }
+
+    fn pay_tokens(&self, split: &Split) -> Result<Delivered> {
         let missing = || error!(ClipstakeError::MissingTokenAccounts);
         let mint = self.mint.as_ref().ok_or_else(missing)?.to_account_info();
         let token_program = self
@@ -232,23 +289,34 @@ impl<'info> Payout<'info> {
 
         let creator_ata = self.creator_token_account.as_ref().ok_or_else(missing)?;
         if split.creator > 0 {
-            ata_creator.ensure(creator_ata, &self.creator)?;
+            require!(
+                ata_creator.prepare(creator_ata, &self.creator)?,
+                ClipstakeError::RecipientCannotReceive
+            );
             route.pay(creator_ata, split.creator)?;
         }
 
         let treasury_ata = self.treasury_token_account.as_ref().ok_or_else(missing)?;
+        let mut delivered = Delivered {
+            fee: true,
+            commission: true,
+        };
         if split.fee > 0 {
-            ata_creator.ensure(treasury_ata, &self.treasury)?;
-            route.pay(treasury_ata, split.fee)?;
+            delivered.fee = ata_creator.prepare(treasury_ata, &self.treasury)?;
+            if delivered.fee {
+                route.pay(treasury_ata, split.fee)?;
+            }
         }
 
         if let (Some(affiliate), Some(affiliate_ata)) =
             (&self.affiliate, &self.affiliate_token_account)
             && split.commission > 0
         {
-            ata_creator.ensure(affiliate_ata, affiliate)?;
-            route.pay(affiliate_ata, split.commission)?;
+            delivered.commission = ata_creator.prepare(affiliate_ata, affiliate)?;
+            if delivered.commission {
+                route.pay(affiliate_ata, split.commission)?;
+            }
         }
-        Ok(())
+        Ok(delivered)
     }
 }

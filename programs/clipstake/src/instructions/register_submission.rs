@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::errors::ClipstakeError;
 use crate::events::SubmissionRegistered;
 use crate::math::Bps;
-use crate::state::{Campaign, Platform, SUBMISSION_SEED, Submission};
+use crate::state::{Campaign, OracleRegistration, Platform, SUBMISSION_SEED, Submission};
 
 /// A video the oracle verified off-chain.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -32,6 +32,10 @@ pub struct RegisterSubmission<'info> {
     /// The campaign the video joins.
     #[account(mut, has_one = oracle @ ClipstakeError::NotCampaignOracle)]
     pub campaign: Account<'info, Campaign>,
+    /// The oracle's registration with the platform (matched by the key it stores); a revoked
+    /// oracle registers nothing.
+    #[account(constraint = oracle_registration.oracle == oracle.key() @ ClipstakeError::OracleNotRegistered)]
+    pub oracle_registration: Account<'info, OracleRegistration>,
     /// The new submission; `init` refuses a video registered twice.
     #[account(
         init,
@@ -48,6 +52,7 @@ pub struct RegisterSubmission<'info> {
 impl RegisterSubmission<'_> {
     fn validate(&self, args: &RegisterSubmissionArgs) -> Result<()> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
+        require!(self.oracle_registration.active, ClipstakeError::OracleRevoked);
         self.campaign
             .check_accepting_submissions(Clock::get()?.unix_timestamp)?;
         require!(
@@ -84,6 +89,7 @@ impl RegisterSubmission<'_> {
             paid_to_creator: 0,
             fees_paid: 0,
             commissions_paid: 0,
+            commission_accrued: 0,
             registered_at: Clock::get()?.unix_timestamp,
             rent_payer: ctx.accounts.payer.key(),
             bump: ctx.bumps.submission,

@@ -8,7 +8,7 @@ use crate::state::{Campaign, CampaignStatus, Platform};
 pub struct SetCampaignStatus<'info> {
     /// The brand, or the platform admin (who may only pause and resume).
     pub authority: Signer<'info>,
-    /// Platform settings, to recognise the admin.
+    /// Platform settings, to recognise the admin and the global pause.
     /// (The type check suffices: `init_platform` can only create the one fixed-seed Platform.)
     pub platform: Account<'info, Platform>,
     /// The campaign whose status changes.
@@ -17,27 +17,37 @@ pub struct SetCampaignStatus<'info> {
 }
 
 impl SetCampaignStatus<'_> {
-    fn validate(&self, status: CampaignStatus) -> Result<()> {
+    /// Whether the signer acts as the admin (an admin who is also the brand acts as brand).
+    fn by_admin(&self) -> bool {
         let signer = self.authority.key();
-        let is_brand = signer == self.campaign.brand;
-        let is_admin = signer == self.platform.admin;
+        signer == self.platform.admin && signer != self.campaign.brand
+    }
+
+    fn validate(&self, status: CampaignStatus) -> Result<()> {
+        let is_brand = self.authority.key() == self.campaign.brand;
+        let is_admin = self.authority.key() == self.platform.admin;
+        require!(is_brand || is_admin, ClipstakeError::NotCampaignBrand);
+        // During a platform pause the brand can change nothing (it could otherwise end the
+        // campaign and let the settlement window run out while payouts are blocked).
+        require!(
+            !self.platform.paused || self.by_admin(),
+            ClipstakeError::PlatformPaused
+        );
+        // A withdrawal ended the campaign for good.
+        require!(!self.campaign.settled, ClipstakeError::CampaignSettled);
         let current = self.campaign.status;
         match status {
-            CampaignStatus::Paused => {
-                require!(is_brand || is_admin, ClipstakeError::NotCampaignBrand);
-                require!(
-                    current == CampaignStatus::Active,
-                    ClipstakeError::InvalidStatusChange
-                );
-            }
+            CampaignStatus::Paused => require!(
+                current == CampaignStatus::Active,
+                ClipstakeError::InvalidStatusChange
+            ),
             CampaignStatus::Active => {
-                require!(is_brand || is_admin, ClipstakeError::NotCampaignBrand);
                 require!(
                     current == CampaignStatus::Paused,
                     ClipstakeError::InvalidStatusChange
                 );
                 require!(
-                    !self.campaign.paused_by_admin || is_admin,
+                    !self.campaign.paused_by_admin || self.by_admin(),
                     ClipstakeError::AdminPauseLocked
                 );
             }
@@ -57,36 +67,26 @@ impl SetCampaignStatus<'_> {
     }
 
     /// Pauses, resumes or ends the campaign. Ending moves `end_time` to now, so the settlement
-    /// window starts at once; pausing starts it too, for as long as the pause lasts.
+    /// window starts at once; a brand pause starts it too, for as long as the pause lasts. An
+    /// admin pause stops the clock instead: its length is added to the payout deadline.
     #[access_control(ctx.accounts.validate(status))]
     pub fn handler(ctx: Context<Self>, status: CampaignStatus) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let by = ctx.accounts.authority.key();
-        let by_admin = by == ctx.accounts.platform.admin && by != ctx.accounts.campaign.brand;
+        let by_admin = ctx.accounts.by_admin();
         let campaign = &mut ctx.accounts.campaign;
         match status {
-            CampaignStatus::Paused => {
-                campaign.paused_at = now;
-                campaign.paused_by_admin = by_admin;
-            }
-            CampaignStatus::Active => campaign.paused_by_admin = false,
-            CampaignStatus::Ended => {
-                // A pause that began earlier keeps its (earlier) settlement deadline.
-                let stopped = if campaign.status == CampaignStatus::Paused {
-                    campaign.paused_at
-                } else {
-                    now
-                };
-                campaign.end_time = campaign.end_time.min(stopped);
-            }
+            CampaignStatus::Paused => campaign.pause(now, by_admin),
+            CampaignStatus::Active => campaign.resume(now),
+            CampaignStatus::Ended => campaign.end(now),
         }
-        campaign.status = status;
         emit!(CampaignStatusChanged {
             campaign: campaign.key(),
             by,
             status,
             paused_by_admin: campaign.paused_by_admin,
             end_time: campaign.end_time,
+            admin_paused_secs: campaign.admin_paused_secs,
         });
         Ok(())
     }

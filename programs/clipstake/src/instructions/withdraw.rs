@@ -3,8 +3,8 @@ use anchor_spl::token_interface::TokenInterface;
 
 use crate::errors::ClipstakeError;
 use crate::events::CampaignWithdrawn;
-use crate::math;
-use crate::state::{AssetKind, Campaign};
+use crate::mint_policy;
+use crate::state::{AssetKind, Campaign, Platform};
 use crate::transfer::{LamportVault, TokenVault, token_amount};
 
 #[derive(Accounts)]
@@ -12,6 +12,9 @@ pub struct Withdraw<'info> {
     /// The campaign's brand; receives the funds.
     #[account(mut)]
     pub brand: Signer<'info>,
+    /// Platform settings: the global pause, and platform pauses that moved the deadline.
+    /// (The type check suffices: `init_platform` can only create the one fixed-seed Platform.)
+    pub platform: Account<'info, Platform>,
     /// The campaign to withdraw from.
     #[account(mut, has_one = brand @ ClipstakeError::NotCampaignBrand)]
     pub campaign: Account<'info, Campaign>,
@@ -32,25 +35,31 @@ pub struct Withdraw<'info> {
 }
 
 impl Withdraw<'_> {
-    /// What the vault holds beyond its rent: the most the brand may take once nothing is owed.
-    fn vault_balance(&self) -> Result<u64> {
-        if self.campaign.asset == AssetKind::NativeSol {
-            Ok(LamportVault::new(&self.vault.to_account_info())?.balance())
+    /// What the brand may take once nothing more is owed: the vault beyond its rent, less the
+    /// fees and commissions it holds for recipients who could not receive them yet.
+    fn withdrawable(&self) -> Result<u64> {
+        let balance = if self.campaign.asset == AssetKind::NativeSol {
+            LamportVault::new(&self.vault.to_account_info())?.balance()
         } else {
-            token_amount(&self.vault)
-        }
+            token_amount(&self.vault)?
+        };
+        Ok(balance.saturating_sub(self.campaign.owed_in_vault()))
     }
 
     fn validate(&self, amount: u64) -> Result<()> {
         require!(amount > 0, ClipstakeError::ZeroAmount);
+        // Payouts are blocked during a platform pause, so withdrawals are too; the pause's
+        // length is then added to every campaign's deadline.
+        require!(!self.platform.paused, ClipstakeError::PlatformPaused);
         // An admin pause freezes the budget too: payouts are blocked while the admin looks into
-        // abuse, so the settlement window cannot run out on the creators meanwhile.
+        // abuse, and the pause's length is added to the deadline once it is resumed.
         require!(
             !self.campaign.paused_by_admin,
             ClipstakeError::AdminPauseLocked
         );
+        let clock = Clock::get()?;
         require!(
-            Clock::get()?.unix_timestamp >= self.campaign.settlement_deadline(),
+            clock.unix_timestamp >= self.campaign.settlement_deadline(&self.platform),
             ClipstakeError::SettlementWindowOpen
         );
         let is_token = self.campaign.asset != AssetKind::NativeSol;
@@ -80,14 +89,18 @@ impl Withdraw<'_> {
                 ClipstakeError::RecipientTokenAccountMismatch
             );
         }
+        if let Some(mint) = &self.mint {
+            mint_policy::enforce(self.campaign.mint_trusted, mint, clock.epoch)?;
+        }
         require!(
-            amount <= self.vault_balance()?,
+            amount <= self.withdrawable()?,
             ClipstakeError::WithdrawExceedsAvailable
         );
         Ok(())
     }
 
-    /// Returns `amount` of the budget to the brand once the settlement window has closed.
+    /// Returns `amount` of the budget to the brand once the settlement window has closed, and
+    /// ends the campaign for good (it can never be resumed and pay from an emptied vault).
     #[access_control(ctx.accounts.validate(amount))]
     pub fn handler(ctx: Context<Self>, amount: u64) -> Result<()> {
         let accounts = &ctx.accounts;
@@ -114,7 +127,7 @@ impl Withdraw<'_> {
             }
         }
         let campaign = &mut ctx.accounts.campaign;
-        campaign.withdrawn = math::add(campaign.withdrawn, amount)?;
+        campaign.record_withdrawal(amount, Clock::get()?.unix_timestamp)?;
         emit!(CampaignWithdrawn {
             campaign: campaign.key(),
             amount,

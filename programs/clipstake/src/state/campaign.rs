@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::ClipstakeError;
+use crate::state::Platform;
 use crate::state::seeds::CAMPAIGN_SEED;
 
 /// What a campaign's budget is held in.
@@ -20,7 +21,7 @@ pub enum CampaignStatus {
     /// Registering videos and paying out until `end_time` plus the settlement window.
     Active,
     /// Paused: no new videos; payouts only within the settlement window after `paused_at`
-    /// (never if the admin paused it).
+    /// (none while the admin keeps it paused; the admin pause's length is added afterwards).
     Paused,
     /// Ended by the brand before `end_time`; `end_time` was moved to that moment.
     Ended,
@@ -42,11 +43,15 @@ pub struct Campaign {
     pub token_program: Pubkey,
     /// Decimals of the mint (9 for native SOL), used for `transfer_checked`.
     pub decimals: u8,
+    /// True when the platform admin trusted the mint's issuer at creation; the mint policy is
+    /// then not applied to this campaign (see `mint_policy`).
+    pub mint_trusted: bool,
     /// The vault: the campaign's associated token account, or the SOL vault PDA.
     pub vault: Pubkey,
     /// Canonical bump of the SOL vault PDA (0 for token campaigns).
     pub vault_bump: u8,
-    /// The payout oracle that registers videos and signs view counts.
+    /// The payout oracle (registered with the platform) that registers videos and signs view
+    /// counts; only the admin may re-point it.
     pub oracle: Pubkey,
     /// Fee recipient wallet, copied from the platform at creation.
     pub treasury: Pubkey,
@@ -63,7 +68,7 @@ pub struct Campaign {
     /// Unix time after which no new views count.
     pub end_time: i64,
     /// Seconds after the end (or a pause) during which the oracle may still settle payouts and
-    /// the brand may not withdraw.
+    /// the brand may not withdraw; at least the platform's minimum.
     pub settlement_window_secs: i64,
     /// Lifecycle status.
     pub status: CampaignStatus,
@@ -71,14 +76,29 @@ pub struct Campaign {
     pub paused_at: i64,
     /// True when the admin paused the campaign; only the admin may resume it.
     pub paused_by_admin: bool,
+    /// Seconds the admin kept this campaign paused, all admin pauses summed; added to the
+    /// payout deadline so an admin pause never costs creators.
+    pub admin_paused_secs: i64,
+    /// `Platform::pause_total_secs` when the campaign was created: platform pauses since then
+    /// are added to the payout deadline.
+    pub platform_pause_baseline: i64,
+    /// True once the brand has withdrawn: the campaign is over for good (no resume, no new
+    /// videos, no payouts).
+    pub settled: bool,
     /// Total the vault actually received from funders.
     pub funded: u64,
     /// Total paid to creators.
     pub paid_to_creators: u64,
-    /// Total platform fees paid.
+    /// Total platform fees delivered to the treasury.
     pub fees_paid: u64,
-    /// Total affiliate commissions paid.
+    /// Total affiliate commissions delivered.
     pub commissions_paid: u64,
+    /// Fees earned but not deliverable when paid (the treasury's account could not receive);
+    /// held in the vault for the treasury until `settle_accrued` delivers them.
+    pub fees_accrued: u64,
+    /// Commissions earned but not deliverable when paid, summed over submissions; held in the
+    /// vault for the affiliates until `settle_accrued` delivers them.
+    pub commissions_accrued: u64,
     /// Total withdrawn by the brand.
     pub withdrawn: u64,
     /// Submissions registered and not yet closed; the campaign closes only at zero.
@@ -90,10 +110,19 @@ pub struct Campaign {
 }
 
 impl Campaign {
-    /// Gross amount paid out so far (creators + fees + commissions).
+    /// Gross amount paid out so far (creators + fees + commissions, delivered or accrued).
     pub fn paid_gross(&self) -> u64 {
         // Each total is bounded by `funded`, which is a u64, so the sum cannot overflow.
-        self.paid_to_creators + self.fees_paid + self.commissions_paid
+        self.paid_to_creators
+            + self.fees_paid
+            + self.commissions_paid
+            + self.fees_accrued
+            + self.commissions_accrued
+    }
+
+    /// Value in the vault that belongs to the treasury or affiliates, not to the brand.
+    pub fn owed_in_vault(&self) -> u64 {
+        self.fees_accrued + self.commissions_accrued
     }
 
     /// What the vault holds by the campaign's books: funded − paid − withdrawn. Saturates at
@@ -105,35 +134,52 @@ impl Campaign {
             .saturating_sub(self.withdrawn)
     }
 
-    /// The moment after which nothing is owed any more: the end, or a pause, plus the
-    /// settlement window.
-    pub fn settlement_deadline(&self) -> i64 {
+    /// Seconds of admin pauses (this campaign's and the platform's since its creation) that
+    /// push the payout deadline back.
+    fn pause_extension(&self, platform: &Platform) -> i64 {
+        let platform_pauses = platform
+            .pause_total_secs
+            .saturating_sub(self.platform_pause_baseline)
+            .max(0);
+        self.admin_paused_secs.saturating_add(platform_pauses)
+    }
+
+    /// The moment after which nothing is owed any more: the end, or a brand pause, plus the
+    /// settlement window, plus every admin pause.
+    pub fn settlement_deadline(&self, platform: &Platform) -> i64 {
         let stopped_at = match self.status {
-            CampaignStatus::Paused => self.paused_at.min(self.end_time),
+            CampaignStatus::Paused if !self.paused_by_admin => self.paused_at.min(self.end_time),
             _ => self.end_time,
         };
-        stopped_at.saturating_add(self.settlement_window_secs)
+        stopped_at
+            .saturating_add(self.settlement_window_secs)
+            .saturating_add(self.pause_extension(platform))
+    }
+
+    /// The latest a payout can ever be made (whatever the status): after it, submissions may
+    /// be closed.
+    pub fn final_deadline(&self, platform: &Platform) -> i64 {
+        self.end_time
+            .saturating_add(self.settlement_window_secs)
+            .saturating_add(self.pause_extension(platform))
     }
 
     /// Refuses a payout unless the campaign is live or settling.
-    pub fn check_payable(&self, now: i64) -> Result<()> {
+    pub fn check_payable(&self, now: i64, platform: &Platform) -> Result<()> {
+        require!(!self.settled, ClipstakeError::CampaignSettled);
         require!(now >= self.start_time, ClipstakeError::CampaignNotStarted);
+        require!(!self.paused_by_admin, ClipstakeError::CampaignPaused);
+        let open = now < self.settlement_deadline(platform);
         if self.status == CampaignStatus::Paused {
-            require!(!self.paused_by_admin, ClipstakeError::CampaignPaused);
-            require!(
-                now < self.settlement_deadline(),
-                ClipstakeError::CampaignPaused
-            );
+            require!(open, ClipstakeError::CampaignPaused);
         }
-        require!(
-            now < self.settlement_deadline(),
-            ClipstakeError::CampaignEnded
-        );
+        require!(open, ClipstakeError::CampaignEnded);
         Ok(())
     }
 
     /// Refuses new registrations unless the campaign is active and before its end.
     pub fn check_accepting_submissions(&self, now: i64) -> Result<()> {
+        require!(!self.settled, ClipstakeError::CampaignSettled);
         require!(
             self.status != CampaignStatus::Paused,
             ClipstakeError::CampaignPaused
@@ -142,6 +188,45 @@ impl Campaign {
             self.status == CampaignStatus::Active && now < self.end_time,
             ClipstakeError::CampaignEnded
         );
+        Ok(())
+    }
+
+    /// Pauses at `now`; an admin pause freezes payouts and withdrawals until the admin resumes.
+    pub fn pause(&mut self, now: i64, by_admin: bool) {
+        self.status = CampaignStatus::Paused;
+        self.paused_at = now;
+        self.paused_by_admin = by_admin;
+    }
+
+    /// Resumes a paused campaign at `now`; an admin pause's length is added to the deadline.
+    pub fn resume(&mut self, now: i64) {
+        if self.paused_by_admin {
+            let length = now.saturating_sub(self.paused_at).max(0);
+            self.admin_paused_secs = self.admin_paused_secs.saturating_add(length);
+        }
+        self.status = CampaignStatus::Active;
+        self.paused_by_admin = false;
+    }
+
+    /// Ends the campaign at `now`: `end_time` moves to now, or to the start of a brand pause
+    /// that is under way (which keeps its earlier settlement deadline).
+    pub fn end(&mut self, now: i64) {
+        let stopped = if self.status == CampaignStatus::Paused {
+            self.paused_at
+        } else {
+            now
+        };
+        self.end_time = self.end_time.min(stopped);
+        self.status = CampaignStatus::Ended;
+    }
+
+    /// Records a withdrawal and ends the campaign for good.
+    pub fn record_withdrawal(&mut self, amount: u64, now: i64) -> Result<()> {
+        self.withdrawn = crate::math::add(self.withdrawn, amount)?;
+        if self.status != CampaignStatus::Ended {
+            self.end(now);
+        }
+        self.settled = true;
         Ok(())
     }
 

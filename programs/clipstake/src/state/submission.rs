@@ -25,8 +25,11 @@ pub struct Submission {
     pub paid_to_creator: u64,
     /// Total platform fees taken from this video's payouts.
     pub fees_paid: u64,
-    /// Total affiliate commission paid for this video.
+    /// Total affiliate commission delivered for this video.
     pub commissions_paid: u64,
+    /// Commission earned but not deliverable when paid (the affiliate's account could not
+    /// receive), held in the vault until `settle_accrued` delivers it.
+    pub commission_accrued: u64,
     /// Unix time of registration.
     pub registered_at: i64,
     /// Who paid the rent of this account and gets it back on close.

@@ -1,0 +1,41 @@
+use anchor_lang::prelude::*;
+
+use crate::errors::ClipstakeError;
+use crate::events::CampaignOracleChanged;
+use crate::state::{Campaign, OracleRegistration, PLATFORM_SEED, Platform};
+
+#[derive(Accounts)]
+pub struct SetCampaignOracle<'info> {
+    /// The platform admin; a brand cannot choose who verifies its own campaign's views.
+    pub admin: Signer<'info>,
+    /// The platform settings, naming the admin.
+    #[account(seeds = [PLATFORM_SEED], bump = platform.bump, has_one = admin @ ClipstakeError::NotPlatformAdmin)]
+    pub platform: Account<'info, Platform>,
+    /// The campaign to re-point.
+    #[account(mut)]
+    pub campaign: Account<'info, Campaign>,
+    /// The registration of the new oracle (matched by the key it stores).
+    pub oracle_registration: Account<'info, OracleRegistration>,
+}
+
+impl SetCampaignOracle<'_> {
+    fn validate(&self) -> Result<()> {
+        require!(self.oracle_registration.active, ClipstakeError::OracleRevoked);
+        Ok(())
+    }
+
+    /// Makes the campaign's oracle the registered one; the previous oracle's attestations for
+    /// it stop paying at once.
+    #[access_control(ctx.accounts.validate())]
+    pub fn handler(ctx: Context<Self>) -> Result<()> {
+        let campaign = &mut ctx.accounts.campaign;
+        let previous_oracle = campaign.oracle;
+        campaign.oracle = ctx.accounts.oracle_registration.oracle;
+        emit!(CampaignOracleChanged {
+            campaign: campaign.key(),
+            previous_oracle,
+            oracle: campaign.oracle,
+        });
+        Ok(())
+    }
+}
