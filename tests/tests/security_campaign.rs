@@ -17,8 +17,8 @@ use solana_signer::Signer;
 
 /// Index of `create_campaign`'s accounts (struct order).
 mod create_at {
-    pub const TOKEN_PROGRAM: usize = 6;
-    pub const ASSOCIATED_TOKEN_PROGRAM: usize = 7;
+    pub const TOKEN_PROGRAM: usize = 8;
+    pub const ASSOCIATED_TOKEN_PROGRAM: usize = 9;
 }
 
 /// Index of `fund_campaign`'s accounts (struct order).
@@ -121,6 +121,7 @@ fn rejects_create_campaign_twice_with_same_id() {
     let before = env.snapshot(&[campaign, vault]);
     let mut args = env.campaign_args(1, SOL_UNIT);
     args.oracle = Keypair::new().pubkey();
+    env.add_oracle(&args.oracle).unwrap();
     args.rate_per_thousand_views *= 1_000;
     let (create, again) = create_ix(&env, Asset::Sol, args);
     assert_eq!(again, campaign);
@@ -699,8 +700,8 @@ fn rejects_fund_with_submission_as_campaign() {
     env.assert_unchanged(&before);
 }
 
-/// The funded total overflowing u64 (reachable: fund u64::MAX, withdraw after the window,
-/// fund again) must be refused, not wrap.
+/// The funded total overflowing u64 (reachable: fund u64::MAX, pay a creator, who funds the
+/// campaign back) must be refused, not wrap.
 #[test]
 fn rejects_fund_overflowing_funded_total() {
     let mut env = Env::with_platform();
@@ -709,19 +710,34 @@ fn rejects_fund_overflowing_funded_total() {
         .create_campaign(asset, env.campaign_args(1, TOKEN_UNIT))
         .unwrap();
     env.fund(&campaign, u64::MAX).expect("fund u64::MAX");
+    let payee = env.payee(&campaign, asset, "https://video.example/loop", false);
+    env.disburse(&campaign, &payee.submission, 1_000).expect("disburse");
+    let creator = payee.creator.insecure_clone();
+    let before = env.snapshot(&fund_watch(
+        &env,
+        &campaign,
+        &[receiving_account(asset, &creator.pubkey())],
+    ));
+    let fund = ix::fund_campaign(&creator.pubkey(), &env.campaign(&campaign), 1);
+    let payer = env.payer.insecure_clone();
+    assert_program_error(env.send(&[fund], &[&creator, &payer]), ClipstakeError::Overflow);
+    env.assert_unchanged(&before);
+    assert_eq!(env.account::<Campaign>(&campaign).funded, u64::MAX);
+}
+
+/// Once the brand has withdrawn, the campaign is over for good: nobody can fund it again.
+#[test]
+fn rejects_fund_after_withdrawal() {
+    let mut env = Env::with_platform();
+    let campaign = env.funded_campaign(Asset::Sol, 1);
     env.set_time(T0 + CAMPAIGN_SECS + SETTLEMENT_SECS);
     let brand = env.brand.insecure_clone();
     env.send(&[ix::withdraw(&env.campaign(&campaign), 1)], &[&brand])
         .expect("withdraw 1");
-    let before = env.snapshot(&fund_watch(
-        &env,
-        &campaign,
-        &[receiving_account(asset, &brand.pubkey())],
-    ));
+    let before = env.snapshot(&fund_watch(&env, &campaign, &[brand.pubkey()]));
     let fund = ix::fund_campaign(&brand.pubkey(), &env.campaign(&campaign), 1);
-    assert_program_error(env.send(&[fund], &[&brand]), ClipstakeError::Overflow);
+    assert_program_error(env.send(&[fund], &[&brand]), ClipstakeError::CampaignSettled);
     env.assert_unchanged(&before);
-    assert_eq!(env.account::<Campaign>(&campaign).funded, u64::MAX);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -759,6 +775,8 @@ fn rejects_register_by_non_oracle() {
     let mut env = Env::with_platform();
     let campaign = env.funded_campaign(Asset::Sol, 1);
     let attacker = env.keypair_with(SOL);
+    // A registered oracle, but not this campaign's.
+    env.add_oracle(&attacker.pubkey()).unwrap();
     let before = env.snapshot(&[campaign]);
     let (register, submission) = ix::register_submission(
         &attacker.pubkey(),

@@ -16,9 +16,9 @@ use solana_signer::Signer;
 
 /// Index of `withdraw`'s accounts (struct order).
 mod withdraw_at {
-    pub const BRAND_TOKEN_ACCOUNT: usize = 3;
-    pub const MINT: usize = 4;
-    pub const TOKEN_PROGRAM: usize = 5;
+    pub const BRAND_TOKEN_ACCOUNT: usize = 4;
+    pub const MINT: usize = 5;
+    pub const TOKEN_PROGRAM: usize = 6;
 }
 
 /// Index of `close_campaign`'s mint and token program (struct order).
@@ -298,10 +298,10 @@ fn rejects_withdraw_from_other_campaigns_vault() {
         let unit = unit_of(asset);
         let mut args = env.campaign_args(1, unit);
         args.end_time = T0 + 10;
-        args.settlement_window_secs = 0;
+        args.settlement_window_secs = MIN_SETTLEMENT_SECS;
         let settled = env.create_campaign(asset, args).unwrap();
         let live = env.funded_campaign(asset, 2);
-        env.set_time(T0 + 10);
+        env.set_time(T0 + 10 + MIN_SETTLEMENT_SECS);
         let live_vault = env.campaign(&live).state.vault;
         let mut withdraw = ix::withdraw(&env.campaign(&settled), unit);
         swap_account(
@@ -493,11 +493,11 @@ fn rejects_close_submission_through_other_campaign() {
     let attacker = env.keypair_with(10 * SOL);
     let mut args = env.campaign_args(1, SOL_UNIT);
     args.end_time = T0 + 10;
-    args.settlement_window_secs = 0;
+    args.settlement_window_secs = MIN_SETTLEMENT_SECS;
     let (create, settled) =
         ix::create_campaign(&attacker.pubkey(), &env.payer.pubkey(), Asset::Sol, args);
     env.send(&[create], &[&attacker]).unwrap();
-    env.set_time(T0 + 10);
+    env.set_time(T0 + 10 + MIN_SETTLEMENT_SECS);
     let mut victim = env.submission(&payee.submission);
     victim.state.campaign = settled;
     let close = ix::close_submission(&attacker.pubkey(), &victim);

@@ -15,15 +15,15 @@ use solana_signer::Signer;
 mod at {
     const BASE: usize = 1;
     pub const PLATFORM: usize = BASE + 1;
-    pub const VAULT: usize = BASE + 4;
-    pub const CREATOR_TOKEN_ACCOUNT: usize = BASE + 6;
-    pub const AFFILIATE: usize = BASE + 7;
-    pub const AFFILIATE_TOKEN_ACCOUNT: usize = BASE + 8;
-    pub const TREASURY_TOKEN_ACCOUNT: usize = BASE + 10;
-    pub const MINT: usize = BASE + 11;
-    pub const TOKEN_PROGRAM: usize = BASE + 12;
-    pub const ASSOCIATED_TOKEN_PROGRAM: usize = BASE + 13;
-    pub const SYSTEM_PROGRAM: usize = BASE + 14;
+    pub const VAULT: usize = BASE + 5;
+    pub const CREATOR_TOKEN_ACCOUNT: usize = BASE + 7;
+    pub const AFFILIATE: usize = BASE + 8;
+    pub const AFFILIATE_TOKEN_ACCOUNT: usize = BASE + 9;
+    pub const TREASURY_TOKEN_ACCOUNT: usize = BASE + 11;
+    pub const MINT: usize = BASE + 12;
+    pub const TOKEN_PROGRAM: usize = BASE + 13;
+    pub const ASSOCIATED_TOKEN_PROGRAM: usize = BASE + 14;
+    pub const SYSTEM_PROGRAM: usize = BASE + 15;
 }
 
 /// Views used by the tests: 500 units of entitlement, well under the cap and the budget.
@@ -133,6 +133,7 @@ fn rejects_disburse_without_oracle_signature() {
 fn rejects_disburse_by_other_campaigns_oracle() {
     let (mut env, payee) = Env::payout_fixture(None, false);
     let other_oracle = env.keypair_with(SOL);
+    env.add_oracle(&other_oracle.pubkey()).unwrap();
     let mut args = env.campaign_args(2, SOL_UNIT);
     args.oracle = other_oracle.pubkey();
     env.create_campaign(Asset::Sol, args).unwrap();
