@@ -37,11 +37,21 @@ fn measure(mut env: Env, token_program: Option<Pubkey>, label: &str) -> Vec<Row>
     };
     let init = env.init_platform();
     row("init_platform", "", cu(init, "init_platform"));
+    let oracle_key = env.oracle.pubkey();
+    row("add_oracle", "", cu(env.add_oracle(&oracle_key), "add_oracle"));
     let asset = match token_program {
         None => Asset::Sol,
         Some(token_program) => {
             let mint = env.create_mint(&token_program, 6, None);
             env.fund_tokens(&token_program, &mint, &env.brand.pubkey(), 1_000_000_000);
+            row("trust_mint", "", cu(env.trust_mint(&mint), "trust_mint"));
+            let admin = env.admin.insecure_clone();
+            let distrust = ix::distrust_mint(&admin.pubkey(), &mint, &env.payer.pubkey());
+            row(
+                "distrust_mint",
+                "",
+                cu(env.send(&[distrust], &[&admin]), "distrust_mint"),
+            );
             Asset::Token {
                 mint,
                 token_program,
@@ -148,6 +158,48 @@ fn measure(mut env: Env, token_program: Option<Pubkey>, label: &str) -> Vec<Row>
         "",
         cu(env.send(&[close], &[&brand]), "close_campaign"),
     );
+    if token_program.is_none() {
+        rows.extend(admin_rows(&mut env));
+    }
+    rows
+}
+
+/// The admin-only instructions, measured once (they touch no vault).
+fn admin_rows(env: &mut Env) -> Vec<Row> {
+    let admin = env.admin.insecure_clone();
+    let campaign = &env
+        .create_campaign(Asset::Sol, env.campaign_args(2, 1_000))
+        .expect("create_campaign");
+    let second_oracle = Keypair::new();
+    env.add_oracle(&second_oracle.pubkey()).expect("add_oracle");
+    let repoint = ix::set_campaign_oracle(&admin.pubkey(), campaign, &second_oracle.pubkey());
+    let mut rows = vec![Row {
+        instruction: "set_campaign_oracle",
+        case: String::new(),
+        units: cu(env.send(&[repoint], &[&admin]), "set_campaign_oracle"),
+    }];
+    let revoke = env.revoke_oracle(&second_oracle.pubkey());
+    rows.push(Row {
+        instruction: "revoke_oracle",
+        case: String::new(),
+        units: cu(revoke, "revoke_oracle"),
+    });
+    let successor = Keypair::new();
+    let propose = env.update_platform(clipstake::instructions::UpdatePlatformArgs {
+        new_admin: Some(successor.pubkey()),
+        ..Default::default()
+    });
+    rows.push(Row {
+        instruction: "update_platform",
+        case: " (propose admin)".into(),
+        units: cu(propose, "update_platform"),
+    });
+    let accept = env.send(&[ix::accept_admin(&successor.pubkey())], &[&successor]);
+    rows.push(Row {
+        instruction: "accept_admin",
+        case: String::new(),
+        units: cu(accept, "accept_admin"),
+    });
     rows
 }
 

@@ -176,29 +176,52 @@ impl<'a, 'info> LamportVault<'a, 'info> {
         self.vault.lamports().saturating_sub(self.floor)
     }
 
-    /// Whether `to` can take `amount` lamports: a system-owned, non-executable account that
-    /// stays rent-exempt (lamports paid to a program's account could never leave it).
-    pub fn can_pay(&self, to: &AccountInfo, amount: u64) -> bool {
-        amount == 0 || (self.holds_sol(to) && self.stays_rent_exempt(to, amount))
-    }
-
-    fn holds_sol(&self, to: &AccountInfo) -> bool {
-        to.owner == &system_program::ID && !to.executable
-    }
-
-    fn stays_rent_exempt(&self, to: &AccountInfo, amount: u64) -> bool {
-        let to_floor = match to.data_len() {
-            0 => self.wallet_floor,
-            len => rent_exempt_minimum(&self.rent, len),
-        };
-        to.lamports().saturating_add(amount) >= to_floor
-    }
-
     /// Moves `amount` lamports into `to`. Does nothing for a zero amount.
     ///
     /// The vault keeps its rent exemption; a recipient that cannot hold SOL or would end below
     /// rent exemption is refused with a clear error instead of failing in the runtime.
     pub fn pay(&self, to: &AccountInfo, amount: u64) -> Result<()> {
+        match self.receivable(to, amount)? {
+            Receivable::Yes => self.move_lamports(to, amount),
+            Receivable::NotSolHolder => err!(ClipstakeError::RecipientCannotReceive),
+            Receivable::BelowRentExemption => err!(ClipstakeError::RecipientBelowRentExemption),
+        }
+    }
+
+    /// Like `pay`, but a recipient that cannot take the lamports is left unpaid and `false`
+    /// returned, for shares that accrue instead of blocking the payout.
+    pub fn pay_if_receivable(&self, to: &AccountInfo, amount: u64) -> Result<bool> {
+        match self.receivable(to, amount)? {
+            Receivable::Yes => self.move_lamports(to, amount).map(|()| true),
+            _ => Ok(false),
+        }
+    }
+
+    /// Whether `to` can take `amount` lamports: a system-owned, non-executable account (what a
+    /// program owns could never leave it) that stays rent-exempt.
+    fn receivable(&self, to: &AccountInfo, amount: u64) -> Result<Receivable> {
+        if amount == 0 {
+            return Ok(Receivable::Yes);
+        }
+        if to.owner != &system_program::ID || to.executable {
+            return Ok(Receivable::NotSolHolder);
+        }
+        let to_floor = match to.data_len() {
+            0 => self.wallet_floor,
+            len => rent_exempt_minimum(&self.rent, len),
+        };
+        let to_after = to
+            .lamports()
+            .checked_add(amount)
+            .ok_or(ClipstakeError::Overflow)?;
+        Ok(if to_after >= to_floor {
+            Receivable::Yes
+        } else {
+            Receivable::BelowRentExemption
+        })
+    }
+
+    fn move_lamports(&self, to: &AccountInfo, amount: u64) -> Result<()> {
         if amount == 0 {
             return Ok(());
         }
@@ -208,19 +231,19 @@ impl<'a, 'info> LamportVault<'a, 'info> {
             .checked_sub(amount)
             .filter(|left| *left >= self.floor)
             .ok_or(ClipstakeError::InsufficientVaultBalance)?;
-        let to_after = to
-            .lamports()
-            .checked_add(amount)
-            .ok_or(ClipstakeError::Overflow)?;
-        require!(self.holds_sol(to), ClipstakeError::RecipientCannotReceive);
-        require!(
-            self.stays_rent_exempt(to, amount),
-            ClipstakeError::RecipientBelowRentExemption
-        );
         **self.vault.try_borrow_mut_lamports()? = vault_after;
-        **to.try_borrow_mut_lamports()? = to_after;
+        **to.try_borrow_mut_lamports()? += amount;
         Ok(())
     }
+}
+
+/// Whether a lamport recipient can take a payment.
+enum Receivable {
+    Yes,
+    /// Owned by a program or executable.
+    NotSolHolder,
+    /// Would stay below rent exemption.
+    BelowRentExemption,
 }
 
 /// The `amount` field of a token account (same offset in SPL Token and Token-2022).

@@ -34,6 +34,12 @@ impl CloseSubmission<'_> {
             signer == self.campaign.brand || signer == self.campaign.oracle,
             ClipstakeError::NotBrandOrOracle
         );
+        // A pause under way will move the deadline by its length once it ends.
+        require!(!self.platform.paused, ClipstakeError::PlatformPaused);
+        require!(
+            !self.campaign.paused_by_admin,
+            ClipstakeError::AdminPauseLocked
+        );
         // Only after the final deadline: registration has long stopped, so the video can never
         // be registered again with a fresh watermark.
         require!(

@@ -34,11 +34,10 @@ pub struct Payout<'info> {
     /// Platform settings, for the global pause. The owner and discriminator checks suffice:
     /// `init_platform` can only ever create one Platform account (a fixed-seed PDA).
     pub platform: Account<'info, Platform>,
-    /// The campaign's oracle registration: a revoked oracle's pushes and attestations pay
-    /// nothing. Matched to `campaign.oracle` by the key it stores (only `add_oracle` creates
-    /// these accounts, at the key's own seeds).
-    #[account(constraint = oracle_registration.oracle == campaign.oracle @ ClipstakeError::OracleNotRegistered)]
-    pub oracle_registration: Account<'info, OracleRegistration>,
+    /// CHECK: the campaign's oracle registration, checked in `validate` by
+    /// `OracleRegistration::check_active` (owner, discriminator, the key it stores equal to
+    /// `campaign.oracle`, active): a revoked oracle's pushes and attestations pay nothing.
+    pub oracle_registration: UncheckedAccount<'info>,
     /// The campaign paying out.
     #[account(mut)]
     pub campaign: Account<'info, Campaign>,
@@ -86,7 +85,7 @@ impl<'info> Payout<'info> {
     /// Checks everything that does not depend on who asked for the payout.
     pub fn validate(&self) -> Result<()> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
-        require!(self.oracle_registration.active, ClipstakeError::OracleRevoked);
+        OracleRegistration::check_active(&self.oracle_registration, &self.campaign.oracle)?;
         let clock = Clock::get()?;
         self.campaign
             .check_payable(clock.unix_timestamp, &self.platform)?;
@@ -239,17 +238,11 @@ impl<'info> Payout<'info> {
         let vault_info = self.vault.to_account_info();
         let vault = LamportVault::new(&vault_info)?;
         vault.pay(&self.creator, split.creator)?;
-        let fee = vault.can_pay(&self.treasury, split.fee);
-        if fee {
-            vault.pay(&self.treasury, split.fee)?;
-        }
-        let mut commission = true;
-        if let Some(affiliate) = &self.affiliate {
-            commission = vault.can_pay(affiliate, split.commission);
-            if commission {
-                vault.pay(affiliate, split.commission)?;
-            }
-        }
+        let fee = vault.pay_if_receivable(&self.treasury, split.fee)?;
+        let commission = match &self.affiliate {
+            Some(affiliate) => vault.pay_if_receivable(affiliate, split.commission)?,
+            None => true,
+        };
         Ok(Delivered { fee, commission })
     }
 

@@ -20,6 +20,33 @@ pub struct OracleRegistration {
     pub bump: u8,
 }
 
+impl OracleRegistration {
+    /// Offset of `oracle` in the account data (after the discriminator).
+    const ORACLE_AT: usize = 8;
+    /// Offset of `active`.
+    const ACTIVE_AT: usize = 8 + 32;
+
+    /// Checks, without deserialising (this is on every payout), that `info` is this
+    /// program's registration of `oracle` and that it is active. Owner and discriminator prove
+    /// it was created by `add_oracle`, which derives its address from the key it stores.
+    pub fn check_active(info: &AccountInfo, oracle: &Pubkey) -> Result<()> {
+        use anchor_lang::Discriminator;
+        let data = info.try_borrow_data()?;
+        require!(
+            info.owner == &crate::ID
+                && data.len() > Self::ACTIVE_AT
+                && data[..8] == *Self::DISCRIMINATOR
+                && data[Self::ORACLE_AT..Self::ACTIVE_AT] == oracle.to_bytes(),
+            crate::errors::ClipstakeError::OracleNotRegistered
+        );
+        require!(
+            data[Self::ACTIVE_AT] == 1,
+            crate::errors::ClipstakeError::OracleRevoked
+        );
+        Ok(())
+    }
+}
+
 /// A mint whose issuer the platform admin trusts (`["trusted_mint", mint]`), e.g. USDC or
 /// PYUSD, which keep freeze authorities and extensions the mint policy otherwise refuses.
 #[account]
