@@ -208,10 +208,11 @@ mod tests {
         // Fixed-size fields after the 8-byte discriminator: brand is first, and so is campaign.
         assert_eq!(OFFSETS.campaign_brand, 8);
         assert_eq!(OFFSETS.submission_campaign, 8);
-        // brand 32 + id 8 + asset 1 + mint 32 + token program 32 + decimals 1 + vault 32 + bump 1.
+        // brand 32 + id 8 + asset 1 + mint 32 + token program 32 + decimals 1 + mint trusted 1
+        // + vault 32 + bump 1.
         assert_eq!(
             OFFSETS.campaign_oracle,
-            8 + 32 + 8 + 1 + 32 + 32 + 1 + 32 + 1
+            8 + 32 + 8 + 1 + 32 + 32 + 1 + 1 + 32 + 1
         );
         assert_eq!(OFFSETS.submission_creator, 8 + 32 + 32);
         assert_eq!(OFFSETS.submission_affiliate, 8 + 32 + 32 + 32);

@@ -104,6 +104,19 @@ const ALL_ERRORS: &[ClipstakeError] = &[
     ClipstakeError::AttestationMismatch,
     ClipstakeError::AttestationExpired,
     ClipstakeError::WrongInstructionsSysvar,
+    ClipstakeError::NotPendingAdmin,
+    ClipstakeError::InvalidPlatformSetting,
+    ClipstakeError::SettlementWindowTooShort,
+    ClipstakeError::OracleNotRegistered,
+    ClipstakeError::OracleRevoked,
+    ClipstakeError::MintFreezeAuthority,
+    ClipstakeError::MintCloseAuthority,
+    ClipstakeError::MintTransferFeeAdjustable,
+    ClipstakeError::AttestationLifetimeTooLong,
+    ClipstakeError::CampaignSettled,
+    ClipstakeError::RecipientCannotReceive,
+    ClipstakeError::NothingAccrued,
+    ClipstakeError::AccruedStillOwed,
 ];
 
 /// The program error with custom code `code`, if it is one of ours.

@@ -134,8 +134,10 @@ impl Chain {
         self.dir.path().join(name).display().to_string()
     }
 
+    /// The admin initialises the platform (registering itself as an oracle, the default) and
+    /// registers `oracle` too, as a user would.
     fn init_platform(&self) -> Value {
-        self.json(
+        let platform = self.json(
             "admin",
             &[
                 "platform",
@@ -145,7 +147,12 @@ impl Chain {
                 "--max-affiliate-bps",
                 "2000",
             ],
-        )
+        );
+        self.json(
+            "admin",
+            &["platform", "oracle", "add", &self.pubkey("oracle")],
+        );
+        platform
     }
 }
 
@@ -251,6 +258,12 @@ fn platform_init_show_update_and_refusals() {
     let shown = chain.json("other", &["platform", "show"]);
     assert_eq!(shown["max_affiliate_bps"], 2000);
     assert_eq!(shown["paused"], false);
+    // The defaults of the trust settings: a 1-day minimum window, 7-day attestations.
+    assert_eq!(shown["min_settlement_window_secs"], 86_400);
+    assert_eq!(shown["max_attestation_lifetime_secs"], 7 * 86_400);
+    assert_eq!(shown["pending_admin"], Value::Null);
+    assert_eq!(shown["paused_since"], Value::Null);
+    assert_eq!(shown["pause_total_secs"], 0);
 
     let treasury = chain.pubkey("sponsor");
     let updated = chain.json(
@@ -275,15 +288,22 @@ fn platform_init_show_update_and_refusals() {
         chain.json("admin", &["platform", "update", "--pause"])["paused"],
         true
     );
+    assert!(
+        chain.json("other", &["platform", "show"])["paused_since"].is_i64(),
+        "a pause records when it began"
+    );
     let refused = chain.fails(
         "brand",
         &["campaign", "create", "--rate", "1", "--cap", "10"],
         3,
     );
     assert!(refused.contains("PlatformPaused"), "{refused}");
-    assert_eq!(
-        chain.json("admin", &["platform", "update", "--resume"])["paused"],
-        false
+    chain.json("other", &["embedded", "warp", "--seconds", "1h"]);
+    let resumed = chain.json("admin", &["platform", "update", "--resume"]);
+    assert_eq!(resumed["paused"], false);
+    assert!(
+        resumed["pause_total_secs"].as_i64().unwrap() >= 3_600,
+        "the pause's length is kept: {resumed}"
     );
 
     // Human output by default.
@@ -293,6 +313,14 @@ fn platform_init_show_update_and_refusals() {
         text.contains("platform fee") && text.contains("300 bps"),
         "{text}"
     );
+    for field in [
+        "pending admin",
+        "min settlement window",
+        "max attestation lifetime",
+        "total paused time",
+    ] {
+        assert!(text.contains(field), "{field}: {text}");
+    }
 }
 
 #[test]
@@ -315,7 +343,16 @@ fn sol_campaign_lifecycle_through_every_role() {
     assert_eq!(campaign["phase"], "live");
     let second = chain.json(
         "brand",
-        &["campaign", "create", "--rate", "1", "--cap", "2"],
+        &[
+            "campaign",
+            "create",
+            "--rate",
+            "1",
+            "--cap",
+            "2",
+            "--oracle",
+            &chain.pubkey("admin"),
+        ],
     );
     assert_eq!(second["campaign_id"], 2, "the next free id");
 
@@ -492,6 +529,13 @@ fn sol_campaign_lifecycle_through_every_role() {
     assert_eq!(base(&withdrawn["withdrew"]), 2_000_000_000 - 375_000_000);
     assert_eq!(base(&withdrawn["vault_balance"]), 0);
     assert_eq!(base(&withdrawn["available"]), 0);
+    assert_eq!(
+        withdrawn["settled"], true,
+        "a withdrawal ends the campaign for good"
+    );
+    assert_eq!(withdrawn["phase"], "over: the brand has withdrawn");
+    let refused = chain.fails("brand", &["campaign", "resume", &address], 3);
+    assert!(refused.contains("CampaignSettled"), "{refused}");
     let closed = chain.json("brand", &["campaign", "close", &address]);
     assert_eq!(closed["submissions_closed"], 1);
     let gone = chain.fails("other", &["campaign", "show", &address], 5);
@@ -1108,4 +1152,462 @@ fn oracle_run_every_keeps_paying_what_is_reported_meanwhile() {
     // Nothing was lost: back on the chain, the next run pays it.
     let run = chain.json("oracle", &["oracle", "run"]);
     assert_eq!(run["paid"], 2, "{run}");
+}
+
+/// `campaign create` in native SOL by `brand` with `oracle` (a pubkey), 3-day window.
+fn create_args<'a>(oracle: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "campaign", "create", "--rate", "0.0025", "--cap", "0.4", "--oracle", oracle,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn oracles_are_registered_listed_and_revoked_for_good() {
+    let chain = Chain::new();
+    let (admin, oracle) = (chain.pubkey("admin"), chain.pubkey("oracle"));
+    let init = chain.json("admin", &["platform", "init"]);
+    assert_eq!(
+        init["oracle_registered"],
+        admin.as_str(),
+        "the signer by default"
+    );
+    let listed = chain.json("other", &["platform", "oracle", "list"]);
+    assert_eq!(
+        (listed["count"].as_u64(), listed["active"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(listed["oracles"][0]["oracle"], admin.as_str());
+
+    // An unregistered oracle is refused before anything is sent, saying how to register it.
+    let refused = chain.fails("brand", &create_args(&oracle, &[]), 3);
+    assert!(refused.contains("OracleNotRegistered"), "{refused}");
+    assert!(
+        refused.contains(&format!("clipstake platform oracle add {oracle}")),
+        "{refused}"
+    );
+    let default = chain.fails(
+        "brand",
+        &["campaign", "create", "--rate", "1", "--cap", "2"],
+        3,
+    );
+    assert!(
+        default.contains("OracleNotRegistered") && default.contains("the default: the signer"),
+        "{default}"
+    );
+
+    // Only the admin registers; twice is a usage error.
+    let refused = chain.fails("other", &["platform", "oracle", "add", &oracle], 3);
+    assert!(refused.contains("NotPlatformAdmin"), "{refused}");
+    let added = chain.json("admin", &["platform", "oracle", "add", &oracle]);
+    assert_eq!(
+        (added["oracle"].as_str(), added["active"].as_bool()),
+        (Some(oracle.as_str()), Some(true))
+    );
+    assert_eq!(added["revoked_at"], Value::Null);
+    let again = chain.fails("admin", &["platform", "oracle", "add", &oracle], 2);
+    assert!(again.contains("already registered"), "{again}");
+    assert_eq!(
+        chain.json("other", &["platform", "oracle", "list"])["active"],
+        2
+    );
+
+    let campaign = chain.json("brand", &create_args(&oracle, &[]));
+    let address = campaign["address"].as_str().unwrap().to_string();
+    assert_eq!(campaign["oracle"], oracle.as_str());
+
+    // Revoked for good: listed as such, never registered again, named by no new campaign.
+    let revoked = chain.json("admin", &["platform", "oracle", "revoke", &oracle]);
+    assert_eq!(revoked["active"], false);
+    assert!(revoked["revoked_at"].is_i64(), "{revoked}");
+    assert_eq!(revoked["campaigns_naming_it"], serde_json::json!([address]));
+    let twice = chain.fails("admin", &["platform", "oracle", "revoke", &oracle], 2);
+    assert!(twice.contains("already revoked"), "{twice}");
+    let revived = chain.fails("admin", &["platform", "oracle", "add", &oracle], 2);
+    assert!(
+        revived.contains("revoked") && revived.contains("never be registered again"),
+        "{revived}"
+    );
+    let unknown = Keypair::new().pubkey().to_string();
+    chain.fails("admin", &["platform", "oracle", "revoke", &unknown], 5);
+    let listed = chain.json("other", &["platform", "oracle", "list"]);
+    assert_eq!(
+        (listed["count"].as_u64(), listed["active"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let entry = listed["oracles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["oracle"] == oracle.as_str())
+        .unwrap();
+    assert_eq!(entry["active"], false);
+    let text = chain
+        .cmd("other", &["platform", "oracle", "list"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("revoked") && text.contains(&oracle), "{text}");
+    let refused = chain.fails("brand", &create_args(&oracle, &[]), 3);
+    assert!(refused.contains("OracleRevoked"), "{refused}");
+
+    // The program refuses the revoked oracle's registrations too.
+    let creator = chain.pubkey("creator");
+    let register = [
+        "submission",
+        "register",
+        &address,
+        "--video",
+        "https://video.example/r",
+        "--creator",
+        &creator,
+    ];
+    let refused = chain.fails("oracle", &register, 3);
+    assert!(refused.contains("OracleRevoked"), "{refused}");
+
+    // Only the admin re-points a campaign, and only to a registered oracle.
+    let refused = chain.fails(
+        "brand",
+        &["campaign", "set-oracle", &address, "--oracle", &admin],
+        3,
+    );
+    assert!(refused.contains("NotPlatformAdmin"), "{refused}");
+    let refused = chain.fails(
+        "admin",
+        &["campaign", "set-oracle", &address, "--oracle", &unknown],
+        3,
+    );
+    assert!(refused.contains("OracleNotRegistered"), "{refused}");
+    let repointed = chain.json(
+        "admin",
+        &["campaign", "set-oracle", &address, "--oracle", &admin],
+    );
+    assert_eq!(repointed["oracle"], admin.as_str());
+    assert_eq!(repointed["previous_oracle"], oracle.as_str());
+    let registered = chain.json("admin", &register);
+    assert_eq!(registered["campaign"], address.as_str());
+}
+
+#[test]
+fn init_without_an_oracle_and_the_platform_limits() {
+    let chain = Chain::new();
+    let init = chain.json(
+        "admin",
+        &[
+            "platform",
+            "init",
+            "--no-oracle",
+            "--min-settlement-window",
+            "2d",
+            "--max-attestation-lifetime",
+            "1h",
+        ],
+    );
+    assert_eq!(init["oracle_registered"], Value::Null);
+    assert_eq!(init["min_settlement_window_secs"], 2 * 86_400);
+    assert_eq!(init["max_attestation_lifetime_secs"], 3_600);
+    assert_eq!(
+        chain.json("other", &["platform", "oracle", "list"])["count"],
+        0
+    );
+    chain.json(
+        "admin",
+        &["platform", "oracle", "add", &chain.pubkey("oracle")],
+    );
+    let oracle = chain.pubkey("oracle");
+
+    // A window below the platform's minimum is a usage error; the default follows the minimum.
+    let short = chain.fails(
+        "brand",
+        &create_args(&oracle, &["--settlement-window", "1d"]),
+        2,
+    );
+    assert!(
+        short.contains("shorter than the platform's minimum of 2d"),
+        "{short}"
+    );
+    let campaign = chain.json("brand", &create_args(&oracle, &[]));
+    assert_eq!(campaign["settlement_window_secs"], 3 * 86_400);
+    let updated = chain.json(
+        "admin",
+        &["platform", "update", "--min-settlement-window", "4d"],
+    );
+    assert_eq!(updated["min_settlement_window_secs"], 4 * 86_400);
+    let longer = chain.json("brand", &create_args(&oracle, &[]));
+    assert_eq!(longer["settlement_window_secs"], 4 * 86_400);
+    let zero = chain
+        .cmd(
+            "admin",
+            &["platform", "update", "--max-attestation-lifetime", "0"],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(zero.status.code(), Some(2), "clap refuses a zero duration");
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("above zero"));
+
+    // Attestations cannot outlive the platform's maximum.
+    let address = campaign["address"].as_str().unwrap().to_string();
+    chain.json(
+        "other",
+        &["embedded", "airdrop", &chain.pubkey("creator"), "1"],
+    );
+    let registered = chain.json(
+        "oracle",
+        &[
+            "submission",
+            "register",
+            &address,
+            "--video",
+            "https://video.example/l",
+            "--creator",
+            &chain.pubkey("creator"),
+        ],
+    );
+    let submission = registered["address"].as_str().unwrap();
+    let long = chain.fails(
+        "oracle",
+        &[
+            "oracle",
+            "attest",
+            submission,
+            "--views",
+            "10",
+            "--expires-in",
+            "2h",
+        ],
+        2,
+    );
+    assert!(
+        long.contains("maximum attestation lifetime of 1h"),
+        "{long}"
+    );
+    chain.json(
+        "oracle",
+        &[
+            "oracle",
+            "attest",
+            submission,
+            "--views",
+            "10",
+            "--expires-in",
+            "30m",
+        ],
+    );
+}
+
+#[test]
+fn the_admin_changes_in_two_steps() {
+    let chain = Chain::new();
+    chain.init_platform();
+    let (admin, other) = (chain.pubkey("admin"), chain.pubkey("other"));
+    let proposed = chain.json("admin", &["platform", "update", "--admin", &other]);
+    assert_eq!(
+        proposed["admin"],
+        admin.as_str(),
+        "a proposal changes nothing yet"
+    );
+    assert_eq!(proposed["pending_admin"], other.as_str());
+    let output = chain
+        .cmd("admin", &["platform", "update", "--admin", &other])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("platform accept-admin"),
+        "the output says how the proposal completes"
+    );
+    let wrong = chain.fails("brand", &["platform", "accept-admin"], 2);
+    assert!(wrong.contains(&other), "names the proposed key: {wrong}");
+
+    let accepted = chain.json("other", &["platform", "accept-admin"]);
+    assert_eq!(accepted["admin"], other.as_str());
+    assert_eq!(accepted["previous_admin"], admin.as_str());
+    assert_eq!(accepted["pending_admin"], Value::Null);
+    let refused = chain.fails("admin", &["platform", "update", "--fee-bps", "100"], 3);
+    assert!(refused.contains("NotPlatformAdmin"), "{refused}");
+    assert_eq!(
+        chain.json("other", &["platform", "update", "--fee-bps", "100"])["fee_bps"],
+        100
+    );
+
+    // A proposal can be withdrawn; then there is nothing to accept.
+    let sponsor = chain.pubkey("sponsor");
+    chain.json("other", &["platform", "update", "--admin", &sponsor]);
+    let cancelled = chain.json("other", &["platform", "update", "--cancel-admin"]);
+    assert_eq!(cancelled["pending_admin"], Value::Null);
+    let nothing = chain.fails("sponsor", &["platform", "accept-admin"], 2);
+    assert!(nothing.contains("no admin change is pending"), "{nothing}");
+    chain.fails("other", &["platform", "update", "--admin", &other], 2);
+}
+
+#[test]
+fn a_trusted_issuer_lets_a_freezable_mint_in() {
+    let chain = Chain::new();
+    chain.init_platform();
+    let oracle = chain.pubkey("oracle");
+    let mint = chain.json(
+        "brand",
+        &[
+            "embedded",
+            "create-mint",
+            "--enable-freeze",
+            "--amount",
+            "100",
+        ],
+    );
+    assert_eq!(mint["freeze_authority"], chain.pubkey("brand").as_str());
+    let mint = mint["mint"].as_str().unwrap().to_string();
+    let create = [
+        "campaign", "create", "--mint", &mint, "--rate", "1", "--cap", "10", "--oracle", &oracle,
+    ];
+    let refused = chain.fails("brand", &create, 3);
+    assert!(refused.contains("MintFreezeAuthority"), "{refused}");
+    assert!(
+        refused.contains(&format!("clipstake platform trust-mint {mint}")),
+        "{refused}"
+    );
+
+    let refused = chain.fails("other", &["platform", "trust-mint", &mint], 3);
+    assert!(refused.contains("NotPlatformAdmin"), "{refused}");
+    let trusted = chain.json("admin", &["platform", "trust-mint", &mint]);
+    assert_eq!(
+        (trusted["mint"].as_str(), trusted["trusted"].as_bool()),
+        (Some(mint.as_str()), Some(true))
+    );
+    chain.fails("admin", &["platform", "trust-mint", &mint], 2);
+    let listed = chain.json("other", &["platform", "trusted-mints"]);
+    assert_eq!(listed["count"], 1);
+    assert_eq!(listed["mints"][0]["mint"], mint.as_str());
+    assert_eq!(
+        listed["mints"][0]["rent_payer"],
+        chain.pubkey("admin").as_str()
+    );
+
+    let campaign = chain.json("brand", &create);
+    assert_eq!(campaign["mint_trusted"], true);
+    let address = campaign["address"].as_str().unwrap().to_string();
+    let output = chain
+        .cmd("other", &["campaign", "show", &address])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("mint trusted") && text.contains("settled"),
+        "{text}"
+    );
+
+    // Distrusted: new campaigns are refused again, the existing one keeps its terms.
+    let distrusted = chain.json("admin", &["platform", "distrust-mint", &mint]);
+    assert_eq!(distrusted["trusted"], false);
+    assert_eq!(
+        distrusted["rent_returned_to"],
+        chain.pubkey("admin").as_str()
+    );
+    assert_eq!(
+        chain.json("other", &["platform", "trusted-mints"])["count"],
+        0
+    );
+    chain.fails("admin", &["platform", "distrust-mint", &mint], 5);
+    let refused = chain.fails("brand", &create, 3);
+    assert!(refused.contains("MintFreezeAuthority"), "{refused}");
+    assert_eq!(
+        chain.json("other", &["campaign", "show", &address])["mint_trusted"],
+        true
+    );
+    chain.json("brand", &["campaign", "fund", &address, "10"]);
+}
+
+#[test]
+fn an_undeliverable_commission_accrues_and_anyone_delivers_it() {
+    let chain = Chain::new();
+    chain.init_platform();
+    let (creator, affiliate) = (chain.pubkey("creator"), chain.pubkey("affiliate"));
+    let address = create_sol_campaign(&chain, &chain.pubkey("oracle"))["address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    chain.json("brand", &["campaign", "fund", &address, "1"]);
+    chain.json("other", &["embedded", "airdrop", &creator, "1"]);
+    // The affiliate wallet does not exist: 0.00025 SOL would leave it below rent exemption.
+    let registered = chain.json(
+        "oracle",
+        &[
+            "submission",
+            "register",
+            &address,
+            "--video",
+            "https://video.example/a",
+            "--creator",
+            &creator,
+            "--affiliate",
+            &affiliate,
+            "--affiliate-bps",
+            "1000",
+        ],
+    );
+    let submission = registered["address"].as_str().unwrap().to_string();
+    let paid = chain.json(
+        "oracle",
+        &["oracle", "disburse", &submission, "--views", "1000"],
+    );
+    assert_eq!(base(&paid["gross"]), 2_500_000);
+    assert_eq!(base(&paid["commission"]), 250_000);
+    assert_eq!(base(&paid["commission_accrued"]), 250_000);
+    let shown = chain.json("other", &["campaign", "show", &address]);
+    assert_eq!(base(&shown["commissions_accrued"]), 250_000);
+    assert_eq!(base(&shown["commissions_paid"]), 0);
+    assert_eq!(
+        base(&chain.json("other", &["submission", "show", &submission])["commission_accrued"]),
+        250_000
+    );
+    let status = chain.json("other", &["creator", "status", &affiliate]);
+    assert_eq!(base(&status["submissions"][0]["accrued"]), 250_000);
+    let output = chain
+        .cmd("other", &["campaign", "show", &address])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("commissions accrued") && text.contains("campaign settle-accrued"),
+        "{text}"
+    );
+    let still = chain.fails("other", &["campaign", "settle-accrued", &address], 3);
+    assert!(still.contains("Recipient"), "{still}");
+
+    // The brand withdraws everything but what is owed; the campaign cannot close until it is
+    // delivered.
+    chain.json("brand", &["campaign", "end", &address]);
+    chain.json("other", &["embedded", "warp", "--seconds", "3d"]);
+    let withdrawn = chain.json("brand", &["campaign", "withdraw", &address]);
+    assert_eq!(base(&withdrawn["withdrew"]), 1_000_000_000 - 2_500_000);
+    assert_eq!(withdrawn["settled"], true);
+    let refused = chain.fails("brand", &["campaign", "close", &address], 3);
+    assert!(
+        refused.contains("AccruedStillOwed") && refused.contains("settle-accrued"),
+        "{refused}"
+    );
+
+    chain.json("other", &["embedded", "airdrop", &affiliate, "1"]);
+    let settled = chain.json("other", &["campaign", "settle-accrued", &address]);
+    assert_eq!(settled["delivered"][0]["role"], "affiliate");
+    assert_eq!(settled["delivered"][0]["recipient"], affiliate.as_str());
+    assert_eq!(base(&settled["delivered"][0]["amount"]), 250_000);
+    assert_eq!(base(&settled["commissions_accrued"]), 0);
+    assert_eq!(base(&settled["commissions_paid"]), 250_000);
+    let nothing = chain.fails(
+        "other",
+        &[
+            "campaign",
+            "settle-accrued",
+            &address,
+            "--submission",
+            &submission,
+        ],
+        3,
+    );
+    assert!(nothing.contains("NothingAccrued"), "{nothing}");
+    assert_eq!(
+        chain.json("brand", &["campaign", "close", &address])["closed"],
+        true
+    );
 }

@@ -75,10 +75,14 @@ fn world_with(n: usize, token: bool) -> World {
             treasury,
             fee_bps: 250,
             max_affiliate_bps: 2_000,
+            min_settlement_window_secs: 86_400,
+            max_attestation_lifetime_secs: 7 * 86_400,
         },
     );
-    send(&mut chain, &payer, &[], &[platform_ix]);
+    // Campaigns may only name an oracle the platform registered.
     let oracle = Keypair::new();
+    let register = ix::add_oracle(&payer.pubkey(), &payer.pubkey(), &oracle.pubkey());
+    send(&mut chain, &payer, &[], &[platform_ix, register]);
     let now = chain.clock().unwrap().unix_timestamp;
     let asset = if token {
         let mint = Keypair::new();

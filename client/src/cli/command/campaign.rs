@@ -1,4 +1,5 @@
-//! `clipstake campaign create|fund|show|list|pause|resume|end|withdraw|close` (the brand).
+//! `clipstake campaign create|fund|show|list|pause|resume|end|withdraw|close` (the brand),
+//! `campaign settle-accrued` (anyone) and `campaign set-oracle` (the platform admin).
 use anchor_lang::prelude::Pubkey;
 use clap::{Args, Subcommand};
 use clipstake::errors::ClipstakeError;
@@ -7,17 +8,19 @@ use clipstake::state::{AssetKind, CampaignStatus};
 use clipstake_client::Error;
 use clipstake_client::accounts;
 use clipstake_client::backend::{Backend, BackendExt};
-use clipstake_client::instructions::{self as ix, Asset};
-use clipstake_client::sender::no_state_check;
-use serde_json::json;
+use clipstake_client::instructions::{self as ix, Asset, CampaignAccount, SubmissionAccount};
+use clipstake_client::sender::{Sent, no_state_check};
+use serde_json::{Value, json};
 
+use super::platform_registry::check_oracle;
 use super::{
     Units, asset_name, campaign_json, campaign_report, dry_run_report, parse_duration,
-    parse_pubkey, parse_time, phase, sent_json, sent_line, simulated, status_name, vault_balance,
+    parse_pubkey, parse_time, phase, refusal, sent_json, sent_line, simulated, status_name,
+    vault_balance,
 };
 use crate::cli::CliError;
 use crate::cli::config::Ctx;
-use crate::cli::output::{Report, short};
+use crate::cli::output::{Report, duration, short};
 
 #[derive(Debug, Subcommand)]
 pub enum CampaignCommand {
@@ -39,6 +42,13 @@ pub enum CampaignCommand {
     Withdraw(WithdrawArgs),
     /// Closes the campaign's submissions and the campaign, returning their rent.
     Close(CampaignArg),
+    /// Delivers the fees and commissions a payout had to hold in the vault because their
+    /// recipient could not receive them then (anyone may send it; the fee payer pays for a
+    /// token account it creates).
+    SettleAccrued(SettleAccruedArgs),
+    /// Re-points a campaign to another registered oracle (the platform admin); the previous
+    /// oracle's attestations for it stop paying at once.
+    SetOracle(SetOracleArgs),
 }
 
 #[derive(Debug, Args)]
@@ -46,7 +56,8 @@ pub struct CreateArgs {
     /// The budget's mint (SPL Token or Token-2022) [default: native SOL].
     #[arg(long, value_parser = parse_pubkey)]
     pub mint: Option<Pubkey>,
-    /// The payout oracle [default: the signer].
+    /// The payout oracle, registered with the platform (`clipstake platform oracle list`)
+    /// [default: the signer].
     #[arg(long, value_parser = parse_pubkey)]
     pub oracle: Option<Pubkey>,
     /// Paid per 1,000 verified views, in UI units of the mint (e.g. 2.5).
@@ -64,9 +75,10 @@ pub struct CreateArgs {
     /// Campaign length from the start (e.g. 30d, 12h).
     #[arg(long, value_parser = parse_duration)]
     pub duration: Option<i64>,
-    /// Time after the end (or a pause) to settle payouts before the brand may withdraw.
-    #[arg(long, value_parser = parse_duration, default_value = "3d")]
-    pub settlement_window: i64,
+    /// Time after the end (or a pause) to settle payouts before the brand may withdraw; at
+    /// least the platform's minimum [default: 3d, or the platform's minimum if longer].
+    #[arg(long, value_parser = parse_duration)]
+    pub settlement_window: Option<i64>,
     /// Campaign number, unique per brand [default: the brand's next free one].
     #[arg(long)]
     pub id: Option<u64>,
@@ -110,6 +122,27 @@ pub struct WithdrawArgs {
     pub amount: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct SettleAccruedArgs {
+    /// The campaign.
+    #[arg(value_parser = parse_pubkey)]
+    pub campaign: Pubkey,
+    /// Only this submission's accrued affiliate commission [default: the campaign's accrued
+    /// fees and every submission's accrued commission].
+    #[arg(long, value_parser = parse_pubkey)]
+    pub submission: Option<Pubkey>,
+}
+
+#[derive(Debug, Args)]
+pub struct SetOracleArgs {
+    /// The campaign.
+    #[arg(value_parser = parse_pubkey)]
+    pub campaign: Pubkey,
+    /// The new oracle, registered with the platform.
+    #[arg(long, value_parser = parse_pubkey)]
+    pub oracle: Pubkey,
+}
+
 pub fn run(ctx: &mut Ctx, command: CampaignCommand) -> Result<Report, CliError> {
     match command {
         CampaignCommand::Create(args) => create(ctx, args),
@@ -121,6 +154,8 @@ pub fn run(ctx: &mut Ctx, command: CampaignCommand) -> Result<Report, CliError> 
         CampaignCommand::End(a) => set_status(ctx, a.campaign, CampaignStatus::Ended),
         CampaignCommand::Withdraw(args) => withdraw(ctx, args),
         CampaignCommand::Close(a) => close(ctx, a.campaign),
+        CampaignCommand::SettleAccrued(args) => settle_accrued(ctx, args),
+        CampaignCommand::SetOracle(args) => set_oracle(ctx, args),
     }
 }
 
@@ -175,6 +210,14 @@ fn create(ctx: &mut Ctx, args: CreateArgs) -> Result<Report, CliError> {
         (None, Some(duration)) => start + duration,
         (None, None) => start + 30 * 86_400,
     };
+    let settlement_window = checked_settlement_window(args.settlement_window, &platform)?;
+    let oracle = args.oracle.unwrap_or(brand);
+    let which = if args.oracle.is_none() {
+        " (the default: the signer)"
+    } else {
+        ""
+    };
+    check_oracle(ctx.backend.as_mut(), &oracle, which)?;
     let campaign_id = match args.id {
         Some(id) => id,
         None => next_campaign_id(ctx.backend.as_mut(), &brand)?,
@@ -185,12 +228,12 @@ fn create(ctx: &mut Ctx, args: CreateArgs) -> Result<Report, CliError> {
         asset,
         CreateCampaignArgs {
             campaign_id,
-            oracle: args.oracle.unwrap_or(brand),
+            oracle,
             rate_per_thousand_views: rate,
             cap_per_submission: cap,
             start_time: start,
             end_time: end,
-            settlement_window_secs: args.settlement_window,
+            settlement_window_secs: settlement_window,
         },
     );
     if ctx.backend.get_account(&campaign)?.is_some() {
@@ -198,13 +241,55 @@ fn create(ctx: &mut Ctx, args: CreateArgs) -> Result<Report, CliError> {
             "campaign {campaign_id} of brand {brand} already exists ({campaign}); pick another --id"
         )));
     }
-    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| {
-        Ok(b.get_account(&campaign)?.is_some())
-    })?;
+    let sent = ctx
+        .send(&[instruction], &[], &mut |b: &mut dyn Backend| {
+            Ok(b.get_account(&campaign)?.is_some())
+        })
+        .map_err(|e| with_trust_hint(e, args.mint))?;
     if simulated(&sent) {
         return Ok(dry_run_report("campaign create", &sent));
     }
     campaign_report(ctx.backend.as_mut(), &campaign, Some(&sent))
+}
+
+/// The settlement window asked for (default 3 days, or the platform's minimum if longer);
+/// one below the platform's minimum is a usage error.
+fn checked_settlement_window(
+    asked: Option<i64>,
+    platform: &clipstake::state::Platform,
+) -> Result<i64, CliError> {
+    let minimum = platform.min_settlement_window_secs;
+    let window = asked.unwrap_or((3 * 86_400).max(minimum));
+    if window < minimum {
+        return Err(CliError::usage(format!(
+            "--settlement-window {} is shorter than the platform's minimum of {}; choose at least {}",
+            duration(window),
+            duration(minimum),
+            duration(minimum)
+        )));
+    }
+    Ok(window)
+}
+
+/// Adds, to a refusal by the mint policy, how the admin trusts the mint's issuer.
+fn with_trust_hint(mut error: CliError, mint: Option<Pubkey>) -> CliError {
+    let policy = [
+        ClipstakeError::MintFreezeAuthority,
+        ClipstakeError::MintCloseAuthority,
+        ClipstakeError::MintTransferFeeAdjustable,
+        ClipstakeError::UnsupportedMintExtension,
+    ];
+    if let Some(mint) = mint
+        && policy
+            .iter()
+            .any(|e| error.message.contains(&format!("{e:?}")))
+    {
+        error.message = format!(
+            "{} (the admin trusts an issuer with `clipstake platform trust-mint {mint}`)",
+            error.message
+        );
+    }
+    error
 }
 
 fn fund(ctx: &mut Ctx, args: FundArgs) -> Result<Report, CliError> {
@@ -264,6 +349,7 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> Result<Report, CliError> {
     }
     let campaigns = ctx.backend.campaigns(&filters)?;
     let now = ctx.backend.clock()?.unix_timestamp;
+    let platform = ctx.backend.platform()?;
     let mut rows = Vec::new();
     let mut items = Vec::new();
     for campaign in &campaigns {
@@ -279,9 +365,9 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> Result<Report, CliError> {
             u.ui(c.paid_gross()),
             u.ui(vault),
             c.open_submissions.to_string(),
-            phase(campaign, now).to_string(),
+            phase(campaign, now, &platform).to_string(),
         ]);
-        items.push(campaign_json(campaign, vault, now));
+        items.push(campaign_json(campaign, vault, now, &platform));
     }
     let mut report =
         Report::new(json!({ "campaigns": items, "count": campaigns.len() })).title(format!(
@@ -325,16 +411,15 @@ fn set_status(ctx: &mut Ctx, address: Pubkey, status: CampaignStatus) -> Result<
 fn withdraw(ctx: &mut Ctx, args: WithdrawArgs) -> Result<Report, CliError> {
     let campaign = ctx.backend.campaign(&args.campaign)?;
     let units = Units::of(&campaign);
-    let held = vault_balance(ctx.backend.as_mut(), &campaign)?;
+    // What the vault holds for the treasury and affiliates is not the brand's.
+    let held = vault_balance(ctx.backend.as_mut(), &campaign)?
+        .saturating_sub(campaign.state.owed_in_vault());
     let amount = match &args.amount {
         Some(text) => units.parse(text)?,
         None => held,
     };
     if amount == 0 {
-        return Err(CliError::usage(format!(
-            "nothing to withdraw: the vault of {} is empty",
-            args.campaign
-        )));
+        return Err(nothing_to_withdraw(&campaign));
     }
     if amount > held {
         return Err(Error::from(ClipstakeError::WithdrawExceedsAvailable).into());
@@ -364,14 +449,30 @@ fn withdraw(ctx: &mut Ctx, args: WithdrawArgs) -> Result<Report, CliError> {
     let mut report = campaign_report(ctx.backend.as_mut(), &address, Some(&sent))?;
     report.json["withdrew"] = units.json(amount);
     Ok(report.line(format!(
-        "withdrew {} to the brand {}",
+        "withdrew {} to the brand {}; the campaign is settled: over for good (no resume, no new videos, no payouts)",
         units.text(amount),
         campaign.state.brand
     )))
 }
 
+fn nothing_to_withdraw(campaign: &CampaignAccount) -> CliError {
+    match super::accrued_hint(campaign) {
+        Some(hint) => CliError::usage(format!("nothing to withdraw: {hint}")),
+        None => CliError::usage(format!(
+            "nothing to withdraw: the vault of {} is empty",
+            campaign.address
+        )),
+    }
+}
+
 fn close(ctx: &mut Ctx, address: Pubkey) -> Result<Report, CliError> {
     let campaign = ctx.backend.campaign(&address)?;
+    if campaign.state.owed_in_vault() > 0 {
+        return Err(refusal(
+            ClipstakeError::AccruedStillOwed,
+            format!("run `clipstake campaign settle-accrued {address}` first"),
+        ));
+    }
     if vault_balance(ctx.backend.as_mut(), &campaign)? > 0 {
         return Err(Error::from(ClipstakeError::CampaignNotEmpty).into());
     }
@@ -422,4 +523,154 @@ fn close(ctx: &mut Ctx, address: Pubkey) -> Result<Report, CliError> {
             campaign.state.rent_payer
         ))
         .line(sent_line(&sent)))
+}
+
+/// What `settle-accrued` delivers: a submission's commission, or (`None`) the campaign's fees.
+type Accrued = Option<SubmissionAccount>;
+
+/// Everything accrued in `campaign` (or only `submission`'s commission).
+fn accrued_targets(
+    backend: &mut dyn Backend,
+    campaign: &CampaignAccount,
+    submission: Option<Pubkey>,
+) -> Result<Vec<Accrued>, CliError> {
+    if let Some(address) = submission {
+        let s = backend.submission(&address)?;
+        if s.state.campaign != campaign.address {
+            return Err(CliError::usage(format!(
+                "submission {address} belongs to campaign {}, not {}",
+                s.state.campaign, campaign.address
+            )));
+        }
+        return Ok((s.state.commission_accrued > 0)
+            .then_some(Some(s))
+            .into_iter()
+            .collect());
+    }
+    let mut targets: Vec<Accrued> = Vec::new();
+    if campaign.state.fees_accrued > 0 {
+        targets.push(None);
+    }
+    if campaign.state.commissions_accrued > 0 {
+        let all = backend.submissions(&[accounts::submissions_of_campaign(&campaign.address)])?;
+        targets.extend(
+            all.into_iter()
+                .filter(|s| s.state.commission_accrued > 0)
+                .map(Some),
+        );
+    }
+    Ok(targets)
+}
+
+/// Who receives an accrued amount, and how much it is.
+fn delivery(campaign: &CampaignAccount, target: &Accrued) -> (Pubkey, u64) {
+    match target {
+        Some(s) => (s.state.affiliate, s.state.commission_accrued),
+        None => (campaign.state.treasury, campaign.state.fees_accrued),
+    }
+}
+
+/// True once nothing is accrued any more for any of `targets` (their transaction landed).
+fn delivered(
+    backend: &mut dyn Backend,
+    campaign: &Pubkey,
+    targets: &[Option<Pubkey>],
+) -> Result<bool, Error> {
+    for target in targets {
+        let owed = match target {
+            Some(s) => backend.submission(s)?.state.commission_accrued,
+            None => backend.campaign(campaign)?.state.fees_accrued,
+        };
+        if owed > 0 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn settle_accrued(ctx: &mut Ctx, args: SettleAccruedArgs) -> Result<Report, CliError> {
+    let campaign = ctx.backend.campaign(&args.campaign)?;
+    let targets = accrued_targets(ctx.backend.as_mut(), &campaign, args.submission)?;
+    if targets.is_empty() {
+        return Err(refusal(
+            ClipstakeError::NothingAccrued,
+            format!(
+                "{} holds nothing accrued for anyone",
+                args.submission.unwrap_or(campaign.address)
+            ),
+        ));
+    }
+    let payer = ctx.fee_payer_pubkey()?;
+    let mut sent = Vec::new();
+    // Each may create the recipient's token account: a few per transaction.
+    for chunk in targets.chunks(4) {
+        let instructions: Vec<_> = chunk
+            .iter()
+            .map(|t| ix::settle_accrued(&payer, &campaign, t.as_ref()))
+            .collect();
+        let keys: Vec<Option<Pubkey>> = chunk
+            .iter()
+            .map(|t| t.as_ref().map(|s| s.address))
+            .collect();
+        let address = campaign.address;
+        sent.push(ctx.send(&instructions, &[], &mut |b: &mut dyn Backend| {
+            delivered(b, &address, &keys)
+        })?);
+    }
+    if let Some(first) = sent.first().filter(|s| simulated(s)) {
+        return Ok(dry_run_report("campaign settle-accrued", first));
+    }
+    settled_report(ctx.backend.as_mut(), &campaign, &targets, &sent)
+}
+
+fn settled_report(
+    backend: &mut dyn Backend,
+    campaign: &CampaignAccount,
+    targets: &[Accrued],
+    sent: &[Sent],
+) -> Result<Report, CliError> {
+    let units = Units::of(campaign);
+    let mut report = campaign_report(backend, &campaign.address, sent.last())?;
+    let mut items: Vec<Value> = Vec::new();
+    for target in targets {
+        let (recipient, amount) = delivery(campaign, target);
+        let (role, submission) = match target {
+            Some(s) => ("affiliate", Some(s.address.to_string())),
+            None => ("treasury", None),
+        };
+        items.push(json!({ "role": role, "recipient": recipient.to_string(), "submission": submission, "amount": units.json(amount) }));
+        report = report.line(format!(
+            "delivered {} to the {role} {recipient}",
+            units.text(amount)
+        ));
+    }
+    report.json["delivered"] = json!(items);
+    report.json["transactions"] = json!(sent.iter().map(sent_json).collect::<Vec<_>>());
+    Ok(report)
+}
+
+fn set_oracle(ctx: &mut Ctx, args: SetOracleArgs) -> Result<Report, CliError> {
+    let campaign = ctx.backend.campaign(&args.campaign)?;
+    let previous = campaign.state.oracle;
+    if previous == args.oracle {
+        return Err(CliError::usage(format!(
+            "{} is already the oracle of campaign {}",
+            args.oracle, args.campaign
+        )));
+    }
+    check_oracle(ctx.backend.as_mut(), &args.oracle, "")?;
+    let admin = ctx.signer_pubkey()?;
+    let (address, oracle) = (args.campaign, args.oracle);
+    let instruction = ix::set_campaign_oracle(&admin, &address, &oracle);
+    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| {
+        Ok(b.campaign(&address)?.state.oracle == oracle)
+    })?;
+    if simulated(&sent) {
+        return Ok(dry_run_report("campaign set-oracle", &sent));
+    }
+    let mut report = campaign_report(ctx.backend.as_mut(), &address, Some(&sent))?;
+    report.json["previous_oracle"] = json!(previous.to_string());
+    Ok(report.line(format!(
+        "campaign {address} now pays through oracle {oracle}; attestations of {previous} for it no longer pay"
+    )))
 }

@@ -100,8 +100,13 @@ fn claim(ctx: &mut Ctx, args: ClaimArgs) -> Result<Report, CliError> {
             submission.state.paid_views,
         ));
     }
-    if ctx.backend.clock()?.unix_timestamp > attestation.expiry {
+    let now = ctx.backend.clock()?.unix_timestamp;
+    if now > attestation.expiry {
         return Err(Error::from(ClipstakeError::AttestationExpired).into());
+    }
+    let longest = ctx.backend.platform()?.max_attestation_lifetime_secs;
+    if attestation.expiry.saturating_sub(now) > longest {
+        return Err(Error::from(ClipstakeError::AttestationLifetimeTooLong).into());
     }
     let payer = ctx.fee_payer_pubkey()?;
     let instructions = [
@@ -139,6 +144,7 @@ fn status(ctx: &mut Ctx, args: StatusArgs) -> Result<Report, CliError> {
     let mut campaigns: HashMap<Pubkey, CampaignAccount> = HashMap::new();
     let mut rows = Vec::new();
     let mut items = Vec::new();
+    let mut owed = Vec::new();
     // Totals per campaign asset (mint, or SOL).
     let mut totals: HashMap<String, (u64, u8)> = HashMap::new();
     for (role, list) in [("creator", &as_creator), ("affiliate", &as_affiliate)] {
@@ -178,12 +184,27 @@ fn status(ctx: &mut Ctx, args: StatusArgs) -> Result<Report, CliError> {
                     short(&asset)
                 },
             ]);
+            let accrued = if role == "affiliate" {
+                s.state.commission_accrued
+            } else {
+                0
+            };
+            if accrued > 0 {
+                owed.push(format!(
+                    "{} of commission is held for you in campaign {}: `clipstake campaign settle-accrued {} --submission {}` delivers it",
+                    units.text(accrued),
+                    campaign.address,
+                    campaign.address,
+                    s.address
+                ));
+            }
             items.push(json!({
                 "campaign": campaign.address.to_string(),
                 "submission": s.address.to_string(),
                 "role": role,
                 "paid_views": s.state.paid_views,
                 "earned": units.json(earned),
+                "accrued": units.json(accrued),
                 "asset": asset,
             }));
         }
@@ -223,6 +244,9 @@ fn status(ctx: &mut Ctx, args: StatusArgs) -> Result<Report, CliError> {
                 crate::cli::output::amount_text(*sum, *decimals, "")
             ));
         }
+    }
+    for line in owed {
+        report = report.line(line);
     }
     Ok(report)
 }

@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use clipstake::errors::ClipstakeError;
 use clipstake::instructions::{CreateCampaignArgs, InitPlatformArgs, RegisterSubmissionArgs};
 use clipstake::math::entitlement;
-use clipstake::state::CampaignStatus;
+use clipstake::state::{CampaignStatus, Platform};
 use clipstake_client::amount::format_ui_amount;
 use clipstake_client::attestation::Attestation;
 use clipstake_client::backend::{Backend, BackendExt};
@@ -24,6 +24,7 @@ use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use super::embedded::{create_mint_instructions, mint_to_instructions};
+use super::platform_registry::oracle_registration;
 use super::{parse_duration, vault_balance};
 use crate::cli::config::Ctx;
 use crate::cli::output::{Report, amount_json, duration, short};
@@ -53,7 +54,7 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=12))]
     pub rounds: u16,
     /// The settlement window [default: 1d on the embedded chain (crossed by time travel), 20s
-    /// on a cluster (waited for)].
+    /// on a cluster (waited for); the platform's minimum if that is longer].
     #[arg(long, value_parser = parse_duration)]
     pub settlement_window: Option<i64>,
 }
@@ -137,6 +138,68 @@ fn expect_refusal(
     }
 }
 
+/// A day in seconds.
+const DAY: i64 = 86_400;
+/// The longest settlement window the demo waits for on a cluster without being asked.
+const LONGEST_UNASKED_WAIT: i64 = 600;
+
+/// The demo's settlement window: as asked, else its default or the platform's minimum if
+/// longer. On a cluster, where the demo waits for it, a long platform minimum is refused with
+/// what to do rather than waited for.
+fn demo_window(
+    asked: Option<i64>,
+    default: i64,
+    embedded: bool,
+    platform: &Platform,
+) -> Result<i64, CliError> {
+    let minimum = platform.min_settlement_window_secs;
+    let window = asked.unwrap_or(default.max(minimum));
+    if window < minimum {
+        return Err(CliError::usage(format!(
+            "--settlement-window {} is shorter than the platform's minimum of {}",
+            duration(window),
+            duration(minimum)
+        )));
+    }
+    if !embedded && asked.is_none() && window > LONGEST_UNASKED_WAIT {
+        return Err(CliError::usage(format!(
+            "the platform's minimum settlement window is {}, which the demo would wait for on a cluster: \
+             pass --settlement-window {} to wait, or have the admin lower it \
+             (`clipstake platform update --min-settlement-window 20s`)",
+            duration(minimum),
+            duration(minimum)
+        )));
+    }
+    Ok(window)
+}
+
+/// Makes sure the signer (the demo's oracle) is a registered oracle; the admin registers
+/// itself. Returns whether a transaction was sent.
+fn register_demo_oracle(ctx: &mut Ctx, platform: &Platform) -> Result<bool, CliError> {
+    let signer = ctx.signer_pubkey()?;
+    match oracle_registration(ctx.backend.as_mut(), &signer)? {
+        Some(r) if r.active => Ok(false),
+        Some(_) => Err(CliError::usage(format!(
+            "the demo's oracle is its signer {signer}, whose registration the platform admin \
+             revoked; run the demo with another keypair (-k)"
+        ))),
+        None if platform.admin == signer => {
+            let payer = ctx.fee_payer_pubkey()?;
+            ctx.send(
+                &[ix::add_oracle(&signer, &payer, &signer)],
+                &[],
+                &mut |b: &mut dyn Backend| Ok(oracle_registration(b, &signer)?.is_some()),
+            )?;
+            Ok(true)
+        }
+        None => Err(CliError::usage(format!(
+            "the demo's oracle is its signer {signer}, which is not a registered oracle: the \
+             platform admin {} registers it with `clipstake platform oracle add {signer}`",
+            platform.admin
+        ))),
+    }
+}
+
 pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     if ctx.send_options.dry_run {
         return Err(CliError::usage(
@@ -148,9 +211,6 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     let creators_count = usize::from(args.creators);
     let rounds = u64::from(args.rounds);
     let embedded = ctx.backend.is_embedded();
-    let settlement_window = args
-        .settlement_window
-        .unwrap_or(if embedded { 86_400 } else { 20 });
     let bar = if ctx.progress_allowed() {
         let bar = ProgressBar::new((creators_count as u64) * rounds);
         bar.set_style(
@@ -170,7 +230,8 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     narrator.say(format!("ClipStake demo on {}", ctx.backend.describe()));
 
     // 1. The platform: reuse the deployment's, or initialise it (the signer is the upgrade
-    //    authority on the embedded chain).
+    //    authority on the embedded chain) with the signer as its first payout oracle.
+    let default_window = if embedded { DAY } else { 20 };
     let treasury = match ctx.backend.platform() {
         Ok(platform) => {
             if platform.paused {
@@ -191,14 +252,22 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
                     treasury,
                     fee_bps: 250,
                     max_affiliate_bps: 2_000,
+                    min_settlement_window_secs: args
+                        .settlement_window
+                        .unwrap_or(default_window)
+                        .clamp(1, DAY),
+                    max_attestation_lifetime_secs: 7 * DAY,
                 },
             );
-            ctx.send(&[instruction], &[&admin], &mut |b: &mut dyn Backend| {
-                Ok(b.get_account(&pda::platform())?.is_some())
-            })?;
+            let register = ix::add_oracle(&admin.pubkey(), &payer.pubkey(), &admin.pubkey());
+            ctx.send(
+                &[instruction, register],
+                &[&admin],
+                &mut |b: &mut dyn Backend| Ok(b.get_account(&pda::platform())?.is_some()),
+            )?;
             transactions += 1;
             narrator.say(format!(
-                "- platform initialised by {} (fee 250 bps, treasury {treasury})",
+                "- platform initialised by {} (fee 250 bps, treasury {treasury}), with itself as the payout oracle",
                 admin.pubkey()
             ));
             treasury
@@ -206,10 +275,20 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
         Err(e) => return Err(e.into()),
     };
     let platform = ctx.backend.platform()?;
+    let settlement_window =
+        demo_window(args.settlement_window, default_window, embedded, &platform)?;
 
-    // 2. The cast.
+    // 2. The cast. The oracle is the signer, registered with the platform (by the signer
+    //    itself when it is the admin): the platform's registry is not filled with demo keys.
+    if register_demo_oracle(ctx, &platform)? {
+        transactions += 1;
+        narrator.say(format!(
+            "- the admin registered itself ({}) as a payout oracle",
+            admin.pubkey()
+        ));
+    }
     let brand = Keypair::new();
-    let oracle = Keypair::new();
+    let oracle = admin.insecure_clone();
     let mut creators: Vec<Creator> = (0..creators_count)
         .map(|i| Creator {
             label: format!("creator {}", i + 1),
@@ -274,6 +353,7 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
                 &payer.pubkey(),
                 &mint,
                 &payer.pubkey(),
+                None,
                 &token_program,
                 terms.decimals,
             )?;
@@ -563,7 +643,7 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     ));
 
     // 9. The settlement window passes: time travel on the embedded chain, waiting elsewhere.
-    let deadline = campaign.state.settlement_deadline();
+    let deadline = campaign.state.settlement_deadline(&ctx.backend.platform()?);
     let now = ctx.backend.clock()?.unix_timestamp;
     if now < deadline {
         if embedded {

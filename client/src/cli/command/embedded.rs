@@ -54,6 +54,10 @@ pub struct CreateMintArgs {
     /// Create it under Token-2022 instead of SPL Token.
     #[arg(long)]
     pub token_2022: bool,
+    /// Give the mint a freeze authority (the signer), as `spl-token create-token
+    /// --enable-freeze` does; campaigns refuse such a mint unless the admin trusts it.
+    #[arg(long)]
+    pub enable_freeze: bool,
     /// Mint this many tokens (UI units) to --to.
     #[arg(long)]
     pub amount: Option<String>,
@@ -147,12 +151,14 @@ fn status(ctx: &mut Ctx) -> Result<Report, CliError> {
         ]))
 }
 
-/// Instructions creating a mint under `token_program` with `authority`.
+/// Instructions creating a mint under `token_program` with `authority` (and optionally a
+/// freeze authority).
 pub fn create_mint_instructions(
     backend: &mut dyn Backend,
     payer: &Pubkey,
     mint: &Pubkey,
     authority: &Pubkey,
+    freeze_authority: Option<&Pubkey>,
     token_program: &Pubkey,
     decimals: u8,
 ) -> Result<Vec<Instruction>, Error> {
@@ -163,7 +169,7 @@ pub fn create_mint_instructions(
             token_program,
             mint,
             authority,
-            None,
+            freeze_authority,
             decimals,
         )
     } else {
@@ -171,7 +177,7 @@ pub fn create_mint_instructions(
             token_program,
             mint,
             authority,
-            None,
+            freeze_authority,
             decimals,
         )
     }
@@ -244,6 +250,7 @@ fn create_mint_command(ctx: &mut Ctx, args: CreateMintArgs) -> Result<Report, Cl
         &payer,
         &mint.pubkey(),
         &authority,
+        args.enable_freeze.then_some(&authority),
         &token_program,
         args.decimals,
     )?;
@@ -272,6 +279,7 @@ fn create_mint_command(ctx: &mut Ctx, args: CreateMintArgs) -> Result<Report, Cl
         "token_program": token_program.to_string(),
         "decimals": args.decimals,
         "mint_authority": authority.to_string(),
+        "freeze_authority": args.enable_freeze.then(|| authority.to_string()),
         "minted": minted.map(|(owner, amount)| json!({
             "owner": owner.to_string(),
             "token_account": pda::associated_token(&owner, &mint.pubkey(), &token_program).to_string(),

@@ -1,7 +1,8 @@
 //! One file per role. Every command is written once against [`Backend`], so it runs the same
 //! on the embedded chain and on any RPC cluster.
 use anchor_lang::prelude::Pubkey;
-use clipstake::state::{AssetKind, CampaignStatus};
+use clipstake::errors::ClipstakeError;
+use clipstake::state::{AssetKind, CampaignStatus, Platform};
 use clipstake_client::Error;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::instructions::{CampaignAccount, SubmissionAccount};
@@ -19,6 +20,7 @@ pub mod oracle;
 mod oracle_http;
 mod oracle_tables;
 pub mod platform;
+pub mod platform_registry;
 pub mod submission;
 
 /// clap value parser for addresses.
@@ -48,6 +50,21 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
     n.checked_mul(scale)
         .filter(|s| *s >= 0)
         .ok_or_else(|| format!("{text:?} is out of range"))
+}
+
+/// Parses a duration like [`parse_duration`] that must be above zero (platform settings).
+pub fn parse_positive_duration(text: &str) -> Result<i64, String> {
+    match parse_duration(text)? {
+        0 => Err(format!("{text:?}: the duration must be above zero")),
+        secs => Ok(secs),
+    }
+}
+
+/// The program's refusal `error` (exit 3), found before anything is sent, with what to do.
+pub fn refusal(error: ClipstakeError, detail: impl std::fmt::Display) -> CliError {
+    let mut refused = CliError::from(Error::from(error));
+    refused.message = format!("{}; {detail}", refused.message);
+    refused
 }
 
 /// Parses `now`, `+DURATION` (from the chain's clock) or a unix timestamp.
@@ -130,11 +147,12 @@ pub fn status_name(status: CampaignStatus) -> &'static str {
     }
 }
 
-/// Where the campaign is in its life at `now`.
-pub fn phase(campaign: &CampaignAccount, now: i64) -> &'static str {
+/// Where the campaign is in its life at `now` (platform pauses move its deadline).
+pub fn phase(campaign: &CampaignAccount, now: i64, platform: &Platform) -> &'static str {
     let c = &campaign.state;
-    let deadline = c.settlement_deadline();
+    let deadline = c.settlement_deadline(platform);
     match c.status {
+        _ if c.settled => "over: the brand has withdrawn",
         CampaignStatus::Paused if c.paused_by_admin => "paused by the admin",
         _ if now < c.start_time => "not started",
         CampaignStatus::Active if now < c.end_time => "live",
@@ -157,7 +175,12 @@ pub fn vault_balance(backend: &mut dyn Backend, campaign: &CampaignAccount) -> R
 }
 
 /// The campaign as JSON.
-pub fn campaign_json(campaign: &CampaignAccount, vault: u64, now: i64) -> Value {
+pub fn campaign_json(
+    campaign: &CampaignAccount,
+    vault: u64,
+    now: i64,
+    platform: &Platform,
+) -> Value {
     let c = &campaign.state;
     let u = Units::of(campaign);
     json!({
@@ -168,6 +191,7 @@ pub fn campaign_json(campaign: &CampaignAccount, vault: u64, now: i64) -> Value 
         "mint": (c.asset != AssetKind::NativeSol).then(|| c.mint.to_string()),
         "token_program": c.token_program.to_string(),
         "decimals": c.decimals,
+        "mint_trusted": c.mint_trusted,
         "vault": c.vault.to_string(),
         "oracle": c.oracle.to_string(),
         "treasury": c.treasury.to_string(),
@@ -178,14 +202,19 @@ pub fn campaign_json(campaign: &CampaignAccount, vault: u64, now: i64) -> Value 
         "start_time": c.start_time,
         "end_time": c.end_time,
         "settlement_window_secs": c.settlement_window_secs,
-        "settlement_deadline": c.settlement_deadline(),
+        "settlement_deadline": c.settlement_deadline(platform),
+        "final_deadline": c.final_deadline(platform),
         "status": status_name(c.status),
         "paused_by_admin": c.paused_by_admin,
-        "phase": phase(campaign, now),
+        "admin_paused_secs": c.admin_paused_secs,
+        "settled": c.settled,
+        "phase": phase(campaign, now, platform),
         "funded": u.json(c.funded),
         "paid_to_creators": u.json(c.paid_to_creators),
         "fees_paid": u.json(c.fees_paid),
         "commissions_paid": u.json(c.commissions_paid),
+        "fees_accrued": u.json(c.fees_accrued),
+        "commissions_accrued": u.json(c.commissions_accrued),
         "withdrawn": u.json(c.withdrawn),
         "available": u.json(c.available()),
         "vault_balance": u.json(vault),
@@ -198,6 +227,7 @@ pub fn campaign_fields(
     campaign: &CampaignAccount,
     vault: u64,
     now: i64,
+    platform: &Platform,
 ) -> Vec<(&'static str, String)> {
     let c = &campaign.state;
     let u = Units::of(campaign);
@@ -210,13 +240,18 @@ pub fn campaign_fields(
             c.decimals
         ),
     };
-    vec![
+    let mut fields = vec![
         ("address", campaign.address.to_string()),
         (
             "brand",
             format!("{} (campaign id {})", c.brand, c.campaign_id),
         ),
         ("asset", asset),
+    ];
+    if c.asset != AssetKind::NativeSol {
+        fields.push(("mint trusted", mint_trust_text(c.mint_trusted).into()));
+    }
+    fields.extend([
         ("vault", c.vault.to_string()),
         ("oracle", c.oracle.to_string()),
         ("treasury", c.treasury.to_string()),
@@ -235,20 +270,72 @@ pub fn campaign_fields(
         ("starts", utc(c.start_time)),
         ("ends", utc(c.end_time)),
         ("settlement window", duration(c.settlement_window_secs)),
-        ("withdrawable from", utc(c.settlement_deadline())),
+        ("withdrawable from", utc(c.settlement_deadline(platform))),
         (
             "status",
-            format!("{} ({})", status_name(c.status), phase(campaign, now)),
+            format!(
+                "{} ({})",
+                status_name(c.status),
+                phase(campaign, now, platform)
+            ),
         ),
+        ("settled", settled_text(c.settled).into()),
         ("funded", u.text(c.funded)),
         ("paid to creators", u.text(c.paid_to_creators)),
         ("platform fees", u.text(c.fees_paid)),
         ("affiliate commissions", u.text(c.commissions_paid)),
+    ]);
+    fields.extend(accrued_fields(campaign));
+    fields.extend([
         ("withdrawn", u.text(c.withdrawn)),
         ("available (books)", u.text(c.available())),
         ("vault balance", u.text(vault)),
         ("open submissions", c.open_submissions.to_string()),
-    ]
+    ]);
+    fields
+}
+
+fn mint_trust_text(trusted: bool) -> &'static str {
+    if trusted {
+        "yes: the platform trusted its issuer at creation, so the mint policy does not apply"
+    } else {
+        "no: the mint policy applies on every use"
+    }
+}
+
+fn settled_text(settled: bool) -> &'static str {
+    if settled {
+        "yes: the brand withdrew, the campaign is over for good"
+    } else {
+        "no"
+    }
+}
+
+/// The fees and commissions the vault holds for recipients who could not receive them, when
+/// there are any.
+fn accrued_fields(campaign: &CampaignAccount) -> Vec<(&'static str, String)> {
+    let (c, u) = (&campaign.state, Units::of(campaign));
+    let mut fields = Vec::new();
+    if c.fees_accrued > 0 {
+        fields.push(("fees accrued (owed)", u.text(c.fees_accrued)));
+    }
+    if c.commissions_accrued > 0 {
+        fields.push(("commissions accrued (owed)", u.text(c.commissions_accrued)));
+    }
+    fields
+}
+
+/// How to deliver what the vault holds for others, when it holds any.
+pub fn accrued_hint(campaign: &CampaignAccount) -> Option<String> {
+    let owed = campaign.state.owed_in_vault();
+    (owed > 0).then(|| {
+        format!(
+            "the vault holds {} owed to the treasury or affiliates, who could not receive it; \
+             `clipstake campaign settle-accrued {}` delivers it (anyone may send it)",
+            Units::of(campaign).text(owed),
+            campaign.address
+        )
+    })
 }
 
 /// A campaign report (show, and after create/fund/...).
@@ -260,12 +347,16 @@ pub fn campaign_report(
     let campaign = backend.campaign(address)?;
     let vault = vault_balance(backend, &campaign)?;
     let now = backend.clock()?.unix_timestamp;
-    let mut json = campaign_json(&campaign, vault, now);
+    let platform = backend.platform()?;
+    let mut json = campaign_json(&campaign, vault, now, &platform);
     if let Some(sent) = sent {
         json["transaction"] = sent_json(sent);
     }
     let mut report = Report::new(json).title(format!("Campaign {}", campaign.address));
-    report = report.fields(campaign_fields(&campaign, vault, now));
+    report = report.fields(campaign_fields(&campaign, vault, now, &platform));
+    if let Some(hint) = accrued_hint(&campaign) {
+        report = report.line(hint);
+    }
     if let Some(sent) = sent {
         report = report.line(sent_line(sent));
     }
@@ -287,6 +378,7 @@ pub fn submission_json(submission: &SubmissionAccount, units: &Units) -> Value {
         "paid_to_creator": units.json(s.paid_to_creator),
         "fees_paid": units.json(s.fees_paid),
         "commissions_paid": units.json(s.commissions_paid),
+        "commission_accrued": units.json(s.commission_accrued),
         "registered_at": s.registered_at,
         "rent_payer": s.rent_payer.to_string(),
     })
@@ -298,7 +390,7 @@ pub fn submission_fields(
     units: &Units,
 ) -> Vec<(&'static str, String)> {
     let s = &submission.state;
-    vec![
+    let mut fields = vec![
         ("address", submission.address.to_string()),
         ("campaign", s.campaign.to_string()),
         ("content hash", hex(&s.content_hash)),
@@ -314,8 +406,20 @@ pub fn submission_fields(
         ("to the creator", units.text(s.paid_to_creator)),
         ("platform fees", units.text(s.fees_paid)),
         ("affiliate commission", units.text(s.commissions_paid)),
-        ("registered", utc(s.registered_at)),
-    ]
+    ];
+    if s.commission_accrued > 0 {
+        fields.push((
+            "commission accrued (owed)",
+            format!(
+                "{}: `clipstake campaign settle-accrued {} --submission {}` delivers it",
+                units.text(s.commission_accrued),
+                s.campaign,
+                submission.address
+            ),
+        ));
+    }
+    fields.push(("registered", utc(s.registered_at)));
+    fields
 }
 
 /// Lowercase hex.

@@ -236,6 +236,11 @@ fn attest(ctx: &mut Ctx, args: AttestArgs) -> Result<Report, CliError> {
     if args.views <= submission.state.paid_views {
         return Err(stale(args.views, submission.state.paid_views));
     }
+    check_attestable(
+        ctx.backend.as_mut(),
+        &campaign.state.oracle,
+        args.expires_in,
+    )?;
     let expiry = ctx.backend.clock()?.unix_timestamp + args.expires_in;
     let attestation = Attestation::sign(&oracle, &submission, args.views, expiry);
     let portable = AttestationJson::from(&attestation);
@@ -273,6 +278,24 @@ fn attest(ctx: &mut Ctx, args: AttestArgs) -> Result<Report, CliError> {
         None => report.line(text),
     };
     Ok(report)
+}
+
+/// Refuses an attestation that could not be redeemed: one valid for longer than the platform
+/// allows (usage), or signed by an oracle the platform revoked.
+fn check_attestable(
+    backend: &mut dyn Backend,
+    oracle: &Pubkey,
+    expires_in: i64,
+) -> Result<(), CliError> {
+    let longest = backend.platform()?.max_attestation_lifetime_secs;
+    if expires_in > longest {
+        return Err(CliError::usage(format!(
+            "--expires-in {} is longer than the platform's maximum attestation lifetime of {}",
+            duration(expires_in),
+            duration(longest)
+        )));
+    }
+    super::platform_registry::check_oracle(backend, oracle, " (the campaign's)")
 }
 
 /// The program's `ViewsNotIncreasing`, with the numbers.
@@ -318,7 +341,9 @@ pub fn payout_report(
     let (b, a) = (&before.state, &after.state);
     let gross = a.paid_gross - b.paid_gross;
     let fee = a.fees_paid - b.fees_paid;
-    let commission = a.commissions_paid - b.commissions_paid;
+    // A commission the affiliate could not receive is accrued in the vault instead.
+    let accrued = a.commission_accrued - b.commission_accrued;
+    let commission = a.commissions_paid - b.commissions_paid + accrued;
     let creator = a.paid_to_creator - b.paid_to_creator;
     let json = json!({
         "submission": after.address.to_string(),
@@ -328,10 +353,11 @@ pub fn payout_report(
         "gross": u.json(gross),
         "fee": u.json(fee),
         "commission": u.json(commission),
+        "commission_accrued": u.json(accrued),
         "creator_amount": u.json(creator),
         "transaction": sent_json(sent),
     });
-    Ok(Report::new(json)
+    let report = Report::new(json)
         .title(format!("Payout {verb} for submission {}", after.address))
         .fields(vec![
             ("views", format!("{} -> {}", b.paid_views, a.paid_views)),
@@ -339,8 +365,12 @@ pub fn payout_report(
             ("platform fee", u.text(fee)),
             ("affiliate commission", u.text(commission)),
             ("to the creator", u.text(creator)),
-        ])
-        .line(sent_line(sent)))
+        ]);
+    Ok(match super::accrued_hint(&campaign) {
+        Some(hint) => report.line(hint),
+        None => report,
+    }
+    .line(sent_line(sent)))
 }
 
 pub(super) fn open_ledger(db: &LedgerDb) -> Result<Ledger, CliError> {

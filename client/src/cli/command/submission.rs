@@ -1,6 +1,7 @@
 //! `clipstake submission register|show|list` (videos; registration is signed by the oracle).
 use anchor_lang::prelude::Pubkey;
 use clap::{Args, Subcommand};
+use clipstake::errors::ClipstakeError;
 use clipstake::instructions::RegisterSubmissionArgs;
 use clipstake_client::accounts;
 use clipstake_client::backend::{Backend, BackendExt};
@@ -10,8 +11,8 @@ use clipstake_client::sender::Sent;
 use serde_json::json;
 
 use super::{
-    Units, dry_run_report, hex, parse_pubkey, sent_json, sent_line, simulated, submission_fields,
-    submission_json,
+    Units, dry_run_report, hex, parse_pubkey, refusal, sent_json, sent_line, simulated,
+    submission_fields, submission_json,
 };
 use crate::cli::CliError;
 use crate::cli::config::Ctx;
@@ -114,8 +115,18 @@ pub fn submission_report(
 }
 
 fn register(ctx: &mut Ctx, args: RegisterArgs) -> Result<Report, CliError> {
-    ctx.backend.campaign(&args.campaign)?;
+    let campaign = ctx.backend.campaign(&args.campaign)?;
     let oracle = ctx.signer_pubkey()?;
+    if oracle != campaign.state.oracle {
+        // The program would first miss the signer's oracle registration; say what matters.
+        return Err(refusal(
+            ClipstakeError::NotCampaignOracle,
+            format!(
+                "sign with the campaign's oracle {} (-k)",
+                campaign.state.oracle
+            ),
+        ));
+    }
     let payer = ctx.fee_payer_pubkey()?;
     let content_hash = pda::content_hash(&args.video);
     let (instruction, submission) = ix::register_submission(
