@@ -158,8 +158,47 @@ fn measure(mut env: Env, token_program: Option<Pubkey>, label: &str) -> Vec<Row>
         "",
         cu(env.send(&[close], &[&brand]), "close_campaign"),
     );
-    if token_program.is_none() {
-        rows.extend(admin_rows(&mut env));
+    match token_program {
+        None => rows.extend(admin_rows(&mut env)),
+        Some(token_program) => rows.extend(mint_policy_rows(&mut env, token_program)),
+    }
+    rows
+}
+
+/// The mint policy's cost on the payout path: the same 3-way disburse (existing ATAs) in a
+/// campaign whose mint was trusted (the policy is skipped) and, for Token-2022, in a mint with
+/// a fixed transfer fee (one extension to walk).
+fn mint_policy_rows(env: &mut Env, token_program: Pubkey) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let trusted = env.create_mint(&token_program, 6, None);
+    env.trust_mint(&trusted).expect("trust_mint");
+    let mut cases = vec![(trusted, ", 3-way, existing ATAs, trusted mint (no policy check)")];
+    if token_program == TOKEN_2022_PROGRAM_ID {
+        let with_fee = env.create_mint(&token_program, 6, Some(100));
+        cases.push((with_fee, ", 3-way, existing ATAs, fixed transfer fee"));
+    }
+    for (id, (mint, case)) in (10u64..).zip(cases) {
+        let asset = Asset::Token {
+            mint,
+            token_program,
+        };
+        let campaign = env
+            .create_campaign(asset, env.campaign_args(id, 1_000))
+            .expect("create_campaign");
+        env.fund(&campaign, 1_000_000_000).expect("fund");
+        let creator = Keypair::new().pubkey();
+        let affiliate = Some((Keypair::new().pubkey(), 1_000));
+        let video = format!("https://video.example/policy-{id}");
+        let submission = env
+            .register(&campaign, &video, &creator, affiliate)
+            .expect("register");
+        env.disburse(&campaign, &submission, 10_000).expect("disburse");
+        let again = env.disburse(&campaign, &submission, 20_000);
+        rows.push(Row {
+            instruction: "disburse",
+            case: case.into(),
+            units: cu(again, "disburse"),
+        });
     }
     rows
 }
