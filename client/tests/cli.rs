@@ -1611,3 +1611,61 @@ fn an_undeliverable_commission_accrues_and_anyone_delivers_it() {
         true
     );
 }
+
+/// A multisig admin (a Squads vault) cannot sign with `-k`: `--multisig <VAULT>` prints the
+/// instructions, the vault as signer and payer, for a vault-transaction proposal, and sends
+/// nothing. They are exactly what the library builds for that vault.
+#[test]
+fn a_multisig_admin_gets_instructions_to_propose_instead_of_a_transaction() {
+    use base64::Engine;
+    let chain = Chain::new();
+    chain.init_platform();
+    let vault = chain.pubkey("other");
+    let candidate = solana_keypair::Keypair::new().pubkey().to_string();
+    let proposal = chain.json(
+        "brand",
+        &["--multisig", &vault, "platform", "oracle", "add", &candidate],
+    );
+    assert_eq!(
+        (proposal["multisig"].as_str(), proposal["sent"].as_bool()),
+        (Some(vault.as_str()), Some(false))
+    );
+    let printed = &proposal["instructions"][0];
+    let expected = clipstake_client::instructions::add_oracle(
+        &vault.parse().unwrap(),
+        &vault.parse().unwrap(),
+        &candidate.parse().unwrap(),
+    );
+    assert_eq!(printed["program_id"], expected.program_id.to_string());
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(printed["data_base64"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(data, expected.data);
+    let metas: Vec<(String, bool, bool)> = printed["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["pubkey"].as_str().unwrap().to_string(),
+                m["is_signer"].as_bool().unwrap(),
+                m["is_writable"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let expected_metas: Vec<(String, bool, bool)> = expected
+        .accounts
+        .iter()
+        .map(|m| (m.pubkey.to_string(), m.is_signer, m.is_writable))
+        .collect();
+    assert_eq!(metas, expected_metas);
+    // Nothing was sent: the candidate is not registered.
+    let listed = chain.json("other", &["platform", "oracle", "list"]);
+    let registered: Vec<&str> = listed["oracles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["oracle"].as_str())
+        .collect();
+    assert!(!registered.contains(&candidate.as_str()), "{listed}");
+}

@@ -825,8 +825,8 @@ fn rejects_trust_mint_by_brand() {
 // 4. Oracles belong to the platform
 
 /// The brand names itself oracle. Through the canonical registration address there is no
-/// registration at all; with the registered oracle's registration passed instead, the key it
-/// stores does not match.
+/// registration at all; with the registered oracle's registration passed instead, it is not at
+/// the brand key's registration address.
 #[test]
 fn rejects_brand_as_its_own_oracle() {
     let mut env = Env::with_platform();
@@ -852,8 +852,9 @@ fn rejects_brand_as_its_own_oracle() {
         &pda::oracle_registration(&brand.pubkey()),
         pda::oracle_registration(&env.oracle.pubkey()),
     );
+    // The registration must sit at the named oracle's own address.
     refused(&mut env, &watch, &[create], &[&brand], |r| {
-        assert_program_error(r, ClipstakeError::OracleNotRegistered)
+        assert_anchor_error(r, AnchorError::ConstraintSeeds)
     });
 }
 

@@ -9,7 +9,7 @@ use clipstake_client::Error;
 use clipstake_client::backend::embedded::{EmbeddedBackend, EmbeddedOptions};
 use clipstake_client::backend::rpc::RpcBackend;
 use clipstake_client::backend::{Backend, BackendExt};
-use clipstake_client::sender::{self, SendOptions, Sent};
+use clipstake_client::sender::{self, SendOptions, SendStatus, Sent};
 use solana_commitment_config::CommitmentConfig;
 use solana_instruction::Instruction;
 use solana_keypair::{Keypair, read_keypair_file, write_keypair_file};
@@ -93,6 +93,12 @@ pub struct GlobalArgs {
     #[arg(long = "dry-run", global = true)]
     pub dry_run: bool,
 
+    /// The authority is this multisig vault (e.g. a Squads v4 vault): nothing is signed or
+    /// sent; the command prints its instructions, the vault as signer (and payer unless
+    /// --fee-payer is given), to propose as a vault transaction.
+    #[arg(long, global = true, value_name = "VAULT", value_parser = parse_vault)]
+    pub multisig: Option<Pubkey>,
+
     /// Print the program logs of refused transactions to stderr.
     #[arg(short = 'v', long, global = true)]
     pub verbose: bool,
@@ -171,6 +177,11 @@ pub fn solana_config_value(text: &str, key: &str) -> Option<String> {
         let v = v.trim().trim_matches(|c| c == '"' || c == '\'').trim();
         (!v.is_empty()).then(|| v.to_string())
     })
+}
+
+fn parse_vault(text: &str) -> Result<Pubkey, String> {
+    text.parse()
+        .map_err(|_| format!("`{text}` is not a base58 public key"))
 }
 
 /// Where the signer keypair comes from.
@@ -258,6 +269,10 @@ pub struct Ctx {
     pub output: OutputFormat,
     /// Notes for the user (stderr), e.g. which dev keypair the embedded backend used.
     pub notes: Vec<String>,
+    /// `--multisig`: the vault that signs instead of `-k`.
+    multisig: Option<Pubkey>,
+    /// `--multisig`: the instructions a command would have sent, to print for a proposal.
+    pub proposed: Vec<Instruction>,
 }
 
 impl Ctx {
@@ -355,6 +370,8 @@ impl Ctx {
             send_options,
             output: global.output,
             notes,
+            multisig: global.multisig,
+            proposed: Vec::new(),
         })
     }
 
@@ -363,9 +380,17 @@ impl Ctx {
         self.signer.as_ref().map_err(Clone::clone)
     }
 
-    /// The signer's address.
+    /// The signer's address: the `--multisig` vault, else `-k`'s.
     pub fn signer_pubkey(&self) -> Result<Pubkey, CliError> {
-        Ok(self.signer()?.pubkey())
+        match self.multisig {
+            Some(vault) => Ok(vault),
+            None => Ok(self.signer()?.pubkey()),
+        }
+    }
+
+    /// The `--multisig` vault, if the authority is one.
+    pub fn multisig(&self) -> Option<Pubkey> {
+        self.multisig
     }
 
     /// The fee payer: `--fee-payer`, else the signer.
@@ -376,9 +401,12 @@ impl Ctx {
         }
     }
 
-    /// The fee payer's address.
+    /// The fee payer's address (the `--multisig` vault pays unless `--fee-payer` is given).
     pub fn fee_payer_pubkey(&self) -> Result<Pubkey, CliError> {
-        Ok(self.fee_payer()?.pubkey())
+        match (&self.fee_payer, self.multisig) {
+            (None, Some(vault)) => Ok(vault),
+            _ => Ok(self.fee_payer()?.pubkey()),
+        }
     }
 
     /// True when results go out as JSON.
@@ -399,6 +427,18 @@ impl Ctx {
         extra_signers: &[&Keypair],
         already_applied: &mut dyn FnMut(&mut dyn Backend) -> Result<bool, Error>,
     ) -> Result<Sent, CliError> {
+        if self.multisig.is_some() {
+            // Signed by the vault's members later: keep the instructions, report "not sent".
+            self.proposed.extend_from_slice(instructions);
+            return Ok(Sent {
+                status: SendStatus::Simulated,
+                signature: None,
+                units_consumed: 0,
+                compute_unit_limit: 0,
+                signings: 0,
+                logs: Vec::new(),
+            });
+        }
         let fee_payer = match &self.fee_payer {
             Some(k) => k,
             None => self.signer.as_ref().map_err(Clone::clone)?,

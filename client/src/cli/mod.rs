@@ -148,7 +148,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     };
     match report {
         Ok(report) => {
-            report.print(ctx.output);
+            match ctx.multisig() {
+                Some(vault) => output::proposal_report(&vault, &ctx.proposed).print(ctx.output),
+                None => report.print(ctx.output),
+            }
             Ok(())
         }
         Err(mut error) => {

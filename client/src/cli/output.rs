@@ -268,3 +268,59 @@ mod tests {
         );
     }
 }
+
+/// `--multisig`: the instructions a command would have sent, for a vault transaction proposal
+/// (Squads v4 `vault_transaction_create` takes exactly these: program, accounts with their
+/// signer/writable flags, data). Nothing was signed or sent.
+pub fn proposal_report(
+    vault: &anchor_lang::prelude::Pubkey,
+    instructions: &[solana_instruction::Instruction],
+) -> Report {
+    use base64::Engine;
+    let encode = |data: &[u8]| base64::engine::general_purpose::STANDARD.encode(data);
+    let json_instructions: Vec<Value> = instructions
+        .iter()
+        .map(|ix| {
+            json!({
+                "program_id": ix.program_id.to_string(),
+                "accounts": ix.accounts.iter().map(|m| json!({
+                    "pubkey": m.pubkey.to_string(),
+                    "is_signer": m.is_signer,
+                    "is_writable": m.is_writable,
+                })).collect::<Vec<_>>(),
+                "data_base64": encode(&ix.data),
+            })
+        })
+        .collect();
+    let mut report = Report::new(json!({
+        "multisig": vault.to_string(),
+        "sent": false,
+        "instructions": json_instructions,
+    }))
+    .title(format!("Proposal for multisig vault {vault} (nothing was sent)"));
+    for (n, ix) in instructions.iter().enumerate() {
+        let rows = ix
+            .accounts
+            .iter()
+            .map(|m| {
+                let flag = |on: bool, name: &str| if on { name } else { "" }.to_string();
+                vec![
+                    m.pubkey.to_string(),
+                    flag(m.is_signer, "signer"),
+                    flag(m.is_writable, "writable"),
+                ]
+            })
+            .collect();
+        report = report
+            .line(format!(
+                "instruction {n}: program {}, data (base64) {}",
+                ix.program_id,
+                encode(&ix.data)
+            ))
+            .table(&["account", "signer", "writable"], rows);
+    }
+    if instructions.is_empty() {
+        report = report.line("the command needed no transaction");
+    }
+    report
+}

@@ -8,7 +8,7 @@ use crate::errors::ClipstakeError;
 use crate::events::CampaignCreated;
 use crate::mint_policy;
 use crate::state::{
-    AssetKind, CAMPAIGN_SEED, Campaign, CampaignStatus, OracleRegistration, Platform,
+    AssetKind, CAMPAIGN_SEED, Campaign, CampaignStatus, ORACLE_SEED, OracleRegistration, Platform,
     SOL_VAULT_SEED, SolVault, TrustedMint,
 };
 
@@ -47,7 +47,11 @@ pub struct CreateCampaign<'info> {
     /// Platform settings, copied into the campaign.
     /// (The type check suffices: `init_platform` can only create the one fixed-seed Platform.)
     pub platform: Account<'info, Platform>,
-    /// The registration of `args.oracle` (matched by the key it stores), which must be active.
+    /// The registration of `args.oracle`, at its `["oracle", key]` address; it must be active.
+    #[account(
+        seeds = [ORACLE_SEED, args.oracle.as_ref()],
+        bump = oracle_registration.bump,
+    )]
     pub oracle_registration: Account<'info, OracleRegistration>,
     /// The new campaign.
     #[account(

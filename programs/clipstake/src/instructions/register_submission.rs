@@ -3,7 +3,9 @@ use anchor_lang::prelude::*;
 use crate::errors::ClipstakeError;
 use crate::events::SubmissionRegistered;
 use crate::math::Bps;
-use crate::state::{Campaign, OracleRegistration, Platform, SUBMISSION_SEED, Submission};
+use crate::state::{
+    Campaign, ORACLE_SEED, OracleRegistration, Platform, SUBMISSION_SEED, Submission,
+};
 
 /// A video the oracle verified off-chain.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -32,9 +34,9 @@ pub struct RegisterSubmission<'info> {
     /// The campaign the video joins.
     #[account(mut, has_one = oracle @ ClipstakeError::NotCampaignOracle)]
     pub campaign: Account<'info, Campaign>,
-    /// The oracle's registration with the platform (matched by the key it stores); a revoked
-    /// oracle registers nothing.
-    #[account(constraint = oracle_registration.oracle == oracle.key() @ ClipstakeError::OracleNotRegistered)]
+    /// The oracle's registration with the platform, at its `["oracle", key]` address; a
+    /// revoked oracle registers nothing.
+    #[account(seeds = [ORACLE_SEED, oracle.key().as_ref()], bump = oracle_registration.bump)]
     pub oracle_registration: Account<'info, OracleRegistration>,
     /// The new submission; `init` refuses a video registered twice.
     #[account(

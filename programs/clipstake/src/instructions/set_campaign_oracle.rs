@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::ClipstakeError;
 use crate::events::CampaignOracleChanged;
-use crate::state::{Campaign, OracleRegistration, PLATFORM_SEED, Platform};
+use crate::state::{Campaign, ORACLE_SEED, OracleRegistration, PLATFORM_SEED, Platform};
 
 #[derive(Accounts)]
 pub struct SetCampaignOracle<'info> {
@@ -14,7 +14,11 @@ pub struct SetCampaignOracle<'info> {
     /// The campaign to re-point.
     #[account(mut)]
     pub campaign: Account<'info, Campaign>,
-    /// The registration of the new oracle (matched by the key it stores).
+    /// The registration of the new oracle, at its own `["oracle", key]` address.
+    #[account(
+        seeds = [ORACLE_SEED, oracle_registration.oracle.as_ref()],
+        bump = oracle_registration.bump,
+    )]
     pub oracle_registration: Account<'info, OracleRegistration>,
 }
 
