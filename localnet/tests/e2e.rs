@@ -63,6 +63,11 @@ fn the_demo_lifecycle_over_json_rpc_with_batched_oracle_payouts() {
             "2000",
             "--treasury",
             &treasury,
+            "--oracle",
+            &oracle,
+            // A short minimum, so the campaign's 3-second window is allowed.
+            "--min-settlement-window",
+            "3s",
         ],
     );
     assert_eq!(platform["fee_bps"], FEE_BPS);

@@ -326,6 +326,8 @@ pub fn campaign_with_reports(net: &Localnet, videos: usize, token: bool) -> Read
     use clipstake_client::{instructions as ix, pda};
 
     let treasury = Keypair::new().pubkey().to_string();
+    let oracle = net.keypair("oracle");
+    let oracle_address = oracle.pubkey().to_string();
     net.json(
         "admin",
         &[
@@ -335,10 +337,10 @@ pub fn campaign_with_reports(net: &Localnet, videos: usize, token: bool) -> Read
             "250",
             "--treasury",
             &treasury,
+            "--oracle",
+            &oracle_address,
         ],
     );
-    let oracle = net.keypair("oracle");
-    let oracle_address = oracle.pubkey().to_string();
     let mut create = vec![
         "campaign",
         "create",
