@@ -1,7 +1,8 @@
 # ClipStake: the README's commands.
 #   make demo   the main job on the embedded default (in-process SVM)
 #   make test   builds the SBF program and runs every test (what CI runs)
-#   make build  builds target/deploy/clipstake.so only
+#   make build  builds target/deploy/clipstake.so only (the tests also link the
+#               strict-alignment variant beside it, see tools/sbf/README.md)
 #   make bench  prints the compute-unit table of every instruction
 #   make bench-oracle    oracle throughput on the embedded chain
 #   make bench-localnet  oracle throughput against the local validator over JSON-RPC
@@ -13,14 +14,19 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: build test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
+.PHONY: build build-with-variant test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
 	localnet demo fmt
 
 build:
 	bash tools/sbf/build.sh
 
-test: build sbf-tool-tests
+test: build-with-variant sbf-tool-tests
 	cargo test --workspace --locked
+
+# The program plus the same IR generated without +allows-misaligned-mem-access, which
+# tests/tests/codegen_equivalence.rs runs beside it.
+build-with-variant:
+	CLIPSTAKE_SBF_STRICT_ALIGN_VARIANT=1 bash tools/sbf/build.sh
 
 sbf-tool-tests:
 	python3 -m unittest discover -s tools/sbf -p 'test_*.py'

@@ -110,9 +110,13 @@ impl Env {
     }
 
     /// Deploys the program on `svm` and funds the actors.
-    pub fn on(mut svm: LiteSVM) -> Self {
-        svm.add_program(clipstake::ID, &program_elf())
-            .expect("program loads");
+    pub fn on(svm: LiteSVM) -> Self {
+        Self::on_with_elf(svm, &program_elf())
+    }
+
+    /// Like `on`, with another build of the program (e.g. the strict-alignment variant).
+    pub fn on_with_elf(mut svm: LiteSVM, elf: &[u8]) -> Self {
+        svm.add_program(clipstake::ID, elf).expect("program loads");
         let admin = Keypair::new();
         set_upgrade_authority(&mut svm, &admin.pubkey());
         let env = Env {

@@ -113,8 +113,16 @@ t2=$(date +%s.%N)
 
 # ---- step 3: final link exporting only the entrypoint and the mem functions.
 rm -f "$out"
-if ! "$linker" "${passthru[@]}" "${arch_args[@]}" --export "$exports" --deploy false \
-      "$work/stage2.bc" -o "$out" >"$work/stage3.log" 2>&1; then
+# Code generation. `+allows-misaligned-mem-access` (the sBPF VM accepts unaligned loads and
+# stores): without it LLVM's BPF backend expands every alignment-1 access (each Pubkey, each
+# borsh field) byte by byte. Only this step generates code, so the IR above is the same with or
+# without it, and `stage3-args.sh` lets tools/sbf/build.sh link a variant from the same IR.
+cpu_features=()
+[[ -n "${SBF_CPU_FEATURES:-}" ]] && cpu_features=("--cpu-features=$SBF_CPU_FEATURES")
+stage3=("$linker" "${passthru[@]}" "${arch_args[@]}" --export "$exports" --deploy false \
+        "$work/stage2.bc")
+printf '%q ' "${stage3[@]}" >"$work/stage3-args.sh"
+if ! "${stage3[@]}" "${cpu_features[@]}" -o "$out" >"$work/stage3.log" 2>&1; then
   echo "link.sh: step 3 (final sbpf-linker) failed:" >&2
   cat "$work/stage3.log" >&2
   exit 1
