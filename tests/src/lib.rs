@@ -42,9 +42,13 @@ pub const MIN_SETTLEMENT_SECS: i64 = 24 * 3600;
 /// The platform's maximum attestation lifetime in the fixtures: 7 days.
 pub const MAX_ATTESTATION_SECS: i64 = 7 * 24 * 3600;
 
-/// Where the SBF build lands.
+/// Where the SBF build lands; `CLIPSTAKE_TEST_PROGRAM_SO` names another ELF to run instead
+/// (e.g. a build with a planted bug, to show a test finds it).
 pub fn program_so_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so")
+    match std::env::var_os("CLIPSTAKE_TEST_PROGRAM_SO") {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so"),
+    }
 }
 
 /// The program ELF. Fails the test, saying how to build it, when it is missing: the tests
