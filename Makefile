@@ -7,6 +7,8 @@
 #   make bench-oracle    oracle throughput on the embedded chain
 #   make bench-localnet  oracle throughput against the local validator over JSON-RPC
 #   make localnet        runs the local validator (Ctrl-C stops it)
+#   make fuzz-smoke      every fuzz target for 10 s (fuzz/README.md)
+#   make fuzz            every fuzz target for 120 s (FUZZ_SECONDS=N to change)
 
 SHELL := /bin/bash
 # Host crates build with the rustup toolchain; the SBF build picks its own compiler.
@@ -15,7 +17,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
 .PHONY: build build-with-variant test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
-	localnet demo fmt
+	localnet demo fmt fuzz fuzz-smoke
 
 build:
 	bash tools/sbf/build.sh
@@ -55,3 +57,14 @@ demo: build
 
 fmt:
 	cargo fmt --all
+
+# libFuzzer targets (fuzz/, its own Cargo.lock and target directory under ~/.cache/clipstake;
+# cargo-fuzz installed there once per machine). Not in `test`: see fuzz/README.md.
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_SECONDS ?= 120
+
+fuzz-smoke:
+	bash tools/fuzz.sh $(FUZZ_SMOKE_SECONDS)
+
+fuzz:
+	bash tools/fuzz.sh $(FUZZ_SECONDS)
