@@ -59,7 +59,7 @@ fmt:
 	cargo fmt --all
 
 # libFuzzer targets (fuzz/, its own Cargo.lock and target directory under ~/.cache/clipstake;
-# cargo-fuzz installed there once per machine). Not in `test`: see fuzz/README.md.
+# cargo-fuzz installed there once per machine). Not in `test` yet: see fuzz/README.md.
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_SECONDS ?= 120
 

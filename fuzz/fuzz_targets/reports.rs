@@ -34,7 +34,9 @@
 mod reports;
 
 use libfuzzer_sys::fuzz_target;
-use reports::{Context, Format, Point, VerifyConfig, ViewReport, parse, parse_time, verify};
+use reports::{
+    Context, Format, MAX_OBSERVED_AT, Point, VerifyConfig, ViewReport, parse, parse_time, verify,
+};
 
 /// The lines `parse` must account for, with their 1-based numbers.
 fn candidate_lines(text: &str, format: Format) -> Vec<(usize, &str)> {
@@ -121,12 +123,14 @@ fuzz_target!(|input: &[u8]| {
     let parsed = parse(&text, format);
 
     // `parse_time` on each line as a whole (what a CSV field or a JSON string can hold):
-    // total, and unix seconds come back as themselves.
+    // total, always within 1970..=9999, and unix seconds in that range come back as themselves.
     for line in text.lines() {
         let line = line.trim();
         let time = parse_time(line);
+        assert!(time.is_none_or(|t| (0..=MAX_OBSERVED_AT).contains(&t)), "{line:?} -> {time:?}");
         if let Ok(secs) = line.parse::<i64>() {
-            assert_eq!(time, Some(secs));
+            let in_range = (0..=MAX_OBSERVED_AT).contains(&secs);
+            assert_eq!(time, in_range.then_some(secs));
         }
     }
 

@@ -214,24 +214,35 @@ fn build(
     })
 }
 
-/// Unix seconds, or `YYYY-MM-DDTHH:MM:SS[.fff]Z`.
+/// The latest time a report may carry: 9999-12-31T23:59:59Z. With times in
+/// `0..=MAX_OBSERVED_AT`, every difference `verify` takes fits an `i64`.
+pub const MAX_OBSERVED_AT: i64 = 253_402_300_799;
+
+/// Unix seconds, or `YYYY-MM-DDTHH:MM:SS[.fff]Z`, between 1970 and the end of year 9999.
 pub fn parse_time(text: &str) -> Option<i64> {
-    if let Ok(secs) = text.parse::<i64>() {
-        return Some(secs);
-    }
+    let secs = match text.parse::<i64>() {
+        Ok(secs) => secs,
+        Err(_) => parse_rfc3339_utc(text)?,
+    };
+    (0..=MAX_OBSERVED_AT).contains(&secs).then_some(secs)
+}
+
+/// Exactly `YYYY-MM-DD`, `T` or a space, `HH:MM:SS`, optional `.digits`, then `Z` or `+00:00`.
+fn parse_rfc3339_utc(text: &str) -> Option<i64> {
     let text = text
         .strip_suffix('Z')
         .or_else(|| text.strip_suffix("+00:00"))?;
     let (date, time) = text.split_once(['T', ' '])?;
-    let mut d = date.split('-').map(|p| p.parse::<i64>());
-    let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
-    let time = time.split('.').next()?;
-    let mut t = time.split(':').map(|p| p.parse::<i64>());
-    let (hh, mm, ss) = (t.next()?.ok()?, t.next()?.ok()?, t.next()?.ok()?);
+    let (time, fraction) = time.split_once('.').unwrap_or((time, "0"));
+    if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let [y, m, day] = fields::<3>(date, '-', &[4, 2, 2])?;
+    let [hh, mm, ss] = fields::<3>(time, ':', &[2, 2, 2])?;
     if !(1..=12).contains(&m) || !(1..=31).contains(&day) || hh > 23 || mm > 59 || ss > 60 {
         return None;
     }
-    // Days from civil (Howard Hinnant).
+    // Days from civil (Howard Hinnant); y <= 9999, so nothing here can overflow.
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -240,6 +251,20 @@ pub fn parse_time(text: &str) -> Option<i64> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// `N` fields of exactly the given digit counts, separated by `separator`, nothing else.
+fn fields<const N: usize>(text: &str, separator: char, widths: &[usize; N]) -> Option<[i64; N]> {
+    let mut parts = text.split(separator);
+    let mut values = [0i64; N];
+    for (value, width) in values.iter_mut().zip(widths) {
+        let part = parts.next()?;
+        if part.len() != *width || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *value = part.parse().ok()?;
+    }
+    parts.next().is_none().then_some(values)
 }
 
 /// Verification settings.
@@ -352,6 +377,26 @@ pub fn verify(report: &ViewReport, ctx: &Context, config: &VerifyConfig) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_out_of_range_or_malformed_are_refused_not_panics() {
+        assert_eq!(parse_time("2026-11-23T10:00:00Z"), Some(1_795_428_000));
+        assert_eq!(parse_time("2026-11-23T10:00:00.250Z"), Some(1_795_428_000));
+        assert_eq!(parse_time("9999-12-31T23:59:59Z"), Some(MAX_OBSERVED_AT));
+        for bad in [
+            "999999999999-01-01T00:00:00Z",
+            "99999999999999999-01-01T00:00:00Z",
+            "2026-01-01T-9223372036854775808:00:00Z",
+            "2026-11-23T-1:00:00Z",
+            "2026-11-23-7T10:00:00Z",
+            "2026-11-23T10:00:00:99Z",
+            "2026-11-23T10:00:00.garbageZ",
+            "-9223372036854775808",
+            "253402300800",
+        ] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn json_lines_with_bad_lines() {
