@@ -1624,7 +1624,14 @@ fn a_multisig_admin_gets_instructions_to_propose_instead_of_a_transaction() {
     let candidate = solana_keypair::Keypair::new().pubkey().to_string();
     let proposal = chain.json(
         "brand",
-        &["--multisig", &vault, "platform", "oracle", "add", &candidate],
+        &[
+            "--multisig",
+            &vault,
+            "platform",
+            "oracle",
+            "add",
+            &candidate,
+        ],
     );
     assert_eq!(
         (proposal["multisig"].as_str(), proposal["sent"].as_bool()),

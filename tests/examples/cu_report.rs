@@ -38,7 +38,11 @@ fn measure(mut env: Env, token_program: Option<Pubkey>, label: &str) -> Vec<Row>
     let init = env.init_platform();
     row("init_platform", "", cu(init, "init_platform"));
     let oracle_key = env.oracle.pubkey();
-    row("add_oracle", "", cu(env.add_oracle(&oracle_key), "add_oracle"));
+    row(
+        "add_oracle",
+        "",
+        cu(env.add_oracle(&oracle_key), "add_oracle"),
+    );
     let asset = match token_program {
         None => Asset::Sol,
         Some(token_program) => {
@@ -172,7 +176,10 @@ fn mint_policy_rows(env: &mut Env, token_program: Pubkey) -> Vec<Row> {
     let mut rows = Vec::new();
     let trusted = env.create_mint(&token_program, 6, None);
     env.trust_mint(&trusted).expect("trust_mint");
-    let mut cases = vec![(trusted, ", 3-way, existing ATAs, trusted mint (no policy check)")];
+    let mut cases = vec![(
+        trusted,
+        ", 3-way, existing ATAs, trusted mint (no policy check)",
+    )];
     if token_program == TOKEN_2022_PROGRAM_ID {
         let with_fee = env.create_mint(&token_program, 6, Some(100));
         cases.push((with_fee, ", 3-way, existing ATAs, fixed transfer fee"));
@@ -192,7 +199,8 @@ fn mint_policy_rows(env: &mut Env, token_program: Pubkey) -> Vec<Row> {
         let submission = env
             .register(&campaign, &video, &creator, affiliate)
             .expect("register");
-        env.disburse(&campaign, &submission, 10_000).expect("disburse");
+        env.disburse(&campaign, &submission, 10_000)
+            .expect("disburse");
         let again = env.disburse(&campaign, &submission, 20_000);
         rows.push(Row {
             instruction: "disburse",

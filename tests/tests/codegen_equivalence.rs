@@ -34,7 +34,11 @@ struct Outcome {
 }
 
 /// A lifecycle on one build: returns each step's outcome and the compute units used.
-fn run(elf: &[u8], token_program: Option<Pubkey>, transfer_fee_bps: Option<u16>) -> (Vec<Outcome>, u64) {
+fn run(
+    elf: &[u8],
+    token_program: Option<Pubkey>,
+    transfer_fee_bps: Option<u16>,
+) -> (Vec<Outcome>, u64) {
     let mut env = Env::on_with_elf(LiteSVM::new(), elf);
     env.init_platform().expect("init_platform");
     let oracle = env.oracle.insecure_clone();
@@ -72,7 +76,13 @@ fn run(elf: &[u8], token_program: Option<Pubkey>, transfer_fee_bps: Option<u16>)
         };
         let balances = watched
             .iter()
-            .map(|a| if asset == Asset::Sol { env.lamports(a) } else { env.token_balance(a) })
+            .map(|a| {
+                if asset == Asset::Sol {
+                    env.lamports(a)
+                } else {
+                    env.token_balance(a)
+                }
+            })
             .collect();
         let totals = match env.svm.get_account(&campaign) {
             None => Vec::new(),
@@ -109,7 +119,12 @@ fn run(elf: &[u8], token_program: Option<Pubkey>, transfer_fee_bps: Option<u16>)
     record(&env, "disburse replayed", r);
     let r = env.disburse(&campaign, &payee.submission, 123_457);
     record(&env, "disburse again", r);
-    let attestation = Attestation::sign(&oracle, &env.submission(&payee.submission), 150_001, T0 + 60);
+    let attestation = Attestation::sign(
+        &oracle,
+        &env.submission(&payee.submission),
+        150_001,
+        T0 + 60,
+    );
     let claim = ix::claim(
         &env.payer.pubkey(),
         &env.campaign(&campaign),
@@ -125,7 +140,10 @@ fn run(elf: &[u8], token_program: Option<Pubkey>, transfer_fee_bps: Option<u16>)
     record(&env, "end", r);
     env.set_time(T0 + SETTLEMENT_SECS + 1);
     let left = env.account::<Campaign>(&campaign).available();
-    let r = env.send(&[ix::withdraw(&env.campaign(&campaign), left + 1)], &[&brand]);
+    let r = env.send(
+        &[ix::withdraw(&env.campaign(&campaign), left + 1)],
+        &[&brand],
+    );
     record(&env, "withdraw too much", r);
     let r = env.send(&[ix::withdraw(&env.campaign(&campaign), left)], &[&brand]);
     record(&env, "withdraw", r);
@@ -150,13 +168,19 @@ fn misaligned_access_changes_cost_not_behaviour() {
         let (without, units_strict) = run(&strict, token_program, fee);
         assert_eq!(with_feature, without, "{label}: the two builds disagree");
         let failures = with_feature.iter().filter(|o| o.error.is_some()).count();
-        assert_eq!(failures, 3, "{label}: the three refusals must be refused: {with_feature:#?}");
+        assert_eq!(
+            failures, 3,
+            "{label}: the three refusals must be refused: {with_feature:#?}"
+        );
         println!(
             "{label}: {} steps identical; compute units {units_fast} with the feature, \
              {units_strict} without ({:.0}%)",
             with_feature.len(),
             100.0 * units_fast as f64 / units_strict as f64
         );
-        assert!(units_fast < units_strict, "{label}: the feature should make it cheaper");
+        assert!(
+            units_fast < units_strict,
+            "{label}: the feature should make it cheaper"
+        );
     }
 }

@@ -711,7 +711,8 @@ fn rejects_fund_overflowing_funded_total() {
         .unwrap();
     env.fund(&campaign, u64::MAX).expect("fund u64::MAX");
     let payee = env.payee(&campaign, asset, "https://video.example/loop", false);
-    env.disburse(&campaign, &payee.submission, 1_000).expect("disburse");
+    env.disburse(&campaign, &payee.submission, 1_000)
+        .expect("disburse");
     let creator = payee.creator.insecure_clone();
     let before = env.snapshot(&fund_watch(
         &env,
@@ -720,7 +721,10 @@ fn rejects_fund_overflowing_funded_total() {
     ));
     let fund = ix::fund_campaign(&creator.pubkey(), &env.campaign(&campaign), 1);
     let payer = env.payer.insecure_clone();
-    assert_program_error(env.send(&[fund], &[&creator, &payer]), ClipstakeError::Overflow);
+    assert_program_error(
+        env.send(&[fund], &[&creator, &payer]),
+        ClipstakeError::Overflow,
+    );
     env.assert_unchanged(&before);
     assert_eq!(env.account::<Campaign>(&campaign).funded, u64::MAX);
 }
@@ -736,7 +740,10 @@ fn rejects_fund_after_withdrawal() {
         .expect("withdraw 1");
     let before = env.snapshot(&fund_watch(&env, &campaign, &[brand.pubkey()]));
     let fund = ix::fund_campaign(&brand.pubkey(), &env.campaign(&campaign), 1);
-    assert_program_error(env.send(&[fund], &[&brand]), ClipstakeError::CampaignSettled);
+    assert_program_error(
+        env.send(&[fund], &[&brand]),
+        ClipstakeError::CampaignSettled,
+    );
     env.assert_unchanged(&before);
 }
 

@@ -297,7 +297,9 @@ pub fn proposal_report(
         "sent": false,
         "instructions": json_instructions,
     }))
-    .title(format!("Proposal for multisig vault {vault} (nothing was sent)"));
+    .title(format!(
+        "Proposal for multisig vault {vault} (nothing was sent)"
+    ));
     for (n, ix) in instructions.iter().enumerate() {
         let rows = ix
             .accounts

@@ -112,7 +112,9 @@ pub fn enforce(
 
 /// True when a 32-byte optional key (Token-2022's `OptionalNonZeroPubkey`) is set.
 fn key_set(value: &[u8], at: usize) -> bool {
-    value.get(at..at + 32).is_some_and(|k| k.iter().any(|b| *b != 0))
+    value
+        .get(at..at + 32)
+        .is_some_and(|k| k.iter().any(|b| *b != 0))
 }
 
 fn check_extension(kind: u16, value: &[u8], epoch: u64) -> Result<(), MintPolicyError> {
@@ -217,8 +219,14 @@ mod tests {
     #[test]
     fn authorities_that_are_set_are_refused_and_unset_ones_pass() {
         let cases = [
-            (ExtensionType::MintCloseAuthority, MintPolicyError::CloseAuthority),
-            (ExtensionType::PermanentDelegate, MintPolicyError::UnsupportedExtension),
+            (
+                ExtensionType::MintCloseAuthority,
+                MintPolicyError::CloseAuthority,
+            ),
+            (
+                ExtensionType::PermanentDelegate,
+                MintPolicyError::UnsupportedExtension,
+            ),
         ];
         for (kind, error) in cases {
             let set = with_extensions(&[(kind, vec![5; 32])]);
@@ -279,12 +287,21 @@ mod tests {
 
     #[test]
     fn truncated_or_foreign_data_is_not_a_mint() {
-        assert_eq!(check_untrusted_mint(&[0; 10], 0), Err(MintPolicyError::NotAMint));
+        assert_eq!(
+            check_untrusted_mint(&[0; 10], 0),
+            Err(MintPolicyError::NotAMint)
+        );
         let mut token_account = with_extensions(&[]);
         token_account[ACCOUNT_TYPE_AT] = 2;
-        assert_eq!(mint_decimals(&token_account), Err(MintPolicyError::NotAMint));
+        assert_eq!(
+            mint_decimals(&token_account),
+            Err(MintPolicyError::NotAMint)
+        );
         let mut cut = with_extensions(&[(ExtensionType::MintCloseAuthority, vec![0; 32])]);
         cut.truncate(cut.len() - 4);
-        assert_eq!(check_untrusted_mint(&cut, 0), Err(MintPolicyError::NotAMint));
+        assert_eq!(
+            check_untrusted_mint(&cut, 0),
+            Err(MintPolicyError::NotAMint)
+        );
     }
 }

@@ -31,20 +31,26 @@ pub struct AddOracle<'info> {
 
 impl AddOracle<'_> {
     fn validate(&self, oracle: &Pubkey) -> Result<()> {
-        require_keys_neq!(*oracle, Pubkey::default(), ClipstakeError::OracleNotRegistered);
+        require_keys_neq!(
+            *oracle,
+            Pubkey::default(),
+            ClipstakeError::OracleNotRegistered
+        );
         Ok(())
     }
 
     /// Registers `oracle` as a payout oracle campaigns may name.
     #[access_control(ctx.accounts.validate(&oracle))]
     pub fn handler(ctx: Context<Self>, oracle: Pubkey) -> Result<()> {
-        ctx.accounts.oracle_registration.set_inner(OracleRegistration {
-            oracle,
-            active: true,
-            added_at: Clock::get()?.unix_timestamp,
-            revoked_at: 0,
-            bump: ctx.bumps.oracle_registration,
-        });
+        ctx.accounts
+            .oracle_registration
+            .set_inner(OracleRegistration {
+                oracle,
+                active: true,
+                added_at: Clock::get()?.unix_timestamp,
+                revoked_at: 0,
+                bump: ctx.bumps.oracle_registration,
+            });
         emit!(OracleAdded { oracle });
         Ok(())
     }

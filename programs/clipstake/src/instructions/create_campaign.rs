@@ -90,7 +90,10 @@ impl CreateCampaign<'_> {
             args.oracle,
             ClipstakeError::OracleNotRegistered
         );
-        require!(self.oracle_registration.active, ClipstakeError::OracleRevoked);
+        require!(
+            self.oracle_registration.active,
+            ClipstakeError::OracleRevoked
+        );
         require!(
             args.rate_per_thousand_views > 0 && args.cap_per_submission > 0,
             ClipstakeError::InvalidRate
@@ -227,7 +230,11 @@ fn mint_is_trusted(record: Option<&UncheckedAccount>, mint: &Pubkey) -> Result<b
 
 /// Checks the mint's owner and, unless trusted, the mint policy; returns its asset kind and
 /// decimals.
-fn inspect_mint(mint: &AccountInfo, token_program: &Pubkey, trusted: bool) -> Result<(AssetKind, u8)> {
+fn inspect_mint(
+    mint: &AccountInfo,
+    token_program: &Pubkey,
+    trusted: bool,
+) -> Result<(AssetKind, u8)> {
     require_keys_eq!(
         *mint.owner,
         *token_program,

@@ -219,8 +219,7 @@ impl<'info> Payout<'info> {
         }
         if delivered.commission {
             campaign.commissions_paid = math::add(campaign.commissions_paid, split.commission)?;
-            submission.commissions_paid =
-                math::add(submission.commissions_paid, split.commission)?;
+            submission.commissions_paid = math::add(submission.commissions_paid, split.commission)?;
         } else {
             campaign.commissions_accrued =
                 math::add(campaign.commissions_accrued, split.commission)?;

@@ -54,7 +54,10 @@ pub struct RegisterSubmission<'info> {
 impl RegisterSubmission<'_> {
     fn validate(&self, args: &RegisterSubmissionArgs) -> Result<()> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
-        require!(self.oracle_registration.active, ClipstakeError::OracleRevoked);
+        require!(
+            self.oracle_registration.active,
+            ClipstakeError::OracleRevoked
+        );
         self.campaign
             .check_accepting_submissions(Clock::get()?.unix_timestamp)?;
         require!(

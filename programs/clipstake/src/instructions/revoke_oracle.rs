@@ -22,7 +22,10 @@ pub struct RevokeOracle<'info> {
 
 impl RevokeOracle<'_> {
     fn validate(&self) -> Result<()> {
-        require!(self.oracle_registration.active, ClipstakeError::OracleRevoked);
+        require!(
+            self.oracle_registration.active,
+            ClipstakeError::OracleRevoked
+        );
         Ok(())
     }
 

@@ -24,7 +24,10 @@ pub struct SetCampaignOracle<'info> {
 
 impl SetCampaignOracle<'_> {
     fn validate(&self) -> Result<()> {
-        require!(self.oracle_registration.active, ClipstakeError::OracleRevoked);
+        require!(
+            self.oracle_registration.active,
+            ClipstakeError::OracleRevoked
+        );
         Ok(())
     }
 

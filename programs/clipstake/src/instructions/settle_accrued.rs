@@ -89,7 +89,10 @@ impl SettleAccrued<'_> {
             self.recipient_token_account.as_ref().map(|a| a.key()),
         ];
         require!(
-            destinations.iter().flatten().all(|d| !protected.contains(d)),
+            destinations
+                .iter()
+                .flatten()
+                .all(|d| !protected.contains(d)),
             ClipstakeError::DuplicateAccount
         );
         if let Some(mint) = &self.mint {

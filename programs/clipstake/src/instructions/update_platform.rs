@@ -40,8 +40,7 @@ impl UpdatePlatform<'_> {
     fn validate(&self, args: &UpdatePlatformArgs) -> Result<()> {
         let platform = &self.platform;
         let fee = Bps::new(args.fee_bps.unwrap_or(platform.fee_bps))?;
-        let max_affiliate =
-            Bps::new(args.max_affiliate_bps.unwrap_or(platform.max_affiliate_bps))?;
+        let max_affiliate = Bps::new(args.max_affiliate_bps.unwrap_or(platform.max_affiliate_bps))?;
         fee.checked_add(max_affiliate)?;
         let window = args
             .min_settlement_window_secs
