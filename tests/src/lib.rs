@@ -807,3 +807,44 @@ pub fn assert_program_error_at<T>(
 ) {
     assert_instruction_error(result, index, InstructionError::Custom(code_of(expected)));
 }
+
+/// Creates `owner`'s Token-2022 associated token account for `mint` and makes it require
+/// memos on incoming transfers (a recipient that cannot receive a plain transfer); returns it.
+pub fn require_memos(env: &mut Env, owner: &Keypair, mint: &Pubkey) -> Pubkey {
+    use spl_token_2022_interface::extension::memo_transfer::instruction as memo;
+    let program = TOKEN_2022_PROGRAM_ID;
+    let ata = pda::associated_token(&owner.pubkey(), mint, &program);
+    let create =
+        spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(
+            &env.payer.pubkey(),
+            &owner.pubkey(),
+            mint,
+            &program,
+        );
+    let realloc = spl_token_2022_interface::instruction::reallocate(
+        &program,
+        &ata,
+        &env.payer.pubkey(),
+        &owner.pubkey(),
+        &[],
+        &[spl_token_2022_interface::extension::ExtensionType::MemoTransfer],
+    )
+    .unwrap();
+    let enable =
+        memo::enable_required_transfer_memos(&program, &ata, &owner.pubkey(), &[]).unwrap();
+    env.send(&[create, realloc, enable], &[owner])
+        .expect("memos required");
+    ata
+}
+
+/// A program-owned account with data: lamports sent to it could never leave except by that
+/// program, so a payout accrues what it owes to it.
+pub fn program_owned_account() -> Account {
+    Account {
+        lamports: SOL,
+        data: vec![7; 64],
+        owner: Pubkey::new_unique(),
+        executable: false,
+        rent_epoch: 0,
+    }
+}

@@ -27,7 +27,6 @@ use solana_instruction_error::InstructionError;
 use solana_keypair::Keypair;
 use solana_program_pack::Pack;
 use solana_signer::Signer;
-use spl_token_2022_interface::extension::ExtensionType;
 
 /// Index of each `settle_accrued` account (the `SettleAccrued` struct order).
 mod settle_at {
@@ -122,18 +121,6 @@ fn propose(env: &mut Env, new_admin: &Pubkey) {
     .expect("propose admin");
 }
 
-/// A program-owned account with data: lamports sent to it could never leave except by that
-/// program, so a payout accrues what it owes to it.
-fn program_owned_account() -> Account {
-    Account {
-        lamports: SOL,
-        data: vec![7; 64],
-        owner: Pubkey::new_unique(),
-        executable: false,
-        rent_epoch: 0,
-    }
-}
-
 /// A plain wallet holding 1 SOL.
 fn wallet_account() -> Account {
     Account {
@@ -187,35 +174,6 @@ fn sol_fees_accrued_fixture() -> (Env, Payee) {
     env.put_account(treasury, wallet_account());
     assert!(env.campaign(&payee.campaign).state.fees_accrued > 0);
     (env, payee)
-}
-
-/// Creates `owner`'s Token-2022 associated token account for `mint` and makes it require
-/// memos on incoming transfers; returns it.
-fn require_memos(env: &mut Env, owner: &Keypair, mint: &Pubkey) -> Pubkey {
-    use spl_token_2022_interface::extension::memo_transfer::instruction as memo;
-    let program = TOKEN_2022_PROGRAM_ID;
-    let ata = pda::associated_token(&owner.pubkey(), mint, &program);
-    let create =
-        spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(
-            &env.payer.pubkey(),
-            &owner.pubkey(),
-            mint,
-            &program,
-        );
-    let realloc = spl_token_2022_interface::instruction::reallocate(
-        &program,
-        &ata,
-        &env.payer.pubkey(),
-        &owner.pubkey(),
-        &[],
-        &[ExtensionType::MemoTransfer],
-    )
-    .unwrap();
-    let enable =
-        memo::enable_required_transfer_memos(&program, &ata, &owner.pubkey(), &[]).unwrap();
-    env.send(&[create, realloc, enable], &[owner])
-        .expect("memos required");
-    ata
 }
 
 /// A Token-2022 campaign whose affiliate required memos at payout time (commission accrued)

@@ -375,35 +375,6 @@ fn replace_mint(env: &mut Env, payee: &Payee, replacement: &Pubkey) {
     env.put_account(mint, account);
 }
 
-/// Creates `owner`'s Token-2022 associated token account for `mint` and makes it require
-/// memos on incoming transfers; returns it.
-fn require_memos(env: &mut Env, owner: &Keypair, mint: &Pubkey) -> Pubkey {
-    use spl_token_2022_interface::extension::memo_transfer::instruction as memo;
-    let program = TOKEN_2022_PROGRAM_ID;
-    let ata = pda::associated_token(&owner.pubkey(), mint, &program);
-    let create =
-        spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(
-            &env.payer.pubkey(),
-            &owner.pubkey(),
-            mint,
-            &program,
-        );
-    let realloc = spl_token_2022_interface::instruction::reallocate(
-        &program,
-        &ata,
-        &env.payer.pubkey(),
-        &owner.pubkey(),
-        &[],
-        &[ExtensionType::MemoTransfer],
-    )
-    .unwrap();
-    let enable =
-        memo::enable_required_transfer_memos(&program, &ata, &owner.pubkey(), &[]).unwrap();
-    env.send(&[create, realloc, enable], &[owner])
-        .expect("memos required");
-    ata
-}
-
 /// Turns required memos off again on `owner`'s account `ata`.
 fn stop_requiring_memos(env: &mut Env, owner: &Keypair, ata: &Pubkey) {
     use spl_token_2022_interface::extension::memo_transfer::instruction as memo;
@@ -1659,18 +1630,6 @@ fn frozen_affiliate_account_gets_commission_accrued() {
 
 // ------------------------------------------------------------------------------------------
 // 9. SOL recipients that cannot hold SOL
-
-/// A program-owned account with data: lamports sent to it could never leave except by that
-/// program.
-fn program_owned_account() -> Account {
-    Account {
-        lamports: SOL,
-        data: vec![7; 64],
-        owner: Pubkey::new_unique(),
-        executable: false,
-        rent_epoch: 0,
-    }
-}
 
 /// A program-owned affiliate gets its commission accrued (not lost), the creator is paid, and
 /// the commission is never sent to the program's account.
