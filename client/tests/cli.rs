@@ -624,7 +624,16 @@ fn token_campaign_dry_run_insufficient_vault_and_nothing_half_done() {
         ],
     );
     let submission = submission["address"].as_str().unwrap().to_string();
-    // 10,000 views = 25 tokens > the 12.5 in the vault: refused, and nothing moved.
+    // 10,000 views = 25 tokens > the 12.5 in the vault: the payout is cut to the 12.5 the vault
+    // holds (0.3125 fee, 12.1875 to the creator, whose token account is created on the way) and
+    // 12.5 stays owed.
+    let partial = chain.json(
+        "oracle",
+        &["oracle", "disburse", &submission, "--views", "10000"],
+    );
+    assert_eq!(partial["creator_amount"]["ui"], "12.1875");
+    assert_eq!(partial["still_owed"]["ui"], "12.5");
+    // The vault is empty now: a second push is refused, and nothing moved.
     let short = chain.fails(
         "oracle",
         &["oracle", "disburse", &submission, "--views", "10000"],
@@ -634,23 +643,27 @@ fn token_campaign_dry_run_insufficient_vault_and_nothing_half_done() {
         short.contains("InsufficientVaultBalance") && short.contains("fund the campaign"),
         "{short}"
     );
-    assert_eq!(
-        chain.json("other", &["submission", "show", &submission])["paid_views"],
-        0
-    );
-    assert_eq!(
-        base(&chain.json("other", &["campaign", "show", &address])["vault_balance"]),
-        12_500_000
-    );
-
-    // 4,000 views = 10 tokens: 0.25 fee, 9.75 to the creator, whose token account is created on the way.
-    let paid = chain.json(
+    let shown = chain.json("other", &["submission", "show", &submission]);
+    assert_eq!(shown["paid_views"], 10_000);
+    assert_eq!(base(&shown["paid_gross"]), 12_500_000);
+    // Fewer views than the watermark are refused before anything is sent.
+    let stale = chain.fails(
         "oracle",
         &["oracle", "disburse", &submission, "--views", "4000"],
+        3,
     );
-    assert_eq!(paid["creator_amount"]["ui"], "9.75");
+    assert!(stale.contains("ViewsNotIncreasing"), "{stale}");
+
+    // Funded again, the same views collect the shortfall.
+    chain.json("brand", &["campaign", "fund", &address, "20"]);
+    let rest = chain.json(
+        "oracle",
+        &["oracle", "disburse", &submission, "--views", "10000"],
+    );
+    assert_eq!(rest["creator_amount"]["ui"], "12.1875");
+    assert_eq!(rest["still_owed"]["ui"], "0");
     let status = chain.json("other", &["creator", "status", &creator]);
-    assert_eq!(status["totals"][0]["earned"]["ui"], "9.75");
+    assert_eq!(status["totals"][0]["earned"]["ui"], "24.375");
     assert_eq!(status["totals"][0]["asset"], mint_address.as_str());
 }
 

@@ -62,6 +62,11 @@ fn world(n: usize) -> World {
 
 /// `token`: an SPL Token (p-token) campaign instead of native SOL.
 fn world_with(n: usize, token: bool) -> World {
+    world_funded(n, token, 20_000 * SOL)
+}
+
+/// `world_with`, the campaign funded with `budget` base units.
+fn world_funded(n: usize, token: bool, budget: u64) -> World {
     let admin = Keypair::new();
     let mut chain = EmbeddedBackend::in_memory(&elf(), admin.pubkey()).unwrap();
     let payer = admin;
@@ -150,7 +155,7 @@ fn world_with(n: usize, token: bool) -> World {
         &mut chain,
         &payer,
         &[],
-        &[ix::fund_campaign(&payer.pubkey(), &account, 20_000 * SOL)],
+        &[ix::fund_campaign(&payer.pubkey(), &account, budget)],
     );
     let mut videos = Vec::new();
     let mut pending = Vec::new();
@@ -201,6 +206,20 @@ fn line(video: &str, views: u64, at: i64) -> String {
 
 fn quiet() -> ProgressBar {
     ProgressBar::hidden()
+}
+
+/// One `oracle run` with the default options, as `clipstake oracle run` makes it.
+fn run_default(w: &mut World, ledger: &mut Ledger) -> oracle::RunSummary {
+    oracle::run(
+        ledger,
+        &mut w.chain,
+        &w.oracle,
+        &w.payer,
+        &RunOptions::default(),
+        &mut NoFailpoints,
+        &quiet(),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -268,16 +287,7 @@ fn bad_reports_are_quarantined_and_the_rest_paid() {
     .unwrap();
     assert_eq!((s.accepted, s.quarantined), (1, 3));
 
-    let summary = oracle::run(
-        &mut ledger,
-        &mut w.chain,
-        &w.oracle,
-        &w.payer,
-        &RunOptions::default(),
-        &mut NoFailpoints,
-        &quiet(),
-    )
-    .unwrap();
+    let summary = run_default(&mut w, &mut ledger);
     assert_eq!(summary.paid, 4);
     assert_eq!(summary.failed, 0);
     assert_eq!(summary.quarantined, 9);
@@ -315,17 +325,62 @@ fn bad_reports_are_quarantined_and_the_rest_paid() {
     }
     assert!(ledger.totals().unwrap().unbalanced.is_empty());
     // Re-running pays nothing more.
-    let again = oracle::run(
-        &mut ledger,
-        &mut w.chain,
-        &w.oracle,
-        &w.payer,
-        &RunOptions::default(),
-        &mut NoFailpoints,
-        &quiet(),
-    )
-    .unwrap();
+    let again = run_default(&mut w, &mut ledger);
     assert_eq!(again.paid, 0);
+}
+
+/// A brand funds less than its verified views earn. The oracle pays what the vault holds (one
+/// payout cut short, the next video awaiting funds, nothing refused), its ledger books exactly
+/// what moved, and once the brand funds again the next run pays the shortfall at the same
+/// watermark and the waiting video, and a third run pays nothing.
+#[test]
+fn underfunded_campaign_is_paid_what_the_vault_holds_then_topped_up() {
+    let owed = entitlement(1_000_000, RATE, CAP); // 1 SOL per video
+    let mut w = world_funded(3, false, owed + owed / 2);
+    let mut ledger = Ledger::in_memory().unwrap();
+    let text: Vec<String> = w
+        .videos
+        .iter()
+        .map(|(v, _)| line(v, 1_000_000, w.now + 60))
+        .collect();
+    let parsed = parse(&text.join("\n"), Format::JsonLines);
+    let cfg = VerifyConfig::default();
+    oracle::ingest(&mut ledger, &mut w.chain, &w.campaign, &parsed, &cfg).unwrap();
+    let paid = |w: &mut World| -> Vec<u64> {
+        w.videos
+            .iter()
+            .map(|(_, a)| w.chain.submission(a).unwrap().state.paid_gross)
+            .collect()
+    };
+    let books_match = |w: &mut World, ledger: &Ledger| {
+        for (_, address) in &w.videos {
+            let chain = w.chain.submission(address).unwrap().state.paid_gross;
+            assert_eq!(ledger.confirmed_gross(&address.to_string()).unwrap(), chain);
+        }
+        assert!(ledger.totals().unwrap().unbalanced.is_empty());
+    };
+
+    let first = run_default(&mut w, &mut ledger);
+    assert_eq!((first.paid, first.failed, first.awaiting_funds), (2, 0, 1));
+    let mut amounts = paid(&mut w);
+    amounts.sort_unstable();
+    assert_eq!(amounts, vec![0, owed / 2, owed]);
+    assert_eq!(w.chain.campaign(&w.campaign).unwrap().state.available(), 0);
+    books_match(&mut w, &ledger);
+
+    let account = w.chain.campaign(&w.campaign).unwrap();
+    let fund = ix::fund_campaign(&w.payer.pubkey(), &account, 5 * owed);
+    send(&mut w.chain, &w.payer, &[], &[fund]);
+    let second = run_default(&mut w, &mut ledger);
+    assert_eq!(
+        (second.paid, second.failed, second.awaiting_funds),
+        (2, 0, 0)
+    );
+    assert_eq!(paid(&mut w), vec![owed; 3]);
+    books_match(&mut w, &ledger);
+
+    let third = run_default(&mut w, &mut ledger);
+    assert_eq!((third.planned, third.paid), (0, 0));
 }
 
 #[test]
@@ -347,16 +402,7 @@ fn token_campaign_pays_and_a_refused_disbursement_is_isolated() {
         &VerifyConfig::default(),
     )
     .unwrap();
-    let s = oracle::run(
-        &mut ledger,
-        &mut w.chain,
-        &w.oracle,
-        &w.payer,
-        &RunOptions::default(),
-        &mut NoFailpoints,
-        &quiet(),
-    )
-    .unwrap();
+    let s = run_default(&mut w, &mut ledger);
     assert_eq!((s.paid, s.failed), (24, 0));
     assert!(s.max_per_tx >= 2, "packed: {s:?}");
     for (i, (_, address)) in w.videos.iter().enumerate() {
@@ -398,16 +444,7 @@ fn token_campaign_pays_and_a_refused_disbursement_is_isolated() {
         &VerifyConfig::default(),
     )
     .unwrap();
-    let s = oracle::run(
-        &mut ledger,
-        &mut w.chain,
-        &w.oracle,
-        &w.payer,
-        &RunOptions::default(),
-        &mut NoFailpoints,
-        &quiet(),
-    )
-    .unwrap();
+    let s = run_default(&mut w, &mut ledger);
     assert_eq!((s.paid, s.failed), (10, 1), "{s:?}");
     assert_eq!(w.chain.submission(&poor).unwrap().state.paid_views, 0);
     let failed = ledger.intents(&[Status::Failed]).unwrap();

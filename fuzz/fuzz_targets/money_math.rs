@@ -13,12 +13,13 @@
 //!   `fee + commission + creator == gross`, `fee == floor(gross * fee_bps / 10_000)`,
 //!   `commission == floor(gross * commission_bps / 10_000)`;
 //! - `entitlement(v) == min(floor(v * rate / 1000), cap)`, monotone in the views;
-//! - `owed(prev, now)`: refused exactly when `now <= prev`; otherwise
-//!   `owed(prev, now) + entitlement(prev) == entitlement(now)`;
+//! - `owed(prev, paid, now)`: refused exactly when `now < prev` or `entitlement(now) <= paid`;
+//!   otherwise `entitlement(now) - paid`; `payable(owed, vault)` is `min(owed, vault)`, refused
+//!   exactly when that is 0;
 //! - `add` is refused exactly on `u64` overflow.
 #![no_main]
 
-use clipstake::math::{BPS_PER_WHOLE, Bps, MathError, add, entitlement, owed, split};
+use clipstake::math::{BPS_PER_WHOLE, Bps, MathError, add, entitlement, owed, payable, split};
 use libfuzzer_sys::fuzz_target;
 
 fn reference_floor(amount: u64, bps: u16) -> u64 {
@@ -124,17 +125,23 @@ fuzz_target!(|input: &[u8]| {
     if before <= now {
         assert!(e_before <= e_now, "entitlement is not monotone");
     }
-    match owed(before, now, rate, cap) {
+    // Owed on cumulative views, from what was paid (`total` stands for the paid gross), and
+    // what a vault holding `gross` pays of it.
+    match owed(before, total, now, rate, cap) {
         Ok(amount) => {
-            assert!(now > before, "owed accepted {now} <= {before}");
-            assert_eq!(
-                u128::from(amount) + u128::from(e_before),
-                u128::from(e_now),
-                "owed({before}, {now}) + entitlement({before}) != entitlement({now})"
-            );
+            assert!(now >= before, "owed accepted {now} < watermark {before}");
+            assert!(e_now > total, "owed {amount} with {total} of {e_now} paid");
+            assert_eq!(amount, e_now - total, "owed({before}, {total}, {now})");
+            match payable(amount, gross) {
+                Ok(pay) => assert!(pay == amount.min(gross) && pay > 0),
+                Err(e) => {
+                    assert_eq!(e, MathError::VaultEmpty);
+                    assert_eq!(gross, 0);
+                }
+            }
         }
         Err(e) => {
-            assert!(now <= before, "owed refused {before} -> {now}: {e:?}");
+            assert!(now < before || e_now <= total, "owed refused {before} -> {now} with {total} of {e_now} paid: {e:?}");
             assert_eq!(e, MathError::ViewsNotIncreasing);
         }
     }

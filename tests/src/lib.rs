@@ -525,6 +525,8 @@ pub const SOL_UNIT: u64 = 1_000_000;
 pub const TOKEN_UNIT: u64 = 1_000;
 /// Budget of a fixture campaign, in units: three full caps.
 pub const BUDGET_UNITS: u64 = 3_000;
+/// Views that earn 500 units under the fixture terms (5 units per 1,000 views).
+pub const UNDERFUNDED_VIEWS: u64 = 100_000;
 
 /// The fixture unit of `asset`.
 pub fn unit_of(asset: Asset) -> u64 {
@@ -703,6 +705,24 @@ impl Env {
             with_affiliate,
         );
         (env, payee)
+    }
+
+    /// A platform and a campaign (id 1) funded with only 10 units, and one video (with an
+    /// affiliate if asked): a payout for [`UNDERFUNDED_VIEWS`] owes 500 units, 50 times what
+    /// the brand put in. Returns the unit too.
+    pub fn underfunded_fixture(
+        token_program: Option<Pubkey>,
+        with_affiliate: bool,
+    ) -> (Env, Payee, u64) {
+        let mut env = Env::with_platform();
+        let asset = env.new_asset(token_program);
+        let unit = unit_of(asset);
+        let campaign = env
+            .create_campaign(asset, env.campaign_args(1, unit))
+            .unwrap();
+        env.fund(&campaign, 10 * unit).unwrap();
+        let payee = env.payee(&campaign, asset, "v", with_affiliate);
+        (env, payee, unit)
     }
 
     /// `update_platform` signed by the admin.

@@ -639,6 +639,51 @@ fn rejects_claim_replay_same_attestation() {
     }
 }
 
+/// An attestation redeemed while the vault held less than it is owed pays what the vault
+/// held; the same attestation then collects the shortfall once the campaign is funded, and
+/// nothing beyond it.
+#[test]
+fn underfunded_claim_collects_the_shortfall_with_the_same_attestation() {
+    for token_program in [None, Some(TOKEN_PROGRAM_ID)] {
+        let (mut env, payee, unit) = Env::underfunded_fixture(token_program, false);
+        let campaign = payee.campaign;
+        let attestation = attest(&env, &payee, VIEWS, EXPIRY);
+        let creator = payee.creator.insecure_clone();
+        let claim = |env: &Env| {
+            [
+                attestation.ed25519_instruction(),
+                claim_ix(env, &payee, VIEWS, EXPIRY),
+            ]
+        };
+        env.send(&claim(&env), &[&creator]).expect("partial claim");
+        assert_eq!(
+            env.submission(&payee.submission).state.paid_gross,
+            10 * unit
+        );
+        let again = claim(&env);
+        claim_refused(
+            &mut env,
+            &payee,
+            &again,
+            1,
+            ClipstakeError::InsufficientVaultBalance,
+        );
+
+        env.fund(&campaign, 1_000 * unit).unwrap();
+        env.send(&claim(&env), &[&creator]).expect("the shortfall");
+        let sub = env.submission(&payee.submission).state;
+        assert_eq!((sub.paid_views, sub.paid_gross), (VIEWS, 500 * unit));
+        let replay = claim(&env);
+        claim_refused(
+            &mut env,
+            &payee,
+            &replay,
+            1,
+            ClipstakeError::ViewsNotIncreasing,
+        );
+    }
+}
+
 /// An older attestation redeemed after the oracle already pushed a higher count.
 #[test]
 fn rejects_claim_with_stale_attestation_after_disburse() {

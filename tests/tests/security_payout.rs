@@ -829,27 +829,89 @@ fn rejects_disburse_after_early_end_and_window() {
     );
 }
 
-/// A payout larger than what the vault holds.
+/// A payout larger than the vault pays everything the vault holds; the shortfall stays owed
+/// to the same views and is paid, at the same watermark, once the campaign is funded again.
+/// The brand cannot keep what verified views earned by funding less than they cost.
 #[test]
-fn rejects_disburse_beyond_vault_balance() {
+fn underfunded_disburse_pays_what_the_vault_holds_and_keeps_the_rest_owed() {
     for token_program in [None, Some(TOKEN_PROGRAM_ID)] {
-        let mut env = Env::with_platform();
-        let asset = env.new_asset(token_program);
-        let unit = unit_of(asset);
-        let campaign = env
-            .create_campaign(asset, env.campaign_args(1, unit))
-            .unwrap();
-        env.fund(&campaign, 10 * unit).unwrap();
-        let payee = env.payee(&campaign, asset, "v", false);
-        let disburse = disburse_ix(&env, &payee, VIEWS); // owes 500 units
+        let (mut env, payee, unit) = Env::underfunded_fixture(token_program, true);
+        let creator_at = receiving_account(payee.asset, &payee.creator.pubkey());
+        let balance = |env: &Env| match payee.asset {
+            Asset::Sol => env.lamports(&creator_at),
+            Asset::Token { .. } => env.token_balance(&creator_at),
+        };
+        let start = balance(&env);
+        env.disburse(&payee.campaign, &payee.submission, VIEWS)
+            .expect("partial payout");
+        let sub = env.submission(&payee.submission).state;
+        assert_eq!((sub.paid_views, sub.paid_gross), (VIEWS, 10 * unit));
+        assert_eq!(env.campaign(&payee.campaign).state.available(), 0);
+        // 10% commission, 2.5% fee: the creator's 87.5% of what the vault held.
+        assert_eq!(balance(&env) - start, 10 * unit * 875 / 1_000);
+
+        env.fund(&payee.campaign, 1_000 * unit).unwrap();
+        env.disburse(&payee.campaign, &payee.submission, VIEWS)
+            .expect("the shortfall, at the same watermark");
+        let sub = env.submission(&payee.submission).state;
+        assert_eq!((sub.paid_views, sub.paid_gross), (VIEWS, 500 * unit));
+        assert_eq!(balance(&env) - start, 500 * unit * 875 / 1_000);
+        assert_eq!(
+            sub.paid_gross,
+            sub.paid_to_creator + sub.fees_paid + sub.commissions_paid
+        );
+        let replay = disburse_ix(&env, &payee, VIEWS);
         oracle_refused(
             &mut env,
             &payee,
-            disburse,
+            replay,
             &[],
-            ClipstakeError::InsufficientVaultBalance,
+            ClipstakeError::ViewsNotIncreasing,
         );
     }
+}
+
+/// A payout from a vault that holds nothing (it paid out what it had): refused, and the
+/// shortfall is still owed afterwards.
+#[test]
+fn rejects_disburse_from_empty_vault() {
+    for token_program in [None, Some(TOKEN_PROGRAM_ID)] {
+        let (mut env, payee, unit) = Env::underfunded_fixture(token_program, true);
+        env.disburse(&payee.campaign, &payee.submission, VIEWS)
+            .expect("partial payout");
+        for views in [VIEWS, 2 * VIEWS] {
+            let disburse = disburse_ix(&env, &payee, views);
+            oracle_refused(
+                &mut env,
+                &payee,
+                disburse,
+                &[],
+                ClipstakeError::InsufficientVaultBalance,
+            );
+        }
+        assert_eq!(
+            env.submission(&payee.submission).state.paid_gross,
+            10 * unit
+        );
+    }
+}
+
+/// A report below the watermark is refused even while a shortfall is owed: the watermark
+/// never falls.
+#[test]
+fn rejects_disburse_below_watermark_with_shortfall_owed() {
+    let (mut env, payee, unit) = Env::underfunded_fixture(None, true);
+    env.disburse(&payee.campaign, &payee.submission, VIEWS)
+        .expect("partial payout");
+    env.fund(&payee.campaign, 1_000 * unit).unwrap();
+    let disburse = disburse_ix(&env, &payee, VIEWS - 1);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::ViewsNotIncreasing,
+    );
 }
 
 /// Payouts while the admin has frozen the campaign.

@@ -18,6 +18,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_lookup_tables",
         include_str!("../../../migrations/0002_lookup_tables.sql"),
     ),
+    (
+        "0003_partial_payouts",
+        include_str!("../../../migrations/0003_partial_payouts.sql"),
+    ),
 ];
 
 /// Intent states.
@@ -56,7 +60,7 @@ impl Status {
 /// A payout intent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intent {
-    /// Idempotency key: hex sha256(campaign, submission, target views).
+    /// Idempotency key: hex sha256(campaign, submission, target views, paid gross before).
     pub key: String,
     /// Campaign address.
     pub campaign: String,
@@ -66,7 +70,10 @@ pub struct Intent {
     pub target_views: u64,
     /// The watermark when the intent was written.
     pub prev_views: u64,
-    /// entitlement(target) - entitlement(prev).
+    /// The submission's paid gross when the intent was written.
+    pub prev_gross: u64,
+    /// What this payout moves: entitlement(target) - prev_gross, or less when the campaign's
+    /// vault (net of other open intents) held less; the rest is planned again once funded.
     pub gross: u64,
     /// Platform fee part.
     pub fee: u64,
@@ -88,15 +95,31 @@ pub struct Intent {
     pub error: Option<String>,
 }
 
-/// The idempotency key of paying `submission` of `campaign` up to `target_views`.
-pub fn idempotency_key(campaign: &str, submission: &str, target_views: u64) -> String {
+/// The idempotency key of paying `submission` of `campaign` up to `target_views` when
+/// `prev_gross` has been paid. Every landed payout raises the paid gross, so a later top-up of
+/// a shortfall at the same views gets a new key while a replan of the same payout does not.
+pub fn idempotency_key(
+    campaign: &str,
+    submission: &str,
+    target_views: u64,
+    prev_gross: u64,
+) -> String {
     let mut h = sha2::Sha256::new();
     h.update(campaign.as_bytes());
     h.update(b"/");
     h.update(submission.as_bytes());
     h.update(b"/");
     h.update(target_views.to_le_bytes());
+    h.update(prev_gross.to_le_bytes());
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Intent {
+    /// Whether the chain shows this payout made: the watermark reached its target and the
+    /// submission's paid gross rose since it was written (a payout always raises it).
+    pub fn landed(&self, paid_views: u64, paid_gross: u64) -> bool {
+        paid_views >= self.target_views && paid_gross > self.prev_gross
+    }
 }
 
 /// A quarantined report.
@@ -148,7 +171,7 @@ pub struct Ledger {
 }
 
 const INTENT_COLUMNS: &str = "key, campaign, submission, target_views, prev_views, gross, fee, \
-     commission, creator_amount, status, signature, blockhash, last_valid, units, error";
+     commission, creator_amount, status, signature, blockhash, last_valid, units, error, prev_gross";
 
 fn intent_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Intent> {
     Ok(Intent {
@@ -167,6 +190,7 @@ fn intent_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Intent> {
         last_valid: row.get::<_, Option<i64>>(12)?.map(|v| v as u64),
         units: row.get::<_, Option<i64>>(13)?.map(|v| v as u64),
         error: row.get(14)?,
+        prev_gross: row.get::<_, i64>(15)? as u64,
     })
 }
 
@@ -316,15 +340,15 @@ impl Ledger {
         Ok(rows)
     }
 
-    /// The highest target of a submission's intents in any state but failed.
-    pub fn highest_target(&self, submission: &str) -> Result<Option<u64>, Error> {
+    /// The gross of the campaign's pending and sent intents: vault funds already promised.
+    pub fn open_gross(&self, campaign: &str) -> Result<u64, Error> {
         self.conn
             .prepare_cached(
-                "SELECT MAX(target_views) FROM intents WHERE submission = ?1 AND status != 'failed'",
+                "SELECT COALESCE(SUM(gross), 0) FROM intents WHERE campaign = ?1 AND status IN ('pending', 'sent')",
             )
             .map_err(db)?
-            .query_row([submission], |r| r.get::<_, Option<i64>>(0))
-            .map(|v| v.map(|v| v as u64))
+            .query_row([campaign], |r| r.get::<_, i64>(0))
+            .map(|v| v as u64)
             .map_err(db)
     }
 
@@ -358,8 +382,8 @@ impl Ledger {
         let inserted = self
             .conn
             .prepare_cached(
-                "INSERT OR IGNORE INTO intents (key, campaign, submission, target_views, prev_views, gross, fee, commission, creator_amount, status, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?10)",
+                "INSERT OR IGNORE INTO intents (key, campaign, submission, target_views, prev_views, gross, fee, commission, creator_amount, status, created_at, updated_at, prev_gross)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?10, ?11)",
             )
             .map_err(db)?
             .execute(params![
@@ -372,7 +396,8 @@ impl Ledger {
                 intent.fee as i64,
                 intent.commission as i64,
                 intent.creator_amount as i64,
-                t
+                t,
+                intent.prev_gross as i64
             ])
             .map_err(db)?;
         if inserted == 0 {
@@ -644,6 +669,7 @@ mod tests {
             submission: "s".into(),
             target_views: 10,
             prev_views: 0,
+            prev_gross: 0,
             gross,
             fee: 1,
             commission: 2,
@@ -692,8 +718,19 @@ mod tests {
             .unwrap();
         assert_eq!(ledger.confirmed_gross("s").unwrap(), 100);
         assert!(ledger.totals().unwrap().unbalanced.is_empty());
-        assert_eq!(idempotency_key("c", "s", 10), idempotency_key("c", "s", 10));
-        assert_ne!(idempotency_key("c", "s", 10), idempotency_key("c", "s", 11));
+        assert_eq!(
+            idempotency_key("c", "s", 10, 0),
+            idempotency_key("c", "s", 10, 0)
+        );
+        assert_ne!(
+            idempotency_key("c", "s", 10, 0),
+            idempotency_key("c", "s", 11, 0)
+        );
+        // A top-up of a shortfall at the same views is a different payout.
+        assert_ne!(
+            idempotency_key("c", "s", 10, 0),
+            idempotency_key("c", "s", 10, 5)
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -239,8 +239,10 @@ pub fn reconcile(
     let embedded = backend.is_embedded();
     let mut updates: Vec<(String, Status, Option<String>)> = Vec::new();
     for (intent, address) in open.iter().zip(&addresses) {
-        let watermark = chain.get(address).map_or(0, |s| s.state.paid_views);
-        if watermark >= intent.target_views {
+        let landed = chain
+            .get(address)
+            .is_some_and(|s| intent.landed(s.state.paid_views, s.state.paid_gross));
+        if landed {
             updates.push((intent.key.clone(), Status::Confirmed, None));
             summary.confirmed += 1;
             continue;
@@ -281,63 +283,78 @@ pub fn reconcile(
     Ok(summary)
 }
 
-/// Writes intents for every submission whose accepted views exceed what is paid or intended.
-/// Returns (new intents, skipped: nothing owed).
-pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<(usize, usize), Error> {
+/// What [`plan`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlanSummary {
+    /// New intents written.
+    pub planned: usize,
+    /// Submissions whose accepted views are owed nothing more.
+    pub nothing_owed: usize,
+    /// Submissions owed something their campaign's vault cannot pay now (net of the other
+    /// open intents); planned again once the campaign is funded.
+    pub awaiting_funds: usize,
+}
+
+/// Writes intents for every submission whose accepted views are owed more than it was paid.
+/// Each intent is cut to what its campaign's vault holds beyond the other open intents, as the
+/// program would cut it, so the ledger books what will move; the rest is planned again later.
+pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<PlanSummary, Error> {
     let maxima = ledger.accepted_maxima()?;
     let mut candidates = Vec::new();
     for (campaign, submission, views, _) in maxima {
-        if ledger.has_open_intent(&submission)? {
-            continue;
+        if !ledger.has_open_intent(&submission)? {
+            candidates.push((campaign, submission, views));
         }
-        if ledger
-            .highest_target(&submission)?
-            .is_some_and(|t| t >= views)
-        {
-            continue;
-        }
-        candidates.push((campaign, submission, views));
     }
     let addresses = candidates
         .iter()
         .map(|c| parse_key(&c.1))
         .collect::<Result<Vec<_>, _>>()?;
     let chain = fetch_submissions(backend, &addresses)?;
-    let mut campaigns: HashMap<String, CampaignAccount> = HashMap::new();
-    let (mut created, mut skipped) = (0, 0);
+    // Per campaign: its state and what its vault can still promise.
+    let mut campaigns: HashMap<String, (CampaignAccount, u64)> = HashMap::new();
+    let mut summary = PlanSummary::default();
     let mut rows = Vec::new();
     for ((campaign, submission, views), address) in candidates.into_iter().zip(&addresses) {
         let Some(sub) = chain.get(address) else {
             continue;
         };
-        if views <= sub.state.paid_views {
+        if views < sub.state.paid_views {
             continue;
         }
         if !campaigns.contains_key(&campaign) {
             let c = backend.campaign(&parse_key(&campaign)?)?;
-            campaigns.insert(campaign.clone(), c);
+            let budget = c
+                .state
+                .available()
+                .saturating_sub(ledger.open_gross(&campaign)?);
+            campaigns.insert(campaign.clone(), (c, budget));
         }
-        let c = &campaigns[&campaign].state;
-        let gross = entitlement(views, c.rate_per_thousand_views, c.cap_per_submission)
-            - entitlement(
-                sub.state.paid_views,
-                c.rate_per_thousand_views,
-                c.cap_per_submission,
-            );
-        if gross == 0 {
-            skipped += 1;
+        let (c, budget) = campaigns.get_mut(&campaign).expect("inserted above");
+        let c = &c.state;
+        let due = entitlement(views, c.rate_per_thousand_views, c.cap_per_submission)
+            .saturating_sub(sub.state.paid_gross);
+        if due == 0 {
+            summary.nothing_owed += 1;
             continue;
         }
+        let gross = due.min(*budget);
+        if gross == 0 {
+            summary.awaiting_funds += 1;
+            continue;
+        }
+        *budget -= gross;
         let fee = Bps::new(c.fee_bps).map_err(|e| Error::Other(format!("{e:?}")))?;
         let commission =
             Bps::new(sub.state.affiliate_bps).map_err(|e| Error::Other(format!("{e:?}")))?;
         let parts = split(gross, fee, commission).map_err(|e| Error::Other(format!("{e:?}")))?;
         let intent = Intent {
-            key: idempotency_key(&campaign, &submission, views),
+            key: idempotency_key(&campaign, &submission, views, sub.state.paid_gross),
             campaign: campaign.clone(),
             submission: submission.clone(),
             target_views: views,
             prev_views: sub.state.paid_views,
+            prev_gross: sub.state.paid_gross,
             gross,
             fee: parts.fee,
             commission: parts.commission,
@@ -360,10 +377,10 @@ pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<(usize, us
     ledger.atomically(|l| {
         for (intent, vault, treasury, affiliate, creator) in &rows {
             if l.insert_intent(intent, vault, treasury, affiliate.as_deref(), creator)? {
-                created += 1;
+                summary.planned += 1;
             }
         }
         Ok(())
     })?;
-    Ok((created, skipped))
+    Ok(summary)
 }

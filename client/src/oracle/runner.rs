@@ -88,6 +88,8 @@ pub struct RunSummary {
     pub paid_gross: u64,
     /// Nothing owed (cap reached) or already applied on chain.
     pub skipped: usize,
+    /// Submissions owed more than their campaign's vault holds now (see `PlanSummary`).
+    pub awaiting_funds: usize,
     /// Quarantined reports in the ledger (never paid).
     pub quarantined: u64,
     /// Intents the program refused.
@@ -238,9 +240,10 @@ pub fn run(
         summary.reconciled = reconcile(ledger, backend)?;
     }
     failpoint.check("reconciled")?;
-    let (planned, skipped) = plan(ledger, backend)?;
-    summary.planned = planned;
-    summary.skipped = skipped;
+    let plan = plan(ledger, backend)?;
+    summary.planned = plan.planned;
+    summary.skipped = plan.nothing_owed;
+    summary.awaiting_funds = plan.awaiting_funds;
     failpoint.check("planned")?;
 
     let items = build_items(ledger, backend, oracle, payer, &mut summary)?;
@@ -331,7 +334,7 @@ fn build_items(
             summary.failed += 1;
             continue;
         };
-        if sub.state.paid_views >= intent.target_views {
+        if intent.landed(sub.state.paid_views, sub.state.paid_gross) {
             already.push(intent.key.clone());
             continue;
         }
@@ -901,7 +904,7 @@ impl Pipeline<'_> {
                 parse_key(&i.intent.submission)
                     .ok()
                     .and_then(|a| chain.get(&a))
-                    .is_some_and(|s| s.state.paid_views >= i.intent.target_views)
+                    .is_some_and(|s| i.intent.landed(s.state.paid_views, s.state.paid_gross))
             });
         self.ledger.atomically(|l| {
             for item in &applied {

@@ -48,10 +48,12 @@ pub enum ClipstakeError {
     #[msg("That status change is not allowed from the campaign's current status")]
     InvalidStatusChange,
     #[msg(
-        "The reported cumulative views are not above the views already paid (replay or stale report); report a higher count"
+        "Nothing is owed for these views: they are below the watermark or already paid in full (replay or stale report); report a higher count"
     )]
     ViewsNotIncreasing,
-    #[msg("The vault holds less than this payout; fund the campaign")]
+    #[msg(
+        "The vault holds nothing to pay what these views are owed; fund the campaign, then pay again"
+    )]
     InsufficientVaultBalance,
     #[msg("Withdrawal exceeds what the vault holds beyond what is owed")]
     WithdrawExceedsAvailable,
@@ -158,6 +160,7 @@ impl From<MathError> for ClipstakeError {
             MathError::BpsSumExceedsWhole => ClipstakeError::BpsSumExceedsWhole,
             MathError::ViewsNotIncreasing => ClipstakeError::ViewsNotIncreasing,
             MathError::Overflow => ClipstakeError::Overflow,
+            MathError::VaultEmpty => ClipstakeError::InsufficientVaultBalance,
         }
     }
 }

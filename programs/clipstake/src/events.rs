@@ -148,6 +148,9 @@ pub struct PayoutMade {
     pub commission_accrued: bool,
     /// True for a creator's claim with an oracle attestation, false for an oracle push.
     pub claimed: bool,
+    /// What these views are still owed because the vault held less than the whole payout;
+    /// paid by the next payout at this watermark or above once the campaign is funded.
+    pub still_owed: u64,
 }
 
 /// The brand withdrew unowed funds.

@@ -20,6 +20,8 @@ pub enum MathError {
     ViewsNotIncreasing,
     /// A running total would exceed `u64::MAX`.
     Overflow,
+    /// Something is owed but the vault holds nothing to pay it with.
+    VaultEmpty,
 }
 
 /// A share in basis points, checked to be at most 100% when it is made.
@@ -81,25 +83,40 @@ pub fn entitlement(views: u64, rate_per_thousand: u64, cap: u64) -> u64 {
         .min(cap)
 }
 
-/// What is owed when the watermark moves from `paid_views` to `new_views`:
-/// `entitlement(new_views) - entitlement(paid_views)`.
+/// What is owed for `new_views` cumulative verified views when `paid_gross` has been paid and
+/// the watermark is at `paid_views`: `entitlement(new_views) - paid_gross`.
 ///
 /// Computed on cumulative totals, so a sequence of payouts never drifts from
-/// `entitlement(final)` however the views arrive. Refuses views that do not exceed the
-/// watermark: that is the replay guard.
+/// `entitlement(final)` however the views arrive. A report equal to the watermark is accepted
+/// while part of its entitlement is still unpaid (an earlier payout was cut to what the vault
+/// held), so that shortfall stays owed. Refuses views below the watermark (it never falls) and
+/// any report with nothing left to pay: that is the replay guard.
 pub fn owed(
     paid_views: u64,
+    paid_gross: u64,
     new_views: u64,
     rate_per_thousand: u64,
     cap: u64,
 ) -> Result<u64, MathError> {
-    if new_views <= paid_views {
+    if new_views < paid_views {
         return Err(MathError::ViewsNotIncreasing);
     }
-    let earned_now = entitlement(new_views, rate_per_thousand, cap);
-    let earned_before = entitlement(paid_views, rate_per_thousand, cap);
-    // entitlement is monotone in views, so this never underflows.
-    Ok(earned_now - earned_before)
+    // paid_gross <= entitlement(paid_views) <= entitlement(new_views) on consistent books;
+    // saturating keeps the function total on any input.
+    let due = entitlement(new_views, rate_per_thousand, cap).saturating_sub(paid_gross);
+    if due == 0 {
+        return Err(MathError::ViewsNotIncreasing);
+    }
+    Ok(due)
+}
+
+/// What one payout moves: everything owed, or all the vault holds when that is less. The rest
+/// stays owed to the same views and is paid when the vault holds it again.
+pub fn payable(owed: u64, available: u64) -> Result<u64, MathError> {
+    match owed.min(available) {
+        0 => Err(MathError::VaultEmpty),
+        gross => Ok(gross),
+    }
 }
 
 /// One payout, split three ways. `fee + commission + creator == gross` always.
@@ -180,9 +197,38 @@ mod tests {
 
     #[test]
     fn owed_refuses_replay() {
-        assert_eq!(owed(10, 10, 1, 1), Err(MathError::ViewsNotIncreasing));
-        assert_eq!(owed(10, 9, 1, 1), Err(MathError::ViewsNotIncreasing));
-        assert_eq!(owed(0, 2_000, 3_000, u64::MAX), Ok(6_000));
+        assert_eq!(
+            owed(10_000, 10, 10_000, 1, 1),
+            Err(MathError::ViewsNotIncreasing)
+        );
+        assert_eq!(
+            owed(10_000, 1, 9_000, 1_000, 1),
+            Err(MathError::ViewsNotIncreasing)
+        );
+        assert_eq!(owed(0, 0, 2_000, 3_000, u64::MAX), Ok(6_000));
+    }
+
+    #[test]
+    fn owed_keeps_a_shortfall_owed_at_the_same_watermark() {
+        // 2,000 views at 3,000 per thousand earn 6,000; 4,000 were paid (the vault was short).
+        assert_eq!(owed(2_000, 4_000, 2_000, 3_000, u64::MAX), Ok(2_000));
+        assert_eq!(owed(2_000, 4_000, 3_000, 3_000, u64::MAX), Ok(5_000));
+        assert_eq!(
+            owed(2_000, 6_000, 2_000, 3_000, u64::MAX),
+            Err(MathError::ViewsNotIncreasing)
+        );
+        // The watermark never falls, even with a shortfall.
+        assert_eq!(
+            owed(2_000, 4_000, 1_999, 3_000, u64::MAX),
+            Err(MathError::ViewsNotIncreasing)
+        );
+    }
+
+    #[test]
+    fn payable_is_what_the_vault_holds_at_most() {
+        assert_eq!(payable(100, 1_000), Ok(100));
+        assert_eq!(payable(100, 40), Ok(40));
+        assert_eq!(payable(100, 0), Err(MathError::VaultEmpty));
     }
 
     #[test]
@@ -229,38 +275,54 @@ mod tests {
             prop_assert_eq!(entitlement(views, rate, cap), reference_entitlement(views, rate, cap));
         }
 
-        /// Paying along any increasing sequence of view counts pays exactly
-        /// entitlement(final), never more than the cap, and stops at the budget.
+        /// Paying along any increasing sequence of view counts, with the vault topped up at
+        /// random between reports, pays exactly min(entitlement(final), everything funded),
+        /// never more than the cap, and every shortfall stays owed until it is paid.
         #[test]
         fn increasing_reports_pay_exactly_the_final_entitlement(
             mut reports in proptest::collection::vec(0u64..5_000_000, 1..40),
+            top_ups in proptest::collection::vec(0u64..3_000_000_000, 40),
             rate in 0u64..2_000_000,
             cap in 0u64..u64::MAX,
-            budget: u64,
+            budget in 0u64..3_000_000_000,
         ) {
             reports.sort_unstable();
-            reports.dedup();
-            let (mut watermark, mut paid, mut remaining) = (0u64, 0u64, budget);
-            for &views in &reports {
-                match owed(watermark, views, rate, cap) {
-                    Ok(gross) => {
-                        if gross > remaining { break; } // the vault is short: nothing moves
-                        remaining -= gross;
-                        paid = add(paid, gross).unwrap();
-                        watermark = views;
+            let (mut watermark, mut paid, mut remaining, mut funded) = (0u64, 0u64, budget, budget);
+            for (&views, &top_up) in reports.iter().zip(&top_ups) {
+                match owed(watermark, paid, views, rate, cap) {
+                    Ok(due) => {
+                        prop_assert_eq!(due, entitlement(views, rate, cap) - paid);
+                        match payable(due, remaining) {
+                            Ok(gross) => {
+                                prop_assert!(gross <= due && gross <= remaining);
+                                remaining -= gross;
+                                paid = add(paid, gross).unwrap();
+                                watermark = views;
+                            }
+                            Err(e) => {
+                                prop_assert_eq!(e, MathError::VaultEmpty);
+                                prop_assert_eq!(remaining, 0);
+                            }
+                        }
                     }
                     Err(e) => {
                         prop_assert_eq!(e, MathError::ViewsNotIncreasing);
-                        prop_assert_eq!(views, 0);
+                        prop_assert_eq!(paid, entitlement(views, rate, cap));
                     }
                 }
-                // A replay of the same report is always refused.
-                prop_assert_eq!(owed(watermark, watermark, rate, cap), Err(MathError::ViewsNotIncreasing));
+                // A replay of the same report pays only a shortfall, never beyond entitlement.
+                if let Ok(due) = owed(watermark, paid, watermark, rate, cap) {
+                    prop_assert_eq!(due, entitlement(watermark, rate, cap) - paid);
+                    prop_assert_eq!(remaining, 0);
+                }
+                // Either everything earned so far is paid or the vault was emptied trying.
+                prop_assert!(paid == entitlement(watermark, rate, cap) || remaining == 0);
+                remaining += top_up;
+                funded += top_up;
             }
-            prop_assert_eq!(paid, entitlement(watermark, rate, cap));
+            prop_assert!(paid <= entitlement(watermark, rate, cap));
             prop_assert!(paid <= cap);
-            prop_assert!(paid <= budget);
-            prop_assert_eq!(paid + remaining, budget);
+            prop_assert_eq!(paid + remaining, funded);
         }
     }
 }

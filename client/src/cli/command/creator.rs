@@ -13,7 +13,7 @@ use clipstake_client::instructions::{self as ix, CampaignAccount};
 use serde_json::{Value, json};
 use solana_signer::Signer;
 
-use super::oracle::{payout_report, stale};
+use super::oracle::{payable_now, payout_landed, payout_report};
 use super::{Units, dry_run_report, parse_pubkey, simulated};
 use crate::cli::CliError;
 use crate::cli::config::Ctx;
@@ -94,12 +94,7 @@ fn claim(ctx: &mut Ctx, args: ClaimArgs) -> Result<Report, CliError> {
             submission.state.creator
         )));
     }
-    if attestation.cumulative_views <= submission.state.paid_views {
-        return Err(stale(
-            attestation.cumulative_views,
-            submission.state.paid_views,
-        ));
-    }
+    payable_now(attestation.cumulative_views, &submission, &campaign)?;
     let now = ctx.backend.clock()?.unix_timestamp;
     if now > attestation.expiry {
         return Err(Error::from(ClipstakeError::AttestationExpired).into());
@@ -119,10 +114,9 @@ fn claim(ctx: &mut Ctx, args: ClaimArgs) -> Result<Report, CliError> {
             attestation.expiry,
         ),
     ];
-    let address = submission.address;
     let views = attestation.cumulative_views;
     let sent = ctx.send(&instructions, &[], &mut |b: &mut dyn Backend| {
-        Ok(b.submission(&address)?.state.paid_views >= views)
+        payout_landed(b, &submission, views)
     })?;
     if simulated(&sent) {
         return Ok(dry_run_report("creator claim", &sent));

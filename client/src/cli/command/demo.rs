@@ -525,6 +525,11 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
             let mut targets = Vec::new();
             for creator in chunk {
                 let submission = ctx.backend.submission(&creator.submission)?;
+                // A video at its cap is owed nothing more, and the program refuses such a push.
+                let earned = entitlement(views_of(creator), rate, cap);
+                if earned <= submission.state.paid_gross {
+                    continue;
+                }
                 instructions.push(ix::disburse(
                     &oracle.pubkey(),
                     &payer.pubkey(),
@@ -533,6 +538,10 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
                     views_of(creator),
                 ));
                 targets.push((creator.submission, views_of(creator)));
+            }
+            if instructions.is_empty() {
+                narrator.bar.inc(chunk.len() as u64);
+                continue;
             }
             ctx.send(&instructions, &[&oracle], &mut |b: &mut dyn Backend| {
                 for (submission, views) in &targets {

@@ -9,7 +9,7 @@ use clipstake::math::entitlement;
 use clipstake_client::Error;
 use clipstake_client::attestation::{Attestation, AttestationJson};
 use clipstake_client::backend::{Backend, BackendExt};
-use clipstake_client::instructions as ix;
+use clipstake_client::instructions::{self as ix, CampaignAccount, SubmissionAccount};
 use clipstake_client::oracle::ledger::Ledger;
 use clipstake_client::oracle::reports::{Format, VerifyConfig, parse};
 use clipstake_client::oracle::schedule::Schedule;
@@ -233,9 +233,8 @@ fn attest(ctx: &mut Ctx, args: AttestArgs) -> Result<Report, CliError> {
             campaign.state.oracle
         )));
     }
-    if args.views <= submission.state.paid_views {
-        return Err(stale(args.views, submission.state.paid_views));
-    }
+    // An attestation may be signed before the campaign is funded: the claim pays once it is.
+    owed_now(args.views, &submission, &campaign)?;
     check_attestable(
         ctx.backend.as_mut(),
         &campaign.state.oracle,
@@ -298,29 +297,68 @@ fn check_attestable(
     super::platform_registry::check_oracle(backend, oracle, " (the campaign's)")
 }
 
-/// The program's `ViewsNotIncreasing`, with the numbers.
-pub fn stale(views: u64, paid_views: u64) -> CliError {
-    let mut error = CliError::from(Error::from(ClipstakeError::ViewsNotIncreasing));
-    error.message = format!(
-        "{} (reported {views}, already paid for {paid_views})",
-        error.message
-    );
-    error
+/// What `views` are owed beyond what was paid, refused before anything is signed or sent as
+/// the program would refuse it: views below the watermark, or owed nothing more
+/// (`ViewsNotIncreasing`).
+pub fn owed_now(
+    views: u64,
+    submission: &SubmissionAccount,
+    campaign: &CampaignAccount,
+) -> Result<u64, CliError> {
+    let (s, c) = (&submission.state, &campaign.state);
+    clipstake::math::owed(
+        s.paid_views,
+        s.paid_gross,
+        views,
+        c.rate_per_thousand_views,
+        c.cap_per_submission,
+    )
+    .map_err(|_| {
+        let mut error = CliError::from(Error::from(ClipstakeError::ViewsNotIncreasing));
+        error.message = format!(
+            "{} (reported {views}, watermark {}, paid {} of the {} those views earn)",
+            error.message,
+            s.paid_views,
+            s.paid_gross,
+            entitlement(views, c.rate_per_thousand_views, c.cap_per_submission)
+        );
+        error
+    })
+}
+
+/// What a payout for `views` would move now: what is owed ([`owed_now`]), cut to what the vault
+/// holds; an empty vault is refused (`InsufficientVaultBalance`) as the program would.
+pub fn payable_now(
+    views: u64,
+    submission: &SubmissionAccount,
+    campaign: &CampaignAccount,
+) -> Result<u64, CliError> {
+    let due = owed_now(views, submission, campaign)?;
+    clipstake::math::payable(due, campaign.state.available())
+        .map_err(|_| Error::from(ClipstakeError::InsufficientVaultBalance).into())
+}
+
+/// Whether the payout for `views` sent from `before` has landed: the watermark reached the
+/// views and the paid gross rose (every payout raises it, a partial one included).
+pub fn payout_landed(
+    backend: &mut dyn Backend,
+    before: &SubmissionAccount,
+    views: u64,
+) -> Result<bool, Error> {
+    let now = backend.submission(&before.address)?.state;
+    Ok(now.paid_views >= views && now.paid_gross > before.state.paid_gross)
 }
 
 fn disburse(ctx: &mut Ctx, args: DisburseArgs) -> Result<Report, CliError> {
     let submission = ctx.backend.submission(&args.submission)?;
     let campaign = ctx.backend.campaign(&submission.state.campaign)?;
-    if args.views <= submission.state.paid_views {
-        return Err(stale(args.views, submission.state.paid_views));
-    }
+    payable_now(args.views, &submission, &campaign)?;
     let oracle = ctx.signer_pubkey()?;
     let payer = ctx.fee_payer_pubkey()?;
     let instruction = ix::disburse(&oracle, &payer, &campaign, &submission, args.views);
-    let address = args.submission;
     let views = args.views;
     let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| {
-        Ok(b.submission(&address)?.state.paid_views >= views)
+        payout_landed(b, &submission, views)
     })?;
     if simulated(&sent) {
         return Ok(dry_run_report("oracle disburse", &sent));
@@ -345,6 +383,12 @@ pub fn payout_report(
     let accrued = a.commission_accrued - b.commission_accrued;
     let commission = a.commissions_paid - b.commissions_paid + accrued;
     let creator = a.paid_to_creator - b.paid_to_creator;
+    let still_owed = entitlement(
+        a.paid_views,
+        campaign.state.rate_per_thousand_views,
+        campaign.state.cap_per_submission,
+    )
+    .saturating_sub(a.paid_gross);
     let json = json!({
         "submission": after.address.to_string(),
         "campaign": campaign.address.to_string(),
@@ -355,6 +399,7 @@ pub fn payout_report(
         "commission": u.json(commission),
         "commission_accrued": u.json(accrued),
         "creator_amount": u.json(creator),
+        "still_owed": u.json(still_owed),
         "transaction": sent_json(sent),
     });
     let report = Report::new(json)
@@ -366,11 +411,19 @@ pub fn payout_report(
             ("affiliate commission", u.text(commission)),
             ("to the creator", u.text(creator)),
         ]);
-    Ok(match super::accrued_hint(&campaign) {
+    let report = match super::accrued_hint(&campaign) {
         Some(hint) => report.line(hint),
         None => report,
-    }
-    .line(sent_line(sent)))
+    };
+    let report = if still_owed > 0 {
+        report.line(format!(
+            "the vault held less than these views earn: {} is still owed and paid by the next payout once the campaign is funded",
+            u.text(still_owed)
+        ))
+    } else {
+        report
+    };
+    Ok(report.line(sent_line(sent)))
 }
 
 pub(super) fn open_ledger(db: &LedgerDb) -> Result<Ledger, CliError> {
@@ -692,6 +745,10 @@ fn run_report(s: &oracle::RunSummary) -> Result<Report, CliError> {
         (
             "skipped (nothing owed / already on chain)",
             s.skipped.to_string(),
+        ),
+        (
+            "awaiting funds (owed more than the vault holds)",
+            s.awaiting_funds.to_string(),
         ),
         ("quarantined (never paid)", s.quarantined.to_string()),
         ("failed", s.failed.to_string()),

@@ -154,25 +154,24 @@ impl<'info> Payout<'info> {
         Ok(())
     }
 
-    /// Pays what is owed for `cumulative_views` above the watermark and advances it.
+    /// Pays what `cumulative_views` are owed beyond what was paid, or all the vault holds when
+    /// that is less (the rest stays owed), and advances the watermark.
     pub fn pay(&mut self, cumulative_views: u64, claimed: bool) -> Result<PayoutMade> {
         let campaign = &self.campaign;
         let submission = &self.submission;
-        let gross = math::owed(
+        let due = math::owed(
             submission.paid_views,
+            submission.paid_gross,
             cumulative_views,
             campaign.rate_per_thousand_views,
             campaign.cap_per_submission,
         )?;
+        let gross = math::payable(due, campaign.available())?;
         let split = math::split(
             gross,
             Bps::new(campaign.fee_bps)?,
             Bps::new(submission.affiliate_bps)?,
         )?;
-        require!(
-            gross <= campaign.available(),
-            ClipstakeError::InsufficientVaultBalance
-        );
 
         let previous_watermark = submission.paid_views;
         let delivered = if campaign.asset == AssetKind::NativeSol {
@@ -197,6 +196,7 @@ impl<'info> Payout<'info> {
             fee_accrued: !delivered.fee,
             commission_accrued: !delivered.commission,
             claimed,
+            still_owed: due - gross,
         })
     }
 

@@ -17,9 +17,11 @@ pub struct Submission {
     pub affiliate: Pubkey,
     /// Affiliate commission in basis points, frozen at registration.
     pub affiliate_bps: u16,
-    /// Cumulative verified views already paid for (the watermark). Only ever rises.
+    /// The highest cumulative verified views a payout was made for (the watermark). Only ever
+    /// rises.
     pub paid_views: u64,
-    /// Gross paid for this video so far; always `entitlement(paid_views)`.
+    /// Gross paid for this video so far: `entitlement(paid_views)`, or less when a payout was
+    /// cut to what the vault held. The difference is still owed, and paid by the next payout.
     pub paid_gross: u64,
     /// Total the creator received.
     pub paid_to_creator: u64,
