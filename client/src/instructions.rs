@@ -332,6 +332,53 @@ pub fn disburse(
     )
 }
 
+impl CampaignAccount {
+    /// Where `wallet` receives this campaign's payouts: the wallet itself for SOL, its
+    /// associated token account for tokens.
+    pub fn receiving_account_of(&self, wallet: &Pubkey) -> Pubkey {
+        self.token_account_of(wallet).unwrap_or(*wallet)
+    }
+}
+
+/// `disburse_batch`: the oracle pays each of `payouts` (a submission of `campaign` and its
+/// cumulative views) in one instruction. Token recipients must already have their associated
+/// token accounts (pay the others with [`disburse`], which creates them); a treasury that
+/// cannot receive leaves the batch's fee accrued.
+pub fn disburse_batch(
+    oracle: &Pubkey,
+    campaign: &CampaignAccount,
+    payouts: &[(&SubmissionAccount, u64)],
+) -> Instruction {
+    let is_token = campaign.is_token();
+    let mut accounts = clipstake::accounts::DisburseBatch {
+        oracle: *oracle,
+        platform: pda::platform(),
+        oracle_registration: pda::oracle_registration(&campaign.state.oracle),
+        campaign: campaign.address,
+        vault: campaign.state.vault,
+        treasury: campaign.receiving_account_of(&campaign.state.treasury),
+        mint: is_token.then_some(campaign.state.mint),
+        token_program: is_token.then_some(campaign.state.token_program),
+    }
+    .to_account_metas(None);
+    for (submission, _) in payouts {
+        accounts.push(AccountMeta::new(submission.address, false));
+        let creator = campaign.receiving_account_of(&submission.state.creator);
+        accounts.push(AccountMeta::new(creator, false));
+        if let Some(affiliate) = submission.state.affiliate() {
+            accounts.push(AccountMeta::new(
+                campaign.receiving_account_of(&affiliate),
+                false,
+            ));
+        }
+    }
+    let views = payouts.iter().map(|(_, views)| *views).collect();
+    instruction(
+        accounts,
+        clipstake::instruction::DisburseBatch { views }.data(),
+    )
+}
+
 /// `claim`: the creator (who must sign) redeems an attestation. Put
 /// `Attestation::ed25519_instruction()` right before it in the same transaction.
 pub fn claim(

@@ -7,6 +7,7 @@ pub mod amount;
 pub mod attestation;
 pub mod backend;
 pub mod error;
+pub mod events;
 pub mod instructions;
 pub mod lookup_table;
 pub mod oracle;

@@ -725,6 +725,69 @@ impl Env {
         (env, payee, unit)
     }
 
+    /// Creates the associated token accounts a batch needs (a batch creates none): the
+    /// treasury's and each payee's creator and affiliate. Nothing for SOL.
+    pub fn create_receiving_accounts(&mut self, asset: Asset, payees: &[Payee]) {
+        let Asset::Token {
+            mint,
+            token_program,
+        } = asset
+        else {
+            return;
+        };
+        let mut owners = vec![self.treasury.pubkey()];
+        for payee in payees {
+            owners.push(payee.creator.pubkey());
+            owners.extend(payee.affiliate.as_ref().map(|a| a.pubkey()));
+        }
+        let creates: Vec<Instruction> = owners
+            .iter()
+            .map(|owner| {
+                spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(
+                    &self.payer.pubkey(),
+                    owner,
+                    &mint,
+                    &token_program,
+                )
+            })
+            .collect();
+        for chunk in creates.chunks(8) {
+            self.send(chunk, &[]).expect("receiving accounts created");
+        }
+    }
+
+    /// A funded campaign (id 1) with `n` registered videos, every other one with an
+    /// affiliate when asked, and every receiving account a batch needs.
+    pub fn batch_fixture(
+        token_program: Option<Pubkey>,
+        n: usize,
+        with_affiliates: bool,
+    ) -> (Env, Vec<Payee>) {
+        let mut env = Env::with_platform();
+        let asset = env.new_asset(token_program);
+        let campaign = env.funded_campaign(asset, 1);
+        let payees: Vec<Payee> = (0..n)
+            .map(|i| {
+                let video = format!("https://video.example/batch-{i}");
+                env.payee(&campaign, asset, &video, with_affiliates && i % 2 == 0)
+            })
+            .collect();
+        env.create_receiving_accounts(asset, &payees);
+        (env, payees)
+    }
+
+    /// `disburse_batch` of `payouts` (payee, cumulative views), signed by the oracle.
+    pub fn batch_ix(&self, payouts: &[(&Payee, u64)]) -> Instruction {
+        let campaign = self.campaign(&payouts[0].0.campaign);
+        let submissions: Vec<(SubmissionAccount, u64)> = payouts
+            .iter()
+            .map(|(p, views)| (self.submission(&p.submission), *views))
+            .collect();
+        let refs: Vec<(&SubmissionAccount, u64)> =
+            submissions.iter().map(|(s, v)| (s, *v)).collect();
+        ix::disburse_batch(&self.oracle.pubkey(), &campaign, &refs)
+    }
+
     /// `update_platform` signed by the admin.
     pub fn update_platform(
         &mut self,

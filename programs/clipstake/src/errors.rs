@@ -151,6 +151,14 @@ pub enum ClipstakeError {
         "The vault still holds fees or commissions owed to recipients; deliver them with settle_accrued first"
     )]
     AccruedStillOwed,
+    #[msg("A batch must pay at least one submission")]
+    EmptyBatch,
+    #[msg("A batch carries at most 32 payouts; split it")]
+    BatchTooLarge,
+    #[msg(
+        "The batch's accounts do not match its payouts: pass, per payout in order, the writable submission, the creator's receiving account and, exactly when the submission has an affiliate, the affiliate's"
+    )]
+    BatchAccountsMismatch,
 }
 
 impl From<MathError> for ClipstakeError {

@@ -153,6 +153,35 @@ pub struct PayoutMade {
     pub still_owed: u64,
 }
 
+/// A `disburse_batch` paid several submissions of one campaign. Logged before any transfer, so
+/// no batch's transfer logs can push it past the runtime's 10 KB log limit. Each payout's
+/// creator share is `gross - fee - commission`; recipients follow from the submission.
+#[event]
+pub struct BatchPaid {
+    pub campaign: Pubkey,
+    /// The batch's platform fee, the sum of each payout's floored fee, moved in one transfer.
+    pub fee: u64,
+    /// The treasury could not receive; the fee is held in the vault for `settle_accrued`.
+    pub fee_accrued: bool,
+    /// The payouts, in the order the instruction listed them.
+    pub payouts: Vec<BatchPayout>,
+}
+
+/// One payout of a [`BatchPaid`] (73 bytes).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct BatchPayout {
+    pub submission: Pubkey,
+    /// The submission's watermark after this payout.
+    pub watermark: u64,
+    pub gross: u64,
+    pub fee: u64,
+    pub commission: u64,
+    /// The affiliate could not receive; the commission is held in the vault.
+    pub commission_accrued: bool,
+    /// What these views are still owed because the vault held less.
+    pub still_owed: u64,
+}
+
 /// The brand withdrew unowed funds.
 #[event]
 pub struct CampaignWithdrawn {

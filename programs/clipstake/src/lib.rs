@@ -86,6 +86,13 @@ pub mod clipstake {
         Disburse::handler(ctx, cumulative_views)
     }
 
+    pub fn disburse_batch<'info>(
+        ctx: Context<'info, DisburseBatch<'info>>,
+        views: Vec<u64>,
+    ) -> Result<()> {
+        DisburseBatch::handler(ctx, views)
+    }
+
     pub fn claim(ctx: Context<Claim>, args: ClaimArgs) -> Result<()> {
         Claim::handler(ctx, args)
     }

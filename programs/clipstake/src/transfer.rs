@@ -94,8 +94,7 @@ impl<'info> AtaCreator<'_, 'info> {
                 ClipstakeError::RecipientTokenAccountMismatch
             );
             if &data[32..TOKEN_ACCOUNT_OWNER_END] == wallet.key.as_ref() {
-                return Ok(data[TOKEN_ACCOUNT_STATE_AT] == TOKEN_ACCOUNT_INITIALIZED
-                    && !requires_incoming_memo(&data));
+                return Ok(can_receive(&data));
             }
             // Rare path: only here is the canonical address derived.
             let canonical = associated_token::get_associated_token_address_with_program_id(
@@ -127,6 +126,35 @@ impl<'info> AtaCreator<'_, 'info> {
         ))?;
         Ok(true)
     }
+}
+
+/// Whether an existing `token_account` of `wallet` for `mint` under `token_program` can receive
+/// right now (not frozen, no incoming memo required). Anything else — another program's
+/// account, another mint, another owner, a missing account — is refused: a batch creates no
+/// accounts, so the oracle pays such recipients with `disburse`, which does.
+pub fn existing_token_account_receivable(
+    token_account: &AccountInfo,
+    token_program: &Pubkey,
+    mint: &Pubkey,
+    wallet: &Pubkey,
+) -> Result<bool> {
+    require!(
+        token_account.owner == token_program,
+        ClipstakeError::RecipientTokenAccountMismatch
+    );
+    let data = token_account.try_borrow_data()?;
+    require!(
+        data.len() >= TOKEN_ACCOUNT_LEN
+            && &data[..32] == mint.as_ref()
+            && &data[32..TOKEN_ACCOUNT_OWNER_END] == wallet.as_ref(),
+        ClipstakeError::RecipientTokenAccountMismatch
+    );
+    Ok(can_receive(&data))
+}
+
+/// An initialised, unfrozen token account that does not require incoming memos.
+fn can_receive(data: &[u8]) -> bool {
+    data[TOKEN_ACCOUNT_STATE_AT] == TOKEN_ACCOUNT_INITIALIZED && !requires_incoming_memo(data)
 }
 
 /// True when a Token-2022 account has the `MemoTransfer` extension with incoming memos
@@ -195,6 +223,11 @@ impl<'a, 'info> LamportVault<'a, 'info> {
             Receivable::Yes => self.move_lamports(to, amount).map(|()| true),
             _ => Ok(false),
         }
+    }
+
+    /// Whether `to` could take `amount` lamports now, for shares booked before they move.
+    pub fn can_receive(&self, to: &AccountInfo, amount: u64) -> Result<bool> {
+        Ok(matches!(self.receivable(to, amount)?, Receivable::Yes))
     }
 
     /// Whether `to` can take `amount` lamports: a system-owned, non-executable account (what a

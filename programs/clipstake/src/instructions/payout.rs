@@ -179,7 +179,7 @@ impl<'info> Payout<'info> {
         } else {
             self.pay_tokens(&split)?
         };
-        self.record(cumulative_views, gross, &split, delivered)?;
+        self.record(cumulative_views, &split, delivered)?;
 
         let (campaign, submission) = (&self.campaign, &self.submission);
         Ok(PayoutMade {
@@ -200,37 +200,12 @@ impl<'info> Payout<'info> {
         })
     }
 
-    /// Books a made payout: the watermark and every running total, each delivered or accrued
-    /// share on its own line.
-    fn record(
-        &mut self,
-        cumulative_views: u64,
-        gross: u64,
-        split: &Split,
-        delivered: Delivered,
-    ) -> Result<()> {
-        let campaign = &mut self.campaign;
-        campaign.paid_to_creators = math::add(campaign.paid_to_creators, split.creator)?;
-        let submission = &mut self.submission;
-        if delivered.fee {
-            campaign.fees_paid = math::add(campaign.fees_paid, split.fee)?;
-        } else {
-            campaign.fees_accrued = math::add(campaign.fees_accrued, split.fee)?;
-        }
-        if delivered.commission {
-            campaign.commissions_paid = math::add(campaign.commissions_paid, split.commission)?;
-            submission.commissions_paid = math::add(submission.commissions_paid, split.commission)?;
-        } else {
-            campaign.commissions_accrued =
-                math::add(campaign.commissions_accrued, split.commission)?;
-            submission.commission_accrued =
-                math::add(submission.commission_accrued, split.commission)?;
-        }
-        submission.paid_views = cumulative_views;
-        submission.paid_gross = math::add(submission.paid_gross, gross)?;
-        submission.paid_to_creator = math::add(submission.paid_to_creator, split.creator)?;
-        submission.fees_paid = math::add(submission.fees_paid, split.fee)?;
-        Ok(())
+    /// Books a made payout on the campaign and the submission.
+    fn record(&mut self, cumulative_views: u64, split: &Split, delivered: Delivered) -> Result<()> {
+        self.campaign
+            .book_payout(split, delivered.fee, delivered.commission)?;
+        self.submission
+            .book_payout(cumulative_views, split, delivered.commission)
     }
 
     fn pay_sol(&self, split: &Split) -> Result<Delivered> {

@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::ClipstakeError;
+use crate::math::{self, Split};
 use crate::state::Platform;
 use crate::state::seeds::CAMPAIGN_SEED;
 
@@ -162,6 +163,39 @@ impl Campaign {
         self.end_time
             .saturating_add(self.settlement_window_secs)
             .saturating_add(self.pause_extension(platform))
+    }
+
+    /// Books one payout's shares: the creator's, and the fee and commission each as delivered
+    /// or accrued in the vault for `settle_accrued`.
+    pub fn book_payout(
+        &mut self,
+        split: &Split,
+        fee_delivered: bool,
+        commission_delivered: bool,
+    ) -> Result<()> {
+        self.book_shares(split, commission_delivered)?;
+        self.book_fee(split.fee, fee_delivered)
+    }
+
+    /// Books a payout's creator share and commission (a batch books its fees once, in total).
+    pub fn book_shares(&mut self, split: &Split, commission_delivered: bool) -> Result<()> {
+        self.paid_to_creators = math::add(self.paid_to_creators, split.creator)?;
+        if commission_delivered {
+            self.commissions_paid = math::add(self.commissions_paid, split.commission)?;
+        } else {
+            self.commissions_accrued = math::add(self.commissions_accrued, split.commission)?;
+        }
+        Ok(())
+    }
+
+    /// Books platform fees, delivered to the treasury or accrued in the vault.
+    pub fn book_fee(&mut self, fee: u64, delivered: bool) -> Result<()> {
+        if delivered {
+            self.fees_paid = math::add(self.fees_paid, fee)?;
+        } else {
+            self.fees_accrued = math::add(self.fees_accrued, fee)?;
+        }
+        Ok(())
     }
 
     /// Refuses a payout unless the campaign is live or settling.

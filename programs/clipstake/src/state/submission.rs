@@ -1,5 +1,7 @@
 use anchor_lang::prelude::*;
 
+use crate::math::{self, Split};
+
 /// One registered video of a campaign (`["submission", campaign, content_hash]`).
 ///
 /// Its watermark (`paid_views`) is the receipt of every payout: a payout is owed only for views
@@ -41,6 +43,26 @@ pub struct Submission {
 }
 
 impl Submission {
+    /// Books a payout made for `views`: the watermark rises to them and every running total
+    /// grows by its share, the commission as delivered or accrued.
+    pub fn book_payout(
+        &mut self,
+        views: u64,
+        split: &Split,
+        commission_delivered: bool,
+    ) -> Result<()> {
+        if commission_delivered {
+            self.commissions_paid = math::add(self.commissions_paid, split.commission)?;
+        } else {
+            self.commission_accrued = math::add(self.commission_accrued, split.commission)?;
+        }
+        self.paid_views = views;
+        self.paid_gross = math::add(self.paid_gross, split.gross)?;
+        self.paid_to_creator = math::add(self.paid_to_creator, split.creator)?;
+        self.fees_paid = math::add(self.fees_paid, split.fee)?;
+        Ok(())
+    }
+
     /// The affiliate wallet, if the video has one.
     pub fn affiliate(&self) -> Option<Pubkey> {
         (self.affiliate != Pubkey::default()).then_some(self.affiliate)

@@ -1,0 +1,305 @@
+//! `disburse_batch`: the oracle pays many submissions of one campaign in one instruction.
+//!
+//! The platform, oracle, campaign and mint are checked once; each payout keeps every check of
+//! `disburse` (its submission belongs to the campaign, its recipients are the submission's,
+//! owed only for views not yet paid, cut to what the vault holds). Fees are summed (each
+//! payout's fee floored on its own, so the books match single payouts exactly) and moved to the
+//! treasury in one transfer. Payouts run in order, each booked before the next is computed, so
+//! a submission listed twice is paid once for the same views.
+//!
+//! The whole batch is described by one [`BatchPaid`] event, logged before any transfer so the
+//! transfers' own log lines can never push it past the runtime's 10 KB log limit.
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::TokenInterface;
+
+use crate::errors::ClipstakeError;
+use crate::events::{BatchPaid, BatchPayout};
+use crate::math::{self, Bps, Split};
+use crate::mint_policy;
+use crate::state::{AssetKind, Campaign, OracleRegistration, Platform, Submission};
+use crate::transfer::{LamportVault, TokenVault, existing_token_account_receivable};
+
+/// Most payouts one batch may carry. A transaction's 64 account locks allow about 26 payouts
+/// without affiliates anyway; the bound keeps the event far below the 10 KB log limit.
+#[constant]
+pub const MAX_BATCH_PAYOUTS: u8 = 32;
+
+#[derive(Accounts)]
+pub struct DisburseBatch<'info> {
+    /// The campaign's oracle, vouching for every view count of the batch.
+    pub oracle: Signer<'info>,
+    /// Platform settings, for the global pause (a fixed-seed PDA: owner and discriminator
+    /// checks suffice).
+    pub platform: Account<'info, Platform>,
+    /// CHECK: the campaign's oracle registration, checked in `validate` by
+    /// `OracleRegistration::check_active`.
+    pub oracle_registration: UncheckedAccount<'info>,
+    /// The campaign paying out.
+    #[account(mut)]
+    pub campaign: Account<'info, Campaign>,
+    /// CHECK: the campaign's vault, checked against `campaign.vault`.
+    #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
+    pub vault: UncheckedAccount<'info>,
+    /// CHECK: receives the batch's fee: the treasury wallet itself in a SOL campaign (checked
+    /// against `campaign.treasury` in `validate`), or an existing token account of it for the
+    /// mint in a token campaign (checked by `existing_token_account_receivable`). One that
+    /// cannot receive leaves the fee accrued for `settle_accrued`.
+    #[account(mut)]
+    pub treasury: UncheckedAccount<'info>,
+    /// CHECK: the campaign's mint (token campaigns only), checked against `campaign.mint`.
+    pub mint: Option<UncheckedAccount<'info>>,
+    /// The campaign's token program (token campaigns only), checked against
+    /// `campaign.token_program`.
+    pub token_program: Option<Interface<'info, TokenInterface>>,
+    // Remaining accounts, per payout in order: the submission (writable), the creator's
+    // receiving account (writable: the wallet for SOL, an existing token account of the
+    // creator for the mint otherwise) and, exactly when the submission has an affiliate, the
+    // affiliate's receiving account (writable, same rule).
+}
+
+/// One payout of the batch, booked and waiting to be delivered.
+struct Booked<'info> {
+    creator: AccountInfo<'info>,
+    affiliate: Option<AccountInfo<'info>>,
+    split: Split,
+    commission_delivered: bool,
+}
+
+impl<'info> DisburseBatch<'info> {
+    /// Checks what every payout of the batch shares.
+    fn validate(&self, views: &[u64]) -> Result<()> {
+        require!(!views.is_empty(), ClipstakeError::EmptyBatch);
+        require!(
+            views.len() <= usize::from(MAX_BATCH_PAYOUTS),
+            ClipstakeError::BatchTooLarge
+        );
+        let campaign = &self.campaign;
+        require_keys_eq!(
+            self.oracle.key(),
+            campaign.oracle,
+            ClipstakeError::NotCampaignOracle
+        );
+        require!(!self.platform.paused, ClipstakeError::PlatformPaused);
+        OracleRegistration::check_active(&self.oracle_registration, &campaign.oracle)?;
+        let clock = Clock::get()?;
+        campaign.check_payable(clock.unix_timestamp, &self.platform)?;
+        if campaign.asset == AssetKind::NativeSol {
+            require!(
+                self.mint.is_none() && self.token_program.is_none(),
+                ClipstakeError::MissingTokenAccounts
+            );
+            require_keys_eq!(
+                self.treasury.key(),
+                campaign.treasury,
+                ClipstakeError::WrongRecipient
+            );
+            return Ok(());
+        }
+        let (Some(mint), Some(token_program)) = (&self.mint, &self.token_program) else {
+            return err!(ClipstakeError::MissingTokenAccounts);
+        };
+        require_keys_eq!(mint.key(), campaign.mint, ClipstakeError::WrongMint);
+        require_keys_eq!(
+            token_program.key(),
+            campaign.token_program,
+            ClipstakeError::WrongTokenProgram
+        );
+        mint_policy::enforce(campaign.mint_trusted, mint, clock.epoch)
+    }
+
+    /// Pays `views[i]` cumulative verified views to the i-th submission of the remaining
+    /// accounts (oracle push, many at once).
+    #[access_control(ctx.accounts.validate(&views))]
+    pub fn handler(ctx: Context<'info, Self>, views: Vec<u64>) -> Result<()> {
+        let accounts = ctx.accounts;
+        let vault_info = accounts.vault.to_account_info();
+        let lamports = match accounts.campaign.asset {
+            AssetKind::NativeSol => Some(LamportVault::new(&vault_info)?),
+            _ => None,
+        };
+        let mut remaining = ctx.remaining_accounts.iter();
+        let mut booked = Vec::with_capacity(views.len());
+        let mut payouts = Vec::with_capacity(views.len());
+        let mut fee = 0u64;
+        for &cumulative_views in &views {
+            let (payout, entry) =
+                accounts.book_next(&mut remaining, cumulative_views, fee, lamports.as_ref())?;
+            fee = math::add(fee, payout.split.fee)?;
+            booked.push(payout);
+            payouts.push(entry);
+        }
+        require!(
+            remaining.next().is_none(),
+            ClipstakeError::BatchAccountsMismatch
+        );
+        let fee_delivered = accounts.treasury_can_receive(fee, lamports.as_ref())?;
+        accounts.campaign.book_fee(fee, fee_delivered)?;
+        emit!(BatchPaid {
+            campaign: accounts.campaign.key(),
+            fee,
+            fee_accrued: !fee_delivered,
+            payouts,
+        });
+        accounts.deliver(&booked, fee, fee_delivered, lamports.as_ref())
+    }
+
+    /// Takes the next payout's accounts, computes what it owes and books it on the campaign
+    /// and the submission (written back at once, so a repeat listing sees it). `batch_fee` is
+    /// the fee booked so far, not yet in the campaign's totals.
+    fn book_next(
+        &mut self,
+        remaining: &mut std::slice::Iter<'info, AccountInfo<'info>>,
+        cumulative_views: u64,
+        batch_fee: u64,
+        lamports: Option<&LamportVault>,
+    ) -> Result<(Booked<'info>, BatchPayout)> {
+        let mut next = || {
+            remaining
+                .next()
+                .ok_or_else(|| error!(ClipstakeError::BatchAccountsMismatch))
+        };
+        let submission_info = next()?;
+        require!(
+            submission_info.is_writable,
+            ClipstakeError::BatchAccountsMismatch
+        );
+        let mut submission = Account::<Submission>::try_from(submission_info)?;
+        require_keys_eq!(
+            submission.campaign,
+            self.campaign.key(),
+            ClipstakeError::WrongRecipient
+        );
+        let creator = next()?.clone();
+        let creator_can_receive = self.recipient_can_receive(&creator, &submission.creator)?;
+        require!(creator_can_receive, ClipstakeError::RecipientCannotReceive);
+        let (affiliate, mut commission_delivered) = match submission.affiliate() {
+            Some(wallet) => {
+                let account = next()?.clone();
+                let receivable = self.recipient_can_receive(&account, &wallet)?;
+                (Some(account), receivable)
+            }
+            None => (None, true),
+        };
+
+        let campaign = &self.campaign;
+        let due = math::owed(
+            submission.paid_views,
+            submission.paid_gross,
+            cumulative_views,
+            campaign.rate_per_thousand_views,
+            campaign.cap_per_submission,
+        )?;
+        let available = campaign.available().saturating_sub(batch_fee);
+        let gross = math::payable(due, available)?;
+        let split = math::split(
+            gross,
+            Bps::new(campaign.fee_bps)?,
+            Bps::new(submission.affiliate_bps)?,
+        )?;
+        if let (Some(vault), Some(account)) = (lamports, &affiliate) {
+            commission_delivered &= vault.can_receive(account, split.commission)?;
+        }
+        self.campaign.book_shares(&split, commission_delivered)?;
+        submission.book_payout(cumulative_views, &split, commission_delivered)?;
+        submission.exit(&crate::ID)?;
+        let entry = BatchPayout {
+            submission: submission.key(),
+            watermark: cumulative_views,
+            gross,
+            fee: split.fee,
+            commission: split.commission,
+            commission_accrued: !commission_delivered,
+            still_owed: due - gross,
+        };
+        let payout = Booked {
+            creator,
+            affiliate,
+            split,
+            commission_delivered,
+        };
+        Ok((payout, entry))
+    }
+
+    /// Whether `account` is a receiving account of `wallet` that can take a payment now. In a
+    /// SOL campaign it must be the wallet itself (its rent floor is checked on delivery); in a
+    /// token campaign an existing token account of the wallet for the mint. No recipient can
+    /// be the vault: it is neither the wallet nor owned by it.
+    fn recipient_can_receive(&self, account: &AccountInfo, wallet: &Pubkey) -> Result<bool> {
+        require!(account.is_writable, ClipstakeError::BatchAccountsMismatch);
+        require_keys_neq!(
+            account.key(),
+            self.vault.key(),
+            ClipstakeError::DuplicateAccount
+        );
+        if self.campaign.asset == AssetKind::NativeSol {
+            require_keys_eq!(account.key(), *wallet, ClipstakeError::WrongRecipient);
+            return Ok(true);
+        }
+        existing_token_account_receivable(
+            account,
+            &self.campaign.token_program,
+            &self.campaign.mint,
+            wallet,
+        )
+    }
+
+    /// Whether the treasury account can take the batch's `fee` now.
+    fn treasury_can_receive(&self, fee: u64, lamports: Option<&LamportVault>) -> Result<bool> {
+        let treasury = self.treasury.to_account_info();
+        match lamports {
+            Some(vault) => vault.can_receive(&treasury, fee),
+            None => self.recipient_can_receive(&treasury, &self.campaign.treasury),
+        }
+    }
+
+    /// Moves every booked share out of the vault, then the batch's fee in one transfer.
+    fn deliver(
+        &self,
+        booked: &[Booked<'info>],
+        fee: u64,
+        fee_delivered: bool,
+        lamports: Option<&LamportVault>,
+    ) -> Result<()> {
+        let treasury = self.treasury.to_account_info();
+        if let Some(vault) = lamports {
+            for payout in booked {
+                vault.pay(&payout.creator, payout.split.creator)?;
+                if let (Some(affiliate), true) = (&payout.affiliate, payout.commission_delivered) {
+                    vault.pay(affiliate, payout.split.commission)?;
+                }
+            }
+            if fee_delivered {
+                vault.pay(&treasury, fee)?;
+            }
+            return Ok(());
+        }
+        let missing = || error!(ClipstakeError::MissingTokenAccounts);
+        let mint = self.mint.as_ref().ok_or_else(missing)?.to_account_info();
+        let token_program = self
+            .token_program
+            .as_ref()
+            .ok_or_else(missing)?
+            .to_account_info();
+        let vault = self.vault.to_account_info();
+        let authority = self.campaign.to_account_info();
+        let signer = self.campaign.signer();
+        let route = TokenVault {
+            token_program: &token_program,
+            mint: &mint,
+            decimals: self.campaign.decimals,
+            vault: &vault,
+            authority: &authority,
+            signer: &signer,
+        };
+        for payout in booked {
+            route.pay(&payout.creator, payout.split.creator)?;
+            if let (Some(affiliate), true) = (&payout.affiliate, payout.commission_delivered) {
+                route.pay(affiliate, payout.split.commission)?;
+            }
+        }
+        if fee_delivered {
+            route.pay(&treasury, fee)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,204 @@
+//! `disburse_batch` on the real SBF build: a batch books and moves exactly what the same
+//! payouts made one `disburse` at a time would, describes every payout in one event, and pays
+//! a submission listed twice only once for the same views. Its attack tests are in
+//! `security_batch.rs`.
+use anchor_lang::prelude::Pubkey;
+use clipstake::errors::ClipstakeError;
+use clipstake::events::BatchPaid;
+use clipstake::math::{Bps, entitlement, split};
+use clipstake_client::instructions::ASSOCIATED_TOKEN_PROGRAM_ID;
+use clipstake_tests::*;
+use solana_signer::Signer;
+
+/// SOL, SPL Token and Token-2022.
+const ASSETS: [Option<Pubkey>; 3] = [None, Some(TOKEN_PROGRAM_ID), Some(TOKEN_2022_PROGRAM_ID)];
+
+/// Different views per video, under the cap and the budget (5 units per 1,000 views).
+fn views_of(i: usize) -> u64 {
+    (i as u64 + 1) * 7_123
+}
+
+/// The `BatchPaid` events in a transaction's logs.
+fn batch_events(logs: &[String]) -> Vec<BatchPaid> {
+    clipstake_client::events::decode(logs)
+}
+
+/// Balances of everything a payout moves, in a fixed order: vault, treasury, then each
+/// payee's creator and affiliate.
+fn balances(env: &Env, payees: &[Payee]) -> Vec<u64> {
+    let asset = payees[0].asset;
+    let balance = |wallet: &Pubkey| {
+        let at = receiving_account(asset, wallet);
+        match asset {
+            clipstake_client::instructions::Asset::Sol => env.lamports(&at),
+            _ => env.token_balance(&at),
+        }
+    };
+    let campaign = env.campaign(&payees[0].campaign).state;
+    let vault = match asset {
+        clipstake_client::instructions::Asset::Sol => env.lamports(&campaign.vault),
+        _ => env.token_balance(&campaign.vault),
+    };
+    let mut all = vec![vault, balance(&env.treasury.pubkey())];
+    for p in payees {
+        all.push(balance(&p.creator.pubkey()));
+        all.push(p.affiliate.as_ref().map_or(0, |a| balance(&a.pubkey())));
+    }
+    all
+}
+
+/// Every running total of the campaign and of each submission.
+fn books(env: &Env, payees: &[Payee]) -> Vec<u64> {
+    let c = env.campaign(&payees[0].campaign).state;
+    let mut all = vec![
+        c.paid_to_creators,
+        c.fees_paid,
+        c.fees_accrued,
+        c.commissions_paid,
+        c.commissions_accrued,
+    ];
+    for p in payees {
+        let s = env.submission(&p.submission).state;
+        all.extend([
+            s.paid_views,
+            s.paid_gross,
+            s.paid_to_creator,
+            s.fees_paid,
+            s.commissions_paid,
+            s.commission_accrued,
+        ]);
+    }
+    all
+}
+
+/// Moves relative to a starting point (balances only ever grow, except the vault's).
+fn moved(before: &[u64], after: &[u64]) -> Vec<i128> {
+    before
+        .iter()
+        .zip(after)
+        .map(|(b, a)| *a as i128 - *b as i128)
+        .collect()
+}
+
+#[test]
+fn batch_moves_and_books_exactly_what_single_disburses_would() {
+    const N: usize = 9;
+    for token_program in ASSETS {
+        let (mut batched, payees_b) = Env::batch_fixture(token_program, N, true);
+        let (mut single, payees_s) = Env::batch_fixture(token_program, N, true);
+        let (start_b, start_s) = (balances(&batched, &payees_b), balances(&single, &payees_s));
+
+        let payouts: Vec<(&Payee, u64)> = payees_b
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, views_of(i)))
+            .collect();
+        let batch = batched.batch_ix(&payouts);
+        let oracle = batched.oracle.insecure_clone();
+        let meta = batched.send(&[batch], &[&oracle]).expect("batch");
+        for (i, p) in payees_s.iter().enumerate() {
+            single
+                .disburse(&p.campaign, &p.submission, views_of(i))
+                .expect("disburse");
+        }
+
+        assert_eq!(books(&batched, &payees_b), books(&single, &payees_s));
+        assert_eq!(
+            moved(&start_b, &balances(&batched, &payees_b)),
+            moved(&start_s, &balances(&single, &payees_s)),
+            "{token_program:?}"
+        );
+
+        // One event describes every payout, amounts as the math says.
+        let events = batch_events(&meta.logs);
+        assert_eq!(events.len(), 1);
+        let event = &events[0];
+        assert_eq!(event.payouts.len(), N);
+        let terms = batched.campaign(&payees_b[0].campaign).state;
+        let mut fee = 0;
+        for (i, (entry, p)) in event.payouts.iter().zip(&payees_b).enumerate() {
+            let gross = entitlement(views_of(i), terms.rate_per_thousand_views, u64::MAX);
+            let bps = if p.affiliate.is_some() { 1_000 } else { 0 };
+            let parts = split(gross, Bps::new(FEE_BPS).unwrap(), Bps::new(bps).unwrap()).unwrap();
+            assert_eq!(entry.submission, p.submission);
+            assert_eq!(
+                (
+                    entry.watermark,
+                    entry.gross,
+                    entry.fee,
+                    entry.commission,
+                    entry.still_owed
+                ),
+                (views_of(i), gross, parts.fee, parts.commission, 0)
+            );
+            assert!(!entry.commission_accrued);
+            fee += parts.fee;
+        }
+        assert_eq!((event.fee, event.fee_accrued), (fee, false));
+    }
+}
+
+#[test]
+fn batch_pays_a_submission_listed_twice_once_for_the_same_views() {
+    for token_program in [None, Some(TOKEN_PROGRAM_ID)] {
+        let (mut env, payees) = Env::batch_fixture(token_program, 2, true);
+        let p = &payees[0];
+        let oracle = env.oracle.insecure_clone();
+
+        // The same views twice: the second finds nothing owed, so nothing at all moves.
+        let twice = env.batch_ix(&[(p, 10_000), (&payees[1], 10_000), (p, 10_000)]);
+        let mut watched = p.watched(&env);
+        watched.extend(payees[1].watched(&env));
+        let before = env.snapshot(&watched);
+        assert_program_error_at(
+            env.send(&[twice], &[&oracle]),
+            0,
+            ClipstakeError::ViewsNotIncreasing,
+        );
+        env.assert_unchanged(&before);
+
+        // Rising views: the second listing pays only the difference.
+        let rising = env.batch_ix(&[(p, 10_000), (p, 30_000)]);
+        env.send(&[rising], &[&oracle]).expect("rising views");
+        let terms = env.campaign(&p.campaign).state;
+        let s = env.submission(&p.submission).state;
+        assert_eq!(
+            (s.paid_views, s.paid_gross),
+            (
+                30_000,
+                entitlement(30_000, terms.rate_per_thousand_views, u64::MAX)
+            )
+        );
+    }
+}
+
+/// A batch whose payouts outgrow the vault cuts the payout that reaches its end, and the
+/// campaign's books still sum to what was funded.
+#[test]
+fn batch_cuts_the_payout_that_empties_the_vault() {
+    let (mut env, payees, unit) = Env::underfunded_fixture(Some(TOKEN_PROGRAM_ID), true);
+    env.create_receiving_accounts(payees.asset, std::slice::from_ref(&payees));
+    let oracle = env.oracle.insecure_clone();
+    let batch = env.batch_ix(&[(&payees, UNDERFUNDED_VIEWS)]);
+    let meta = env.send(&[batch], &[&oracle]).expect("partial batch");
+    let event = &batch_events(&meta.logs)[0];
+    assert_eq!(
+        (event.payouts[0].gross, event.payouts[0].still_owed),
+        (10 * unit, 490 * unit)
+    );
+    let c = env.campaign(&payees.campaign).state;
+    assert_eq!((c.paid_gross(), c.available()), (10 * unit, 0));
+}
+
+/// A batch needs no associated token account program: it creates nothing.
+#[test]
+fn batch_carries_no_account_creation_programs() {
+    let (env, payees) = Env::batch_fixture(Some(TOKEN_PROGRAM_ID), 1, false);
+    let batch = env.batch_ix(&[(&payees[0], 1_000)]);
+    assert!(
+        batch
+            .accounts
+            .iter()
+            .all(|m| m.pubkey != ASSOCIATED_TOKEN_PROGRAM_ID)
+    );
+}
