@@ -90,6 +90,7 @@ pub static OFFSETS: LazyLock<Offsets> = LazyLock::new(|| {
         fees_accrued: 0,
         commissions_accrued: 0,
         withdrawn: 0,
+        shortfall_owed: 0,
         open_submissions: 0,
         rent_payer: Pubkey::default(),
         bump: 0,

@@ -250,6 +250,117 @@ fn admin_rows(env: &mut Env) -> Vec<Row> {
     rows
 }
 
+/// A batch of `n` payouts of fresh videos (every one with an affiliate when `three_way`), paid
+/// once to make them known, then measured on its second round.
+fn batch_units(env: &mut Env, asset: Asset, id: u64, n: usize, three_way: bool) -> u64 {
+    let campaign = env
+        .create_campaign(asset, env.campaign_args(id, 1_000))
+        .expect("create_campaign");
+    let budget = if asset == Asset::Sol {
+        5 * SOL
+    } else {
+        1_000_000_000_000
+    };
+    env.fund(&campaign, budget).expect("fund");
+    let payees: Vec<Payee> = (0..n)
+        .map(|i| {
+            env.payee(
+                &campaign,
+                asset,
+                &format!("https://video.example/b{id}-{i}"),
+                three_way,
+            )
+        })
+        .collect();
+    env.create_receiving_accounts(asset, &payees);
+    let oracle = env.oracle.insecure_clone();
+    let mut units = 0;
+    for views in [10_000, 20_000] {
+        let payouts: Vec<(&Payee, u64)> = payees.iter().map(|p| (p, views)).collect();
+        let batch = env.batch_ix(&payouts);
+        units = cu(env.send(&[batch], &[&oracle]), "disburse_batch");
+    }
+    units
+}
+
+/// Payouts per batch that fit the 64 account locks: 10 accounts are fixed (fee payer,
+/// oracle, program, platform, registration, campaign, vault, treasury, mint, token program;
+/// 8 for SOL), then 2 per payout, 3 with an affiliate.
+fn max_batch(asset: Asset, three_way: bool) -> usize {
+    let fixed = if asset == Asset::Sol { 8 } else { 10 };
+    (64 - fixed) / if three_way { 3 } else { 2 }
+}
+
+/// `disburse_batch` per payout: batches of 1, 10 and the most that fit, 3-way and 2-way.
+fn batch_table() {
+    println!();
+    println!("| asset | payouts | split | batch CU | per payout | marginal per payout (from 1) |");
+    println!("|---|---:|---|---:|---:|---:|");
+    let runs: [(fn() -> Env, Option<Pubkey>, &str); 4] = [
+        (
+            Env::with_platform,
+            Some(TOKEN_PROGRAM_ID),
+            "SPL Token (p-token)",
+        ),
+        (
+            Env::with_platform,
+            Some(TOKEN_2022_PROGRAM_ID),
+            "Token-2022",
+        ),
+        (Env::with_platform, None, "native SOL"),
+        (
+            || {
+                let mut env = Env::with_classic_spl_token();
+                env.init_platform().expect("init_platform");
+                let oracle = env.oracle.pubkey();
+                env.add_oracle(&oracle).expect("add_oracle");
+                env
+            },
+            Some(TOKEN_PROGRAM_ID),
+            "SPL Token (classic 3.5.0)",
+        ),
+    ];
+    for (make, token_program, label) in runs {
+        let mut env = make();
+        let asset = env.new_asset(token_program);
+        if let Asset::Token {
+            mint,
+            token_program,
+        } = asset
+        {
+            env.fund_tokens(
+                &token_program,
+                &mint,
+                &env.brand.pubkey(),
+                1_000_000_000_000,
+            );
+        }
+        let mut id = 100;
+        for three_way in [true, false] {
+            let one = batch_units(&mut env, asset, id, 1, three_way);
+            id += 1;
+            for n in [1, 10, max_batch(asset, three_way)] {
+                let units = if n == 1 {
+                    one
+                } else {
+                    batch_units(&mut env, asset, id, n, three_way)
+                };
+                id += 1;
+                let marginal = if n == 1 {
+                    "".to_string()
+                } else {
+                    ((units - one) / (n as u64 - 1)).to_string()
+                };
+                println!(
+                    "| {label} | {n} | {} | {units} | {} | {marginal} |",
+                    if three_way { "3-way" } else { "2-way" },
+                    units / n as u64
+                );
+            }
+        }
+    }
+}
+
 fn main() {
     let runs = [
         (Env::new(), Some(TOKEN_PROGRAM_ID), "SPL Token (p-token)"),
@@ -273,4 +384,5 @@ fn main() {
             );
         }
     }
+    batch_table();
 }

@@ -871,31 +871,6 @@ fn underfunded_disburse_pays_what_the_vault_holds_and_keeps_the_rest_owed() {
     }
 }
 
-/// A payout from a vault that holds nothing (it paid out what it had): refused, and the
-/// shortfall is still owed afterwards.
-#[test]
-fn rejects_disburse_from_empty_vault() {
-    for token_program in [None, Some(TOKEN_PROGRAM_ID)] {
-        let (mut env, payee, unit) = Env::underfunded_fixture(token_program, true);
-        env.disburse(&payee.campaign, &payee.submission, VIEWS)
-            .expect("partial payout");
-        for views in [VIEWS, 2 * VIEWS] {
-            let disburse = disburse_ix(&env, &payee, views);
-            oracle_refused(
-                &mut env,
-                &payee,
-                disburse,
-                &[],
-                ClipstakeError::InsufficientVaultBalance,
-            );
-        }
-        assert_eq!(
-            env.submission(&payee.submission).state.paid_gross,
-            10 * unit
-        );
-    }
-}
-
 /// A report below the watermark is refused even while a shortfall is owed: the watermark
 /// never falls.
 #[test]

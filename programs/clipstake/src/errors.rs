@@ -52,7 +52,7 @@ pub enum ClipstakeError {
     )]
     ViewsNotIncreasing,
     #[msg(
-        "The vault holds nothing to pay what these views are owed; fund the campaign, then pay again"
+        "The vault holds nothing to pay this recorded shortfall; fund the campaign, then pay again"
     )]
     InsufficientVaultBalance,
     #[msg("Withdrawal exceeds what the vault holds beyond what is owed")]
@@ -159,6 +159,10 @@ pub enum ClipstakeError {
         "The batch's accounts do not match its payouts: pass, per payout in order, the writable submission, the creator's receiving account and, exactly when the submission has an affiliate, the affiliate's"
     )]
     BatchAccountsMismatch,
+    #[msg(
+        "This video's verified views are still owed more than the vault paid; fund the campaign and pay the shortfall (the oracle's next push or the creator's claim) first"
+    )]
+    ShortfallStillOwed,
 }
 
 impl From<MathError> for ClipstakeError {

@@ -188,6 +188,8 @@ pub struct CampaignWithdrawn {
     pub campaign: Pubkey,
     pub amount: u64,
     pub withdrawn_total: u64,
+    /// Funds that reached the vault outside `fund_campaign`, booked as funding just before.
+    pub stray_funds_booked: u64,
 }
 
 /// A submission was closed and its rent returned.

@@ -20,7 +20,7 @@ pub enum MathError {
     ViewsNotIncreasing,
     /// A running total would exceed `u64::MAX`.
     Overflow,
-    /// Something is owed but the vault holds nothing to pay it with.
+    /// The vault holds nothing to pay a shortfall that is already recorded.
     VaultEmpty,
 }
 
@@ -111,10 +111,15 @@ pub fn owed(
 }
 
 /// What one payout moves: everything owed, or all the vault holds when that is less. The rest
-/// stays owed to the same views and is paid when the vault holds it again.
-pub fn payable(owed: u64, available: u64) -> Result<u64, MathError> {
+/// stays owed to the same views (a recorded shortfall) and is paid when the vault holds it.
+///
+/// A payout for views above the watermark is made even when the vault holds nothing: it
+/// records those verified views, and the shortfall they leave is kept back from the brand's
+/// withdrawals. A top-up of an already recorded shortfall (`records_new_views` false) with
+/// nothing to pay it is refused.
+pub fn payable(owed: u64, available: u64, records_new_views: bool) -> Result<u64, MathError> {
     match owed.min(available) {
-        0 => Err(MathError::VaultEmpty),
+        0 if !records_new_views => Err(MathError::VaultEmpty),
         gross => Ok(gross),
     }
 }
@@ -226,9 +231,11 @@ mod tests {
 
     #[test]
     fn payable_is_what_the_vault_holds_at_most() {
-        assert_eq!(payable(100, 1_000), Ok(100));
-        assert_eq!(payable(100, 40), Ok(40));
-        assert_eq!(payable(100, 0), Err(MathError::VaultEmpty));
+        assert_eq!(payable(100, 1_000, true), Ok(100));
+        assert_eq!(payable(100, 40, false), Ok(40));
+        // New views are recorded even from an empty vault; a bare top-up is refused.
+        assert_eq!(payable(100, 0, true), Ok(0));
+        assert_eq!(payable(100, 0, false), Err(MathError::VaultEmpty));
     }
 
     #[test]
@@ -292,7 +299,7 @@ mod tests {
                 match owed(watermark, paid, views, rate, cap) {
                     Ok(due) => {
                         prop_assert_eq!(due, entitlement(views, rate, cap) - paid);
-                        match payable(due, remaining) {
+                        match payable(due, remaining, views > watermark) {
                             Ok(gross) => {
                                 prop_assert!(gross <= due && gross <= remaining);
                                 remaining -= gross;
@@ -302,6 +309,7 @@ mod tests {
                             Err(e) => {
                                 prop_assert_eq!(e, MathError::VaultEmpty);
                                 prop_assert_eq!(remaining, 0);
+                                prop_assert_eq!(views, watermark);
                             }
                         }
                     }

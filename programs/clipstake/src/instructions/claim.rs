@@ -40,7 +40,7 @@ impl Claim<'_> {
             args.expiry.saturating_sub(now) <= self.payout.platform.max_attestation_lifetime_secs,
             ClipstakeError::AttestationLifetimeTooLong
         );
-        self.payout.validate()?;
+        self.payout.validate(args.cumulative_views)?;
 
         // The attestation must be the instruction right before this one, checked in full.
         let sysvar = self.instructions_sysvar.to_account_info();

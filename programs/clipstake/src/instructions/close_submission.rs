@@ -51,6 +51,15 @@ impl CloseSubmission<'_> {
             self.submission.commission_accrued == 0,
             ClipstakeError::AccruedStillOwed
         );
+        // So must the record of what its verified views are still owed.
+        let campaign = &self.campaign;
+        require!(
+            self.submission.shortfall(
+                campaign.rate_per_thousand_views,
+                campaign.cap_per_submission
+            ) == 0,
+            ClipstakeError::ShortfallStillOwed
+        );
         Ok(())
     }
 

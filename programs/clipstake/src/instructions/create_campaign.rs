@@ -190,6 +190,7 @@ impl CreateCampaign<'_> {
             fees_accrued: 0,
             commissions_accrued: 0,
             withdrawn: 0,
+            shortfall_owed: 0,
             open_submissions: 0,
             rent_payer: ctx.accounts.payer.key(),
             bump: ctx.bumps.campaign,

@@ -12,17 +12,17 @@ pub struct Disburse<'info> {
 }
 
 impl Disburse<'_> {
-    fn validate(&self) -> Result<()> {
+    fn validate(&self, cumulative_views: u64) -> Result<()> {
         require_keys_eq!(
             self.oracle.key(),
             self.payout.campaign.oracle,
             ClipstakeError::NotCampaignOracle
         );
-        self.payout.validate()
+        self.payout.validate(cumulative_views)
     }
 
     /// Pays the submission for `cumulative_views` verified views (oracle push).
-    #[access_control(ctx.accounts.validate())]
+    #[access_control(ctx.accounts.validate(cumulative_views))]
     pub fn handler(ctx: Context<Self>, cumulative_views: u64) -> Result<()> {
         let event = ctx.accounts.payout.pay(cumulative_views, false)?;
         emit!(event);

@@ -5,7 +5,8 @@
 //! owed only for views not yet paid, cut to what the vault holds). Fees are summed (each
 //! payout's fee floored on its own, so the books match single payouts exactly) and moved to the
 //! treasury in one transfer. Payouts run in order, each booked before the next is computed, so
-//! a submission listed twice is paid once for the same views.
+//! a submission listed twice is paid once for the same views. As with `disburse`, a payout the
+//! vault cannot cover records its verified views and the shortfall they leave.
 //!
 //! The whole batch is described by one [`BatchPaid`] event, logged before any transfer so the
 //! transfers' own log lines can never push it past the runtime's 10 KB log limit.
@@ -17,7 +18,7 @@ use crate::events::{BatchPaid, BatchPayout};
 use crate::math::{self, Bps, Split};
 use crate::mint_policy;
 use crate::state::{AssetKind, Campaign, OracleRegistration, Platform, Submission};
-use crate::transfer::{LamportVault, TokenVault, existing_token_account_receivable};
+use crate::transfer::{LamportVault, TokenVault, existing_token_account_receivable, vault_held};
 
 /// Most payouts one batch may carry. A transaction's 64 account locks allow about 26 payouts
 /// without affiliates anyway; the bound keeps the event far below the 10 KB log limit.
@@ -82,7 +83,6 @@ impl<'info> DisburseBatch<'info> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
         OracleRegistration::check_active(&self.oracle_registration, &campaign.oracle)?;
         let clock = Clock::get()?;
-        campaign.check_payable(clock.unix_timestamp, &self.platform)?;
         if campaign.asset == AssetKind::NativeSol {
             require!(
                 self.mint.is_none() && self.token_program.is_none(),
@@ -112,18 +112,26 @@ impl<'info> DisburseBatch<'info> {
     #[access_control(ctx.accounts.validate(&views))]
     pub fn handler(ctx: Context<'info, Self>, views: Vec<u64>) -> Result<()> {
         let accounts = ctx.accounts;
+        let now = Clock::get()?.unix_timestamp;
         let vault_info = accounts.vault.to_account_info();
         let lamports = match accounts.campaign.asset {
             AssetKind::NativeSol => Some(LamportVault::new(&vault_info)?),
             _ => None,
         };
+        let held = vault_held(&accounts.campaign, &vault_info)?;
+        accounts.campaign.book_stray_funds(held)?;
         let mut remaining = ctx.remaining_accounts.iter();
         let mut booked = Vec::with_capacity(views.len());
         let mut payouts = Vec::with_capacity(views.len());
         let mut fee = 0u64;
         for &cumulative_views in &views {
-            let (payout, entry) =
-                accounts.book_next(&mut remaining, cumulative_views, fee, lamports.as_ref())?;
+            let (payout, entry) = accounts.book_next(
+                &mut remaining,
+                cumulative_views,
+                fee,
+                now,
+                lamports.as_ref(),
+            )?;
             fee = math::add(fee, payout.split.fee)?;
             booked.push(payout);
             payouts.push(entry);
@@ -151,6 +159,7 @@ impl<'info> DisburseBatch<'info> {
         remaining: &mut std::slice::Iter<'info, AccountInfo<'info>>,
         cumulative_views: u64,
         batch_fee: u64,
+        now: i64,
         lamports: Option<&LamportVault>,
     ) -> Result<(Booked<'info>, BatchPayout)> {
         let mut next = || {
@@ -182,6 +191,8 @@ impl<'info> DisburseBatch<'info> {
         };
 
         let campaign = &self.campaign;
+        let top_up = cumulative_views == submission.paid_views;
+        campaign.check_payable(now, &self.platform, top_up)?;
         let due = math::owed(
             submission.paid_views,
             submission.paid_gross,
@@ -190,7 +201,11 @@ impl<'info> DisburseBatch<'info> {
             campaign.cap_per_submission,
         )?;
         let available = campaign.available().saturating_sub(batch_fee);
-        let gross = math::payable(due, available)?;
+        let gross = math::payable(due, available, !top_up)?;
+        let shortfall_before = submission.shortfall(
+            campaign.rate_per_thousand_views,
+            campaign.cap_per_submission,
+        );
         let split = math::split(
             gross,
             Bps::new(campaign.fee_bps)?,
@@ -200,6 +215,8 @@ impl<'info> DisburseBatch<'info> {
             commission_delivered &= vault.can_receive(account, split.commission)?;
         }
         self.campaign.book_shares(&split, commission_delivered)?;
+        self.campaign
+            .book_shortfall(shortfall_before, due - gross)?;
         submission.book_payout(cumulative_views, &split, commission_delivered)?;
         submission.exit(&crate::ID)?;
         let entry = BatchPayout {

@@ -10,7 +10,7 @@ use crate::events::PayoutMade;
 use crate::math::{self, Bps, Split};
 use crate::mint_policy;
 use crate::state::{AssetKind, Campaign, OracleRegistration, Platform, Submission};
-use crate::transfer::{AtaCreator, LamportVault, TokenVault};
+use crate::transfer::{AtaCreator, LamportVault, TokenVault, vault_held};
 
 /// Which of a payout's third-party shares reached their recipient. A share that cannot be
 /// delivered (the account is frozen, requires memos, was handed to someone else, or cannot
@@ -82,13 +82,15 @@ pub struct Payout<'info> {
 }
 
 impl<'info> Payout<'info> {
-    /// Checks everything that does not depend on who asked for the payout.
-    pub fn validate(&self) -> Result<()> {
+    /// Checks everything that does not depend on who asked for the payout. A payout at the
+    /// watermark can only be a top-up of a recorded shortfall.
+    pub fn validate(&self, cumulative_views: u64) -> Result<()> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
         OracleRegistration::check_active(&self.oracle_registration, &self.campaign.oracle)?;
         let clock = Clock::get()?;
+        let top_up = cumulative_views == self.submission.paid_views;
         self.campaign
-            .check_payable(clock.unix_timestamp, &self.platform)?;
+            .check_payable(clock.unix_timestamp, &self.platform, top_up)?;
 
         let affiliate = self.submission.affiliate();
         require!(
@@ -157,6 +159,8 @@ impl<'info> Payout<'info> {
     /// Pays what `cumulative_views` are owed beyond what was paid, or all the vault holds when
     /// that is less (the rest stays owed), and advances the watermark.
     pub fn pay(&mut self, cumulative_views: u64, claimed: bool) -> Result<PayoutMade> {
+        let held = vault_held(&self.campaign, &self.vault)?;
+        self.campaign.book_stray_funds(held)?;
         let campaign = &self.campaign;
         let submission = &self.submission;
         let due = math::owed(
@@ -166,7 +170,12 @@ impl<'info> Payout<'info> {
             campaign.rate_per_thousand_views,
             campaign.cap_per_submission,
         )?;
-        let gross = math::payable(due, campaign.available())?;
+        let records_new_views = cumulative_views > submission.paid_views;
+        let gross = math::payable(due, campaign.available(), records_new_views)?;
+        let shortfall_before = submission.shortfall(
+            campaign.rate_per_thousand_views,
+            campaign.cap_per_submission,
+        );
         let split = math::split(
             gross,
             Bps::new(campaign.fee_bps)?,
@@ -180,6 +189,8 @@ impl<'info> Payout<'info> {
             self.pay_tokens(&split)?
         };
         self.record(cumulative_views, &split, delivered)?;
+        self.campaign
+            .book_shortfall(shortfall_before, due - gross)?;
 
         let (campaign, submission) = (&self.campaign, &self.submission);
         Ok(PayoutMade {

@@ -5,7 +5,7 @@ use crate::errors::ClipstakeError;
 use crate::events::CampaignWithdrawn;
 use crate::mint_policy;
 use crate::state::{AssetKind, Campaign, Platform};
-use crate::transfer::{LamportVault, TokenVault, token_amount};
+use crate::transfer::{LamportVault, TokenVault, vault_held};
 
 #[derive(Accounts)]
 pub struct Withdraw<'info> {
@@ -35,15 +35,15 @@ pub struct Withdraw<'info> {
 }
 
 impl Withdraw<'_> {
-    /// What the brand may take once nothing more is owed: the vault beyond its rent, less the
-    /// fees and commissions it holds for recipients who could not receive them yet.
+    /// What the vault holds beyond accrued fees and commissions.
+    fn held(&self) -> Result<u64> {
+        vault_held(&self.campaign, &self.vault)
+    }
+
+    /// What the brand may take: what the vault holds beyond accrued shares and beyond what
+    /// verified views are still owed (recorded shortfalls).
     fn withdrawable(&self) -> Result<u64> {
-        let balance = if self.campaign.asset == AssetKind::NativeSol {
-            LamportVault::new(&self.vault.to_account_info())?.balance()
-        } else {
-            token_amount(&self.vault)?
-        };
-        Ok(balance.saturating_sub(self.campaign.owed_in_vault()))
+        Ok(self.held()?.saturating_sub(self.campaign.shortfall_owed))
     }
 
     fn validate(&self, amount: u64) -> Result<()> {
@@ -103,6 +103,10 @@ impl Withdraw<'_> {
     /// ends the campaign for good (it can never be resumed and pay from an emptied vault).
     #[access_control(ctx.accounts.validate(amount))]
     pub fn handler(ctx: Context<Self>, amount: u64) -> Result<()> {
+        // Whatever reached the vault outside `fund_campaign` is booked as funding first, so
+        // the books can pay the recorded shortfalls it was kept back for.
+        let held = ctx.accounts.held()?;
+        let stray = ctx.accounts.campaign.book_stray_funds(held)?;
         let accounts = &ctx.accounts;
         match (
             &accounts.brand_token_account,
@@ -132,6 +136,7 @@ impl Withdraw<'_> {
             campaign: campaign.key(),
             amount,
             withdrawn_total: campaign.withdrawn,
+            stray_funds_booked: stray,
         });
         Ok(())
     }

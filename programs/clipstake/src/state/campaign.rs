@@ -102,6 +102,11 @@ pub struct Campaign {
     pub commissions_accrued: u64,
     /// Total withdrawn by the brand.
     pub withdrawn: u64,
+    /// What verified views are owed beyond what the vault could pay when their payouts were
+    /// made, summed over submissions (each `entitlement(paid_views) - paid_gross`). Kept back
+    /// from withdrawals, and payable even after the deadline, so a brand that funds less than
+    /// its verified views earn cannot take the difference back.
+    pub shortfall_owed: u64,
     /// Submissions registered and not yet closed; the campaign closes only at zero.
     pub open_submissions: u32,
     /// Who paid the rent of this account and the vault, and gets it back on close.
@@ -198,8 +203,31 @@ impl Campaign {
         Ok(())
     }
 
-    /// Refuses a payout unless the campaign is live or settling.
-    pub fn check_payable(&self, now: i64, platform: &Platform) -> Result<()> {
+    /// Books how a payout changed its submission's shortfall: `before` was owed beyond what was
+    /// paid ahead of it, `after` is left owed.
+    pub fn book_shortfall(&mut self, before: u64, after: u64) -> Result<()> {
+        // `before` is part of the total, which is the sum of every submission's shortfall.
+        self.shortfall_owed = math::add(self.shortfall_owed.saturating_sub(before), after)?;
+        Ok(())
+    }
+
+    /// Books what the vault `held` beyond accrued shares and beyond the books — tokens or
+    /// lamports sent to it outside `fund_campaign` — as funding, so they pay what verified views
+    /// are owed before anything goes back to the brand. Returns the amount booked.
+    pub fn book_stray_funds(&mut self, held: u64) -> Result<u64> {
+        let stray = held.saturating_sub(self.available());
+        self.funded = math::add(self.funded, stray)?;
+        Ok(stray)
+    }
+
+    /// Refuses a payout unless the campaign is live or settling. A `top_up` (a payout of a
+    /// recorded shortfall, at the watermark) stays payable after the deadline and after
+    /// settlement, since withdrawals kept its funds back; only an admin pause stops it.
+    pub fn check_payable(&self, now: i64, platform: &Platform, top_up: bool) -> Result<()> {
+        if top_up {
+            require!(!self.paused_by_admin, ClipstakeError::CampaignPaused);
+            return Ok(());
+        }
         require!(!self.settled, ClipstakeError::CampaignSettled);
         require!(now >= self.start_time, ClipstakeError::CampaignNotStarted);
         require!(!self.paused_by_admin, ClipstakeError::CampaignPaused);

@@ -43,6 +43,12 @@ pub struct Submission {
 }
 
 impl Submission {
+    /// What this video's verified views are still owed beyond what was paid: the part of its
+    /// payouts the vault could not cover.
+    pub fn shortfall(&self, rate_per_thousand: u64, cap: u64) -> u64 {
+        math::entitlement(self.paid_views, rate_per_thousand, cap).saturating_sub(self.paid_gross)
+    }
+
     /// Books a payout made for `views`: the watermark rises to them and every running total
     /// grows by its share, the commission as delivered or accrued.
     pub fn book_payout(
