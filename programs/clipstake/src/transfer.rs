@@ -150,9 +150,11 @@ impl<'info> AtaCreator<'_, 'info> {
 }
 
 /// Whether an existing `token_account` of `wallet` for `mint` under `token_program` can receive
-/// right now (not frozen, no incoming memo required). Anything else — another program's
-/// account, another mint, another owner, a missing account — is refused: a batch creates no
-/// accounts, so the oracle pays such recipients with `disburse`, which does.
+/// right now (not frozen, no incoming memo required). The wallet's canonical associated token
+/// account handed to another owner exists but cannot receive, as in `AtaCreator::prepare`.
+/// Anything else — another program's account, another mint, another owner's account, a
+/// missing account — is refused: a batch creates no accounts, so the oracle pays such
+/// recipients with `disburse`, which does.
 pub fn existing_token_account_receivable(
     token_account: &AccountInfo,
     token_program: &Pubkey,
@@ -165,12 +167,21 @@ pub fn existing_token_account_receivable(
     );
     let data = token_account.try_borrow_data()?;
     require!(
-        data.len() >= TOKEN_ACCOUNT_LEN
-            && &data[..32] == mint.as_ref()
-            && &data[32..TOKEN_ACCOUNT_OWNER_END] == wallet.as_ref(),
+        data.len() >= TOKEN_ACCOUNT_LEN && &data[..32] == mint.as_ref(),
         ClipstakeError::RecipientTokenAccountMismatch
     );
-    Ok(can_receive(&data))
+    if &data[32..TOKEN_ACCOUNT_OWNER_END] == wallet.as_ref() {
+        return Ok(can_receive(&data));
+    }
+    // Rare path: only here is the canonical address derived.
+    let canonical =
+        associated_token::get_associated_token_address_with_program_id(wallet, mint, token_program);
+    require_keys_eq!(
+        canonical,
+        *token_account.key,
+        ClipstakeError::RecipientTokenAccountMismatch
+    );
+    Ok(false)
 }
 
 /// An initialised, unfrozen token account that does not require incoming memos.

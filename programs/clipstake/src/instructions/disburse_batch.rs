@@ -179,12 +179,14 @@ impl<'info> DisburseBatch<'info> {
             ClipstakeError::WrongRecipient
         );
         let creator = next()?.clone();
-        let creator_can_receive = self.recipient_can_receive(&creator, &submission.creator)?;
+        let creator_can_receive =
+            self.recipient_can_receive(&creator, &submission.creator, submission_info.key)?;
         require!(creator_can_receive, ClipstakeError::RecipientCannotReceive);
         let (affiliate, mut commission_delivered) = match submission.affiliate() {
             Some(wallet) => {
                 let account = next()?.clone();
-                let receivable = self.recipient_can_receive(&account, &wallet)?;
+                let receivable =
+                    self.recipient_can_receive(&account, &wallet, submission_info.key)?;
                 (Some(account), receivable)
             }
             None => (None, true),
@@ -239,13 +241,19 @@ impl<'info> DisburseBatch<'info> {
 
     /// Whether `account` is a receiving account of `wallet` that can take a payment now. In a
     /// SOL campaign it must be the wallet itself (its rent floor is checked on delivery); in a
-    /// token campaign an existing token account of the wallet for the mint. No recipient can
-    /// be the vault: it is neither the wallet nor owned by it.
-    fn recipient_can_receive(&self, account: &AccountInfo, wallet: &Pubkey) -> Result<bool> {
+    /// token campaign an existing token account of the wallet for the mint. Neither the
+    /// account nor the wallet may be one the payout itself writes (vault, campaign,
+    /// `submission`), as in `disburse`: value sent there could never leave.
+    fn recipient_can_receive(
+        &self,
+        account: &AccountInfo,
+        wallet: &Pubkey,
+        submission: &Pubkey,
+    ) -> Result<bool> {
         require!(account.is_writable, ClipstakeError::BatchAccountsMismatch);
-        require_keys_neq!(
-            account.key(),
-            self.vault.key(),
+        let protected = [self.vault.key(), self.campaign.key(), *submission];
+        require!(
+            !protected.contains(account.key) && !protected.contains(wallet),
             ClipstakeError::DuplicateAccount
         );
         if self.campaign.asset == AssetKind::NativeSol {
@@ -265,7 +273,9 @@ impl<'info> DisburseBatch<'info> {
         let treasury = self.treasury.to_account_info();
         match lamports {
             Some(vault) => vault.can_receive(&treasury, fee),
-            None => self.recipient_can_receive(&treasury, &self.campaign.treasury),
+            None => {
+                self.recipient_can_receive(&treasury, &self.campaign.treasury, &self.vault.key())
+            }
         }
     }
 
