@@ -1,11 +1,14 @@
 //! The payout oracle end to end on the embedded backend (litesvm in process with the real SBF
 //! build): ingestion and quarantine, crash injection with restarts from the same SQLite file
 //! and chain, and a throughput benchmark (`--ignored`).
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anchor_lang::prelude::Pubkey;
+use clipstake::events::BatchPaid;
 use clipstake::instructions::{CreateCampaignArgs, InitPlatformArgs, RegisterSubmissionArgs};
 use clipstake::math::entitlement;
+use clipstake_client::attestation::Attestation;
 use clipstake_client::backend::embedded::EmbeddedBackend;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::instructions::{self as ix, Asset};
@@ -452,6 +455,352 @@ fn token_campaign_pays_and_a_refused_disbursement_is_isolated() {
     assert_eq!(failed[0].submission, poor.to_string());
 }
 
+/// A confirmed transaction of a run, read back from the chain.
+struct Landed {
+    /// The payouts the ledger booked in it.
+    submissions: Vec<String>,
+    /// Its program logs.
+    logs: Vec<String>,
+}
+
+impl Landed {
+    /// The payout instructions it ran (Anchor's `Instruction: <name>` log lines).
+    fn payout_instructions(&self) -> Vec<&str> {
+        self.logs
+            .iter()
+            .filter_map(|l| l.strip_prefix("Program log: Instruction: "))
+            .filter(|name| name.starts_with("Disburse"))
+            .collect()
+    }
+
+    /// Its `BatchPaid` events.
+    fn events(&self) -> Vec<BatchPaid> {
+        clipstake_client::events::decode(&self.logs)
+    }
+}
+
+/// The signatures of every confirmed intent in the ledger.
+fn confirmed_signatures(ledger: &Ledger) -> HashSet<String> {
+    ledger
+        .intents(&[Status::Confirmed])
+        .unwrap()
+        .into_iter()
+        .filter_map(|i| i.signature)
+        .collect()
+}
+
+/// Every transaction the ledger's confirmed intents name but `before`, with its logs from the
+/// chain.
+fn landed_since(w: &mut World, ledger: &Ledger, before: &HashSet<String>) -> Vec<Landed> {
+    let mut by_signature: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for intent in ledger.intents(&[Status::Confirmed]).unwrap() {
+        let signature = intent
+            .signature
+            .expect("a confirmed intent names its transaction");
+        if !before.contains(&signature) {
+            by_signature
+                .entry(signature)
+                .or_default()
+                .push(intent.submission);
+        }
+    }
+    by_signature
+        .into_iter()
+        .map(|(signature, submissions)| {
+            let status = w
+                .chain
+                .signature_statuses(&[signature.parse().unwrap()], true)
+                .unwrap()
+                .pop()
+                .flatten()
+                .expect("the transaction landed");
+            Landed {
+                submissions,
+                logs: status.logs,
+            }
+        })
+        .collect()
+}
+
+/// Bytes logged up to and including the `BatchPaid` event: what the runtime's 10,000-byte
+/// log limit must leave room for.
+fn log_bytes_through_event(logs: &[String]) -> usize {
+    let event = logs
+        .iter()
+        .position(|l| {
+            !clipstake_client::events::decode::<BatchPaid>(std::slice::from_ref(l)).is_empty()
+        })
+        .expect("a BatchPaid event");
+    logs[..=event].iter().map(String::len).sum()
+}
+
+/// Opens the SPL token accounts of `wallets` for the world's mint, as their owners would.
+fn open_token_accounts(w: &mut World, wallets: &[Pubkey]) {
+    let campaign = w.chain.campaign(&w.campaign).unwrap().state;
+    let payer = w.payer.insecure_clone();
+    for chunk in wallets.chunks(5) {
+        let creates: Vec<Instruction> = chunk
+            .iter()
+            .map(|wallet| {
+                spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(
+                    &payer.pubkey(),
+                    wallet,
+                    &campaign.mint,
+                    &campaign.token_program,
+                )
+            })
+            .collect();
+        send(&mut w.chain, &payer, &[], &creates);
+    }
+}
+
+/// Which submissions of a token world go in batches on their first payout, after opening
+/// token accounts for even creators and, of their affiliates (every third video), those of
+/// every fourth video: a creator with an account but an affiliate without one is not
+/// batchable.
+fn open_some_token_accounts(w: &mut World) -> HashSet<String> {
+    let mut holders = Vec::new();
+    let mut batchable = HashSet::new();
+    for (i, (_, address)) in w.videos.clone().iter().enumerate().step_by(2) {
+        let state = w.chain.submission(address).unwrap().state;
+        holders.push(state.creator);
+        match state.affiliate() {
+            Some(affiliate) if i % 4 == 0 => holders.push(affiliate),
+            Some(_) => continue,
+            None => {}
+        }
+        batchable.insert(address.to_string());
+    }
+    open_token_accounts(w, &holders);
+    batchable
+}
+
+/// Each transaction is one `disburse_batch` whose event lists exactly its payouts, or single
+/// `disburse`s only, as `batched` says of its payouts; the summary counts them.
+fn check_routes(landed: &[Landed], batched: impl Fn(&str) -> bool, s: &oracle::RunSummary) {
+    let mut batches = 0;
+    for tx in landed {
+        let kinds = tx.payout_instructions();
+        if tx.submissions.iter().all(|sub| batched(sub)) {
+            assert_eq!(kinds, ["DisburseBatch"], "one batch per transaction");
+            let events = tx.events();
+            let mut listed: Vec<String> = events[0]
+                .payouts
+                .iter()
+                .map(|p| p.submission.to_string())
+                .collect();
+            listed.sort();
+            let mut booked = tx.submissions.clone();
+            booked.sort();
+            assert_eq!(listed, booked, "the event lists the batch's payouts");
+            batches += 1;
+        } else {
+            assert!(
+                tx.submissions.iter().all(|sub| !batched(sub)),
+                "routes mixed"
+            );
+            assert!(kinds.iter().all(|k| *k == "Disburse"), "{kinds:?}");
+            // Single payouts that open token accounts log so much that the runtime may
+            // truncate the last ones' lines.
+            let truncated = tx.logs.iter().any(|l| l == "Log truncated");
+            assert!(
+                kinds.len() == tx.submissions.len() || truncated,
+                "{:#?}",
+                tx.logs
+            );
+        }
+    }
+    assert_eq!(s.transactions, landed.len());
+    assert_eq!(s.batch_transactions, batches);
+    let largest = landed.iter().map(|t| t.submissions.len()).max();
+    assert_eq!(Some(s.max_per_tx), largest, "max_per_tx counts payouts");
+    let per_tx = s.paid as f64 / landed.len() as f64;
+    assert!((s.per_tx() - per_tx).abs() < 1e-9);
+}
+
+/// A token campaign's first payouts: those whose creator (and affiliate) already hold a token
+/// account are paid in `disburse_batch`es, the others by single `disburse`s, which open the
+/// accounts. The treasury's account is opened once before the first batch, so no fee
+/// accrues. The next round pays every payout in batches.
+#[test]
+fn token_payouts_to_missing_accounts_go_single_and_the_rest_in_batches() {
+    const N: usize = 30;
+    let mut w = world_with(N, true);
+    let mut ledger = Ledger::in_memory().unwrap();
+    let batchable = open_some_token_accounts(&mut w);
+    assert!((5..N - 5).contains(&batchable.len()), "{}", batchable.len());
+    let views = |round: u64, i: usize| round * (2_000 + i as u64);
+    for round in 1..=2u64 {
+        let text: Vec<String> = w
+            .videos
+            .iter()
+            .enumerate()
+            .map(|(i, (v, _))| line(v, views(round, i), w.now + 600 * round as i64))
+            .collect();
+        let parsed = parse(&text.join("\n"), Format::JsonLines);
+        let cfg = VerifyConfig::default();
+        oracle::ingest(&mut ledger, &mut w.chain, &w.campaign, &parsed, &cfg).unwrap();
+        let before = confirmed_signatures(&ledger);
+        let s = run_default(&mut w, &mut ledger);
+        assert_eq!((s.paid, s.failed), (N, 0), "{s:?}");
+        let landed = landed_since(&mut w, &ledger, &before);
+        if round == 1 {
+            assert_eq!(s.paid_in_batches, batchable.len(), "{s:?}");
+            assert_eq!(s.treasury_accounts_created, 1);
+            assert!(s.batch_transactions > 0 && s.transactions > s.batch_transactions);
+            check_routes(&landed, |sub| batchable.contains(sub), &s);
+        } else {
+            assert_eq!((s.paid_in_batches, s.treasury_accounts_created), (N, 0));
+            check_routes(&landed, |_| true, &s);
+            assert!(
+                s.max_per_tx >= 15,
+                "batches bound by the account locks: {s:?}"
+            );
+        }
+    }
+    let campaign = w.chain.campaign(&w.campaign).unwrap().state;
+    assert_eq!(campaign.fees_accrued, 0, "every batch delivered its fee");
+    for (i, (_, address)) in w.videos.iter().enumerate() {
+        let paid = w.chain.submission(address).unwrap().state.paid_gross;
+        assert_eq!(paid, entitlement(views(2, i), RATE, CAP));
+        assert_eq!(ledger.confirmed_gross(&address.to_string()).unwrap(), paid);
+    }
+    assert!(ledger.totals().unwrap().unbalanced.is_empty());
+}
+
+/// SOL batches as large as the account locks allow: each event lists every payout with the
+/// watermark and gross the ledger booked, and everything logged up to it stays within
+/// `batch_log_bytes`, far from the runtime's 10,000-byte limit.
+#[test]
+fn batch_events_match_the_ledger_and_fit_the_log_bound() {
+    const N: usize = 60;
+    let mut w = world(N);
+    let mut ledger = Ledger::in_memory().unwrap();
+    let text: Vec<String> = w
+        .videos
+        .iter()
+        .enumerate()
+        .map(|(i, (v, _))| line(v, 5_000 + 10 * i as u64, w.now + 60))
+        .collect();
+    let parsed = parse(&text.join("\n"), Format::JsonLines);
+    let cfg = VerifyConfig::default();
+    oracle::ingest(&mut ledger, &mut w.chain, &w.campaign, &parsed, &cfg).unwrap();
+    let s = run_default(&mut w, &mut ledger);
+    assert_eq!((s.paid, s.paid_in_batches, s.booked_from_events), (N, N, 0));
+    assert!(s.max_per_tx >= 20, "{s:?}");
+    let intents: HashMap<String, _> = ledger
+        .intents(&[Status::Confirmed])
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.submission.clone(), i))
+        .collect();
+    for tx in landed_since(&mut w, &ledger, &HashSet::new()) {
+        let events = tx.events();
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].payouts.len(), tx.submissions.len());
+        for payout in &events[0].payouts {
+            let intent = &intents[&payout.submission.to_string()];
+            assert_eq!(
+                (payout.watermark, payout.gross, payout.still_owed),
+                (intent.target_views, intent.gross, 0)
+            );
+        }
+        let n = tx.submissions.len();
+        let logged = log_bytes_through_event(&tx.logs);
+        assert!(
+            logged <= oracle::batch::batch_log_bytes(n),
+            "{logged} bytes logged through the event of {n} payouts, estimated {}",
+            oracle::batch::batch_log_bytes(n)
+        );
+        assert!(!tx.logs.iter().any(|l| l.contains("Log truncated")));
+    }
+}
+
+/// Between the oracle's plan and its batch, a creator claims on-chain and the vault is left
+/// holding less than the plan counted on. The batch pays the last payout what remains, its
+/// `BatchPaid` event says so, and the ledger books that (not the plan); once funded, the next
+/// run pays the shortfall.
+#[test]
+fn a_batch_cut_short_is_booked_at_what_the_chain_moved() {
+    let owed = entitlement(1_000_000, RATE, CAP); // 1 SOL per video
+    let mut w = world_funded(3, false, 3 * owed);
+    let claimer = Keypair::new();
+    w.chain.airdrop(&claimer.pubkey(), SOL).unwrap();
+    let (register, claimed) = ix::register_submission(
+        &w.oracle.pubkey(),
+        &w.payer.pubkey(),
+        &w.campaign,
+        RegisterSubmissionArgs {
+            content_hash: pda::content_hash("https://youtu.be/claimed"),
+            creator: claimer.pubkey(),
+            affiliate: None,
+            affiliate_bps: 0,
+        },
+    );
+    let (oracle_kp, payer) = (w.oracle.insecure_clone(), w.payer.insecure_clone());
+    send(&mut w.chain, &payer, &[&oracle_kp], &[register]);
+    let mut ledger = Ledger::in_memory().unwrap();
+    let text: Vec<String> = w
+        .videos
+        .iter()
+        .map(|(v, _)| line(v, 1_000_000, w.now + 60))
+        .collect();
+    let parsed = parse(&text.join("\n"), Format::JsonLines);
+    let cfg = VerifyConfig::default();
+    oracle::ingest(&mut ledger, &mut w.chain, &w.campaign, &parsed, &cfg).unwrap();
+    // Steps: start, reconciled, planned: the intents are written, nothing sent.
+    let mut crash = CrashAt::new(3);
+    let options = RunOptions::default();
+    let crashed = oracle::run(
+        &mut ledger,
+        &mut w.chain,
+        &w.oracle,
+        &w.payer,
+        &options,
+        &mut crash,
+        &quiet(),
+    );
+    assert!(crashed.is_err());
+    claim(&mut w, &claimer, &claimed, 500_000);
+
+    let s = run_default(&mut w, &mut ledger);
+    assert_eq!((s.paid, s.failed, s.booked_from_events), (3, 0, 1), "{s:?}");
+    assert_eq!(s.paid_gross, 3 * owed - owed / 2);
+    let books_match = |w: &mut World, ledger: &Ledger| {
+        for (_, address) in &w.videos {
+            let chain = w.chain.submission(address).unwrap().state.paid_gross;
+            assert_eq!(ledger.confirmed_gross(&address.to_string()).unwrap(), chain);
+        }
+        assert!(ledger.totals().unwrap().unbalanced.is_empty());
+    };
+    books_match(&mut w, &ledger);
+
+    let account = w.chain.campaign(&w.campaign).unwrap();
+    send(
+        &mut w.chain,
+        &payer,
+        &[],
+        &[ix::fund_campaign(&payer.pubkey(), &account, owed)],
+    );
+    let topped_up = run_default(&mut w, &mut ledger);
+    assert_eq!((topped_up.planned, topped_up.paid), (1, 1), "{topped_up:?}");
+    assert_eq!(topped_up.paid_gross, owed / 2);
+    books_match(&mut w, &ledger);
+}
+
+/// `creator` claims `submission` up to `views` with the oracle's attestation.
+fn claim(w: &mut World, creator: &Keypair, submission: &Pubkey, views: u64) {
+    let campaign = w.chain.campaign(&w.campaign).unwrap();
+    let submission = w.chain.submission(submission).unwrap();
+    let expiry = w.chain.clock().unwrap().unix_timestamp + 3_600;
+    let attestation = Attestation::sign(&w.oracle, &submission, views, expiry);
+    let instructions = [
+        attestation.ed25519_instruction(),
+        ix::claim(&creator.pubkey(), &campaign, &submission, views, expiry),
+    ];
+    send(&mut w.chain, creator, &[], &instructions);
+}
+
 fn reopen(path: &Path) -> Ledger {
     Ledger::open(path).unwrap()
 }
@@ -634,10 +983,12 @@ fn bench(token: bool) {
 
 fn print_bench(token: bool, round: &str, s: &oracle::RunSummary, ingested: f64, total: f64) {
     println!(
-        "BENCH asset={} round={round:?} disbursements={} transactions={} splits={} per_tx_avg={:.2} per_tx_max={} cu_total={} cu_per_disburse={} fees_lamports={} ingest_s={:.3} run_s={:.3} run_per_s={:.0} end_to_end_per_s={:.0}",
+        "BENCH asset={} round={round:?} payouts={} in_batches={} transactions={} batch_transactions={} splits={} per_tx_avg={:.2} per_tx_max={} cu_total={} cu_per_payout={} fees_lamports={} ingest_s={:.3} run_s={:.3} run_per_s={:.0} end_to_end_per_s={:.0}",
         if token { "spl-token" } else { "sol" },
         s.paid,
+        s.paid_in_batches,
         s.transactions,
+        s.batch_transactions,
         s.splits,
         s.per_tx(),
         s.max_per_tx,

@@ -339,7 +339,16 @@ fn batch_table() {
         for three_way in [true, false] {
             let one = batch_units(&mut env, asset, id, 1, three_way);
             id += 1;
-            for n in [1, 10, max_batch(asset, three_way)] {
+            // Classic spl_token's transfers (about 6,200 CU each) put a maximal batch over the
+            // default 200,000 CU transaction limit; its rows stop at 10.
+            let largest = if label.contains("classic") {
+                10
+            } else {
+                max_batch(asset, three_way)
+            };
+            let mut sizes = vec![1, 10, largest];
+            sizes.dedup();
+            for n in sizes {
                 let units = if n == 1 {
                     one
                 } else {

@@ -502,6 +502,54 @@ impl Ledger {
         Ok(())
     }
 
+    /// Books the amounts the chain reports an intent's payout moved, when they differ from
+    /// the plan (its vault held less when it ran than when it was planned, e.g. after a
+    /// creator's claim): the intent and its lines then say what left the vault, and the
+    /// shortfall, still owed on chain, is planned again as a new intent.
+    pub fn book_chain_amounts(
+        &self,
+        key: &str,
+        gross: u64,
+        fee: u64,
+        commission: u64,
+    ) -> Result<(), Error> {
+        let creator = gross
+            .checked_sub(fee + commission)
+            .ok_or_else(|| Error::Other(format!("oracle ledger: {key}: shares exceed gross")))?;
+        self.conn
+            .prepare_cached(
+                "UPDATE intents SET gross = ?2, fee = ?3, commission = ?4, creator_amount = ?5,
+                   updated_at = ?6 WHERE key = ?1",
+            )
+            .map_err(db)?
+            .execute(params![
+                key,
+                gross as i64,
+                fee as i64,
+                commission as i64,
+                creator as i64,
+                now()
+            ])
+            .map_err(db)?;
+        let mut line = self
+            .conn
+            .prepare_cached(
+                "UPDATE ledger_lines SET debit = ?3, credit = ?4
+                 WHERE intent_key = ?1 AND account LIKE ?2",
+            )
+            .map_err(db)?;
+        for (account, debit, credit) in [
+            ("vault:%", gross, 0),
+            ("fee:%", 0, fee),
+            ("commission:%", 0, commission),
+            ("creator:%", 0, creator),
+        ] {
+            line.execute(params![key, account, debit as i64, credit as i64])
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+
     /// The lookup tables recorded for `campaign` whose authority is `authority`, oldest first.
     pub fn lookup_tables(&self, campaign: &str, authority: &str) -> Result<Vec<String>, Error> {
         let mut statement = self
@@ -732,5 +780,30 @@ mod tests {
             idempotency_key("c", "s", 10, 5)
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn chain_amounts_rebook_the_intent_and_its_lines_balanced() {
+        let ledger = Ledger::in_memory().unwrap();
+        ledger
+            .insert_intent(&intent("k", 100), "v", "t", Some("a"), "cr")
+            .unwrap();
+        ledger
+            .set_status("k", Status::Confirmed, None, None, None, None)
+            .unwrap();
+        ledger.book_chain_amounts("k", 40, 1, 4).unwrap();
+        let booked = &ledger.all_intents().unwrap()[0];
+        assert_eq!(
+            (
+                booked.gross,
+                booked.fee,
+                booked.commission,
+                booked.creator_amount
+            ),
+            (40, 1, 4, 35)
+        );
+        assert_eq!(ledger.confirmed_gross("s").unwrap(), 40);
+        assert!(ledger.totals().unwrap().unbalanced.is_empty());
+        assert!(ledger.book_chain_amounts("k", 4, 3, 2).is_err());
     }
 }

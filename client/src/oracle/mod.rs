@@ -1,7 +1,8 @@
 //! The payout oracle: view reports are parsed and verified ([`reports`]), mapped to their
 //! submissions, recorded in an SQLite [`ledger`]; accepted views become payout intents (written
-//! before anything is sent), packed into transactions of many `disburse` instructions and sent
-//! with [`crate::sender::send_transaction`]. [`reconcile`] settles every unfinished intent from
+//! before anything is sent), paid many per transaction by one `disburse_batch` (or, while a
+//! recipient's token account does not exist yet, by single `disburse` instructions that create
+//! it) and sent through [`crate::sender`]. [`reconcile`] settles every unfinished intent from
 //! the chain (the submission's `paid_views` watermark is the truth), so a run can be killed at
 //! any point and restarted without paying twice or dropping a payout.
 //!
@@ -15,6 +16,7 @@ use crate::Error;
 use crate::backend::{Backend, BackendExt};
 use crate::instructions::{CampaignAccount, SubmissionAccount};
 
+pub mod batch;
 pub mod ledger;
 pub mod reports;
 mod runner;

@@ -1,33 +1,47 @@
 //! `oracle run`: reconcile, plan, then pay every pending intent in packed, pipelined
 //! transactions.
 //!
-//! - **Packing**: as many `disburse` instructions per transaction as fit in the packet and in
-//!   the compute budget (estimated from the simulations so far). Each campaign gets address
-//!   lookup tables ([`crate::lookup_table`]) so an account costs one byte, not 32.
+//! - **Batches**: a transaction pays payouts of one campaign in one `disburse_batch` (one
+//!   per transaction: its `BatchPaid` event is logged before its transfers, so only a second
+//!   batch's event could be pushed past the 10 KB log limit by the first one's transfer
+//!   logs). A batch creates no token accounts, so a payout whose creator or affiliate has no
+//!   token account yet goes in a transaction of single `disburse` instructions, which create
+//!   them; the treasury's is created once per campaign before its first batch.
+//! - **Packing**: as many payouts per transaction as fit in the packet, the 64 account locks,
+//!   the instruction trace, the compute budget (estimated from the simulations so far), the
+//!   batch's 32 payouts and the log limit. Each campaign gets address lookup tables
+//!   ([`crate::lookup_table`]) so an account costs one byte, not 32.
 //! - **Pipelining**: up to `window` transactions are in flight at once. Each is simulated,
 //!   signed once, recorded as `sent` (signature, blockhash, last valid height) and only then
 //!   sent. One `getSignatureStatuses` call per poll covers every transaction in flight; an
 //!   unconfirmed one is resent byte for byte; an expired one is settled from the chain (a late
 //!   status, else the watermarks) before its unpaid part is signed again.
-//! - **Refusals**: a batch the program refuses is split in two until the refused disbursement
+//! - **Refusals**: a batch the program refuses is split in two until the refused payout
 //!   fails alone.
+//! - **Books**: when the backend returns a confirmed transaction's logs, the batch's
+//!   `BatchPaid` event is read, and a payout the chain cut short (its vault held less than
+//!   planned) is booked at what it moved.
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
+use anchor_lang::InstructionData;
 use anchor_lang::prelude::Pubkey;
+use clipstake::events::BatchPayout;
+use clipstake::state::AssetKind;
 use solana_hash::Hash;
-use solana_instruction::Instruction;
+use solana_instruction::{AccountMeta, Instruction};
 use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
 use solana_signature::Signature;
 use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 
+use super::batch;
 use super::ledger::{Intent, Ledger, Status};
 use super::{Failpoint, ReconcileSummary, fetch_submissions, parse_key, plan, reconcile};
 use crate::Error;
 use crate::backend::{Backend, BackendExt};
-use crate::instructions::{self as ix, CampaignAccount};
+use crate::instructions::{self as ix, CampaignAccount, SubmissionAccount};
 use crate::lookup_table;
 use crate::sender::{
     MAX_COMPUTE_UNIT_LIMIT, PACKET_DATA_SIZE, SendOptions, budget_instructions, compile, prepare,
@@ -36,9 +50,12 @@ use crate::sender::{
 
 /// Compute units a batch may be planned to use (the rest is margin for the estimate).
 const PLANNED_UNITS_PER_TX: u64 = MAX_COMPUTE_UNIT_LIMIT as u64 * 85 / 100;
-/// The first guess of compute units per disbursement, before any simulation (one that creates
-/// three token accounts costs about this much).
+/// The first guess of compute units per single `disburse`, before any simulation (one that
+/// creates three token accounts costs about this much).
 const INITIAL_UNITS_PER_DISBURSEMENT: u64 = 100_000;
+/// The first guess of compute units per payout of a `disburse_batch` (a token payout over
+/// existing accounts costs well under this; the first simulation teaches the real figure).
+const INITIAL_UNITS_PER_BATCHED_PAYOUT: u64 = 30_000;
 /// Accounts one transaction may lock (every account it names, from a lookup table or not).
 const MAX_ACCOUNT_LOCKS: usize = 64;
 /// Entries the runtime allows in one transaction's instruction trace (top-level instructions
@@ -56,7 +73,8 @@ const MAX_ATTEMPTS: u32 = 5;
 pub struct RunOptions {
     /// The sender's options (compute-unit price, margins, how long to wait).
     pub send: SendOptions,
-    /// At most this many disbursements per transaction (packet and compute decide below it).
+    /// At most this many payouts per transaction (a batch holds at most 32; the packet, the
+    /// account locks, the trace and the compute budget decide below it).
     pub max_per_tx: usize,
     /// At most this many transactions in flight at once.
     pub window: usize,
@@ -82,8 +100,11 @@ pub struct RunSummary {
     pub reconciled: ReconcileSummary,
     /// Intents written by this run.
     pub planned: usize,
-    /// Disbursements confirmed by this run's transactions.
+    /// Payouts confirmed by this run's transactions.
     pub paid: usize,
+    /// Of those, payouts made by a `disburse_batch` (the rest by single `disburse`s, which
+    /// create missing token accounts).
+    pub paid_in_batches: usize,
     /// Gross paid by them.
     pub paid_gross: u64,
     /// Nothing owed (cap reached) or already applied on chain.
@@ -96,11 +117,18 @@ pub struct RunSummary {
     pub failed: usize,
     /// Transactions confirmed.
     pub transactions: usize,
+    /// Of those, transactions paying with one `disburse_batch`.
+    pub batch_transactions: usize,
+    /// Payouts the chain's `BatchPaid` event showed cut short (the vault held less than
+    /// planned), booked in the ledger at what they moved.
+    pub booked_from_events: usize,
+    /// Treasury token accounts created before their campaign's first batch.
+    pub treasury_accounts_created: usize,
     /// Compute units consumed (simulated) by them.
     pub compute_units: u64,
     /// Fees: 5,000 lamports per signature plus the priority fee.
     pub fee_lamports: u64,
-    /// Largest number of disbursements in one transaction.
+    /// Largest number of payouts in one transaction.
     pub max_per_tx: usize,
     /// Address lookup tables used (created or reused).
     pub lookup_tables: usize,
@@ -119,7 +147,7 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    /// Average disbursements per transaction.
+    /// Average payouts per transaction.
     pub fn per_tx(&self) -> f64 {
         if self.transactions == 0 {
             0.0
@@ -128,7 +156,7 @@ impl RunSummary {
         }
     }
 
-    /// Disbursements confirmed per second of the run.
+    /// Payouts confirmed per second of the run.
     pub fn per_second(&self) -> f64 {
         if self.seconds > 0.0 {
             self.paid as f64 / self.seconds
@@ -138,11 +166,28 @@ impl RunSummary {
     }
 }
 
-/// A disbursement waiting to be sent.
+/// How a payout is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Route {
+    /// In one `disburse_batch` with others of its campaign: its receiving accounts exist.
+    Batched,
+    /// In a `disburse` of its own (several per transaction), which creates the token accounts
+    /// its recipients lack.
+    Single,
+}
+
+/// A payout waiting to be sent.
 #[derive(Clone)]
 struct Item {
     intent: Intent,
     campaign: Pubkey,
+    submission: SubmissionAccount,
+    route: Route,
+    /// A token campaign's: every transfer is a CPI, a trace entry.
+    token: bool,
+    /// The payout alone in its route's instruction (a `disburse`, or a `disburse_batch` of
+    /// one): its accounts are what it makes a transaction lock and what the lookup tables
+    /// must hold.
     instruction: Instruction,
 }
 
@@ -156,6 +201,41 @@ impl Item {
             commission: self.intent.commission > 0,
             creator: self.intent.creator_amount > 0,
         }
+    }
+
+    /// Moves the payout to a `disburse` of its own, which opens the token accounts its
+    /// recipients lack (a batch opens none).
+    fn pay_alone(&mut self, oracle: &Keypair, payer: &Keypair, campaign: &CampaignAccount) {
+        let (oracle, payer) = (oracle.pubkey(), payer.pubkey());
+        let views = self.intent.target_views;
+        self.instruction = ix::disburse(&oracle, &payer, campaign, &self.submission, views);
+        self.route = Route::Single;
+    }
+
+    /// The accounts a batched payout adds to its batch's instruction (the instruction's last
+    /// ones): the submission, the creator's receiving account and, with an affiliate, the
+    /// affiliate's.
+    fn payout_accounts(&self) -> &[AccountMeta] {
+        let own = 2 + usize::from(self.submission.state.affiliate().is_some());
+        let accounts = &self.instruction.accounts;
+        &accounts[accounts.len().saturating_sub(own)..]
+    }
+
+    /// The accounts a batched payout pays into (its creator's and affiliate's).
+    fn receiving_accounts(&self) -> impl Iterator<Item = &Pubkey> {
+        self.payout_accounts()
+            .iter()
+            .skip(1)
+            .map(|meta| &meta.pubkey)
+    }
+
+    /// Trace entries the payout adds to a batch: a transfer CPI per non-zero share of a token
+    /// payout (the batch's fee is one transfer for all); none for SOL, moved in place.
+    fn batched_transfers(&self) -> usize {
+        if !self.token {
+            return 0;
+        }
+        usize::from(self.intent.creator_amount > 0) + usize::from(self.intent.commission > 0)
     }
 }
 
@@ -246,8 +326,17 @@ pub fn run(
     summary.awaiting_funds = plan.awaiting_funds;
     failpoint.check("planned")?;
 
-    let items = build_items(ledger, backend, oracle, payer, &mut summary)?;
+    let Work {
+        items,
+        treasuries_missing,
+    } = build_items(ledger, backend, oracle, payer, &mut summary)?;
     progress.set_length(items.len() as u64);
+    let send = SendOptions {
+        dry_run: false,
+        ..options.send.clone()
+    };
+    summary.treasury_accounts_created =
+        batch::create_treasury_accounts(backend, payer, &send, &treasuries_missing)?;
     let tables = if options.lookup_tables && !items.is_empty() {
         ensure_tables(ledger, backend, oracle, payer, &options.send, &items)?
     } else {
@@ -264,7 +353,10 @@ pub fn run(
         tables,
         summary,
         progress,
-        units_per_disbursement: INITIAL_UNITS_PER_DISBURSEMENT,
+        units_per_payout: HashMap::from([
+            (Route::Batched, INITIAL_UNITS_PER_BATCHED_PAYOUT),
+            (Route::Single, INITIAL_UNITS_PER_DISBURSEMENT),
+        ]),
         trace: TraceEstimate::new(),
         latencies: Vec::new(),
         blockhash: None,
@@ -303,15 +395,112 @@ fn percentile(sorted: &[f64], p: usize) -> f64 {
     sorted[rank - 1]
 }
 
-/// Builds every pending intent's instruction, settling those the chain already shows as paid
-/// and failing those whose submission is gone.
+/// The campaigns of a run's payouts, by address.
+type Campaigns = HashMap<Pubkey, CampaignAccount>;
+
+/// The payouts of a run and what paying them needs.
+struct Work {
+    /// Every payout to send, one campaign's together, batched ones first.
+    items: Vec<Item>,
+    /// Token campaigns with batched payouts whose treasury has no token account yet.
+    treasuries_missing: Vec<CampaignAccount>,
+}
+
+/// Builds every pending intent's payout, settling those the chain already shows as paid and
+/// failing those whose submission is gone. A token payout goes in a batch when its
+/// recipients' token accounts exist (one read for all of them), else in a single `disburse`.
 fn build_items(
     ledger: &mut Ledger,
     backend: &mut dyn Backend,
     oracle: &Keypair,
     payer: &Keypair,
     summary: &mut RunSummary,
-) -> Result<Vec<Item>, Error> {
+) -> Result<Work, Error> {
+    let (payable, campaigns) = payable_intents(ledger, backend, summary)?;
+    let mut items: Vec<Item> = payable
+        .into_iter()
+        .map(|(intent, submission)| {
+            let campaign = &campaigns[&submission.state.campaign];
+            batched_item(oracle, campaign, intent, submission)
+        })
+        .collect();
+    let treasuries: HashMap<Pubkey, Pubkey> = campaigns
+        .values()
+        .filter_map(|c| Some((c.address, c.token_account_of(&c.state.treasury)?)))
+        .collect();
+    let existing = existing_token_accounts(backend, &campaigns, &items, &treasuries)?;
+    for item in items.iter_mut().filter(|i| i.token) {
+        if !item.receiving_accounts().all(|a| existing.contains(a)) {
+            item.pay_alone(oracle, payer, &campaigns[&item.campaign]);
+        }
+    }
+    // One campaign's payouts together, so a transaction needs only that campaign's tables.
+    items.sort_by_key(|i| (i.campaign, i.route));
+    let lacking = |campaign: &Pubkey| {
+        treasuries
+            .get(campaign)
+            .is_some_and(|t| !existing.contains(t))
+    };
+    let mut treasuries_missing: Vec<CampaignAccount> = Vec::new();
+    for item in items.iter().filter(|i| i.route == Route::Batched) {
+        let known = treasuries_missing.last().map(|c| c.address);
+        if lacking(&item.campaign) && known != Some(item.campaign) {
+            treasuries_missing.push(campaigns[&item.campaign].clone());
+        }
+    }
+    Ok(Work {
+        items,
+        treasuries_missing,
+    })
+}
+
+/// The payout of `intent` in a batch (its instruction a `disburse_batch` of one).
+fn batched_item(
+    oracle: &Keypair,
+    campaign: &CampaignAccount,
+    intent: Intent,
+    submission: SubmissionAccount,
+) -> Item {
+    let views = intent.target_views;
+    Item {
+        instruction: ix::disburse_batch(&oracle.pubkey(), campaign, &[(&submission, views)]),
+        intent,
+        campaign: campaign.address,
+        submission,
+        route: Route::Batched,
+        token: campaign.state.asset != AssetKind::NativeSol,
+    }
+}
+
+/// Which token accounts of the token campaigns' batched payouts (creators', affiliates') and
+/// of their `treasuries` exist, in one read.
+fn existing_token_accounts(
+    backend: &mut dyn Backend,
+    campaigns: &Campaigns,
+    items: &[Item],
+    treasuries: &HashMap<Pubkey, Pubkey>,
+) -> Result<HashSet<Pubkey>, Error> {
+    let program = |campaign: &Pubkey| campaigns[campaign].state.token_program;
+    let mut wanted: Vec<(Pubkey, Pubkey)> = treasuries
+        .iter()
+        .map(|(campaign, account)| (*account, program(campaign)))
+        .collect();
+    for item in items.iter().filter(|i| i.token) {
+        let token_program = program(&item.campaign);
+        wanted.extend(item.receiving_accounts().map(|a| (*a, token_program)));
+    }
+    wanted.sort_unstable();
+    wanted.dedup();
+    batch::existing_token_accounts(backend, &wanted)
+}
+
+/// The pending intents still to pay with their submissions, and their campaigns. Intents the
+/// chain already shows as paid are confirmed; those whose submission is gone, failed.
+fn payable_intents(
+    ledger: &mut Ledger,
+    backend: &mut dyn Backend,
+    summary: &mut RunSummary,
+) -> Result<(Vec<(Intent, SubmissionAccount)>, Campaigns), Error> {
     let pending = ledger.intents(&[Status::Pending])?;
     let addresses = pending
         .iter()
@@ -319,10 +508,10 @@ fn build_items(
         .collect::<Result<Vec<_>, _>>()?;
     let chain = fetch_submissions(backend, &addresses)?;
     let mut campaigns: HashMap<Pubkey, CampaignAccount> = HashMap::new();
-    let mut items = Vec::new();
+    let mut payable = Vec::new();
     let mut already = Vec::new();
     for (intent, address) in pending.into_iter().zip(&addresses) {
-        let Some(sub) = chain.get(address) else {
+        let Some(sub) = chain.get(address).cloned() else {
             ledger.set_status(
                 &intent.key,
                 Status::Failed,
@@ -341,19 +530,7 @@ fn build_items(
         if let std::collections::hash_map::Entry::Vacant(e) = campaigns.entry(sub.state.campaign) {
             e.insert(backend.campaign(&sub.state.campaign)?);
         }
-        let campaign = &campaigns[&sub.state.campaign];
-        let instruction = ix::disburse(
-            &oracle.pubkey(),
-            &payer.pubkey(),
-            campaign,
-            sub,
-            intent.target_views,
-        );
-        items.push(Item {
-            intent,
-            campaign: campaign.address,
-            instruction,
-        });
+        payable.push((intent, sub));
     }
     if !already.is_empty() {
         ledger.atomically(|l| {
@@ -364,13 +541,11 @@ fn build_items(
         })?;
         summary.skipped += already.len();
     }
-    // One campaign's disbursements together, so a batch needs only that campaign's tables.
-    items.sort_by_key(|i| i.campaign);
-    Ok(items)
+    Ok((payable, campaigns))
 }
 
 /// Makes sure every campaign with work has lookup tables holding every account its
-/// disbursements name (but the signers and the program), creating and extending tables (owned
+/// payouts name (but the signers and the program), creating and extending tables (owned
 /// by the oracle) as needed, and waits until new addresses are usable.
 fn ensure_tables(
     ledger: &mut Ledger,
@@ -548,9 +723,10 @@ struct Pipeline<'a> {
     tables: Tables,
     summary: RunSummary,
     progress: &'a indicatif::ProgressBar,
-    /// The last simulation's compute units per disbursement (packs the next batches).
-    units_per_disbursement: u64,
-    /// Trace entries per disbursement, learnt from this run's simulations.
+    /// The last simulation's compute units per payout on each route (packs the next
+    /// transactions).
+    units_per_payout: HashMap<Route, u64>,
+    /// Trace entries per single `disburse`, learnt from this run's simulations.
     trace: TraceEstimate,
     latencies: Vec<f64>,
     /// The blockhash in use, its last valid height and when it was fetched.
@@ -595,20 +771,55 @@ impl Pipeline<'_> {
         }
     }
 
-    /// The next batch off the queue: the same campaign, within the packet, the compute budget
-    /// and `max_per_tx`. The size of one more disbursement is measured once per batch (two
-    /// compilations), the batch filled to that estimate, then checked and trimmed: compiling
-    /// the message after every addition would cost more than sending it.
+    /// The next batch off the queue: payouts of the same campaign and route, within the
+    /// packet, the account locks, the trace, the compute budget and `max_per_tx` (and a
+    /// batch's 32 payouts and log limit). The size of one more payout is measured once per
+    /// batch (two compilations), the batch filled to that estimate, then checked and trimmed:
+    /// compiling the message after every addition would cost more than sending it.
     fn next_batch(&mut self, queue: &mut VecDeque<Item>) -> Result<Option<Batch>, Error> {
         let Some(first) = queue.pop_front() else {
             return Ok(None);
         };
-        let campaign = first.campaign;
-        let by_units = (PLANNED_UNITS_PER_TX / self.units_per_disbursement.max(1)).max(1) as usize;
-        // The compute-budget instructions are trace entries too.
-        let mut trace_used = budget_instructions(0, self.options.send.compute_unit_price).len()
-            + self.trace.of(first.shape());
+        let mut items = self.take_within_limits(first, queue);
+        self.trim_to_packet(&mut items, queue)?;
+        Ok(Some(Batch { items, attempts: 0 }))
+    }
+
+    /// Most payouts one transaction of `route` may carry before the packet is measured.
+    fn most_payouts(&self, route: Route) -> usize {
+        let units = self.units_per_payout.get(&route).copied().unwrap_or(1);
+        let by_units = (PLANNED_UNITS_PER_TX / units.max(1)).max(1) as usize;
         let most = self.options.max_per_tx.max(1).min(by_units);
+        match route {
+            Route::Batched => most.min(batch::max_payouts_per_batch()),
+            Route::Single => most,
+        }
+    }
+
+    /// Trace entries of a transaction of `first`'s route before any payout: the budget
+    /// instructions, and for a batch the instruction itself and its one fee transfer.
+    fn trace_base(&self, first: &Item) -> usize {
+        let budget = budget_instructions(0, self.options.send.compute_unit_price).len();
+        match first.route {
+            Route::Batched => budget + 1 + usize::from(first.token),
+            Route::Single => budget,
+        }
+    }
+
+    /// Trace entries `item` adds to its transaction.
+    fn trace_of(&self, item: &Item) -> usize {
+        match item.route {
+            Route::Batched => item.batched_transfers(),
+            Route::Single => self.trace.of(item.shape()),
+        }
+    }
+
+    /// `first` and the payouts after it of the same campaign and route, up to the payout,
+    /// trace and account-lock bounds.
+    fn take_within_limits(&self, first: Item, queue: &mut VecDeque<Item>) -> Vec<Item> {
+        let (campaign, route) = (first.campaign, first.route);
+        let most = self.most_payouts(route);
+        let mut trace_used = self.trace_base(&first) + self.trace_of(&first);
         // Every account a transaction names, from a lookup table or not, is locked, and the
         // runtime locks at most 64.
         let mut locked: HashSet<Pubkey> = budget_instructions(0, None)
@@ -633,17 +844,27 @@ impl Pipeline<'_> {
             match queue.front() {
                 Some(next)
                     if next.campaign == campaign
-                        && trace_used + self.trace.of(next.shape()) <= MAX_INSTRUCTION_TRACE
+                        && next.route == route
+                        && trace_used + self.trace_of(next) <= MAX_INSTRUCTION_TRACE
                         && accounts_of(next, &mut locked) =>
                 {
-                    trace_used += self.trace.of(next.shape());
+                    trace_used += self.trace_of(next);
                     items.extend(queue.pop_front())
                 }
                 _ => break,
             }
         }
+        items
+    }
+
+    /// Puts back (at the queue's front, in order) what does not fit in the packet.
+    fn trim_to_packet(
+        &self,
+        items: &mut Vec<Item>,
+        queue: &mut VecDeque<Item>,
+    ) -> Result<(), Error> {
         if items.len() == 1 {
-            return Ok(Some(Batch { items, attempts: 0 }));
+            return Ok(());
         }
         let one = self.batch_size(&items[..1])?;
         let two = self.batch_size(&items[..2])?;
@@ -656,12 +877,12 @@ impl Pipeline<'_> {
                 queue.push_front(item);
             }
         }
-        while items.len() > 1 && self.batch_size(&items)? > PACKET_DATA_SIZE {
+        while items.len() > 1 && self.batch_size(items)? > PACKET_DATA_SIZE {
             if let Some(item) = items.pop() {
                 queue.push_front(item);
             }
         }
-        Ok(Some(Batch { items, attempts: 0 }))
+        Ok(())
     }
 
     /// The wire size of a transaction carrying `items` (with the compute budget and the lookup
@@ -669,7 +890,7 @@ impl Pipeline<'_> {
     fn batch_size(&self, items: &[Item]) -> Result<usize, Error> {
         let mut instructions =
             budget_instructions(MAX_COMPUTE_UNIT_LIMIT, self.options.send.compute_unit_price);
-        instructions.extend(items.iter().map(|i| i.instruction.clone()));
+        instructions.extend(instructions_of(items));
         let tables = self.tables.for_instructions(&instructions);
         Ok(wire_size(&compile(
             &instructions,
@@ -694,8 +915,27 @@ impl Pipeline<'_> {
         Ok((hash, last_valid))
     }
 
+    /// What a simulation of `batch` teaches about packing the next transactions of its route:
+    /// the compute units per payout (an estimate that proves low only costs a refused
+    /// simulation and a split) and, for single `disburse`s, each one's trace entries (itself
+    /// plus its CPIs) by shape. A batch's trace is known from its shares (`trace_of`).
+    fn learn(&mut self, batch: &Batch, prepared: &crate::sender::Prepared) {
+        let route = batch.items[0].route;
+        let per_payout = (prepared.units_consumed / batch.items.len() as u64).max(1);
+        self.units_per_payout.insert(route, per_payout);
+        if route != Route::Single {
+            return;
+        }
+        if let Some(inner) = &prepared.inner_per_instruction {
+            let budget = instructions_len_without(prepared, batch.items.len());
+            for (item, cpis) in batch.items.iter().zip(inner.iter().skip(budget)) {
+                self.trace.learn(item.shape(), 1 + cpis);
+            }
+        }
+    }
+
     /// Simulates, signs, records as sent, sends. A refused batch is split (or its single
-    /// disbursement failed) and `None` comes back.
+    /// payout failed) and `None` comes back.
     fn launch(
         &mut self,
         batch: Batch,
@@ -704,8 +944,7 @@ impl Pipeline<'_> {
     ) -> Result<Option<Flight>, Error> {
         failpoint.check("batch:before-mark-sent")?;
         let (blockhash, last_valid) = self.blockhash()?;
-        let instructions: Vec<Instruction> =
-            batch.items.iter().map(|i| i.instruction.clone()).collect();
+        let instructions = instructions_of(&batch.items);
         let tables = self.tables.for_instructions(&instructions);
         let prepared = match prepare(
             self.backend,
@@ -723,17 +962,7 @@ impl Pipeline<'_> {
             }
             Err(e) => return Err(e),
         };
-        // The last simulation's cost per disbursement packs the next batches; an estimate that
-        // proves low only costs a refused simulation and a split.
-        self.units_per_disbursement = (prepared.units_consumed / batch.items.len() as u64).max(1);
-        // Each disbursement's trace entries (itself plus its CPIs) teach the estimate of its
-        // shape, which packs the next batches.
-        if let Some(inner) = &prepared.inner_per_instruction {
-            let budget = instructions_len_without(&prepared, batch.items.len());
-            for (item, cpis) in batch.items.iter().zip(inner.iter().skip(budget)) {
-                self.trace.learn(item.shape(), 1 + cpis);
-            }
-        }
+        self.learn(&batch, &prepared);
         let signature = prepared.transaction.signatures[0];
         let signature_text = signature.to_string();
         let blockhash_text = blockhash.to_string();
@@ -809,7 +1038,7 @@ impl Pipeline<'_> {
                     settled += 1;
                 }
                 Some(status) if status.confirmed => {
-                    self.confirmed(&flight, failpoint)?;
+                    self.confirmed(&flight, &status.logs, failpoint)?;
                     settled += 1;
                 }
                 landed => {
@@ -837,10 +1066,17 @@ impl Pipeline<'_> {
         Ok(settled)
     }
 
-    fn confirmed(&mut self, flight: &Flight, failpoint: &mut dyn Failpoint) -> Result<(), Error> {
+    /// Books a landed transaction: its intents confirmed, at the amounts the chain moved.
+    fn confirmed(
+        &mut self,
+        flight: &Flight,
+        logs: &[String],
+        failpoint: &mut dyn Failpoint,
+    ) -> Result<(), Error> {
         let signature = flight.signature.to_string();
+        let cut_short = cut_short(&flight.batch.items, logs);
         self.ledger.atomically(|l| {
-            for item in &flight.batch.items {
+            for (item, chain) in flight.batch.items.iter().zip(&cut_short) {
                 l.set_status(
                     &item.intent.key,
                     Status::Confirmed,
@@ -849,19 +1085,36 @@ impl Pipeline<'_> {
                     Some(flight.units),
                     None,
                 )?;
+                if let Some(paid) = chain {
+                    l.book_chain_amounts(&item.intent.key, paid.gross, paid.fee, paid.commission)?;
+                }
             }
             Ok(())
         })?;
-        let count = flight.batch.items.len();
-        let summary = &mut self.summary;
-        summary.paid += count;
-        summary.paid_gross += flight
+        let gross: u64 = flight
             .batch
             .items
             .iter()
-            .map(|i| i.intent.gross)
-            .sum::<u64>();
+            .zip(&cut_short)
+            .map(|(item, chain)| chain.as_ref().map_or(item.intent.gross, |p| p.gross))
+            .sum();
+        self.summary.booked_from_events += cut_short.iter().flatten().count();
+        self.count_confirmed(flight, gross);
+        self.progress.inc(flight.batch.items.len() as u64);
+        failpoint.check("batch:after-confirm")
+    }
+
+    /// Adds a confirmed transaction that paid `gross` to the summary.
+    fn count_confirmed(&mut self, flight: &Flight, gross: u64) {
+        let count = flight.batch.items.len();
+        let summary = &mut self.summary;
+        summary.paid += count;
+        summary.paid_gross += gross;
         summary.transactions += 1;
+        if flight.batch.items[0].route == Route::Batched {
+            summary.paid_in_batches += count;
+            summary.batch_transactions += 1;
+        }
         summary.compute_units += flight.units;
         summary.max_per_tx = summary.max_per_tx.max(count);
         let price = self.options.send.compute_unit_price.unwrap_or(0);
@@ -870,8 +1123,6 @@ impl Pipeline<'_> {
             5_000 * signatures + (u64::from(flight.limit) * price).div_ceil(1_000_000);
         self.latencies
             .push(flight.first_sent.elapsed().as_secs_f64() * 1_000.0);
-        self.progress.inc(count as u64);
-        failpoint.check("batch:after-confirm")
     }
 
     /// The blockhash expired with no status: the signature can never land now. A late status
@@ -890,7 +1141,7 @@ impl Pipeline<'_> {
             .flatten()
             && status.err.is_none()
         {
-            return self.confirmed(&flight, failpoint);
+            return self.confirmed(&flight, &status.logs, failpoint);
         }
         let addresses: Vec<Pubkey> = flight
             .batch
@@ -935,7 +1186,7 @@ impl Pipeline<'_> {
         Ok(())
     }
 
-    /// A refusal: split the batch to isolate the refused disbursement, or fail it when alone.
+    /// A refusal: split the batch to isolate the refused payout, or fail it when alone.
     fn refused(
         &mut self,
         mut batch: Batch,
@@ -977,6 +1228,53 @@ impl Pipeline<'_> {
     }
 }
 
+/// The instructions paying `items` (one campaign, one route): one `disburse_batch` for
+/// them all, or their single `disburse`s.
+fn instructions_of(items: &[Item]) -> Vec<Instruction> {
+    let Some(first) = items.first().filter(|i| i.route == Route::Batched) else {
+        return items.iter().map(|i| i.instruction.clone()).collect();
+    };
+    vec![merged_batch(first, items)]
+}
+
+/// One `disburse_batch` paying `items` (batched payouts of `first`'s campaign), joined from
+/// their one-payout instructions: the shared accounts of `first`'s, then each payout's own
+/// accounts in order, as [`ix::disburse_batch`] lays them out. Joining derives no address
+/// again (a token payout's receiving accounts are PDAs, each a hash search).
+fn merged_batch(first: &Item, items: &[Item]) -> Instruction {
+    let shared = first.instruction.accounts.len() - first.payout_accounts().len();
+    let mut accounts: Vec<AccountMeta> = first.instruction.accounts[..shared].to_vec();
+    for item in items {
+        accounts.extend_from_slice(item.payout_accounts());
+    }
+    let views = items.iter().map(|i| i.intent.target_views).collect();
+    Instruction {
+        program_id: first.instruction.program_id,
+        accounts,
+        data: clipstake::instruction::DisburseBatch { views }.data(),
+    }
+}
+
+/// Per payout of a confirmed batch, what the chain's `BatchPaid` event in `logs` says it
+/// moved, where that is not what its intent planned (the vault held less when it ran, e.g.
+/// after a creator's claim). All `None` for single `disburse`s and without logs (RPC statuses
+/// carry none: the plan, made within the vault, stands).
+fn cut_short(items: &[Item], logs: &[String]) -> Vec<Option<BatchPayout>> {
+    let none = || vec![None; items.len()];
+    let Some(first) = items.first().filter(|i| i.route == Route::Batched) else {
+        return none();
+    };
+    let submissions: Vec<Pubkey> = items.iter().map(|i| i.submission.address).collect();
+    let Some(payouts) = batch::event_payouts(logs, &first.campaign, &submissions) else {
+        return none();
+    };
+    items
+        .iter()
+        .zip(payouts)
+        .map(|(item, paid)| (paid.gross != item.intent.gross).then_some(paid))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -991,6 +1289,90 @@ mod tests {
         commission: true,
         creator: true,
     };
+
+    /// A `T` account of all-zero fields (`SplToken` for the asset), to set what a test needs.
+    fn zeroed<T: anchor_lang::AccountDeserialize + anchor_lang::Space>() -> T {
+        let data = vec![0u8; 8 + T::INIT_SPACE];
+        T::try_deserialize_unchecked(&mut &data[..]).expect("zeroes decode")
+    }
+
+    fn token_campaign() -> CampaignAccount {
+        let mut state: clipstake::state::Campaign = zeroed();
+        state.asset = AssetKind::SplToken;
+        state.mint = Pubkey::new_unique();
+        state.token_program = ix::TOKEN_PROGRAM_ID;
+        state.treasury = Pubkey::new_unique();
+        state.vault = Pubkey::new_unique();
+        state.oracle = Pubkey::new_unique();
+        CampaignAccount {
+            address: Pubkey::new_unique(),
+            state,
+        }
+    }
+
+    fn submission(campaign: &CampaignAccount, affiliate: bool) -> SubmissionAccount {
+        let mut state: clipstake::state::Submission = zeroed();
+        state.campaign = campaign.address;
+        state.creator = Pubkey::new_unique();
+        if affiliate {
+            state.affiliate = Pubkey::new_unique();
+        }
+        SubmissionAccount {
+            address: Pubkey::new_unique(),
+            state,
+        }
+    }
+
+    fn intent(views: u64) -> Intent {
+        Intent {
+            key: format!("k{views}"),
+            campaign: String::new(),
+            submission: String::new(),
+            target_views: views,
+            prev_views: 0,
+            prev_gross: 0,
+            gross: 10,
+            fee: 1,
+            commission: 1,
+            creator_amount: 8,
+            status: Status::Pending,
+            signature: None,
+            blockhash: None,
+            last_valid: None,
+            units: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn a_merged_batch_is_the_builders_batch() {
+        let campaign = token_campaign();
+        let oracle = Keypair::new();
+        let submissions: Vec<SubmissionAccount> =
+            (0..5).map(|i| submission(&campaign, i % 2 == 0)).collect();
+        let items: Vec<Item> = submissions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| batched_item(&oracle, &campaign, intent(100 + i as u64), s.clone()))
+            .collect();
+        let payouts: Vec<(&SubmissionAccount, u64)> = submissions
+            .iter()
+            .zip(&items)
+            .map(|(s, i)| (s, i.intent.target_views))
+            .collect();
+        let built = ix::disburse_batch(&oracle.pubkey(), &campaign, &payouts);
+        assert_eq!(instructions_of(&items), vec![built]);
+        let creator = campaign.receiving_account_of(&submissions[1].state.creator);
+        assert_eq!(
+            items[1].receiving_accounts().collect::<Vec<_>>(),
+            [&creator]
+        );
+        assert_eq!(
+            items[0].receiving_accounts().count(),
+            2,
+            "creator and affiliate"
+        );
+    }
 
     #[test]
     fn trace_estimate_starts_at_one_entry() {

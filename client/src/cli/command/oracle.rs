@@ -145,7 +145,8 @@ pub struct DueArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// At most this many disbursements per transaction (the 1232-byte packet decides below it).
+    /// At most this many payouts per transaction (a `disburse_batch` holds at most 32; the
+    /// 1232-byte packet, the 64 account locks and the compute budget decide below it).
     #[arg(long, default_value_t = 64)]
     pub max_per_tx: usize,
     /// At most this many transactions in flight at once (sent, not yet confirmed).
@@ -327,14 +328,17 @@ pub fn owed_now(
 }
 
 /// What a payout for `views` would move now: what is owed ([`owed_now`]), cut to what the vault
-/// holds; an empty vault is refused (`InsufficientVaultBalance`) as the program would.
+/// holds. As in the program, new views are recorded even from an empty vault (moving nothing),
+/// while a top-up of a recorded shortfall with nothing to pay it is refused
+/// (`InsufficientVaultBalance`).
 pub fn payable_now(
     views: u64,
     submission: &SubmissionAccount,
     campaign: &CampaignAccount,
 ) -> Result<u64, CliError> {
     let due = owed_now(views, submission, campaign)?;
-    clipstake::math::payable(due, campaign.state.available())
+    let records_new_views = views > submission.state.paid_views;
+    clipstake::math::payable(due, campaign.state.available(), records_new_views)
         .map_err(|_| Error::from(ClipstakeError::InsufficientVaultBalance).into())
 }
 
@@ -649,7 +653,7 @@ fn run_oracle(ctx: &mut Ctx, args: RunArgs) -> Result<Report, CliError> {
     let bar = if ctx.progress_allowed() {
         let bar = ProgressBar::new(0);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} disbursements {bar:30} {pos}/{len} {per_sec}")
+            ProgressStyle::with_template("{spinner} payouts {bar:30} {pos}/{len} {per_sec}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar
@@ -754,8 +758,12 @@ fn run_report(s: &oracle::RunSummary) -> Result<Report, CliError> {
         ("failed", s.failed.to_string()),
         ("transactions", s.transactions.to_string()),
         (
-            "disbursements per transaction",
+            "payouts per transaction",
             format!("{:.2} (max {})", s.per_tx(), s.max_per_tx),
+        ),
+        (
+            "paid by disburse_batch (transactions)",
+            format!("{} ({})", s.paid_in_batches, s.batch_transactions),
         ),
         ("address lookup tables", s.lookup_tables.to_string()),
         ("compute units", s.compute_units.to_string()),
@@ -765,7 +773,7 @@ fn run_report(s: &oracle::RunSummary) -> Result<Report, CliError> {
             format!("{:.0} ms / {:.0} ms", s.latency_p50_ms, s.latency_p90_ms),
         ),
         ("re-signed after expiry", s.re_signed.to_string()),
-        ("disbursements per second", format!("{:.0}", s.per_second())),
+        ("payouts per second", format!("{:.0}", s.per_second())),
         (
             "reconciled at start",
             format!(
