@@ -46,6 +46,20 @@ pub struct Offsets {
 fn offset_of<T: AccountSerialize>(value: &T, marker: u8) -> usize {
     let mut data = Vec::new();
     value.try_serialize(&mut data).expect("serialises");
+    position_of(&data, marker)
+}
+
+/// Where a 32-byte marker lands in a zero-copy account's data (discriminator, then the bytes).
+fn zero_copy_offset_of<T: bytemuck::Pod + anchor_lang::Discriminator>(
+    value: &T,
+    marker: u8,
+) -> usize {
+    let mut data = T::DISCRIMINATOR.to_vec();
+    data.extend_from_slice(bytemuck::bytes_of(value));
+    position_of(&data, marker)
+}
+
+fn position_of(data: &[u8], marker: u8) -> usize {
     let needle = [marker; 32];
     data.windows(32)
         .position(|w| w == needle)
@@ -110,13 +124,14 @@ pub static OFFSETS: LazyLock<Offsets> = LazyLock::new(|| {
         registered_at: 0,
         rent_payer: Pubkey::default(),
         bump: 0,
+        reserved: [0; 5],
     };
     Offsets {
         campaign_brand: offset_of(&campaign, 0xB1),
         campaign_oracle: offset_of(&campaign, 0x0C),
-        submission_campaign: offset_of(&submission, 0xCA),
-        submission_creator: offset_of(&submission, 0xC4),
-        submission_affiliate: offset_of(&submission, 0xAF),
+        submission_campaign: zero_copy_offset_of(&submission, 0xCA),
+        submission_creator: zero_copy_offset_of(&submission, 0xC4),
+        submission_affiliate: zero_copy_offset_of(&submission, 0xAF),
     }
 });
 

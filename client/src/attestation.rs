@@ -178,6 +178,7 @@ mod tests {
                 registered_at: 1_800_000_123,
                 rent_payer: Pubkey::new_unique(),
                 bump: 255,
+                reserved: [0; 5],
             },
         };
         let attestation = Attestation::sign(&oracle, &submission, 123_456, 1_900_000_000);

@@ -56,7 +56,7 @@ impl Claim<'_> {
             &crate::ID,
             &self.payout.campaign.key(),
             &self.payout.submission.key(),
-            self.payout.submission.registered_at,
+            self.payout.submission.load()?.registered_at,
             args.cumulative_views,
             args.expiry,
         );

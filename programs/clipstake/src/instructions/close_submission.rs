@@ -21,7 +21,7 @@ pub struct CloseSubmission<'info> {
         has_one = rent_payer @ ClipstakeError::WrongRecipient,
         close = rent_payer,
     )]
-    pub submission: Account<'info, Submission>,
+    pub submission: AccountLoader<'info, Submission>,
     /// CHECK: receives the rent; checked against `submission.rent_payer` by `has_one`.
     #[account(mut)]
     pub rent_payer: UncheckedAccount<'info>,
@@ -47,14 +47,15 @@ impl CloseSubmission<'_> {
             ClipstakeError::SettlementWindowOpen
         );
         // The record of an undelivered commission must outlive the submission's closing.
+        let submission = self.submission.load()?;
         require!(
-            self.submission.commission_accrued == 0,
+            submission.commission_accrued == 0,
             ClipstakeError::AccruedStillOwed
         );
         // So must the record of what its verified views are still owed.
         let campaign = &self.campaign;
         require!(
-            self.submission.shortfall(
+            submission.shortfall(
                 campaign.rate_per_thousand_views,
                 campaign.cap_per_submission
             ) == 0,
@@ -65,13 +66,14 @@ impl CloseSubmission<'_> {
 
     #[access_control(ctx.accounts.validate())]
     pub fn handler(ctx: Context<Self>) -> Result<()> {
+        let submission = *ctx.accounts.submission.load()?;
         let campaign = &mut ctx.accounts.campaign;
         campaign.open_submissions = campaign.open_submissions.saturating_sub(1);
         emit!(SubmissionClosed {
             campaign: campaign.key(),
             submission: ctx.accounts.submission.key(),
-            paid_views: ctx.accounts.submission.paid_views,
-            paid_gross: ctx.accounts.submission.paid_gross,
+            paid_views: submission.paid_views,
+            paid_gross: submission.paid_gross,
         });
         Ok(())
     }

@@ -152,7 +152,7 @@ impl<'info> DisburseBatch<'info> {
     }
 
     /// Takes the next payout's accounts, computes what it owes and books it on the campaign
-    /// and the submission (written back at once, so a repeat listing sees it). `batch_fee` is
+    /// and the submission. `batch_fee` is
     /// the fee booked so far, not yet in the campaign's totals.
     fn book_next(
         &mut self,
@@ -172,7 +172,8 @@ impl<'info> DisburseBatch<'info> {
             submission_info.is_writable,
             ClipstakeError::BatchAccountsMismatch
         );
-        let mut submission = Account::<Submission>::try_from(submission_info)?;
+        let loader = AccountLoader::<Submission>::try_from(submission_info)?;
+        let submission = *loader.load()?;
         require_keys_eq!(
             submission.campaign,
             self.campaign.key(),
@@ -219,10 +220,12 @@ impl<'info> DisburseBatch<'info> {
         self.campaign.book_shares(&split, commission_delivered)?;
         self.campaign
             .book_shortfall(shortfall_before, due - gross)?;
-        submission.book_payout(cumulative_views, &split, commission_delivered)?;
-        submission.exit(&crate::ID)?;
+        // Written in place at once, so a repeat listing of the submission sees it.
+        loader
+            .load_mut()?
+            .book_payout(cumulative_views, &split, commission_delivered)?;
         let entry = BatchPayout {
-            submission: submission.key(),
+            submission: *submission_info.key,
             watermark: cumulative_views,
             gross,
             fee: split.fee,

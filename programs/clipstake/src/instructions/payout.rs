@@ -41,15 +41,16 @@ pub struct Payout<'info> {
     /// The campaign paying out.
     #[account(mut)]
     pub campaign: Account<'info, Campaign>,
-    /// The video being paid; its watermark is the receipt.
+    /// The video being paid; its watermark is the receipt. Zero-copy: read and written in
+    /// place.
     #[account(mut, has_one = campaign @ ClipstakeError::WrongRecipient)]
-    pub submission: Account<'info, Submission>,
+    pub submission: AccountLoader<'info, Submission>,
     /// CHECK: the campaign's vault, checked against `campaign.vault`.
     #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
     pub vault: UncheckedAccount<'info>,
     /// CHECK: the creator wallet, checked against `submission.creator`; receives lamports in a
     /// SOL campaign and owns `creator_token_account` in a token campaign.
-    #[account(mut, address = submission.creator @ ClipstakeError::WrongRecipient)]
+    #[account(mut, address = submission.load()?.creator @ ClipstakeError::WrongRecipient)]
     pub creator: UncheckedAccount<'info>,
     /// CHECK: the creator's token account (token campaigns only); checked or created by
     /// `AtaCreator::ensure`.
@@ -88,11 +89,12 @@ impl<'info> Payout<'info> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
         OracleRegistration::check_active(&self.oracle_registration, &self.campaign.oracle)?;
         let clock = Clock::get()?;
-        let top_up = cumulative_views == self.submission.paid_views;
+        let submission = *self.submission.load()?;
+        let top_up = cumulative_views == submission.paid_views;
         self.campaign
             .check_payable(clock.unix_timestamp, &self.platform, top_up)?;
 
-        let affiliate = self.submission.affiliate();
+        let affiliate = submission.affiliate();
         require!(
             self.affiliate.as_ref().map(|a| a.key()) == affiliate,
             ClipstakeError::WrongRecipient
@@ -162,7 +164,7 @@ impl<'info> Payout<'info> {
         let held = vault_held(&self.campaign, &self.vault)?;
         self.campaign.book_stray_funds(held)?;
         let campaign = &self.campaign;
-        let submission = &self.submission;
+        let submission = *self.submission.load()?;
         let due = math::owed(
             submission.paid_views,
             submission.paid_gross,
@@ -192,10 +194,9 @@ impl<'info> Payout<'info> {
         self.campaign
             .book_shortfall(shortfall_before, due - gross)?;
 
-        let (campaign, submission) = (&self.campaign, &self.submission);
         Ok(PayoutMade {
-            campaign: campaign.key(),
-            submission: submission.key(),
+            campaign: self.campaign.key(),
+            submission: self.submission.key(),
             creator: submission.creator,
             affiliate: submission.affiliate,
             previous_watermark,
@@ -216,6 +217,7 @@ impl<'info> Payout<'info> {
         self.campaign
             .book_payout(split, delivered.fee, delivered.commission)?;
         self.submission
+            .load_mut()?
             .book_payout(cumulative_views, split, delivered.commission)
     }
 

@@ -42,11 +42,11 @@ pub struct RegisterSubmission<'info> {
     #[account(
         init,
         payer = payer,
-        space = 8 + Submission::INIT_SPACE,
+        space = Submission::SPACE,
         seeds = [SUBMISSION_SEED, campaign.key().as_ref(), &args.content_hash],
         bump,
     )]
-    pub submission: Account<'info, Submission>,
+    pub submission: AccountLoader<'info, Submission>,
     /// Creates the submission account.
     pub system_program: Program<'info, System>,
 }
@@ -83,7 +83,7 @@ impl RegisterSubmission<'_> {
             .checked_add(1)
             .ok_or(ClipstakeError::Overflow)?;
         let affiliate = args.affiliate.unwrap_or_default();
-        ctx.accounts.submission.set_inner(Submission {
+        *ctx.accounts.submission.load_init()? = Submission {
             campaign: campaign.key(),
             content_hash: args.content_hash,
             creator: args.creator,
@@ -98,7 +98,8 @@ impl RegisterSubmission<'_> {
             registered_at: Clock::get()?.unix_timestamp,
             rent_payer: ctx.accounts.payer.key(),
             bump: ctx.bumps.submission,
-        });
+            reserved: [0; 5],
+        };
         emit!(SubmissionRegistered {
             campaign: campaign.key(),
             submission: ctx.accounts.submission.key(),

@@ -26,7 +26,7 @@ pub struct SettleAccrued<'info> {
     pub campaign: Account<'info, Campaign>,
     /// The submission whose commission is delivered; absent to deliver the campaign's fees.
     #[account(mut, has_one = campaign @ ClipstakeError::WrongRecipient)]
-    pub submission: Option<Account<'info, Submission>>,
+    pub submission: Option<AccountLoader<'info, Submission>>,
     /// CHECK: the campaign's vault, checked against `campaign.vault`.
     #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
     pub vault: UncheckedAccount<'info>,
@@ -53,17 +53,17 @@ pub struct SettleAccrued<'info> {
 
 impl SettleAccrued<'_> {
     /// The accrued amount owed to the recipient this instruction names.
-    fn owed(&self) -> u64 {
-        match &self.submission {
-            Some(submission) => submission.commission_accrued,
+    fn owed(&self) -> Result<u64> {
+        Ok(match &self.submission {
+            Some(submission) => submission.load()?.commission_accrued,
             None => self.campaign.fees_accrued,
-        }
+        })
     }
 
     fn validate(&self) -> Result<()> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
         let expected = match &self.submission {
-            Some(submission) => submission.affiliate,
+            Some(submission) => submission.load()?.affiliate,
             None => self.campaign.treasury,
         };
         require_keys_eq!(
@@ -71,7 +71,7 @@ impl SettleAccrued<'_> {
             expected,
             ClipstakeError::WrongRecipient
         );
-        require!(self.owed() > 0, ClipstakeError::NothingAccrued);
+        require!(self.owed()? > 0, ClipstakeError::NothingAccrued);
         let is_token = self.campaign.asset != AssetKind::NativeSol;
         let present = [
             self.recipient_token_account.is_some(),
@@ -137,17 +137,18 @@ impl SettleAccrued<'_> {
 
     #[access_control(ctx.accounts.validate())]
     pub fn handler(ctx: Context<Self>) -> Result<()> {
-        let amount = ctx.accounts.owed();
+        let amount = ctx.accounts.owed()?;
         ctx.accounts.deliver(amount)?;
         let accounts = &mut *ctx.accounts;
         let campaign = &mut accounts.campaign;
         let submission_key = match &mut accounts.submission {
-            Some(submission) => {
+            Some(loader) => {
+                let mut submission = loader.load_mut()?;
                 submission.commission_accrued = 0;
                 submission.commissions_paid = math::add(submission.commissions_paid, amount)?;
                 campaign.commissions_accrued = campaign.commissions_accrued.saturating_sub(amount);
                 campaign.commissions_paid = math::add(campaign.commissions_paid, amount)?;
-                submission.key()
+                loader.key()
             }
             None => {
                 campaign.fees_accrued = 0;
