@@ -220,18 +220,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn offsets_follow_the_borsh_layout() {
-        // Fixed-size fields after the 8-byte discriminator: brand is first, and so is campaign.
+    fn offsets_follow_the_account_layouts() {
+        // Campaign (borsh): brand right after the 8-byte discriminator. Submission (zero-copy):
+        // seven 8-byte fields first, then campaign, content hash, creator, affiliate.
         assert_eq!(OFFSETS.campaign_brand, 8);
-        assert_eq!(OFFSETS.submission_campaign, 8);
+        assert_eq!(OFFSETS.submission_campaign, 8 + 56);
         // brand 32 + id 8 + asset 1 + mint 32 + token program 32 + decimals 1 + mint trusted 1
         // + vault 32 + bump 1.
         assert_eq!(
             OFFSETS.campaign_oracle,
             8 + 32 + 8 + 1 + 32 + 32 + 1 + 1 + 32 + 1
         );
-        assert_eq!(OFFSETS.submission_creator, 8 + 32 + 32);
-        assert_eq!(OFFSETS.submission_affiliate, 8 + 32 + 32 + 32);
+        assert_eq!(OFFSETS.submission_creator, 8 + 56 + 32 + 32);
+        assert_eq!(OFFSETS.submission_affiliate, 8 + 56 + 32 + 32 + 32);
     }
 
     #[test]

@@ -546,6 +546,9 @@ enum Why {
     P(E),
     /// Anchor's AccountNotInitialized: the account does not exist.
     NotInit,
+    /// Anchor's AccountOwnedByWrongProgram: a closed zero-copy account (the Submission, read
+    /// through an `AccountLoader`, which checks the owner first).
+    Gone,
     /// The system program's AccountAlreadyInUse: `init` of an existing account.
     InUse,
 }
@@ -555,6 +558,7 @@ impl Why {
         match self {
             Why::P(e) => code_of(e),
             Why::NotInit => anchor_lang::error::ErrorCode::AccountNotInitialized as u32,
+            Why::Gone => anchor_lang::error::ErrorCode::AccountOwnedByWrongProgram as u32,
             Why::InUse => 0,
         }
     }
@@ -2293,6 +2297,7 @@ impl World {
         let live = c.live && s.live && s.camp_instance == c.instance;
         if !live {
             why.push(Why::NotInit);
+            why.push(Why::Gone);
         }
         // Who vouches, and the views asked for.
         let (cumulative, authority) = match kind {
@@ -2894,6 +2899,7 @@ impl World {
             && !(s.live && s.camp_instance == c.instance)
         {
             why.push(Why::NotInit);
+            why.push(Why::Gone);
         }
         if self.m.plat.paused {
             why.push(p(E::PlatformPaused));
@@ -2953,6 +2959,7 @@ impl World {
         let mut why = Vec::new();
         if !(c.live && s.live && s.camp_instance == c.instance) {
             why.push(Why::NotInit);
+            why.push(Why::Gone);
         }
         if key != self.brand_key(c.brand) && key != self.auth_key(c.oracle) {
             why.push(p(E::NotBrandOrOracle));

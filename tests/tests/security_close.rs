@@ -540,7 +540,7 @@ fn rejects_close_submission_twice() {
     assert_eq!(env.account::<Campaign>(&payee.campaign).open_submissions, 1);
     let keys = [payee.campaign];
     refused(&mut env, &keys, &[close], &[&oracle], |r| {
-        assert_anchor_error(r, AnchorError::AccountNotInitialized)
+        assert_anchor_error(r, AnchorError::AccountOwnedByWrongProgram)
     });
     assert_eq!(env.account::<Campaign>(&payee.campaign).open_submissions, 1);
 }

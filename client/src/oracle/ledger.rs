@@ -95,13 +95,16 @@ pub struct Intent {
     pub error: Option<String>,
 }
 
-/// The idempotency key of paying `submission` of `campaign` up to `target_views` when
-/// `prev_gross` has been paid. Every landed payout raises the paid gross, so a later top-up of
-/// a shortfall at the same views gets a new key while a replan of the same payout does not.
+/// The idempotency key of paying `submission` of `campaign` up to `target_views` from the
+/// watermark `prev_views` with `prev_gross` paid. Every landed payout raises the watermark or
+/// the paid gross (a payout that only records views from an empty vault raises the watermark;
+/// a top-up of a shortfall raises the gross), so each later payout gets a new key while a
+/// replan of the same one does not.
 pub fn idempotency_key(
     campaign: &str,
     submission: &str,
     target_views: u64,
+    prev_views: u64,
     prev_gross: u64,
 ) -> String {
     let mut h = sha2::Sha256::new();
@@ -110,15 +113,17 @@ pub fn idempotency_key(
     h.update(submission.as_bytes());
     h.update(b"/");
     h.update(target_views.to_le_bytes());
+    h.update(prev_views.to_le_bytes());
     h.update(prev_gross.to_le_bytes());
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl Intent {
-    /// Whether the chain shows this payout made: the watermark reached its target and the
-    /// submission's paid gross rose since it was written (a payout always raises it).
+    /// Whether the chain shows this payout made: the watermark reached its target and rose, or
+    /// the paid gross rose, since the intent was written (every payout does one or the other).
     pub fn landed(&self, paid_views: u64, paid_gross: u64) -> bool {
-        paid_views >= self.target_views && paid_gross > self.prev_gross
+        paid_views >= self.target_views
+            && (paid_gross > self.prev_gross || paid_views > self.prev_views)
     }
 }
 
@@ -767,17 +772,22 @@ mod tests {
         assert_eq!(ledger.confirmed_gross("s").unwrap(), 100);
         assert!(ledger.totals().unwrap().unbalanced.is_empty());
         assert_eq!(
-            idempotency_key("c", "s", 10, 0),
-            idempotency_key("c", "s", 10, 0)
+            idempotency_key("c", "s", 10, 0, 0),
+            idempotency_key("c", "s", 10, 0, 0)
         );
         assert_ne!(
-            idempotency_key("c", "s", 10, 0),
-            idempotency_key("c", "s", 11, 0)
+            idempotency_key("c", "s", 10, 0, 0),
+            idempotency_key("c", "s", 11, 0, 0)
         );
         // A top-up of a shortfall at the same views is a different payout.
         assert_ne!(
-            idempotency_key("c", "s", 10, 0),
-            idempotency_key("c", "s", 10, 5)
+            idempotency_key("c", "s", 10, 0, 0),
+            idempotency_key("c", "s", 10, 0, 5)
+        );
+        // Recording views from an empty vault, then topping them up, are two payouts.
+        assert_ne!(
+            idempotency_key("c", "s", 10, 0, 0),
+            idempotency_key("c", "s", 10, 10, 0)
         );
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -293,7 +293,8 @@ pub struct PlanSummary {
     /// Submissions whose accepted views are owed nothing more.
     pub nothing_owed: usize,
     /// Submissions owed something their campaign's vault cannot pay now (net of the other
-    /// open intents); planned again once the campaign is funded.
+    /// open intents). New views among them are still pushed, paying nothing, so they are
+    /// recorded on chain; the shortfall is planned again once the campaign is funded.
     pub awaiting_funds: usize,
 }
 
@@ -341,9 +342,14 @@ pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<PlanSummar
             continue;
         }
         let gross = due.min(*budget);
+        let records_new_views = views > sub.state.paid_views;
         if gross == 0 {
             summary.awaiting_funds += 1;
-            continue;
+            // New views are still pushed, paying nothing: recorded on chain, what they earn is
+            // kept back from the brand's withdrawals until a later run tops it up.
+            if !records_new_views {
+                continue;
+            }
         }
         *budget -= gross;
         let fee = Bps::new(c.fee_bps).map_err(|e| Error::Other(format!("{e:?}")))?;
@@ -351,7 +357,13 @@ pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<PlanSummar
             Bps::new(sub.state.affiliate_bps).map_err(|e| Error::Other(format!("{e:?}")))?;
         let parts = split(gross, fee, commission).map_err(|e| Error::Other(format!("{e:?}")))?;
         let intent = Intent {
-            key: idempotency_key(&campaign, &submission, views, sub.state.paid_gross),
+            key: idempotency_key(
+                &campaign,
+                &submission,
+                views,
+                sub.state.paid_views,
+                sub.state.paid_gross,
+            ),
             campaign: campaign.clone(),
             submission: submission.clone(),
             target_views: views,

@@ -1311,7 +1311,8 @@ mod tests {
     }
 
     fn submission(campaign: &CampaignAccount, affiliate: bool) -> SubmissionAccount {
-        let mut state: clipstake::state::Submission = zeroed();
+        // Zero-copy: every all-zero byte pattern is a valid Submission.
+        let mut state: clipstake::state::Submission = bytemuck::Zeroable::zeroed();
         state.campaign = campaign.address;
         state.creator = Pubkey::new_unique();
         if affiliate {
