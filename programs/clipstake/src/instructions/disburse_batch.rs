@@ -255,14 +255,26 @@ impl<'info> DisburseBatch<'info> {
     ) -> Result<bool> {
         require!(account.is_writable, ClipstakeError::BatchAccountsMismatch);
         let protected = [self.vault.key(), self.campaign.key(), *submission];
+        if self.campaign.asset == AssetKind::NativeSol {
+            // The account is the wallet itself, so one comparison with the protected accounts
+            // covers both (the hot path of a SOL batch).
+            if account.key != wallet {
+                require!(
+                    !protected.contains(account.key),
+                    ClipstakeError::DuplicateAccount
+                );
+                return err!(ClipstakeError::WrongRecipient);
+            }
+            require!(
+                !protected.contains(wallet),
+                ClipstakeError::DuplicateAccount
+            );
+            return Ok(true);
+        }
         require!(
             !protected.contains(account.key) && !protected.contains(wallet),
             ClipstakeError::DuplicateAccount
         );
-        if self.campaign.asset == AssetKind::NativeSol {
-            require_keys_eq!(account.key(), *wallet, ClipstakeError::WrongRecipient);
-            return Ok(true);
-        }
         existing_token_account_receivable(
             account,
             &self.campaign.token_program,
