@@ -14,8 +14,8 @@
 //!   `commission == floor(gross * commission_bps / 10_000)`;
 //! - `entitlement(v) == min(floor(v * rate / 1000), cap)`, monotone in the views;
 //! - `owed(prev, paid, now)`: refused exactly when `now < prev` or `entitlement(now) <= paid`;
-//!   otherwise `entitlement(now) - paid`; `payable(owed, vault)` is `min(owed, vault)`, refused
-//!   exactly when that is 0;
+//!   otherwise `entitlement(now) - paid`; `payable(owed, vault, new_views)` is
+//!   `min(owed, vault)`, refused exactly when that is 0 for a top-up (no new views);
 //! - `add` is refused exactly on `u64` overflow.
 #![no_main]
 
@@ -132,11 +132,12 @@ fuzz_target!(|input: &[u8]| {
             assert!(now >= before, "owed accepted {now} < watermark {before}");
             assert!(e_now > total, "owed {amount} with {total} of {e_now} paid");
             assert_eq!(amount, e_now - total, "owed({before}, {total}, {now})");
-            match payable(amount, gross) {
-                Ok(pay) => assert!(pay == amount.min(gross) && pay > 0),
+            let records_new_views = now > before;
+            match payable(amount, gross, records_new_views) {
+                Ok(pay) => assert!(pay == amount.min(gross) && (pay > 0 || records_new_views)),
                 Err(e) => {
                     assert_eq!(e, MathError::VaultEmpty);
-                    assert_eq!(gross, 0);
+                    assert!(gross == 0 && !records_new_views);
                 }
             }
         }
