@@ -8,7 +8,8 @@
 #   make bench-localnet  oracle throughput against the local validator over JSON-RPC
 #   make localnet        runs the local validator (Ctrl-C stops it)
 #   make fuzz-smoke      every fuzz target for 10 s (fuzz/README.md)
-#   make fuzz            every fuzz target for 120 s (FUZZ_SECONDS=N to change)
+#   make fuzz            every fuzz target for 120 s (FUZZ_SECONDS=N to change), then the
+#                        lifecycle test for 100,000 operations per asset (FUZZ_LIFECYCLE_OPS=N)
 
 SHELL := /bin/bash
 # Host crates build with the rustup toolchain; the SBF build picks its own compiler.
@@ -62,9 +63,12 @@ fmt:
 # cargo-fuzz installed there once per machine). Not in `test` yet: see fuzz/README.md.
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_SECONDS ?= 120
+FUZZ_LIFECYCLE_OPS ?= 100000
 
 fuzz-smoke:
 	bash tools/fuzz.sh $(FUZZ_SMOKE_SECONDS)
 
-fuzz:
+fuzz: build
 	bash tools/fuzz.sh $(FUZZ_SECONDS)
+	CLIPSTAKE_LIFECYCLE_OPS=$(FUZZ_LIFECYCLE_OPS) cargo test --locked -p clipstake-tests \
+		--test invariants -- --nocapture --test-threads 3 lifecycle_
