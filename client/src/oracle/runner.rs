@@ -17,7 +17,8 @@
 //!   unconfirmed one is resent byte for byte; an expired one is settled from the chain (a late
 //!   status, else the watermarks) before its unpaid part is signed again.
 //! - **Refusals**: a batch the program refuses is split in two until the refused payout
-//!   fails alone.
+//!   fails alone; so is a transaction of single `disburse`s whose simulation logged past the
+//!   runtime's 10,000 bytes (its later `PayoutMade` events would be cut), before it is sent.
 //! - **Books**: when the backend returns a confirmed transaction's logs, the batch's
 //!   `BatchPaid` event is read, and a payout the chain cut short (its vault held less than
 //!   planned) is booked at what it moved.
@@ -174,6 +175,16 @@ enum Route {
     /// In a `disburse` of its own (several per transaction), which creates the token accounts
     /// its recipients lack.
     Single,
+}
+
+/// Whether a transaction of several single `disburse`s logged past the runtime's 10,000 bytes
+/// in its simulation, which cuts the later instructions' `PayoutMade` events (creating token
+/// accounts logs a lot). A `disburse_batch` logs its one event before any transfer, so a cut in
+/// its transfers' lines loses nothing.
+fn events_would_be_lost(batch: &Batch, simulation_logs: &[String]) -> bool {
+    batch.items.len() > 1
+        && batch.items[0].route == Route::Single
+        && simulation_logs.iter().any(|l| l == "Log truncated")
 }
 
 /// A payout waiting to be sent.
@@ -962,6 +973,12 @@ impl Pipeline<'_> {
             }
             Err(e) => return Err(e),
         };
+        if events_would_be_lost(&batch, &prepared.logs) {
+            // Never sent: split like a refusal, so every `PayoutMade` event reaches the log.
+            let lost = Error::Other("program logs truncated: events would be lost".into());
+            self.refused(batch, &lost, retry)?;
+            return Ok(None);
+        }
         self.learn(&batch, &prepared);
         let signature = prepared.transaction.signatures[0];
         let signature_text = signature.to_string();
