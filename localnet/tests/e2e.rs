@@ -152,12 +152,13 @@ fn the_demo_lifecycle_over_json_rpc_with_batched_oracle_payouts() {
         assert_eq!(run["failed"], 0, "{run}");
         assert!(run["lookup_tables"].as_u64().unwrap() >= 1, "{run}");
         transactions.push(run["transactions"].as_u64().unwrap());
-        // A legacy transaction holds at most 4 token disbursements (the packet). With the
-        // lookup table the runtime's 64-entry instruction trace binds instead: 12 when the
-        // token accounts exist (round 2); fewer while they are created (round 1).
+        // Round 1 creates the token accounts with single disburses, which log so much that
+        // the 10,000-byte log budget (every PayoutMade event kept) holds a transaction to
+        // about 4. Round 2 pays in one disburse_batch per transaction, bound by the 64
+        // account locks.
         let packed = run["max_per_tx"].as_u64().unwrap();
         assert!(
-            packed >= if round == 1 { 5 } else { 10 },
+            packed >= if round == 1 { 3 } else { 10 },
             "round {round} packed too little: {run}"
         );
         // The ledger balances and nothing is left unfinished.

@@ -317,8 +317,8 @@ impl Env {
     }
 
     /// Creates a mint under `token_program` with `decimals`; for Token-2022 optionally with a
-    /// fixed transfer fee of `fee_bps` (max fee unlimited, no config authority, so the mint
-    /// policy accepts it; the payer may withdraw withheld fees).
+    /// fixed transfer fee of `fee_bps` (max fee unlimited, no config or withdraw-withheld
+    /// authority, so the mint policy accepts it).
     pub fn create_mint(
         &mut self,
         token_program: &Pubkey,
@@ -353,7 +353,7 @@ impl Env {
                     token_program,
                     &mint.pubkey(),
                     None,
-                    Some(&authority),
+                    None,
                     bps,
                     u64::MAX,
                 )

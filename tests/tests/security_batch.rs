@@ -338,7 +338,7 @@ impl Ext {
                     program,
                     mint,
                     config_authority.as_ref(),
-                    Some(issuer),
+                    None,
                     bps,
                     u64::MAX,
                 )

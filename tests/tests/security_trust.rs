@@ -235,6 +235,8 @@ enum Ext {
     PermanentDelegate(Pubkey),
     /// `TransferFeeConfig` with this config authority and fee.
     TransferFee(Option<Pubkey>, u16),
+    /// `TransferFeeConfig` with a fixed fee and this withdraw-withheld authority.
+    WithdrawableTransferFee(Pubkey, u16),
     /// `TransferHook` running this program.
     TransferHook(Pubkey),
     /// `Pausable` with this pause authority.
@@ -250,7 +252,9 @@ impl Ext {
         match self {
             Ext::CloseAuthority(_) => ExtensionType::MintCloseAuthority,
             Ext::PermanentDelegate(_) => ExtensionType::PermanentDelegate,
-            Ext::TransferFee(..) => ExtensionType::TransferFeeConfig,
+            Ext::TransferFee(..) | Ext::WithdrawableTransferFee(..) => {
+                ExtensionType::TransferFeeConfig
+            }
             Ext::TransferHook(_) => ExtensionType::TransferHook,
             Ext::Pausable(_) => ExtensionType::Pausable,
             Ext::NonTransferable => ExtensionType::NonTransferable,
@@ -274,7 +278,17 @@ impl Ext {
                     program,
                     mint,
                     config_authority.as_ref(),
-                    Some(issuer),
+                    None,
+                    bps,
+                    u64::MAX,
+                )
+            }
+            Ext::WithdrawableTransferFee(withdraw_authority, bps) => {
+                ext::transfer_fee::instruction::initialize_transfer_fee_config(
+                    program,
+                    mint,
+                    None,
+                    Some(&withdraw_authority),
                     bps,
                     u64::MAX,
                 )
@@ -615,6 +629,28 @@ fn rejects_mint_with_adjustable_transfer_fee() {
         asset,
         1,
         ClipstakeError::MintTransferFeeAdjustable,
+    );
+}
+
+/// A fixed fee whose withheld amounts the brand may withdraw: every payout would withhold the
+/// fee in the recipients' accounts, and the brand, as withdraw-withheld authority, would take
+/// it back from them without their signature. Refused at creation.
+#[test]
+fn rejects_mint_whose_withheld_fees_the_brand_can_withdraw() {
+    let mut env = Env::with_platform();
+    let brand = env.brand.pubkey();
+    let mint = create_mint_with(
+        &mut env,
+        &TOKEN_2022_PROGRAM_ID,
+        None,
+        &[Ext::WithdrawableTransferFee(brand, 5_000)],
+    );
+    let asset = token_asset(mint, TOKEN_2022_PROGRAM_ID);
+    assert_create_refused(
+        &mut env,
+        asset,
+        1,
+        ClipstakeError::MintTransferFeeWithdrawable,
     );
 }
 

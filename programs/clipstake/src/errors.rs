@@ -163,6 +163,10 @@ pub enum ClipstakeError {
         "This video's verified views are still owed more than the vault paid; fund the campaign and pay the shortfall (the oracle's next push or the creator's claim) first"
     )]
     ShortfallStillOwed,
+    #[msg(
+        "The mint lets an authority withdraw the transfer fees withheld from payouts (it would take back part of each); use a mint without a withdraw-withheld authority, or ask the admin to trust its issuer"
+    )]
+    MintTransferFeeWithdrawable,
 }
 
 impl From<MathError> for ClipstakeError {

@@ -39,6 +39,9 @@ pub enum MintPolicyError {
     CloseAuthority,
     /// The transfer fee could still change (config authority set, or a new fee pending).
     TransferFeeAdjustable,
+    /// An authority may withdraw the fees withheld in recipients' accounts: whoever holds it
+    /// (the brand, if it issued the mint) takes back part of every payout.
+    TransferFeeWithdrawable,
     /// An extension that could move, freeze or lock escrowed funds, or one not known.
     UnsupportedExtension,
 }
@@ -50,6 +53,7 @@ impl From<MintPolicyError> for ClipstakeError {
             MintPolicyError::FreezeAuthority => ClipstakeError::MintFreezeAuthority,
             MintPolicyError::CloseAuthority => ClipstakeError::MintCloseAuthority,
             MintPolicyError::TransferFeeAdjustable => ClipstakeError::MintTransferFeeAdjustable,
+            MintPolicyError::TransferFeeWithdrawable => ClipstakeError::MintTransferFeeWithdrawable,
             MintPolicyError::UnsupportedExtension => ClipstakeError::UnsupportedMintExtension,
         }
     }
@@ -149,8 +153,10 @@ fn check_extension(kind: u16, value: &[u8], epoch: u64) -> Result<(), MintPolicy
 
 /// `TransferFeeConfig`: config authority (32), withdraw authority (32), withheld (8), older fee
 /// (epoch 8, maximum 8, bps 2), newer fee (epoch 8, ...). A fee is acceptable only when it can
-/// no longer change: no config authority and the newer fee already in force (`fund_campaign`
-/// measures what arrives, and recipients bear the fixed fee they could see at registration).
+/// no longer change (no config authority, the newer fee already in force: `fund_campaign`
+/// measures what arrives, and recipients bear the fixed fee they could see at registration) and
+/// nobody can withdraw what it withholds: with a withdraw authority, the withheld part of every
+/// payout goes to whoever holds it, which for a brand-issued mint is the brand.
 fn check_transfer_fee(value: &[u8], epoch: u64) -> Result<(), MintPolicyError> {
     const NEWER_EPOCH_AT: usize = 32 + 32 + 8 + 18;
     let newer_epoch = value
@@ -159,6 +165,9 @@ fn check_transfer_fee(value: &[u8], epoch: u64) -> Result<(), MintPolicyError> {
         .ok_or(MintPolicyError::NotAMint)?;
     if key_set(value, 0) || newer_epoch > epoch {
         return Err(MintPolicyError::TransferFeeAdjustable);
+    }
+    if key_set(value, 32) {
+        return Err(MintPolicyError::TransferFeeWithdrawable);
     }
     Ok(())
 }
@@ -195,9 +204,19 @@ mod tests {
         if config_authority {
             value[..32].fill(9);
         }
-        value[32..64].fill(3); // a withdraw authority is fine
         value[90..98].copy_from_slice(&newer_epoch.to_le_bytes());
         value
+    }
+
+    #[test]
+    fn withdrawable_withheld_fees_are_refused() {
+        let mut value = transfer_fee(false, 0);
+        value[32..64].fill(3);
+        let mint = with_extensions(&[(ExtensionType::TransferFeeConfig, value)]);
+        assert_eq!(
+            check_untrusted_mint(&mint, 5),
+            Err(MintPolicyError::TransferFeeWithdrawable)
+        );
     }
 
     #[test]

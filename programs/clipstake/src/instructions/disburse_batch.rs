@@ -58,6 +58,20 @@ pub struct DisburseBatch<'info> {
     // affiliate's receiving account (writable, same rule).
 }
 
+/// One payout's remaining accounts, checked.
+struct PayoutAccounts<'info> {
+    /// The submission, to write in place.
+    loader: AccountLoader<'info, Submission>,
+    /// A copy of the submission as it was before this payout.
+    submission: Submission,
+    /// The creator's receiving account (it can receive).
+    creator: AccountInfo<'info>,
+    /// The affiliate's, exactly when the submission has an affiliate.
+    affiliate: Option<AccountInfo<'info>>,
+    /// Whether the affiliate's account can receive now (true without an affiliate).
+    affiliate_can_receive: bool,
+}
+
 /// One payout of the batch, booked and waiting to be delivered.
 struct Booked<'info> {
     creator: AccountInfo<'info>,
@@ -140,7 +154,8 @@ impl<'info> DisburseBatch<'info> {
             remaining.next().is_none(),
             ClipstakeError::BatchAccountsMismatch
         );
-        let fee_delivered = accounts.treasury_can_receive(fee, lamports.as_ref())?;
+        // As in `disburse`, the treasury's account matters only when there is a fee to move.
+        let fee_delivered = fee == 0 || accounts.treasury_can_receive(fee, lamports.as_ref())?;
         accounts.campaign.book_fee(fee, fee_delivered)?;
         emit!(BatchPaid {
             campaign: accounts.campaign.key(),
@@ -152,8 +167,8 @@ impl<'info> DisburseBatch<'info> {
     }
 
     /// Takes the next payout's accounts, computes what it owes and books it on the campaign
-    /// and the submission. `batch_fee` is
-    /// the fee booked so far, not yet in the campaign's totals.
+    /// and the submission. `batch_fee` is the fee booked so far, not yet in the campaign's
+    /// totals.
     fn book_next(
         &mut self,
         remaining: &mut std::slice::Iter<'info, AccountInfo<'info>>,
@@ -162,6 +177,73 @@ impl<'info> DisburseBatch<'info> {
         now: i64,
         lamports: Option<&LamportVault>,
     ) -> Result<(Booked<'info>, BatchPayout)> {
+        let PayoutAccounts {
+            loader,
+            submission,
+            creator,
+            affiliate,
+            affiliate_can_receive,
+        } = self.take_payout_accounts(remaining)?;
+        let mut commission_delivered = affiliate_can_receive;
+
+        let campaign = &self.campaign;
+        let top_up = cumulative_views == submission.paid_views;
+        campaign.check_payable(now, &self.platform, top_up)?;
+        let (rate, cap) = (
+            campaign.rate_per_thousand_views,
+            campaign.cap_per_submission,
+        );
+        let due = math::owed(
+            submission.paid_views,
+            submission.paid_gross,
+            cumulative_views,
+            rate,
+            cap,
+        )?;
+        let available = campaign.available().saturating_sub(batch_fee);
+        let gross = math::payable(due, available, !top_up)?;
+        let split = math::split(
+            gross,
+            Bps::new(campaign.fee_bps)?,
+            Bps::new(submission.affiliate_bps)?,
+        )?;
+        if let (Some(vault), Some(account)) = (lamports, &affiliate) {
+            commission_delivered &= vault.can_receive(account, split.commission)?;
+        }
+        // Nothing to deliver is delivered: no zero accrual, as in `disburse`.
+        commission_delivered |= split.commission == 0;
+        self.campaign.book_shares(&split, commission_delivered)?;
+        self.campaign
+            .book_shortfall(submission.shortfall(rate, cap), due - gross)?;
+        // Written in place at once, so a repeat listing of the submission sees it.
+        loader
+            .load_mut()?
+            .book_payout(cumulative_views, &split, commission_delivered)?;
+        let entry = BatchPayout {
+            submission: loader.key(),
+            watermark: cumulative_views,
+            gross,
+            fee: split.fee,
+            commission: split.commission,
+            commission_accrued: !commission_delivered,
+            still_owed: due - gross,
+        };
+        let payout = Booked {
+            creator,
+            affiliate,
+            split,
+            commission_delivered,
+        };
+        Ok((payout, entry))
+    }
+
+    /// The next payout's accounts, checked: a writable submission of this campaign (a copy of
+    /// it as it is now), the creator's receiving account (which must be able to receive) and,
+    /// exactly when the submission has an affiliate, the affiliate's with whether it can.
+    fn take_payout_accounts(
+        &self,
+        remaining: &mut std::slice::Iter<'info, AccountInfo<'info>>,
+    ) -> Result<PayoutAccounts<'info>> {
         let mut next = || {
             remaining
                 .next()
@@ -183,7 +265,7 @@ impl<'info> DisburseBatch<'info> {
         let creator_can_receive =
             self.recipient_can_receive(&creator, &submission.creator, submission_info.key)?;
         require!(creator_can_receive, ClipstakeError::RecipientCannotReceive);
-        let (affiliate, mut commission_delivered) = match submission.affiliate() {
+        let (affiliate, affiliate_can_receive) = match submission.affiliate() {
             Some(wallet) => {
                 let account = next()?.clone();
                 let receivable =
@@ -192,54 +274,13 @@ impl<'info> DisburseBatch<'info> {
             }
             None => (None, true),
         };
-
-        let campaign = &self.campaign;
-        let top_up = cumulative_views == submission.paid_views;
-        campaign.check_payable(now, &self.platform, top_up)?;
-        let due = math::owed(
-            submission.paid_views,
-            submission.paid_gross,
-            cumulative_views,
-            campaign.rate_per_thousand_views,
-            campaign.cap_per_submission,
-        )?;
-        let available = campaign.available().saturating_sub(batch_fee);
-        let gross = math::payable(due, available, !top_up)?;
-        let shortfall_before = submission.shortfall(
-            campaign.rate_per_thousand_views,
-            campaign.cap_per_submission,
-        );
-        let split = math::split(
-            gross,
-            Bps::new(campaign.fee_bps)?,
-            Bps::new(submission.affiliate_bps)?,
-        )?;
-        if let (Some(vault), Some(account)) = (lamports, &affiliate) {
-            commission_delivered &= vault.can_receive(account, split.commission)?;
-        }
-        self.campaign.book_shares(&split, commission_delivered)?;
-        self.campaign
-            .book_shortfall(shortfall_before, due - gross)?;
-        // Written in place at once, so a repeat listing of the submission sees it.
-        loader
-            .load_mut()?
-            .book_payout(cumulative_views, &split, commission_delivered)?;
-        let entry = BatchPayout {
-            submission: *submission_info.key,
-            watermark: cumulative_views,
-            gross,
-            fee: split.fee,
-            commission: split.commission,
-            commission_accrued: !commission_delivered,
-            still_owed: due - gross,
-        };
-        let payout = Booked {
+        Ok(PayoutAccounts {
+            loader,
+            submission,
             creator,
             affiliate,
-            split,
-            commission_delivered,
-        };
-        Ok((payout, entry))
+            affiliate_can_receive,
+        })
     }
 
     /// Whether `account` is a receiving account of `wallet` that can take a payment now. In a
