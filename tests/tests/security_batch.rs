@@ -20,6 +20,7 @@ use clipstake::math::{self, Bps, Split};
 use clipstake::state::{CampaignStatus, OracleRegistration, Submission};
 use clipstake_client::instructions::{self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset};
 use clipstake_client::pda;
+use clipstake_tests::MintExtension as Ext;
 use clipstake_tests::*;
 use solana_account::Account;
 use solana_instruction::{AccountMeta, Instruction};
@@ -28,7 +29,6 @@ use solana_keypair::Keypair;
 use solana_program_pack::Pack;
 use solana_signer::Signer;
 use solana_transaction_error::TransactionError;
-use spl_token_2022_interface::extension::ExtensionType;
 
 /// Index of each fixed `DisburseBatch` account; the per-payout accounts follow.
 mod at {
@@ -290,133 +290,13 @@ fn batch_event(meta: &litesvm::types::TransactionMetadata) -> BatchPaid {
 // ------------------------------------------------------------------------------------------
 // Token-2022 mints with powers (as in `security_trust.rs`)
 
-/// A mint extension to build a Token-2022 mint with.
-#[derive(Clone, Copy, Debug)]
-enum Ext {
-    /// `MintCloseAuthority` with this close authority (`None`: the extension, unset).
-    CloseAuthority(Option<Pubkey>),
-    /// `PermanentDelegate` with this delegate.
-    PermanentDelegate(Pubkey),
-    /// `TransferFeeConfig` with this config authority and fee.
-    TransferFee(Option<Pubkey>, u16),
-    /// `TransferHook` running this program.
-    TransferHook(Pubkey),
-    /// `Pausable` with this pause authority.
-    Pausable(Pubkey),
-    /// `NonTransferable`.
-    NonTransferable,
-    /// `DefaultAccountState` frozen (Token-2022 needs a freeze authority for it).
-    DefaultFrozen,
-}
-
-impl Ext {
-    fn kind(self) -> ExtensionType {
-        match self {
-            Ext::CloseAuthority(_) => ExtensionType::MintCloseAuthority,
-            Ext::PermanentDelegate(_) => ExtensionType::PermanentDelegate,
-            Ext::TransferFee(..) => ExtensionType::TransferFeeConfig,
-            Ext::TransferHook(_) => ExtensionType::TransferHook,
-            Ext::Pausable(_) => ExtensionType::Pausable,
-            Ext::NonTransferable => ExtensionType::NonTransferable,
-            Ext::DefaultFrozen => ExtensionType::DefaultAccountState,
-        }
-    }
-
-    fn init(self, mint: &Pubkey, issuer: &Pubkey) -> Instruction {
-        use spl_token_2022_interface::extension as ext;
-        use spl_token_2022_interface::instruction as t22;
-        let program = &TOKEN_2022_PROGRAM_ID;
-        match self {
-            Ext::CloseAuthority(authority) => {
-                t22::initialize_mint_close_authority(program, mint, authority.as_ref())
-            }
-            Ext::PermanentDelegate(delegate) => {
-                t22::initialize_permanent_delegate(program, mint, &delegate)
-            }
-            Ext::TransferFee(config_authority, bps) => {
-                ext::transfer_fee::instruction::initialize_transfer_fee_config(
-                    program,
-                    mint,
-                    config_authority.as_ref(),
-                    None,
-                    bps,
-                    u64::MAX,
-                )
-            }
-            Ext::TransferHook(hook_program) => ext::transfer_hook::instruction::initialize(
-                program,
-                mint,
-                Some(*issuer),
-                Some(hook_program),
-            ),
-            Ext::Pausable(authority) => {
-                ext::pausable::instruction::initialize(program, mint, &authority)
-            }
-            Ext::NonTransferable => t22::initialize_non_transferable_mint(program, mint),
-            Ext::DefaultFrozen => {
-                ext::default_account_state::instruction::initialize_default_account_state(
-                    program,
-                    mint,
-                    &spl_token_2022_interface::state::AccountState::Frozen,
-                )
-            }
-        }
-        .unwrap()
-    }
-}
-
-/// Creates a Token-2022 mint (6 decimals, mint authority the tests' payer) with an optional
-/// freeze authority and `extensions`.
-fn create_mint_with(env: &mut Env, freeze_authority: Option<Pubkey>, extensions: &[Ext]) -> Pubkey {
-    let program = TOKEN_2022_PROGRAM_ID;
-    let mint = Keypair::new();
-    let issuer = env.payer.pubkey();
-    let kinds: Vec<ExtensionType> = extensions.iter().map(|e| e.kind()).collect();
-    let space = if kinds.is_empty() {
-        spl_token_2022_interface::state::Mint::LEN
-    } else {
-        ExtensionType::try_calculate_account_len::<spl_token_2022_interface::state::Mint>(&kinds)
-            .unwrap()
-    };
-    let mut ixs = vec![solana_system_interface::instruction::create_account(
-        &issuer,
-        &mint.pubkey(),
-        env.svm.minimum_balance_for_rent_exemption(space),
-        space as u64,
-        &program,
-    )];
-    ixs.extend(extensions.iter().map(|e| e.init(&mint.pubkey(), &issuer)));
-    ixs.push(
-        spl_token_2022_interface::instruction::initialize_mint2(
-            &program,
-            &mint.pubkey(),
-            &issuer,
-            freeze_authority.as_ref(),
-            6,
-        )
-        .unwrap(),
-    );
-    env.send(&ixs, &[&mint]).expect("mint created");
-    mint.pubkey()
-}
-
-/// Replaces the mint of `payee`'s campaign by the bytes of `replacement` (keeping the
-/// original's supply), as if the brand had closed and re-created it with new powers.
-fn replace_mint(env: &mut Env, payee: &Payee, replacement: &Pubkey) {
-    let (mint, _) = mint_of(payee);
-    let original = env.svm.get_account(&mint).unwrap();
-    let mut account = env.svm.get_account(replacement).unwrap();
-    account.data[36..44].copy_from_slice(&original.data[36..44]);
-    env.put_account(mint, account);
-}
-
 /// A platform, a Token-2022 mint with a freeze authority (the tests' payer) that the admin
 /// trusts, a funded campaign on it and three videos (`[0]`, `[2]` with affiliates), every
 /// receiving account in place.
 fn trusted_freezable_fixture() -> (Env, Vec<Payee>) {
     let mut env = Env::with_platform();
     let issuer = env.payer.pubkey();
-    let mint = create_mint_with(&mut env, Some(issuer), &[]);
+    let mint = create_mint_with(&mut env, &TOKEN_2022_PROGRAM_ID, Some(issuer), &[]);
     env.trust_mint(&mint).expect("trust_mint");
     let asset = Asset::Token {
         mint,
@@ -1516,7 +1396,12 @@ fn rejects_sol_batch_leaving_recipient_below_rent_exemption() {
 fn rejects_batch_after_mint_replaced_by_permanent_delegate_mint() {
     let (mut env, payees) = fixture(Some(TOKEN_2022_PROGRAM_ID));
     let brand = env.brand.pubkey();
-    let evil = create_mint_with(&mut env, None, &[Ext::PermanentDelegate(brand)]);
+    let evil = create_mint_with(
+        &mut env,
+        &TOKEN_2022_PROGRAM_ID,
+        None,
+        &[Ext::PermanentDelegate(brand)],
+    );
     replace_mint(&mut env, &payees[0], &evil);
     let batch = batch_all(&env, &payees);
     oracle_refused(
@@ -1575,7 +1460,7 @@ fn rejects_batch_after_mint_replaced_by_any_dangerous_mint() {
     for (freeze, extension, expected) in cases {
         let (mut env, payees) = fixture(Some(TOKEN_2022_PROGRAM_ID));
         let freeze = freeze.then(|| env.brand.pubkey());
-        let evil = create_mint_with(&mut env, freeze, &[extension]);
+        let evil = create_mint_with(&mut env, &TOKEN_2022_PROGRAM_ID, freeze, &[extension]);
         replace_mint(&mut env, &payees[0], &evil);
         let batch = batch_all(&env, &payees);
         oracle_refused(&mut env, &payees, &[], batch, expected);
@@ -1589,7 +1474,12 @@ fn rejects_batch_after_mint_replaced_by_mint_with_pending_transfer_fee_change() 
     use spl_token_2022_interface::extension::transfer_fee::instruction::set_transfer_fee;
     let (mut env, payees) = fixture(Some(TOKEN_2022_PROGRAM_ID));
     let issuer = env.payer.pubkey();
-    let evil = create_mint_with(&mut env, None, &[Ext::TransferFee(Some(issuer), 0)]);
+    let evil = create_mint_with(
+        &mut env,
+        &TOKEN_2022_PROGRAM_ID,
+        None,
+        &[Ext::TransferFee(Some(issuer), 0)],
+    );
     let raise = set_transfer_fee(
         &TOKEN_2022_PROGRAM_ID,
         &evil,

@@ -27,15 +27,14 @@ use clipstake::state::{CampaignStatus, OracleRegistration, Platform};
 use clipstake_client::attestation::Attestation;
 use clipstake_client::instructions::{self as ix, Asset};
 use clipstake_client::pda;
+use clipstake_tests::MintExtension as Ext;
 use clipstake_tests::*;
 use solana_account::Account;
 use solana_clock::Clock;
 use solana_instruction::Instruction;
 use solana_instruction_error::InstructionError;
 use solana_keypair::Keypair;
-use solana_program_pack::Pack;
 use solana_signer::Signer;
-use spl_token_2022_interface::extension::ExtensionType;
 
 /// One day in seconds.
 const DAY: i64 = 24 * 3600;
@@ -225,145 +224,6 @@ fn current_epoch(env: &Env) -> u64 {
     env.svm.get_sysvar::<Clock>().epoch
 }
 
-/// A mint extension to build a Token-2022 mint with (the issuer is the tests' payer unless a
-/// key is given).
-#[derive(Clone, Copy, Debug)]
-enum Ext {
-    /// `MintCloseAuthority` with this close authority (`None`: the extension, unset).
-    CloseAuthority(Option<Pubkey>),
-    /// `PermanentDelegate` with this delegate.
-    PermanentDelegate(Pubkey),
-    /// `TransferFeeConfig` with this config authority and fee.
-    TransferFee(Option<Pubkey>, u16),
-    /// `TransferFeeConfig` with a fixed fee and this withdraw-withheld authority.
-    WithdrawableTransferFee(Pubkey, u16),
-    /// `TransferHook` running this program.
-    TransferHook(Pubkey),
-    /// `Pausable` with this pause authority.
-    Pausable(Pubkey),
-    /// `NonTransferable`.
-    NonTransferable,
-    /// `DefaultAccountState` frozen (Token-2022 needs a freeze authority for it).
-    DefaultFrozen,
-}
-
-impl Ext {
-    fn kind(self) -> ExtensionType {
-        match self {
-            Ext::CloseAuthority(_) => ExtensionType::MintCloseAuthority,
-            Ext::PermanentDelegate(_) => ExtensionType::PermanentDelegate,
-            Ext::TransferFee(..) | Ext::WithdrawableTransferFee(..) => {
-                ExtensionType::TransferFeeConfig
-            }
-            Ext::TransferHook(_) => ExtensionType::TransferHook,
-            Ext::Pausable(_) => ExtensionType::Pausable,
-            Ext::NonTransferable => ExtensionType::NonTransferable,
-            Ext::DefaultFrozen => ExtensionType::DefaultAccountState,
-        }
-    }
-
-    fn init(self, mint: &Pubkey, issuer: &Pubkey) -> Instruction {
-        use spl_token_2022_interface::extension as ext;
-        use spl_token_2022_interface::instruction as t22;
-        let program = &TOKEN_2022_PROGRAM_ID;
-        match self {
-            Ext::CloseAuthority(authority) => {
-                t22::initialize_mint_close_authority(program, mint, authority.as_ref())
-            }
-            Ext::PermanentDelegate(delegate) => {
-                t22::initialize_permanent_delegate(program, mint, &delegate)
-            }
-            Ext::TransferFee(config_authority, bps) => {
-                ext::transfer_fee::instruction::initialize_transfer_fee_config(
-                    program,
-                    mint,
-                    config_authority.as_ref(),
-                    None,
-                    bps,
-                    u64::MAX,
-                )
-            }
-            Ext::WithdrawableTransferFee(withdraw_authority, bps) => {
-                ext::transfer_fee::instruction::initialize_transfer_fee_config(
-                    program,
-                    mint,
-                    None,
-                    Some(&withdraw_authority),
-                    bps,
-                    u64::MAX,
-                )
-            }
-            Ext::TransferHook(hook_program) => ext::transfer_hook::instruction::initialize(
-                program,
-                mint,
-                Some(*issuer),
-                Some(hook_program),
-            ),
-            Ext::Pausable(authority) => {
-                ext::pausable::instruction::initialize(program, mint, &authority)
-            }
-            Ext::NonTransferable => t22::initialize_non_transferable_mint(program, mint),
-            Ext::DefaultFrozen => {
-                ext::default_account_state::instruction::initialize_default_account_state(
-                    program,
-                    mint,
-                    &spl_token_2022_interface::state::AccountState::Frozen,
-                )
-            }
-        }
-        .unwrap()
-    }
-}
-
-/// Creates a mint of `token_program` (6 decimals, mint authority the tests' payer) with an
-/// optional freeze authority and, for Token-2022, `extensions`.
-fn create_mint_with(
-    env: &mut Env,
-    token_program: &Pubkey,
-    freeze_authority: Option<Pubkey>,
-    extensions: &[Ext],
-) -> Pubkey {
-    let mint = Keypair::new();
-    let issuer = env.payer.pubkey();
-    let space = if *token_program == TOKEN_PROGRAM_ID {
-        assert!(extensions.is_empty(), "SPL Token mints have no extensions");
-        spl_token_interface::state::Mint::LEN
-    } else {
-        let kinds: Vec<ExtensionType> = extensions.iter().map(|e| e.kind()).collect();
-        ExtensionType::try_calculate_account_len::<spl_token_2022_interface::state::Mint>(&kinds)
-            .unwrap()
-    };
-    let mut ixs = vec![solana_system_interface::instruction::create_account(
-        &issuer,
-        &mint.pubkey(),
-        env.svm.minimum_balance_for_rent_exemption(space),
-        space as u64,
-        token_program,
-    )];
-    ixs.extend(extensions.iter().map(|e| e.init(&mint.pubkey(), &issuer)));
-    ixs.push(if *token_program == TOKEN_PROGRAM_ID {
-        spl_token_interface::instruction::initialize_mint2(
-            token_program,
-            &mint.pubkey(),
-            &issuer,
-            freeze_authority.as_ref(),
-            6,
-        )
-        .unwrap()
-    } else {
-        spl_token_2022_interface::instruction::initialize_mint2(
-            token_program,
-            &mint.pubkey(),
-            &issuer,
-            freeze_authority.as_ref(),
-            6,
-        )
-        .unwrap()
-    });
-    env.send(&ixs, &[&mint]).expect("mint created");
-    mint.pubkey()
-}
-
 fn token_asset(mint: Pubkey, token_program: Pubkey) -> Asset {
     Asset::Token {
         mint,
@@ -374,19 +234,6 @@ fn token_asset(mint: Pubkey, token_program: Pubkey) -> Asset {
 /// A platform, a funded Token-2022 campaign on a clean mint and one registered video.
 fn token_2022_fixture(with_affiliate: bool) -> (Env, Payee) {
     Env::payout_fixture(Some(TOKEN_2022_PROGRAM_ID), with_affiliate)
-}
-
-/// Replaces the mint of `payee`'s campaign by the bytes of `replacement` (another mint of the
-/// same token program), keeping the original's supply, as if the brand had closed the mint and
-/// re-created it at the same address with new powers.
-fn replace_mint(env: &mut Env, payee: &Payee, replacement: &Pubkey) {
-    let Asset::Token { mint, .. } = payee.asset else {
-        panic!("not a token campaign")
-    };
-    let original = env.svm.get_account(&mint).unwrap();
-    let mut account = env.svm.get_account(replacement).unwrap();
-    account.data[36..44].copy_from_slice(&original.data[36..44]);
-    env.put_account(mint, account);
 }
 
 /// Turns required memos off again on `owner`'s account `ata`.
