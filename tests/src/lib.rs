@@ -81,6 +81,9 @@ pub struct Env {
     pub oracle: Keypair,
     /// The campaign's brand.
     pub brand: Keypair,
+    /// SPL Token runs the classic program, so `init_platform` turns the platform's p-token
+    /// `Batch` transfers off, as an admin of such a cluster would.
+    pub classic_spl_token: bool,
 }
 
 impl Default for Env {
@@ -110,7 +113,10 @@ impl Env {
             .with_sigverify(true)
             .with_blockhash_check(true)
             .with_precompiles();
-        Self::on(svm)
+        Self {
+            classic_spl_token: true,
+            ..Self::on(svm)
+        }
     }
 
     /// Deploys the program on `svm` and funds the actors.
@@ -130,6 +136,7 @@ impl Env {
             treasury: Keypair::new(),
             oracle: Keypair::new(),
             brand: Keypair::new(),
+            classic_spl_token: false,
         };
         let mut env = env;
         for who in [
@@ -147,11 +154,20 @@ impl Env {
 
     /// A deployed program with the platform initialised and the fixture oracle registered.
     pub fn with_platform() -> Self {
-        let mut env = Self::new();
-        env.init_platform().expect("init_platform");
-        let oracle = env.oracle.pubkey();
-        env.add_oracle(&oracle).expect("add_oracle");
-        env
+        Self::new().initialised()
+    }
+
+    /// `with_platform` on a cluster running the classic SPL Token program.
+    pub fn with_classic_platform() -> Self {
+        Self::with_classic_spl_token().initialised()
+    }
+
+    /// This environment with the platform initialised and the fixture oracle registered.
+    fn initialised(mut self) -> Self {
+        self.init_platform().expect("init_platform");
+        let oracle = self.oracle.pubkey();
+        self.add_oracle(&oracle).expect("add_oracle");
+        self
     }
 
     /// The admin registers `oracle` with the platform.
@@ -215,7 +231,14 @@ impl Env {
             },
         );
         let admin = self.admin.insecure_clone();
-        self.send(&[ix], &[&admin])
+        let initialised = self.send(&[ix], &[&admin])?;
+        if !self.classic_spl_token {
+            return Ok(initialised);
+        }
+        self.update_platform(clipstake::instructions::UpdatePlatformArgs {
+            spl_token_batch: Some(false),
+            ..Default::default()
+        })
     }
 
     /// Default campaign terms: 5 units per 1,000 views... scaled by `unit`.
@@ -763,7 +786,16 @@ impl Env {
         n: usize,
         with_affiliates: bool,
     ) -> (Env, Vec<Payee>) {
-        let mut env = Env::with_platform();
+        Env::batch_fixture_on(Env::with_platform(), token_program, n, with_affiliates)
+    }
+
+    /// `batch_fixture` on `env`, whose platform is initialised.
+    pub fn batch_fixture_on(
+        mut env: Env,
+        token_program: Option<Pubkey>,
+        n: usize,
+        with_affiliates: bool,
+    ) -> (Env, Vec<Payee>) {
         let asset = env.new_asset(token_program);
         let campaign = env.funded_campaign(asset, 1);
         let payees: Vec<Payee> = (0..n)

@@ -6,7 +6,10 @@ use anchor_lang::prelude::Pubkey;
 use clipstake::errors::ClipstakeError;
 use clipstake::events::BatchPaid;
 use clipstake::math::{Bps, entitlement, split};
+use clipstake::state::Platform;
 use clipstake_client::instructions::ASSOCIATED_TOKEN_PROGRAM_ID;
+use clipstake_client::pda;
+use solana_instruction_error::InstructionError;
 use clipstake_tests::*;
 use solana_signer::Signer;
 
@@ -201,4 +204,70 @@ fn batch_carries_no_account_creation_programs() {
             .iter()
             .all(|m| m.pubkey != ASSOCIATED_TOKEN_PROGRAM_ID)
     );
+}
+
+/// Pays the first half of `payees` in one batch and the rest one `disburse` each.
+fn pay_half_batched(env: &mut Env, payees: &[Payee]) {
+    let half = payees.len() / 2;
+    let payouts: Vec<(&Payee, u64)> = payees[..half]
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p, views_of(i)))
+        .collect();
+    let batch = env.batch_ix(&payouts);
+    let oracle = env.oracle.insecure_clone();
+    env.send(&[batch], &[&oracle]).expect("batch");
+    for (i, p) in payees.iter().enumerate().skip(half) {
+        env.disburse(&p.campaign, &p.submission, views_of(i))
+            .expect("disburse");
+    }
+}
+
+/// A cluster still running the classic SPL Token program has no `Batch` instruction: with the
+/// platform's `spl_token_batch` off (as `with_classic_platform` sets it), payouts there move
+/// one transfer per share and book and move exactly what p-token's batched transfers do.
+#[test]
+fn classic_spl_token_cluster_pays_the_same_with_one_transfer_per_share() {
+    const N: usize = 6;
+    let spl = Some(TOKEN_PROGRAM_ID);
+    let (mut classic, payees_c) = Env::batch_fixture_on(Env::with_classic_platform(), spl, N, true);
+    let (mut p_token, payees_p) = Env::batch_fixture(spl, N, true);
+    let batching = |env: &Env| env.account::<Platform>(&pda::platform()).spl_token_batch;
+    assert!(!batching(&classic) && batching(&p_token));
+    let (start_c, start_p) = (balances(&classic, &payees_c), balances(&p_token, &payees_p));
+
+    pay_half_batched(&mut classic, &payees_c);
+    pay_half_batched(&mut p_token, &payees_p);
+
+    assert_eq!(books(&classic, &payees_c), books(&p_token, &payees_p));
+    assert_eq!(
+        moved(&start_c, &balances(&classic, &payees_c)),
+        moved(&start_p, &balances(&p_token, &payees_p))
+    );
+}
+
+/// With `spl_token_batch` on where SPL Token is the classic program, the token program refuses
+/// the `Batch` (its `InvalidInstruction`, 12) and the payout moves nothing: the setting exists
+/// so the admin of such a cluster can turn it off.
+#[test]
+fn rejects_batched_transfers_on_a_classic_spl_token_cluster_moving_nothing() {
+    const TOKEN_INVALID_INSTRUCTION: u32 = 12;
+    let spl = Some(TOKEN_PROGRAM_ID);
+    let (mut env, payees) = Env::batch_fixture_on(Env::with_classic_platform(), spl, 2, true);
+    env.update_platform(clipstake::instructions::UpdatePlatformArgs {
+        spl_token_batch: Some(true),
+        ..Default::default()
+    })
+    .expect("turn batching on");
+    let (start, books_before) = (balances(&env, &payees), books(&env, &payees));
+    let oracle = env.oracle.insecure_clone();
+
+    let batch = env.batch_ix(&[(&payees[0], 10_000), (&payees[1], 10_000)]);
+    let refused = InstructionError::Custom(TOKEN_INVALID_INSTRUCTION);
+    assert_instruction_error(env.send(&[batch], &[&oracle]), 0, refused.clone());
+    let p = &payees[0];
+    assert_instruction_error(env.disburse(&p.campaign, &p.submission, 10_000), 0, refused);
+
+    assert_eq!(balances(&env, &payees), start);
+    assert_eq!(books(&env, &payees), books_before);
 }

@@ -32,6 +32,7 @@ pub struct PlatformUpdated {
     pub max_attestation_lifetime_secs: i64,
     pub paused: bool,
     pub pause_total_secs: i64,
+    pub spl_token_batch: bool,
 }
 
 /// The proposed admin accepted the role.

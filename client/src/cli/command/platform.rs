@@ -100,6 +100,10 @@ pub struct UpdateArgs {
     /// Resume the platform.
     #[arg(long)]
     pub resume: bool,
+    /// Whether SPL Token payouts move every share in one p-token `Batch` transfer (true, the
+    /// default); false on a cluster still running the classic SPL Token program.
+    #[arg(long, value_name = "BOOL")]
+    pub spl_token_batch: Option<bool>,
 }
 
 pub fn run(ctx: &mut Ctx, command: PlatformCommand) -> Result<Report, CliError> {
@@ -173,6 +177,7 @@ fn update_args(args: &UpdateArgs) -> UpdatePlatformArgs {
         min_settlement_window_secs: args.min_settlement_window,
         max_attestation_lifetime_secs: args.max_attestation_lifetime,
         paused,
+        spl_token_batch: args.spl_token_batch,
     }
 }
 
@@ -184,6 +189,7 @@ fn changes_nothing(c: &UpdatePlatformArgs) -> bool {
         && c.min_settlement_window_secs.is_none()
         && c.max_attestation_lifetime_secs.is_none()
         && c.paused.is_none()
+        && c.spl_token_batch.is_none()
 }
 
 /// True when the platform already shows every change (the transaction landed).
@@ -197,6 +203,7 @@ fn applied(c: &UpdatePlatformArgs, p: &Platform) -> bool {
         && c.max_attestation_lifetime_secs
             .is_none_or(|l| l == p.max_attestation_lifetime_secs)
         && c.paused.is_none_or(|x| x == p.paused)
+        && c.spl_token_batch.is_none_or(|b| b == p.spl_token_batch)
 }
 
 fn update(ctx: &mut Ctx, args: UpdateArgs) -> Result<Report, CliError> {
@@ -204,7 +211,7 @@ fn update(ctx: &mut Ctx, args: UpdateArgs) -> Result<Report, CliError> {
     if changes_nothing(&change) {
         return Err(CliError::usage(
             "nothing to change: pass --admin, --cancel-admin, --treasury, --fee-bps, --max-affiliate-bps, \
-             --min-settlement-window, --max-attestation-lifetime, --pause or --resume",
+             --min-settlement-window, --max-attestation-lifetime, --pause, --resume or --spl-token-batch",
         ));
     }
     let platform = ctx.backend.platform()?;
@@ -305,6 +312,7 @@ fn show(backend: &mut dyn Backend, sent: Option<&Sent>) -> Result<Report, CliErr
         "paused": p.paused,
         "paused_since": p.paused.then_some(p.paused_since),
         "pause_total_secs": p.pause_total_secs,
+        "spl_token_batch": p.spl_token_batch,
     });
     if let Some(sent) = sent {
         json["transaction"] = sent_json(sent);
@@ -334,6 +342,11 @@ fn show(backend: &mut dyn Backend, sent: Option<&Sent>) -> Result<Report, CliErr
             ),
             ("paused", paused_text(&p)),
             ("total paused time", duration(p.pause_total_secs)),
+            (
+                "SPL Token transfers",
+                if p.spl_token_batch { "one p-token Batch per payout" } else { "one CPI per share" }
+                    .to_string(),
+            ),
         ]);
     if let Some(sent) = sent {
         report = report.line(sent_line(sent));

@@ -4,7 +4,8 @@
 //! `disburse` (its submission belongs to the campaign, its recipients are the submission's,
 //! owed only for views not yet paid, cut to what the vault holds). Fees are summed (each
 //! payout's fee floored on its own, so the books match single payouts exactly) and moved to the
-//! treasury in one transfer. Payouts run in order, each booked before the next is computed, so
+//! treasury in one transfer. Under SPL Token on p-token every transfer of the batch goes in one
+//! `Batch` CPI (`TokenVault::pay_all`). Payouts run in order, each booked before the next is computed, so
 //! a submission listed twice is paid once for the same views. As with `disburse`, a payout the
 //! vault cannot cover records its verified views and the shortfall they leave.
 //!
@@ -374,15 +375,16 @@ impl<'info> DisburseBatch<'info> {
             authority: &authority,
             signer: &signer,
         };
+        let mut payments = Vec::with_capacity(booked.len() * 2 + 1);
         for payout in booked {
-            route.pay(&payout.creator, payout.split.creator)?;
+            payments.push((&payout.creator, payout.split.creator));
             if let (Some(affiliate), true) = (&payout.affiliate, payout.commission_delivered) {
-                route.pay(affiliate, payout.split.commission)?;
+                payments.push((affiliate, payout.split.commission));
             }
         }
         if fee_delivered {
-            route.pay(&treasury, fee)?;
+            payments.push((&treasury, fee));
         }
-        Ok(())
+        route.pay_all(&payments, self.platform.spl_token_batch)
     }
 }

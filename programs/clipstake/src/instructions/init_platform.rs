@@ -77,6 +77,7 @@ impl InitPlatform<'_> {
             paused_since: 0,
             pause_total_secs: 0,
             bump: ctx.bumps.platform,
+            spl_token_batch: true,
         });
         emit!(PlatformInitialized {
             admin: ctx.accounts.admin.key(),

@@ -273,9 +273,7 @@ impl<'info> Payout<'info> {
                 ata_creator.prepare(creator_ata, &self.creator)?,
                 ClipstakeError::RecipientCannotReceive
             );
-            route.pay(creator_ata, split.creator)?;
         }
-
         let treasury_ata = self.treasury_token_account.as_ref().ok_or_else(missing)?;
         let mut delivered = Delivered {
             fee: true,
@@ -283,20 +281,25 @@ impl<'info> Payout<'info> {
         };
         if split.fee > 0 {
             delivered.fee = ata_creator.prepare(treasury_ata, &self.treasury)?;
-            if delivered.fee {
-                route.pay(treasury_ata, split.fee)?;
-            }
         }
+        let affiliate_ata = match (&self.affiliate, &self.affiliate_token_account) {
+            (Some(affiliate), Some(account)) if split.commission > 0 => {
+                delivered.commission = ata_creator.prepare(account, affiliate)?;
+                Some(account)
+            }
+            _ => None,
+        };
 
-        if let (Some(affiliate), Some(affiliate_ata)) =
-            (&self.affiliate, &self.affiliate_token_account)
-            && split.commission > 0
-        {
-            delivered.commission = ata_creator.prepare(affiliate_ata, affiliate)?;
-            if delivered.commission {
-                route.pay(affiliate_ata, split.commission)?;
-            }
+        // Every share moves after every account is ready, in one transfer CPI where the token
+        // program allows it.
+        let mut payments = vec![(&**creator_ata, split.creator)];
+        if delivered.fee {
+            payments.push((&**treasury_ata, split.fee));
         }
+        if let (Some(account), true) = (affiliate_ata, delivered.commission) {
+            payments.push((&**account, split.commission));
+        }
+        route.pay_all(&payments, self.platform.spl_token_batch)?;
         Ok(delivered)
     }
 }

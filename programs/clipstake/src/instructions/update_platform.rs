@@ -25,6 +25,9 @@ pub struct UpdatePlatformArgs {
     /// Pause or resume the whole platform. Every campaign's payout deadline moves back by the
     /// length of the pause.
     pub paused: Option<bool>,
+    /// Whether SPL Token payouts use p-token's `Batch` instruction (see
+    /// `Platform::spl_token_batch`); off on a cluster running the classic SPL Token program.
+    pub spl_token_batch: Option<bool>,
 }
 
 #[derive(Accounts)]
@@ -69,6 +72,7 @@ impl UpdatePlatform<'_> {
         platform.max_attestation_lifetime_secs = args
             .max_attestation_lifetime_secs
             .unwrap_or(platform.max_attestation_lifetime_secs);
+        platform.spl_token_batch = args.spl_token_batch.unwrap_or(platform.spl_token_batch);
         if let Some(paused) = args.paused {
             platform.set_paused(paused, now);
         }
@@ -82,6 +86,7 @@ impl UpdatePlatform<'_> {
             max_attestation_lifetime_secs: platform.max_attestation_lifetime_secs,
             paused: platform.paused,
             pause_total_secs: platform.pause_total_secs,
+            spl_token_batch: platform.spl_token_batch,
         });
         Ok(())
     }

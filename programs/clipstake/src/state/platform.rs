@@ -35,6 +35,12 @@ pub struct Platform {
     pub pause_total_secs: i64,
     /// Canonical bump of this PDA.
     pub bump: u8,
+    /// The cluster's SPL Token program is p-token, whose `Batch` instruction moves every share
+    /// of a payout in one CPI (one runtime invoke, about 950 compute units, instead of one per
+    /// share). True from initialisation: mainnet, devnet and testnet run p-token
+    /// (`replace_spl_token_with_p_token`). On a cluster still running the classic program,
+    /// where a `Batch` fails, the admin turns it off with `update_platform`.
+    pub spl_token_batch: bool,
 }
 
 impl Platform {
