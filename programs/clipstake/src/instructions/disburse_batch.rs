@@ -36,8 +36,9 @@ pub struct DisburseBatch<'info> {
     /// CHECK: the campaign's oracle registration, checked in `validate` by
     /// `OracleRegistration::check_active`.
     pub oracle_registration: UncheckedAccount<'info>,
-    /// The campaign paying out.
-    #[account(mut)]
+    /// The campaign paying out. `dup` for the reason given on `Payout::campaign`: the only
+    /// account written back on exit, kept off every recipient by the checks here.
+    #[account(mut, dup)]
     pub campaign: Account<'info, Campaign>,
     /// CHECK: the campaign's vault, checked against `campaign.vault`.
     #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
