@@ -93,6 +93,19 @@ impl Default for Env {
 }
 
 impl Env {
+    /// An independent copy of this chain and its actors, to try operations on.
+    pub fn fork(&self) -> Env {
+        Env {
+            svm: self.svm.clone(),
+            admin: self.admin.insecure_clone(),
+            payer: self.payer.insecure_clone(),
+            treasury: self.treasury.insecure_clone(),
+            oracle: self.oracle.insecure_clone(),
+            brand: self.brand.insecure_clone(),
+            classic_spl_token: self.classic_spl_token,
+        }
+    }
+
     /// Deploys the program and funds the actors; the platform is not initialised yet.
     pub fn new() -> Self {
         Self::on(LiteSVM::new())

@@ -66,18 +66,20 @@ struct PayoutAccounts<'info> {
     loader: AccountLoader<'info, Submission>,
     /// A copy of the submission as it was before this payout.
     submission: Submission,
-    /// The creator's receiving account (it can receive).
-    creator: AccountInfo<'info>,
+    /// The creator's receiving account.
+    creator: &'info AccountInfo<'info>,
+    /// Whether it can receive now (it must, unless the creator's share is zero).
+    creator_can_receive: bool,
     /// The affiliate's, exactly when the submission has an affiliate.
-    affiliate: Option<AccountInfo<'info>>,
+    affiliate: Option<&'info AccountInfo<'info>>,
     /// Whether the affiliate's account can receive now (true without an affiliate).
     affiliate_can_receive: bool,
 }
 
 /// One payout of the batch, booked and waiting to be delivered.
 struct Booked<'info> {
-    creator: AccountInfo<'info>,
-    affiliate: Option<AccountInfo<'info>>,
+    creator: &'info AccountInfo<'info>,
+    affiliate: Option<&'info AccountInfo<'info>>,
     split: Split,
     commission_delivered: bool,
 }
@@ -183,6 +185,7 @@ impl<'info> DisburseBatch<'info> {
             loader,
             submission,
             creator,
+            creator_can_receive,
             affiliate,
             affiliate_can_receive,
         } = self.take_payout_accounts(remaining)?;
@@ -209,6 +212,12 @@ impl<'info> DisburseBatch<'info> {
             Bps::new(campaign.fee_bps)?,
             Bps::new(submission.affiliate_bps)?,
         )?;
+        // As in `disburse`: the creator's account must take its share; a zero share (views
+        // recorded while the vault is empty) needs nothing of it.
+        require!(
+            creator_can_receive || split.creator == 0,
+            ClipstakeError::RecipientCannotReceive
+        );
         if let (Some(vault), Some(account)) = (lamports, &affiliate) {
             commission_delivered &= vault.can_receive(account, split.commission)?;
         }
@@ -240,7 +249,7 @@ impl<'info> DisburseBatch<'info> {
     }
 
     /// The next payout's accounts, checked: a writable submission of this campaign (a copy of
-    /// it as it is now), the creator's receiving account (which must be able to receive) and,
+    /// it as it is now), the creator's receiving account with whether it can receive and,
     /// exactly when the submission has an affiliate, the affiliate's with whether it can.
     fn take_payout_accounts(
         &self,
@@ -263,15 +272,15 @@ impl<'info> DisburseBatch<'info> {
             self.campaign.key(),
             ClipstakeError::WrongRecipient
         );
-        let creator = next()?.clone();
+        // What no recipient may be: the accounts this payout writes.
+        let protected = [self.vault.key(), self.campaign.key(), *submission_info.key];
+        let creator = next()?;
         let creator_can_receive =
-            self.recipient_can_receive(&creator, &submission.creator, submission_info.key)?;
-        require!(creator_can_receive, ClipstakeError::RecipientCannotReceive);
+            self.recipient_can_receive(creator, &submission.creator, &protected)?;
         let (affiliate, affiliate_can_receive) = match submission.affiliate() {
             Some(wallet) => {
-                let account = next()?.clone();
-                let receivable =
-                    self.recipient_can_receive(&account, &wallet, submission_info.key)?;
+                let account = next()?;
+                let receivable = self.recipient_can_receive(account, &wallet, &protected)?;
                 (Some(account), receivable)
             }
             None => (None, true),
@@ -280,6 +289,7 @@ impl<'info> DisburseBatch<'info> {
             loader,
             submission,
             creator,
+            creator_can_receive,
             affiliate,
             affiliate_can_receive,
         })
@@ -288,16 +298,15 @@ impl<'info> DisburseBatch<'info> {
     /// Whether `account` is a receiving account of `wallet` that can take a payment now. In a
     /// SOL campaign it must be the wallet itself (its rent floor is checked on delivery); in a
     /// token campaign an existing token account of the wallet for the mint. Neither the
-    /// account nor the wallet may be one the payout itself writes (vault, campaign,
-    /// `submission`), as in `disburse`: value sent there could never leave.
+    /// account nor the wallet may be one the payout itself writes (`protected`: vault,
+    /// campaign, submission), as in `disburse`: value sent there could never leave.
     fn recipient_can_receive(
         &self,
         account: &AccountInfo,
         wallet: &Pubkey,
-        submission: &Pubkey,
+        protected: &[Pubkey; 3],
     ) -> Result<bool> {
         require!(account.is_writable, ClipstakeError::BatchAccountsMismatch);
-        let protected = [self.vault.key(), self.campaign.key(), *submission];
         if self.campaign.asset == AssetKind::NativeSol {
             // The account is the wallet itself, so one comparison with the protected accounts
             // covers both (the hot path of a SOL batch).
@@ -332,7 +341,8 @@ impl<'info> DisburseBatch<'info> {
         match lamports {
             Some(vault) => vault.can_receive(&treasury, fee),
             None => {
-                self.recipient_can_receive(&treasury, &self.campaign.treasury, &self.vault.key())
+                let protected = [self.vault.key(), self.campaign.key(), self.vault.key()];
+                self.recipient_can_receive(&treasury, &self.campaign.treasury, &protected)
             }
         }
     }
@@ -348,8 +358,8 @@ impl<'info> DisburseBatch<'info> {
         let treasury = self.treasury.to_account_info();
         if let Some(vault) = lamports {
             for payout in booked {
-                vault.pay(&payout.creator, payout.split.creator)?;
-                if let (Some(affiliate), true) = (&payout.affiliate, payout.commission_delivered) {
+                vault.pay(payout.creator, payout.split.creator)?;
+                if let (Some(affiliate), true) = (payout.affiliate, payout.commission_delivered) {
                     vault.pay(affiliate, payout.split.commission)?;
                 }
             }
@@ -376,10 +386,10 @@ impl<'info> DisburseBatch<'info> {
             authority: &authority,
             signer: &signer,
         };
-        let mut payments = Vec::with_capacity(booked.len() * 2 + 1);
+        let mut payments: Vec<(&AccountInfo<'info>, u64)> = Vec::with_capacity(booked.len() * 2 + 1);
         for payout in booked {
-            payments.push((&payout.creator, payout.split.creator));
-            if let (Some(affiliate), true) = (&payout.affiliate, payout.commission_delivered) {
+            payments.push((payout.creator, payout.split.creator));
+            if let (Some(affiliate), true) = (payout.affiliate, payout.commission_delivered) {
                 payments.push((affiliate, payout.split.commission));
             }
         }
