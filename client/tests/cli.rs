@@ -264,6 +264,13 @@ fn platform_init_show_update_and_refusals() {
     assert_eq!(shown["pending_admin"], Value::Null);
     assert_eq!(shown["paused_since"], Value::Null);
     assert_eq!(shown["pause_total_secs"], 0);
+    assert_eq!(shown["spl_token_batch"], true);
+
+    // A cluster still running the classic SPL Token program: one transfer CPI per share.
+    let classic = chain.json("admin", &["platform", "update", "--spl-token-batch", "false"]);
+    assert_eq!(classic["spl_token_batch"], false);
+    let back = chain.json("admin", &["platform", "update", "--spl-token-batch", "true"]);
+    assert_eq!(back["spl_token_batch"], true);
 
     let treasury = chain.pubkey("sponsor");
     let updated = chain.json(
