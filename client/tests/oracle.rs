@@ -426,29 +426,39 @@ fn token_campaign_pays_and_a_refused_disbursement_is_isolated() {
         );
     }
 
-    // SOL: one creator is not rent exempt, so its payout is refused; the batch is split and
-    // every other disbursement still lands.
+    // SOL: one creator's wallet is owned by a program, so it can never hold SOL and its payout
+    // is refused; the batch is split and every other disbursement still lands.
     let mut w = world(10);
-    let video = "https://youtu.be/poor-creator".to_string();
+    let video = "https://youtu.be/program-owned-creator".to_string();
+    let creator = Keypair::new();
+    let (oracle_kp, payer) = (w.oracle.insecure_clone(), w.payer.insecure_clone());
+    let rent = w.chain.minimum_balance_for_rent_exemption(0).unwrap();
+    let program_owned = solana_system_interface::instruction::create_account(
+        &payer.pubkey(),
+        &creator.pubkey(),
+        rent,
+        0,
+        &Pubkey::new_unique(),
+    );
+    send(&mut w.chain, &payer, &[&creator], &[program_owned]);
     let (register, poor) = ix::register_submission(
         &w.oracle.pubkey(),
         &w.payer.pubkey(),
         &w.campaign,
         RegisterSubmissionArgs {
             content_hash: pda::content_hash(&video),
-            creator: Keypair::new().pubkey(),
+            creator: creator.pubkey(),
             affiliate: None,
             affiliate_bps: 0,
         },
     );
-    let (oracle_kp, payer) = (w.oracle.insecure_clone(), w.payer.insecure_clone());
     send(&mut w.chain, &payer, &[&oracle_kp], &[register]);
     let mut text: Vec<String> = w
         .videos
         .iter()
         .map(|(v, _)| line(v, 3_000, w.now + 600))
         .collect();
-    text.insert(4, line(&video, 100, w.now + 600)); // 100,000 lamports: below rent exemption
+    text.insert(4, line(&video, 100, w.now + 600));
     let mut ledger = Ledger::in_memory().unwrap();
     oracle::ingest(
         &mut ledger,

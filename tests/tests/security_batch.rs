@@ -1357,10 +1357,11 @@ fn rejects_batch_after_brand_pause_window() {
     );
 }
 
-/// Twin of `rejects_sol_payout_leaving_recipient_below_rent_exemption`: the second payout
-/// would leave an empty creator wallet below rent exemption.
+/// Twin of `sol_payout_to_a_wallet_below_rent_records_the_views_and_keeps_them_owed`: the
+/// second payout's creator wallet cannot hold its share yet, so the batch pays the first and
+/// records the second's views with all of it owed.
 #[test]
-fn rejects_sol_batch_leaving_recipient_below_rent_exemption() {
+fn sol_batch_to_a_wallet_below_rent_records_the_views_and_keeps_them_owed() {
     let mut env = Env::with_platform();
     let campaign = env.funded_campaign(Asset::Sol, 1);
     let honest = env.payee(&campaign, Asset::Sol, "https://video.example/honest", true);
@@ -1375,15 +1376,20 @@ fn rejects_sol_batch_leaving_recipient_below_rent_exemption() {
         affiliate: None,
         asset: Asset::Sol,
     };
-    let batch = env.batch_ix(&[(&honest, VIEWS), (&poor, 100)]); // 500_000 lamports gross
-    let payees = [honest, poor];
-    oracle_refused(
-        &mut env,
-        &payees,
-        &[],
-        batch,
-        ClipstakeError::RecipientBelowRentExemption,
-    );
+    let terms = env.campaign(&campaign).state;
+    let owed = math::entitlement(100, terms.rate_per_thousand_views, u64::MAX);
+    let batch = env.batch_ix(&[(&honest, VIEWS), (&poor, 100)]); // 500,000 lamports gross
+    let oracle = env.oracle.insecure_clone();
+    let meta = env.send(&[batch], &[&oracle]).expect("batch");
+
+    let event: BatchPaid = clipstake_client::events::decode(&meta.logs).remove(0);
+    let entry = &event.payouts[1];
+    assert_eq!((entry.gross, entry.still_owed), (0, owed));
+    assert!(event.payouts[0].gross > 0 && event.payouts[0].still_owed == 0);
+    let recorded = env.submission(&submission).state;
+    assert_eq!((recorded.paid_views, recorded.paid_gross), (100, 0));
+    assert_eq!(env.campaign(&campaign).state.shortfall_owed, owed);
+    assert_eq!(env.lamports(&poor.creator.pubkey()), 0);
 }
 
 // ==========================================================================================

@@ -925,10 +925,12 @@ fn rejects_disburse_after_brand_pause_window() {
     );
 }
 
-/// A SOL payout that would leave an empty creator wallet below rent exemption (the runtime
-/// would fail the transaction anyway; the program says why).
+/// A SOL payout whose creator share would leave the creator's wallet below rent exemption (a
+/// new wallet with no SOL yet) records the views and keeps all of it owed: nothing moves, the
+/// brand cannot withdraw it, and a top-up pays it once the wallet can hold it. Until then a
+/// top-up is refused with the reason and moves nothing.
 #[test]
-fn rejects_sol_payout_leaving_recipient_below_rent_exemption() {
+fn sol_payout_to_a_wallet_below_rent_records_the_views_and_keeps_them_owed() {
     let mut env = Env::with_platform();
     let campaign = env.funded_campaign(Asset::Sol, 1);
     let creator = Keypair::new();
@@ -942,12 +944,31 @@ fn rejects_sol_payout_leaving_recipient_below_rent_exemption() {
         affiliate: None,
         asset: Asset::Sol,
     };
-    let disburse = disburse_ix(&env, &payee, 100); // 500_000 lamports gross
+    let terms = env.campaign(&campaign).state;
+    let owed = clipstake::math::entitlement(100, terms.rate_per_thousand_views, u64::MAX);
+    let vault_before = env.lamports(&terms.vault);
+
+    env.disburse(&campaign, &submission, 100)
+        .expect("views recorded"); // 500,000 lamports, below a wallet's rent
+    let recorded = env.submission(&submission).state;
+    assert_eq!((recorded.paid_views, recorded.paid_gross), (100, 0));
+    assert_eq!(env.campaign(&campaign).state.shortfall_owed, owed);
+    assert_eq!(env.lamports(&terms.vault), vault_before);
+    assert_eq!(env.lamports(&payee.creator.pubkey()), 0);
+
+    let top_up = disburse_ix(&env, &payee, 100);
     oracle_refused(
         &mut env,
         &payee,
-        disburse,
+        top_up,
         &[],
         ClipstakeError::RecipientBelowRentExemption,
     );
+
+    // The creator puts the wallet's rent in; the top-up pays everything owed.
+    env.svm.airdrop(&payee.creator.pubkey(), SOL / 1_000).unwrap();
+    env.disburse(&campaign, &submission, 100).expect("top-up");
+    assert_eq!(env.submission(&submission).state.paid_gross, owed);
+    assert_eq!(env.campaign(&campaign).state.shortfall_owed, 0);
+    assert_eq!(env.lamports(&terms.vault), vault_before - owed);
 }

@@ -327,6 +327,15 @@ impl<'a, 'info> LamportVault<'a, 'info> {
         Ok(matches!(self.receivable(to, amount)?, Receivable::Yes))
     }
 
+    /// Whether `amount` lamports would leave `to`, an account that can hold SOL, below rent
+    /// exemption (a new wallet with no SOL yet, sent less than its rent).
+    pub fn leaves_below_rent(&self, to: &AccountInfo, amount: u64) -> Result<bool> {
+        Ok(matches!(
+            self.receivable(to, amount)?,
+            Receivable::BelowRentExemption
+        ))
+    }
+
     /// Whether `to` can take `amount` lamports: a system-owned, non-executable account (what a
     /// program owns could never leave it) that stays rent-exempt.
     fn receivable(&self, to: &AccountInfo, amount: u64) -> Result<Receivable> {

@@ -76,6 +76,21 @@ struct PayoutAccounts<'info> {
     affiliate_can_receive: bool,
 }
 
+/// Lamports booked earlier in the batch to the wallet `key` (listed for several payouts), which
+/// reach it before a later payout's share does.
+fn booked_to(earlier: &[Booked], key: &Pubkey) -> u64 {
+    earlier.iter().fold(0u64, |sum, payout| {
+        let creator = if payout.creator.key == key { payout.split.creator } else { 0 };
+        let affiliate = match payout.affiliate {
+            Some(account) if payout.commission_delivered && account.key == key => {
+                payout.split.commission
+            }
+            _ => 0,
+        };
+        sum.saturating_add(creator).saturating_add(affiliate)
+    })
+}
+
 /// One payout of the batch, booked and waiting to be delivered.
 struct Booked<'info> {
     creator: &'info AccountInfo<'info>,
@@ -146,7 +161,7 @@ impl<'info> DisburseBatch<'info> {
             let (payout, entry) = accounts.book_next(
                 &mut remaining,
                 cumulative_views,
-                fee,
+                (fee, &booked),
                 now,
                 lamports.as_ref(),
             )?;
@@ -171,13 +186,13 @@ impl<'info> DisburseBatch<'info> {
     }
 
     /// Takes the next payout's accounts, computes what it owes and books it on the campaign
-    /// and the submission. `batch_fee` is the fee booked so far, not yet in the campaign's
-    /// totals.
+    /// and the submission. `earlier` is what this batch booked before it: the fee sum, not yet
+    /// in the campaign's totals, and the payouts, whose lamports reach their wallets first.
     fn book_next(
         &mut self,
         remaining: &mut std::slice::Iter<'info, AccountInfo<'info>>,
         cumulative_views: u64,
-        batch_fee: u64,
+        (batch_fee, earlier): (u64, &[Booked<'info>]),
         now: i64,
         lamports: Option<&LamportVault>,
     ) -> Result<(Booked<'info>, BatchPayout)> {
@@ -206,21 +221,42 @@ impl<'info> DisburseBatch<'info> {
             cap,
         )?;
         let available = campaign.available().saturating_sub(batch_fee);
-        let gross = math::payable(due, available, !top_up)?;
-        let split = math::split(
+        let mut gross = math::payable(due, available, !top_up)?;
+        let mut split = math::split(
             gross,
             Bps::new(campaign.fee_bps)?,
             Bps::new(submission.affiliate_bps)?,
         )?;
+        if let Some(vault) = lamports {
+            // As in `disburse`: a creator's wallet that cannot hold its SOL share yet has the
+            // views recorded and all of it kept owed. Lamports this batch booked to the same
+            // wallet earlier arrive first, as they would one payout at a time (looked up only
+            // when the share alone would not do).
+            let share = split.creator;
+            let short = |amount: u64| vault.leaves_below_rent(creator, amount);
+            if !top_up
+                && share > 0
+                && short(share)?
+                && short(share.saturating_add(booked_to(earlier, creator.key)))?
+            {
+                gross = 0;
+                split = Split::default();
+            }
+            if let Some(account) = affiliate {
+                let commission = split.commission;
+                commission_delivered &= vault.can_receive(account, commission)?
+                    || vault.can_receive(
+                        account,
+                        commission.saturating_add(booked_to(earlier, account.key)),
+                    )?;
+            }
+        }
         // As in `disburse`: the creator's account must take its share; a zero share (views
         // recorded while the vault is empty) needs nothing of it.
         require!(
             creator_can_receive || split.creator == 0,
             ClipstakeError::RecipientCannotReceive
         );
-        if let (Some(vault), Some(account)) = (lamports, &affiliate) {
-            commission_delivered &= vault.can_receive(account, split.commission)?;
-        }
         // Nothing to deliver is delivered: no zero accrual, as in `disburse`.
         commission_delivered |= split.commission == 0;
         self.campaign.book_shares(&split, commission_delivered)?;

@@ -176,16 +176,22 @@ impl<'info> Payout<'info> {
             campaign.cap_per_submission,
         )?;
         let records_new_views = cumulative_views > submission.paid_views;
-        let gross = math::payable(due, campaign.available(), records_new_views)?;
+        let mut gross = math::payable(due, campaign.available(), records_new_views)?;
         let shortfall_before = submission.shortfall(
             campaign.rate_per_thousand_views,
             campaign.cap_per_submission,
         );
-        let split = math::split(
+        let mut split = math::split(
             gross,
             Bps::new(campaign.fee_bps)?,
             Bps::new(submission.affiliate_bps)?,
         )?;
+        if records_new_views && self.creator_wallet_below_rent(split.creator)? {
+            // The creator's wallet cannot hold its share yet: the views are recorded, all of
+            // it stays owed (kept back from the brand) and a top-up pays it once it can.
+            gross = 0;
+            split = Split::default();
+        }
 
         let previous_watermark = submission.paid_views;
         let delivered = if campaign.asset == AssetKind::NativeSol {
@@ -213,6 +219,16 @@ impl<'info> Payout<'info> {
             claimed,
             still_owed: due - gross,
         })
+    }
+
+    /// Whether the creator's SOL `share` would leave their wallet below rent exemption (a new
+    /// wallet with no SOL yet). Never for tokens: a token account holds any amount.
+    fn creator_wallet_below_rent(&self, share: u64) -> Result<bool> {
+        if self.campaign.asset != AssetKind::NativeSol || share == 0 {
+            return Ok(false);
+        }
+        let vault = self.vault.to_account_info();
+        LamportVault::new(&vault)?.leaves_below_rent(&self.creator, share)
     }
 
     /// Books a made payout on the campaign and the submission.
