@@ -31,7 +31,7 @@ fn run(net: &Localnet, ledger: &mut Ledger) -> RunSummary {
         &oracle_keypair,
         &RunOptions::default(),
         &mut NoFailpoints,
-        &indicatif::ProgressBar::hidden(),
+        &mut clipstake_oracle::NoProgress,
     )
     .unwrap()
 }

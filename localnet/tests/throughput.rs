@@ -73,7 +73,7 @@ fn oracle_throughput_against_the_local_validator() {
                 &oracle_keypair,
                 &RunOptions::default(),
                 &mut NoFailpoints,
-                &indicatif::ProgressBar::hidden(),
+                &mut clipstake_oracle::NoProgress,
             )
             .unwrap();
             assert_eq!(summary.paid, n, "{summary:?}");

@@ -22,10 +22,13 @@ use clipstake_sdk::instructions::{CampaignAccount, SubmissionAccount};
 
 pub mod batch;
 pub mod ledger;
+pub mod progress;
 pub mod reports;
 mod runner;
 pub mod schedule;
+pub mod service;
 
+pub use progress::{NoProgress, Progress};
 pub use runner::{RunOptions, RunSummary, run};
 
 use ledger::{Intent, Ledger, Status, idempotency_key};
@@ -90,6 +93,15 @@ pub struct IngestSummary {
     pub quarantined: usize,
     /// Exact duplicates of an accepted report (ignored).
     pub duplicates: usize,
+}
+
+impl IngestSummary {
+    /// Adds another ingest's counts to these.
+    pub fn add(&mut self, other: &IngestSummary) {
+        self.accepted += other.accepted;
+        self.quarantined += other.quarantined;
+        self.duplicates += other.duplicates;
+    }
 }
 
 /// Ingests parsed reports for `campaign`: each is mapped to its submission

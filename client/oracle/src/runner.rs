@@ -39,6 +39,7 @@ use solana_transaction::versioned::VersionedTransaction;
 
 use crate::batch;
 use crate::ledger::{Intent, Ledger, Status};
+use crate::progress::Progress;
 use crate::{Failpoint, ReconcileSummary, fetch_submissions, parse_key, plan, reconcile};
 use clipstake_client::Error;
 use clipstake_client::backend::{Backend, BackendExt};
@@ -318,7 +319,7 @@ pub fn run(
     payer: &Keypair,
     options: &RunOptions,
     failpoint: &mut dyn Failpoint,
-    progress: &indicatif::ProgressBar,
+    progress: &mut dyn Progress,
 ) -> Result<RunSummary, Error> {
     let started = Instant::now();
     let mut summary = RunSummary::default();
@@ -341,7 +342,7 @@ pub fn run(
         items,
         treasuries_missing,
     } = build_items(ledger, backend, oracle, payer, &mut summary)?;
-    progress.set_length(items.len() as u64);
+    progress.started(items.len() as u64);
     let send = SendOptions {
         dry_run: false,
         ..options.send.clone()
@@ -384,7 +385,7 @@ pub fn run(
     latencies.sort_by(f64::total_cmp);
     summary.latency_p50_ms = percentile(&latencies, 50);
     summary.latency_p90_ms = percentile(&latencies, 90);
-    progress.finish_and_clear();
+    progress.finished();
     Ok(summary)
 }
 
@@ -736,7 +737,7 @@ struct Pipeline<'a> {
     options: &'a RunOptions,
     tables: Tables,
     summary: RunSummary,
-    progress: &'a indicatif::ProgressBar,
+    progress: &'a mut dyn Progress,
     /// The last simulation's compute units per payout on each route (packs the next
     /// transactions).
     units_per_payout: HashMap<Route, u64>,
@@ -1120,7 +1121,7 @@ impl Pipeline<'_> {
             .sum();
         self.summary.booked_from_events += cut_short.iter().flatten().count();
         self.count_confirmed(flight, gross);
-        self.progress.inc(flight.batch.items.len() as u64);
+        self.progress.advanced(flight.batch.items.len() as u64);
         failpoint.check("batch:after-confirm")
     }
 
@@ -1187,7 +1188,7 @@ impl Pipeline<'_> {
             Ok(())
         })?;
         self.summary.skipped += applied.len();
-        self.progress.inc(applied.len() as u64);
+        self.progress.advanced(applied.len() as u64);
         if !unpaid.is_empty() {
             if flight.batch.attempts + 1 >= MAX_ATTEMPTS {
                 return Err(Error::Expired(format!(
@@ -1233,7 +1234,7 @@ impl Pipeline<'_> {
                 Some(&error.to_string()),
             )?;
             self.summary.failed += 1;
-            self.progress.inc(1);
+            self.progress.advanced(1);
         }
         Ok(())
     }

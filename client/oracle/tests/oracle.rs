@@ -17,7 +17,6 @@ use clipstake_oracle::{self as oracle, CrashAt, NoFailpoints, RunOptions};
 use clipstake_sdk::attestation::Attestation;
 use clipstake_sdk::instructions::{self as ix, Asset};
 use clipstake_sdk::pda;
-use indicatif::ProgressBar;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -207,10 +206,6 @@ fn line(video: &str, views: u64, at: i64) -> String {
     )
 }
 
-fn quiet() -> ProgressBar {
-    ProgressBar::hidden()
-}
-
 /// One `oracle run` with the default options, as `clipstake oracle run` makes it.
 fn run_default(w: &mut World, ledger: &mut Ledger) -> oracle::RunSummary {
     oracle::run(
@@ -220,7 +215,7 @@ fn run_default(w: &mut World, ledger: &mut Ledger) -> oracle::RunSummary {
         &w.payer,
         &RunOptions::default(),
         &mut NoFailpoints,
-        &quiet(),
+        &mut oracle::NoProgress,
     )
     .unwrap()
 }
@@ -772,7 +767,7 @@ fn a_batch_cut_short_is_booked_at_what_the_chain_moved() {
         &w.payer,
         &options,
         &mut crash,
-        &quiet(),
+        &mut oracle::NoProgress,
     );
     assert!(crashed.is_err());
     claim(&mut w, &claimer, &claimed, 500_000);
@@ -866,7 +861,7 @@ fn crashes_at_any_step_never_pay_twice_or_drop_a_payout() {
                 &w.payer,
                 &options,
                 &mut fp,
-                &quiet(),
+                &mut oracle::NoProgress,
             ) {
                 assert!(e.to_string().contains("injected crash"), "{e}");
                 crashes.push(fp.crashed.unwrap());
@@ -880,7 +875,7 @@ fn crashes_at_any_step_never_pay_twice_or_drop_a_payout() {
             &w.payer,
             &RunOptions::default(),
             &mut NoFailpoints,
-            &quiet(),
+            &mut oracle::NoProgress,
         )
         .unwrap();
         assert_eq!(done.failed, 0);
@@ -986,7 +981,7 @@ fn bench(token: bool) {
             &w.payer,
             &RunOptions::default(),
             &mut NoFailpoints,
-            &quiet(),
+            &mut oracle::NoProgress,
         )
         .unwrap();
         let total = started.elapsed().as_secs_f64();

@@ -17,7 +17,7 @@ pub mod creator;
 pub mod demo;
 pub mod embedded;
 pub mod oracle;
-mod oracle_http;
+mod oracle_service;
 mod oracle_tables;
 pub mod platform;
 pub mod platform_registry;

@@ -8,13 +8,11 @@ use clipstake::errors::ClipstakeError;
 use clipstake::math::entitlement;
 use clipstake_client::Error;
 use clipstake_client::backend::{Backend, BackendExt};
+use clipstake_oracle as oracle;
 use clipstake_oracle::ledger::Ledger;
-use clipstake_oracle::reports::{Format, VerifyConfig, parse};
 use clipstake_oracle::schedule::Schedule;
-use clipstake_oracle::{self as oracle, NoFailpoints, RunOptions};
 use clipstake_sdk::attestation::{Attestation, AttestationJson};
 use clipstake_sdk::instructions::{self as ix, CampaignAccount, SubmissionAccount};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use super::{Units, dry_run_report, parse_duration, parse_pubkey, sent_json, sent_line, simulated};
@@ -212,11 +210,11 @@ pub fn run(ctx: &mut Ctx, command: OracleCommand) -> Result<Report, CliError> {
     match command {
         OracleCommand::Attest(args) => attest(ctx, args),
         OracleCommand::Disburse(args) => disburse(ctx, args),
-        OracleCommand::Ingest(args) => ingest(ctx, args),
-        OracleCommand::Serve(args) => super::oracle_http::serve(ctx, args),
+        OracleCommand::Ingest(args) => super::oracle_service::ingest(ctx, args),
+        OracleCommand::Serve(args) => super::oracle_service::serve(ctx, args),
         OracleCommand::Review(args) => review(args),
         OracleCommand::Due(args) => due(ctx, args),
-        OracleCommand::Run(args) => run_oracle(ctx, args),
+        OracleCommand::Run(args) => super::oracle_service::run(ctx, args),
         OracleCommand::Reconcile(db) => reconcile(ctx, db),
         OracleCommand::Ledger(args) => ledger(args),
         OracleCommand::Tables(args) => super::oracle_tables::tables(ctx, args),
@@ -434,113 +432,8 @@ pub(super) fn open_ledger(db: &LedgerDb) -> Result<Ledger, CliError> {
     Ok(Ledger::open(&db.ledger_db)?)
 }
 
-fn generic(message: impl Into<String>) -> CliError {
+pub(super) fn generic(message: impl Into<String>) -> CliError {
     CliError::new(crate::ExitCode::Generic, message)
-}
-
-fn read_reports(path: &std::path::Path) -> Result<oracle::reports::Parsed, CliError> {
-    let (text, format) = if path.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| generic(format!("cannot read stdin: {e}")))?;
-        (text, Format::JsonLines)
-    } else {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| generic(format!("cannot read {}: {e}", path.display())))?;
-        (text, Format::from_path(path))
-    };
-    Ok(parse(&text, format))
-}
-
-/// Ingests every report file of `dir` (sorted by name) and moves each to `dir/ingested/`.
-fn ingest_directory(
-    ctx: &mut Ctx,
-    ledger: &mut Ledger,
-    dir: &std::path::Path,
-    campaign: &Pubkey,
-    config: &VerifyConfig,
-    total: &mut oracle::IngestSummary,
-) -> Result<usize, CliError> {
-    let done = dir.join("ingested");
-    std::fs::create_dir_all(&done)
-        .map_err(|e| generic(format!("cannot create {}: {e}", done.display())))?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| generic(format!("cannot read {}: {e}", dir.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.is_file()
-                && p.extension()
-                    .and_then(|e| e.to_str())
-                    .is_some_and(|e| ["jsonl", "json", "csv"].contains(&e))
-        })
-        .collect();
-    files.sort();
-    for file in &files {
-        let parsed = read_reports(file)?;
-        let s = oracle::ingest(ledger, ctx.backend.as_mut(), campaign, &parsed, config)?;
-        total.accepted += s.accepted;
-        total.quarantined += s.quarantined;
-        total.duplicates += s.duplicates;
-        if let Some(name) = file.file_name() {
-            std::fs::rename(file, done.join(name))
-                .map_err(|e| generic(format!("cannot move {}: {e}", file.display())))?;
-        }
-        if !ctx.json() {
-            eprintln!(
-                "ingested {}: {} accepted, {} quarantined",
-                file.display(),
-                s.accepted,
-                s.quarantined
-            );
-        }
-    }
-    Ok(files.len())
-}
-
-fn ingest(ctx: &mut Ctx, args: IngestArgs) -> Result<Report, CliError> {
-    let config = VerifyConfig {
-        spike_multiple: args.spike_multiple,
-        min_rate_per_hour: args.min_rate_per_hour,
-    };
-    let mut ledger = open_ledger(&args.db)?;
-    let mut summary = oracle::IngestSummary::default();
-    if args.file.is_dir() {
-        loop {
-            ingest_directory(
-                ctx,
-                &mut ledger,
-                &args.file,
-                &args.campaign,
-                &config,
-                &mut summary,
-            )?;
-            if !args.watch {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_secs(args.interval.max(1) as u64));
-        }
-    } else {
-        let parsed = read_reports(&args.file)?;
-        summary = oracle::ingest(
-            &mut ledger,
-            ctx.backend.as_mut(),
-            &args.campaign,
-            &parsed,
-            &config,
-        )?;
-    }
-    Ok(Report::new(json!({ "accepted": summary.accepted, "quarantined": summary.quarantined, "duplicates": summary.duplicates, "ledger_db": args.db.ledger_db.display().to_string() }))
-        .title(format!("Ingested {}", args.file.display()))
-        .fields(vec![
-            ("accepted", summary.accepted.to_string()),
-            ("quarantined", summary.quarantined.to_string()),
-            ("duplicates ignored", summary.duplicates.to_string()),
-        ])
-        .line(if summary.quarantined > 0 {
-            "quarantined reports are never paid; see `clipstake oracle review`".to_string()
-        } else {
-            "run `clipstake oracle run` to pay the accepted views".to_string()
-        }))
 }
 
 fn review(args: ReviewArgs) -> Result<Report, CliError> {
@@ -639,151 +532,6 @@ fn due(ctx: &mut Ctx, args: DueArgs) -> Result<Report, CliError> {
             &["submission", "age", "last observed", "interval", "due"],
             rows,
         ))
-}
-
-fn run_oracle(ctx: &mut Ctx, args: RunArgs) -> Result<Report, CliError> {
-    if ctx.send_options.dry_run {
-        return Err(CliError::usage(
-            "`oracle run` sends transactions; run it without --dry-run",
-        ));
-    }
-    let oracle_kp = ctx.signer()?.insecure_clone();
-    let payer = ctx.fee_payer()?.insecure_clone();
-    let mut ledger = open_ledger(&args.db)?;
-    let bar = if ctx.progress_allowed() {
-        let bar = ProgressBar::new(0);
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} payouts {bar:30} {pos}/{len} {per_sec}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-    let options = RunOptions {
-        send: ctx.send_options.clone(),
-        max_per_tx: args.max_per_tx,
-        window: args.window,
-        lookup_tables: !args.no_lookup_tables,
-    };
-    let mut run_once = |ctx: &mut Ctx| {
-        bar.reset();
-        oracle::run(
-            &mut ledger,
-            ctx.backend.as_mut(),
-            &oracle_kp,
-            &payer,
-            &options,
-            &mut NoFailpoints,
-            &bar,
-        )
-    };
-    let Some(every) = args.every else {
-        return run_report(&run_once(ctx)?);
-    };
-    // A long-running oracle: killing it at any moment is safe (the next start reconciles), so
-    // it needs no signal handling of its own.
-    let interval = std::time::Duration::from_secs(every.max(1) as u64);
-    let (mut rounds, mut paid, mut failed, mut errors) = (0u64, 0usize, 0usize, 0u64);
-    let mut last_error = None;
-    while args.rounds.is_none_or(|limit| rounds < limit) {
-        let started = std::time::Instant::now();
-        rounds += 1;
-        match run_once(ctx) {
-            Ok(summary) => {
-                paid += summary.paid;
-                failed += summary.failed;
-                let mut report = run_report(&summary)?;
-                report.json["round"] = json!(rounds);
-                print_round(ctx, &report, rounds);
-            }
-            // The node is unreachable or slow: nothing is lost (the ledger holds every
-            // intent), so report it and try again at the next round.
-            Err(e @ (Error::Network(_) | Error::Expired(_))) => {
-                errors += 1;
-                eprintln!("round {rounds}: {e}; retrying in {}", duration(every));
-                last_error = Some(e);
-            }
-            Err(e) => return Err(e.into()),
-        }
-        if args.rounds.is_some_and(|limit| rounds >= limit) {
-            break;
-        }
-        std::thread::sleep(interval.saturating_sub(started.elapsed()));
-    }
-    if let Some(e) = last_error.filter(|_| errors == rounds) {
-        // Not one round reached the chain: say so with the network's exit code.
-        return Err(e.into());
-    }
-    Ok(Report::new(json!({
-        "rounds": rounds,
-        "paid": paid,
-        "failed": failed,
-        "rounds_with_network_errors": errors,
-    }))
-    .title(format!("Oracle: {rounds} round(s)"))
-    .fields(vec![
-        ("paid", paid.to_string()),
-        ("failed", failed.to_string()),
-        ("rounds with network errors", errors.to_string()),
-    ]))
-}
-
-/// One round's report as it ends: a JSON line, or the human summary under a heading.
-fn print_round(ctx: &Ctx, report: &Report, round: u64) {
-    match ctx.output {
-        crate::config::OutputFormat::Json => println!("{}", report.json),
-        crate::config::OutputFormat::Display => {
-            println!("-- round {round} --");
-            report.print(ctx.output);
-        }
-    }
-}
-
-/// The summary of one `oracle::run`.
-fn run_report(s: &oracle::RunSummary) -> Result<Report, CliError> {
-    let json = serde_json::to_value(s).map_err(|e| generic(e.to_string()))?;
-    let fields = vec![
-        ("paid", s.paid.to_string()),
-        ("gross paid (base units)", s.paid_gross.to_string()),
-        (
-            "skipped (nothing owed / already on chain)",
-            s.skipped.to_string(),
-        ),
-        (
-            "awaiting funds (owed more than the vault holds)",
-            s.awaiting_funds.to_string(),
-        ),
-        ("quarantined (never paid)", s.quarantined.to_string()),
-        ("failed", s.failed.to_string()),
-        ("transactions", s.transactions.to_string()),
-        (
-            "payouts per transaction",
-            format!("{:.2} (max {})", s.per_tx(), s.max_per_tx),
-        ),
-        (
-            "paid by disburse_batch (transactions)",
-            format!("{} ({})", s.paid_in_batches, s.batch_transactions),
-        ),
-        ("address lookup tables", s.lookup_tables.to_string()),
-        ("compute units", s.compute_units.to_string()),
-        ("fees (lamports)", s.fee_lamports.to_string()),
-        (
-            "submit to confirmed (p50 / p90)",
-            format!("{:.0} ms / {:.0} ms", s.latency_p50_ms, s.latency_p90_ms),
-        ),
-        ("re-signed after expiry", s.re_signed.to_string()),
-        ("payouts per second", format!("{:.0}", s.per_second())),
-        (
-            "reconciled at start",
-            format!(
-                "{} unfinished: {} confirmed, {} back to pending",
-                s.reconciled.unfinished, s.reconciled.confirmed, s.reconciled.back_to_pending
-            ),
-        ),
-        ("seconds", format!("{:.2}", s.seconds)),
-    ];
-    Ok(Report::new(json).title("Oracle run").fields(fields))
 }
 
 fn reconcile(ctx: &mut Ctx, db: LedgerDb) -> Result<Report, CliError> {
