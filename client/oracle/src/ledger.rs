@@ -47,14 +47,46 @@ impl Status {
             Status::Failed => "failed",
         }
     }
-    fn parse(text: &str) -> Status {
+
+    /// Reads the database spelling. Anything else is an error, never a guess: a status this
+    /// version does not know (a newer oracle wrote it, or the file was edited) must stop the
+    /// run rather than send a payout that may already have been made.
+    pub fn parse(text: &str) -> Result<Status, Error> {
         match text {
-            "sent" => Status::Sent,
-            "confirmed" => Status::Confirmed,
-            "failed" => Status::Failed,
-            _ => Status::Pending,
+            "pending" => Ok(Status::Pending),
+            "sent" => Ok(Status::Sent),
+            "confirmed" => Ok(Status::Confirmed),
+            "failed" => Ok(Status::Failed),
+            other => Err(Error::Other(format!(
+                "oracle ledger: unknown intent status {other:?} (expected pending, sent, confirmed or failed)"
+            ))),
         }
     }
+}
+
+impl rusqlite::types::FromSql for Status {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let text = value.as_str()?;
+        Status::parse(text).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An amount or count as SQLite stores it (a signed 64-bit integer). Values above `i64::MAX`
+/// are refused rather than wrapped to negative numbers that would then read back as something
+/// else; no real token supply comes near, so reaching this means bad input.
+fn stored(value: u64, what: &str) -> Result<i64, Error> {
+    i64::try_from(value).map_err(|_| {
+        Error::Other(format!(
+            "oracle ledger: {what} {value} is above {}, the largest integer the ledger stores; nothing was recorded",
+            i64::MAX
+        ))
+    })
 }
 
 /// A payout intent.
@@ -170,6 +202,16 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
+/// What a transition records beside the new status.
+#[derive(Default)]
+struct Details<'a> {
+    signature: Option<&'a str>,
+    blockhash: Option<&'a str>,
+    last_valid: Option<u64>,
+    units: Option<u64>,
+    error: Option<&'a str>,
+}
+
 /// The ledger.
 pub struct Ledger {
     conn: Connection,
@@ -183,19 +225,19 @@ fn intent_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Intent> {
         key: row.get(0)?,
         campaign: row.get(1)?,
         submission: row.get(2)?,
-        target_views: row.get::<_, i64>(3)? as u64,
-        prev_views: row.get::<_, i64>(4)? as u64,
-        gross: row.get::<_, i64>(5)? as u64,
-        fee: row.get::<_, i64>(6)? as u64,
-        commission: row.get::<_, i64>(7)? as u64,
-        creator_amount: row.get::<_, i64>(8)? as u64,
-        status: Status::parse(&row.get::<_, String>(9)?),
+        target_views: row.get::<_, u64>(3)?,
+        prev_views: row.get::<_, u64>(4)?,
+        gross: row.get::<_, u64>(5)?,
+        fee: row.get::<_, u64>(6)?,
+        commission: row.get::<_, u64>(7)?,
+        creator_amount: row.get::<_, u64>(8)?,
+        status: row.get(9)?,
         signature: row.get(10)?,
         blockhash: row.get(11)?,
-        last_valid: row.get::<_, Option<i64>>(12)?.map(|v| v as u64),
-        units: row.get::<_, Option<i64>>(13)?.map(|v| v as u64),
+        last_valid: row.get(12)?,
+        units: row.get(13)?,
         error: row.get(14)?,
-        prev_gross: row.get::<_, i64>(15)? as u64,
+        prev_gross: row.get::<_, u64>(15)?,
     })
 }
 
@@ -292,7 +334,7 @@ impl Ledger {
                 report.map(|r| r.platform.clone()),
                 report.map(|r| r.video.clone()),
                 report.and_then(|r| r.creator.clone()),
-                report.map(|r| r.views as i64),
+                report.map(|r| stored(r.views, "views")).transpose()?,
                 report.map(|r| r.observed_at),
                 report.map(|r| r.source.clone()),
                 if accepted { "accepted" } else { "quarantined" },
@@ -316,7 +358,7 @@ impl Ledger {
         let points: Vec<Point> = stmt
             .query_map([submission], |r| {
                 Ok(Point {
-                    views: r.get::<_, i64>(0)? as u64,
+                    views: r.get(0)?,
                     observed_at: r.get(1)?,
                 })
             })
@@ -336,9 +378,7 @@ impl Ledger {
             )
             .map_err(db)?;
         let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? as u64, r.get(3)?))
-            })
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .map_err(db)?
             .collect::<Result<_, _>>()
             .map_err(db)?;
@@ -352,8 +392,7 @@ impl Ledger {
                 "SELECT COALESCE(SUM(gross), 0) FROM intents WHERE campaign = ?1 AND status IN ('pending', 'sent')",
             )
             .map_err(db)?
-            .query_row([campaign], |r| r.get::<_, i64>(0))
-            .map(|v| v as u64)
+            .query_row([campaign], |r| r.get::<_, u64>(0))
             .map_err(db)
     }
 
@@ -379,10 +418,13 @@ impl Ledger {
         affiliate: Option<&str>,
         creator: &str,
     ) -> Result<bool, Error> {
-        assert_eq!(
-            intent.fee + intent.commission + intent.creator_amount,
-            intent.gross
-        );
+        let shares = [intent.fee, intent.commission, intent.creator_amount];
+        if shares.iter().try_fold(0u64, |sum, s| sum.checked_add(*s)) != Some(intent.gross) {
+            return Err(Error::Other(format!(
+                "oracle ledger: intent {}: fee + commission + creator amount is not its gross {}",
+                intent.key, intent.gross
+            )));
+        }
         let t = now();
         let inserted = self
             .conn
@@ -395,14 +437,14 @@ impl Ledger {
                 intent.key,
                 intent.campaign,
                 intent.submission,
-                intent.target_views as i64,
-                intent.prev_views as i64,
-                intent.gross as i64,
-                intent.fee as i64,
-                intent.commission as i64,
-                intent.creator_amount as i64,
+                stored(intent.target_views, "target views")?,
+                stored(intent.prev_views, "watermark")?,
+                stored(intent.gross, "gross")?,
+                stored(intent.fee, "fee")?,
+                stored(intent.commission, "commission")?,
+                stored(intent.creator_amount, "creator amount")?,
                 t,
-                intent.prev_gross as i64
+                stored(intent.prev_gross, "paid gross")?
             ])
             .map_err(db)?;
         if inserted == 0 {
@@ -415,7 +457,7 @@ impl Ledger {
         line.execute(params![
             intent.key,
             format!("vault:{vault}"),
-            intent.gross as i64,
+            stored(intent.gross, "gross")?,
             0
         ])
         .map_err(db)?;
@@ -423,7 +465,7 @@ impl Ledger {
             intent.key,
             format!("fee:{treasury}"),
             0,
-            intent.fee as i64
+            stored(intent.fee, "fee")?
         ])
         .map_err(db)?;
         if intent.commission > 0 || affiliate.is_some() {
@@ -431,7 +473,7 @@ impl Ledger {
                 intent.key,
                 format!("commission:{}", affiliate.unwrap_or("none")),
                 0,
-                intent.commission as i64
+                stored(intent.commission, "commission")?
             ])
             .map_err(db)?;
         }
@@ -439,7 +481,7 @@ impl Ledger {
             intent.key,
             format!("creator:{creator}"),
             0,
-            intent.creator_amount as i64
+            stored(intent.creator_amount, "creator amount")?
         ])
         .map_err(db)?;
         Ok(true)
@@ -449,13 +491,23 @@ impl Ledger {
     pub fn intents(&self, statuses: &[Status]) -> Result<Vec<Intent>, Error> {
         let list = statuses
             .iter()
-            .map(|s| format!("'{}'", s.as_str()))
+            .map(|s| format!("'{s}'"))
             .collect::<Vec<_>>()
             .join(",");
+        self.query_intents(&format!("WHERE status IN ({list})"))
+    }
+
+    /// Every intent (the `ledger` listing), whatever its status: one this version does not know
+    /// is an error here rather than a row left out.
+    pub fn all_intents(&self) -> Result<Vec<Intent>, Error> {
+        self.query_intents("")
+    }
+
+    fn query_intents(&self, filter: &str) -> Result<Vec<Intent>, Error> {
         let mut stmt = self
             .conn
             .prepare(&format!(
-                "SELECT {INTENT_COLUMNS} FROM intents WHERE status IN ({list}) ORDER BY created_at, rowid"
+                "SELECT {INTENT_COLUMNS} FROM intents {filter} ORDER BY created_at, rowid"
             ))
             .map_err(db)?;
         let rows = stmt
@@ -466,45 +518,122 @@ impl Ledger {
         Ok(rows)
     }
 
-    /// Every intent (the `ledger` listing).
-    pub fn all_intents(&self) -> Result<Vec<Intent>, Error> {
-        self.intents(&[
-            Status::Pending,
-            Status::Sent,
-            Status::Confirmed,
-            Status::Failed,
-        ])
-    }
-
-    /// Moves an intent to `status` with optional details (kept when `None`).
-    pub fn set_status(
+    /// Records that the intent's transaction is signed and about to be sent: its signature,
+    /// blockhash, last valid block height and the compute units its simulation used. Only a
+    /// pending intent is sent; a sent one is settled from the chain before it is signed again.
+    pub fn mark_sent(
         &self,
         key: &str,
-        status: Status,
-        signature: Option<&str>,
-        blockhash: Option<(&str, u64)>,
-        units: Option<u64>,
-        error: Option<&str>,
+        signature: &str,
+        blockhash: &str,
+        last_valid: u64,
+        units: u64,
     ) -> Result<(), Error> {
-        self.conn
-            .prepare_cached(
+        let details = Details {
+            signature: Some(signature),
+            blockhash: Some(blockhash),
+            last_valid: Some(last_valid),
+            units: Some(units),
+            error: None,
+        };
+        self.transition(key, Status::Sent, &[Status::Pending], details)
+    }
+
+    /// Records that the chain shows the payout made, by `signature` (and its compute `units`)
+    /// when known; when it is not (the watermark says so), the details already known are kept.
+    pub fn mark_confirmed(
+        &self,
+        key: &str,
+        signature: Option<&str>,
+        units: Option<u64>,
+    ) -> Result<(), Error> {
+        let details = Details {
+            signature,
+            units,
+            ..Details::default()
+        };
+        let open = [Status::Pending, Status::Sent];
+        self.transition(key, Status::Confirmed, &open, details)
+    }
+
+    /// Records that the payout cannot be made, and why (the program refused it, or its
+    /// submission is gone).
+    pub fn mark_failed(&self, key: &str, reason: &str) -> Result<(), Error> {
+        let details = Details {
+            error: Some(reason),
+            ..Details::default()
+        };
+        let open = [Status::Pending, Status::Sent];
+        self.transition(key, Status::Failed, &open, details)
+    }
+
+    /// Sends a sent intent back to pending: its transaction cannot land any more (refused
+    /// before execution, failed atomically, or its blockhash expired) and the chain shows it
+    /// unpaid, so it may be signed again.
+    pub fn mark_unsent(&self, key: &str) -> Result<(), Error> {
+        self.transition(key, Status::Pending, &[Status::Sent], Details::default())
+    }
+
+    /// Moves `key` to `to` if it is in one of `from`, with `details` (signature, blockhash,
+    /// height and units kept when `None`; the error replaced). Any other move is refused, so a
+    /// bug can never turn a confirmed payout back into one that is paid again.
+    fn transition(
+        &self,
+        key: &str,
+        to: Status,
+        from: &[Status],
+        details: Details<'_>,
+    ) -> Result<(), Error> {
+        let from_list = from
+            .iter()
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let changed = self
+            .conn
+            .prepare_cached(&format!(
                 "UPDATE intents SET status = ?2, signature = COALESCE(?3, signature),
                    blockhash = COALESCE(?4, blockhash), last_valid = COALESCE(?5, last_valid),
-                   units = COALESCE(?6, units), error = ?7, updated_at = ?8 WHERE key = ?1",
-            )
+                   units = COALESCE(?6, units), error = ?7, updated_at = ?8
+                 WHERE key = ?1 AND status IN ({from_list})"
+            ))
             .map_err(db)?
             .execute(params![
                 key,
-                status.as_str(),
-                signature,
-                blockhash.map(|b| b.0),
-                blockhash.map(|b| b.1 as i64),
-                units.map(|u| u as i64),
-                error,
+                to.as_str(),
+                details.signature,
+                details.blockhash,
+                details
+                    .last_valid
+                    .map(|v| stored(v, "last valid height"))
+                    .transpose()?,
+                details
+                    .units
+                    .map(|u| stored(u, "compute units"))
+                    .transpose()?,
+                details.error,
                 now()
             ])
             .map_err(db)?;
-        Ok(())
+        if changed == 1 {
+            return Ok(());
+        }
+        Err(Error::Other(match self.status_of(key)? {
+            Some(current) => {
+                format!("oracle ledger: intent {key} is {current}; it cannot become {to}")
+            }
+            None => format!("oracle ledger: no intent {key}"),
+        }))
+    }
+
+    /// The status of intent `key`, if there is one.
+    pub fn status_of(&self, key: &str) -> Result<Option<Status>, Error> {
+        self.conn
+            .prepare_cached("SELECT status FROM intents WHERE key = ?1")
+            .map_err(db)?
+            .query_row([key], |r| r.get(0))
+            .optional()
+            .map_err(db)
     }
 
     /// Books the amounts the chain reports an intent's payout moved, when they differ from
@@ -519,7 +648,7 @@ impl Ledger {
         commission: u64,
     ) -> Result<(), Error> {
         let creator = gross
-            .checked_sub(fee + commission)
+            .checked_sub(fee.saturating_add(commission))
             .ok_or_else(|| Error::Other(format!("oracle ledger: {key}: shares exceed gross")))?;
         self.conn
             .prepare_cached(
@@ -529,10 +658,10 @@ impl Ledger {
             .map_err(db)?
             .execute(params![
                 key,
-                gross as i64,
-                fee as i64,
-                commission as i64,
-                creator as i64,
+                stored(gross, "gross")?,
+                stored(fee, "fee")?,
+                stored(commission, "commission")?,
+                stored(creator, "creator amount")?,
                 now()
             ])
             .map_err(db)?;
@@ -549,8 +678,13 @@ impl Ledger {
             ("commission:%", 0, commission),
             ("creator:%", 0, creator),
         ] {
-            line.execute(params![key, account, debit as i64, credit as i64])
-                .map_err(db)?;
+            line.execute(params![
+                key,
+                account,
+                stored(debit, "debit")?,
+                stored(credit, "credit")?
+            ])
+            .map_err(db)?;
         }
         Ok(())
     }
@@ -626,7 +760,7 @@ impl Ledger {
                     id: r.get(0)?,
                     submission: r.get(1)?,
                     video: r.get(2)?,
-                    views: r.get::<_, Option<i64>>(3)?.map(|v| v as u64),
+                    views: r.get(3)?,
                     observed_at: r.get(4)?,
                     reason: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
                     raw: r.get(6)?,
@@ -646,13 +780,7 @@ impl Ledger {
             .prepare("SELECT status, COUNT(*), COALESCE(SUM(gross), 0) FROM intents GROUP BY status ORDER BY status")
             .map_err(db)?;
         totals.by_status = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get::<_, i64>(1)? as u64,
-                    r.get::<_, i64>(2)? as u64,
-                ))
-            })
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .map_err(db)?
             .collect::<Result<_, _>>()
             .map_err(db)?;
@@ -661,9 +789,8 @@ impl Ledger {
                 .query_row(
                     "SELECT COUNT(*) FROM observations WHERE status = ?1",
                     [status],
-                    |r| r.get::<_, i64>(0),
+                    |r| r.get::<_, u64>(0),
                 )
-                .map(|n| n as u64)
                 .map_err(db)
         };
         totals.quarantined = count("quarantined")?;
@@ -690,9 +817,8 @@ impl Ledger {
             .query_row(
                 "SELECT COALESCE(SUM(gross), 0) FROM intents WHERE submission = ?1 AND status = 'confirmed'",
                 [submission],
-                |r| r.get::<_, i64>(0),
+                |r| r.get::<_, u64>(0),
             )
-            .map(|v| v as u64)
             .map_err(db)
     }
 
@@ -758,17 +884,19 @@ mod tests {
         let ledger = Ledger::open(&path).unwrap();
         let all = ledger.all_intents().unwrap();
         assert_eq!(all.len(), 1);
-        ledger
-            .set_status("k1", Status::Sent, None, Some(("hash", 42)), None, None)
-            .unwrap();
+        ledger.mark_sent("k1", "sig", "hash", 42, 7).unwrap();
         let sent = &ledger.intents(&[Status::Sent]).unwrap()[0];
         assert_eq!(
             (sent.blockhash.as_deref(), sent.last_valid),
             (Some("hash"), Some(42))
         );
-        ledger
-            .set_status("k1", Status::Confirmed, Some("sig"), None, Some(7), None)
-            .unwrap();
+        ledger.mark_confirmed("k1", None, None).unwrap();
+        let confirmed = &ledger.intents(&[Status::Confirmed]).unwrap()[0];
+        assert_eq!(
+            (confirmed.signature.as_deref(), confirmed.units),
+            (Some("sig"), Some(7)),
+            "a confirmation without a signature keeps the one it was sent with"
+        );
         assert_eq!(ledger.confirmed_gross("s").unwrap(), 100);
         assert!(ledger.totals().unwrap().unbalanced.is_empty());
         assert_eq!(
@@ -798,9 +926,7 @@ mod tests {
         ledger
             .insert_intent(&intent("k", 100), "v", "t", Some("a"), "cr")
             .unwrap();
-        ledger
-            .set_status("k", Status::Confirmed, None, None, None, None)
-            .unwrap();
+        ledger.mark_confirmed("k", None, None).unwrap();
         ledger.book_chain_amounts("k", 40, 1, 4).unwrap();
         let booked = &ledger.all_intents().unwrap()[0];
         assert_eq!(
@@ -815,5 +941,107 @@ mod tests {
         assert_eq!(ledger.confirmed_gross("s").unwrap(), 40);
         assert!(ledger.totals().unwrap().unbalanced.is_empty());
         assert!(ledger.book_chain_amounts("k", 4, 3, 2).is_err());
+    }
+
+    #[test]
+    fn an_unknown_status_in_the_database_is_an_error_not_pending() {
+        let ledger = Ledger::in_memory().unwrap();
+        ledger
+            .insert_intent(&intent("k", 100), "v", "t", None, "cr")
+            .unwrap();
+        // The schema's CHECK refuses such a row; a file written by another program (or a newer
+        // schema) may still hold one, so write it past the check.
+        ledger
+            .conn
+            .execute_batch(
+                "PRAGMA ignore_check_constraints = ON;
+                 UPDATE intents SET status = 'paid' WHERE key = 'k';",
+            )
+            .unwrap();
+        let error = ledger.all_intents().unwrap_err().to_string();
+        assert!(error.contains("unknown intent status \"paid\""), "{error}");
+        assert!(ledger.intents(&[Status::Pending]).unwrap().is_empty());
+        assert!(ledger.status_of("k").is_err());
+    }
+
+    #[test]
+    fn transitions_follow_the_lifecycle_and_refuse_the_rest() {
+        let ledger = Ledger::in_memory().unwrap();
+        ledger
+            .insert_intent(&intent("k", 100), "v", "t", None, "cr")
+            .unwrap();
+        let refused = |r: Result<(), Error>| r.unwrap_err().to_string();
+        assert!(refused(ledger.mark_unsent("k")).contains("is pending; it cannot become pending"));
+        ledger.mark_sent("k", "sig1", "hash1", 10, 5).unwrap();
+        assert!(refused(ledger.mark_sent("k", "sig2", "hash2", 11, 5)).contains("is sent"));
+        ledger.mark_unsent("k").unwrap();
+        ledger.mark_sent("k", "sig2", "hash2", 11, 6).unwrap();
+        ledger.mark_confirmed("k", Some("sig2"), Some(6)).unwrap();
+        assert_eq!(ledger.status_of("k").unwrap(), Some(Status::Confirmed));
+        // Final: a confirmed payout is never sent, failed or made pending again.
+        assert!(refused(ledger.mark_unsent("k")).contains("is confirmed"));
+        assert!(refused(ledger.mark_failed("k", "late")).contains("is confirmed"));
+        assert!(refused(ledger.mark_sent("k", "s", "h", 1, 1)).contains("is confirmed"));
+        assert!(refused(ledger.mark_confirmed("nope", None, None)).contains("no intent nope"));
+        ledger
+            .insert_intent(&intent("f", 100), "v", "t", None, "cr")
+            .unwrap();
+        ledger.mark_failed("f", "InsufficientVaultBalance").unwrap();
+        let failed = &ledger.intents(&[Status::Failed]).unwrap()[0];
+        assert_eq!(failed.error.as_deref(), Some("InsufficientVaultBalance"));
+        assert!(refused(ledger.mark_confirmed("f", None, None)).contains("is failed"));
+    }
+
+    #[test]
+    fn amounts_round_trip_up_to_i64_max_and_larger_ones_are_refused() {
+        let ledger = Ledger::in_memory().unwrap();
+        let largest = i64::MAX as u64;
+        let mut big = intent("big", largest);
+        big.target_views = largest;
+        ledger.insert_intent(&big, "v", "t", None, "cr").unwrap();
+        let read = &ledger.all_intents().unwrap()[0];
+        assert_eq!((read.gross, read.target_views), (largest, largest));
+        assert_eq!(read.creator_amount, largest - 3);
+        assert!(ledger.totals().unwrap().unbalanced.is_empty());
+
+        let too_big = intent("too-big", largest + 1);
+        let error = ledger
+            .insert_intent(&too_big, "v", "t", None, "cr")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("gross 9223372036854775808 is above"),
+            "{error}"
+        );
+        assert_eq!(
+            ledger.status_of("too-big").unwrap(),
+            None,
+            "nothing recorded"
+        );
+        let error = ledger
+            .book_chain_amounts("big", u64::MAX, 0, 0)
+            .unwrap_err();
+        assert!(error.to_string().contains("is above"), "{error}");
+    }
+
+    #[test]
+    fn shares_that_do_not_add_up_to_the_gross_are_refused() {
+        let ledger = Ledger::in_memory().unwrap();
+        let mut wrong = intent("w", 100);
+        wrong.creator_amount = 1;
+        let error = ledger
+            .insert_intent(&wrong, "v", "t", None, "cr")
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("is not its gross 100"),
+            "{error}"
+        );
+        let mut overflowing = intent("o", 100);
+        overflowing.fee = u64::MAX;
+        assert!(
+            ledger
+                .insert_intent(&overflowing, "v", "t", None, "cr")
+                .is_err()
+        );
     }
 }

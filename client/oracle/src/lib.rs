@@ -207,6 +207,59 @@ pub struct ReconcileSummary {
     pub in_flight: usize,
 }
 
+/// How [`reconcile`] settles an unfinished intent.
+enum Settlement {
+    /// The chain shows the payout made.
+    Confirmed,
+    /// Its transaction landed and failed: nothing was applied.
+    Failed(String),
+    /// Its transaction can no longer land and the chain shows it unpaid.
+    Unsent,
+}
+
+impl ReconcileSummary {
+    fn count(&mut self, settlement: &Settlement) {
+        match settlement {
+            Settlement::Confirmed => self.confirmed += 1,
+            Settlement::Failed(_) => self.failed += 1,
+            Settlement::Unsent => self.back_to_pending += 1,
+        }
+    }
+}
+
+/// What the chain says of `intent`: made (the watermark, or its landed signature), failed,
+/// or unpaid for good (an expired blockhash; on the synchronous embedded chain, a transaction
+/// that did not land never will). `None`: still pending, or sent and may still land.
+fn settle(
+    intent: &Intent,
+    submission: Option<&SubmissionAccount>,
+    backend: &mut dyn Backend,
+    height: u64,
+    embedded: bool,
+) -> Result<Option<Settlement>, Error> {
+    if submission.is_some_and(|s| intent.landed(s.state.paid_views, s.state.paid_gross)) {
+        return Ok(Some(Settlement::Confirmed));
+    }
+    if intent.status != Status::Sent {
+        return Ok(None);
+    }
+    if let Some(signature) = intent.signature.as_deref().and_then(|s| s.parse().ok())
+        && let Some(status) = backend
+            .signature_statuses(&[signature], true)?
+            .pop()
+            .flatten()
+    {
+        if let Some(err) = status.err {
+            return Ok(Some(Settlement::Failed(format!("{err:?}"))));
+        }
+        if status.confirmed {
+            return Ok(Some(Settlement::Confirmed));
+        }
+    }
+    let expired = embedded || intent.last_valid.is_none_or(|lv| height > lv);
+    Ok(expired.then_some(Settlement::Unsent))
+}
+
 pub(crate) fn fetch_submissions(
     backend: &mut dyn Backend,
     addresses: &[Pubkey],
@@ -257,46 +310,24 @@ pub fn reconcile(
     let chain = fetch_submissions(backend, &addresses)?;
     let height = backend.block_height()?;
     let embedded = backend.is_embedded();
-    let mut updates: Vec<(String, Status, Option<String>)> = Vec::new();
+    let mut settled: Vec<(&str, Settlement)> = Vec::new();
     for (intent, address) in open.iter().zip(&addresses) {
-        let landed = chain
-            .get(address)
-            .is_some_and(|s| intent.landed(s.state.paid_views, s.state.paid_gross));
-        if landed {
-            updates.push((intent.key.clone(), Status::Confirmed, None));
-            summary.confirmed += 1;
-            continue;
-        }
-        if intent.status != Status::Sent {
-            continue;
-        }
-        if let Some(signature) = intent.signature.as_deref().and_then(|s| s.parse().ok())
-            && let Some(status) = backend
-                .signature_statuses(&[signature], true)?
-                .pop()
-                .flatten()
-        {
-            if let Some(err) = status.err {
-                updates.push((intent.key.clone(), Status::Failed, Some(format!("{err:?}"))));
-                summary.failed += 1;
-                continue;
+        let submission = chain.get(address);
+        match settle(intent, submission, backend, height, embedded)? {
+            Some(settlement) => {
+                summary.count(&settlement);
+                settled.push((&intent.key, settlement));
             }
-            if status.confirmed {
-                updates.push((intent.key.clone(), Status::Confirmed, None));
-                summary.confirmed += 1;
-                continue;
-            }
-        }
-        if embedded || intent.last_valid.is_none_or(|lv| height > lv) {
-            updates.push((intent.key.clone(), Status::Pending, None));
-            summary.back_to_pending += 1;
-        } else {
-            summary.in_flight += 1;
+            None => summary.in_flight += usize::from(intent.status == Status::Sent),
         }
     }
     ledger.atomically(|l| {
-        for (key, status, error) in &updates {
-            l.set_status(key, *status, None, None, None, error.as_deref())?;
+        for (key, settlement) in &settled {
+            match settlement {
+                Settlement::Confirmed => l.mark_confirmed(key, None, None)?,
+                Settlement::Failed(reason) => l.mark_failed(key, reason)?,
+                Settlement::Unsent => l.mark_unsent(key)?,
+            }
         }
         Ok(())
     })?;

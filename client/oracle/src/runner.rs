@@ -527,14 +527,7 @@ fn payable_intents(
     let mut already = Vec::new();
     for (intent, address) in pending.into_iter().zip(&addresses) {
         let Some(sub) = chain.get(address).cloned() else {
-            ledger.set_status(
-                &intent.key,
-                Status::Failed,
-                None,
-                None,
-                None,
-                Some("the submission no longer exists"),
-            )?;
+            ledger.mark_failed(&intent.key, "the submission no longer exists")?;
             summary.failed += 1;
             continue;
         };
@@ -550,7 +543,7 @@ fn payable_intents(
     if !already.is_empty() {
         ledger.atomically(|l| {
             for key in &already {
-                l.set_status(key, Status::Confirmed, None, None, None, None)?;
+                l.mark_confirmed(key, None, None)?;
             }
             Ok(())
         })?;
@@ -989,13 +982,12 @@ impl Pipeline<'_> {
         let blockhash_text = blockhash.to_string();
         self.ledger.atomically(|l| {
             for item in &batch.items {
-                l.set_status(
+                l.mark_sent(
                     &item.intent.key,
-                    Status::Sent,
-                    Some(&signature_text),
-                    Some((&blockhash_text, last_valid)),
-                    Some(prepared.units_consumed),
-                    None,
+                    &signature_text,
+                    &blockhash_text,
+                    last_valid,
+                    prepared.units_consumed,
                 )?;
             }
             Ok(())
@@ -1098,14 +1090,7 @@ impl Pipeline<'_> {
         let cut_short = cut_short(&flight.batch.items, logs);
         self.ledger.atomically(|l| {
             for (item, chain) in flight.batch.items.iter().zip(&cut_short) {
-                l.set_status(
-                    &item.intent.key,
-                    Status::Confirmed,
-                    Some(&signature),
-                    None,
-                    Some(flight.units),
-                    None,
-                )?;
+                l.mark_confirmed(&item.intent.key, Some(&signature), Some(flight.units))?;
                 if let Some(paid) = chain {
                     l.book_chain_amounts(&item.intent.key, paid.gross, paid.fee, paid.commission)?;
                 }
@@ -1180,10 +1165,10 @@ impl Pipeline<'_> {
             });
         self.ledger.atomically(|l| {
             for item in &applied {
-                l.set_status(&item.intent.key, Status::Confirmed, None, None, None, None)?;
+                l.mark_confirmed(&item.intent.key, None, None)?;
             }
             for item in &unpaid {
-                l.set_status(&item.intent.key, Status::Pending, None, None, None, None)?;
+                l.mark_unsent(&item.intent.key)?;
             }
             Ok(())
         })?;
@@ -1225,14 +1210,8 @@ impl Pipeline<'_> {
             retry.push_front(batch);
         } else {
             let item = &batch.items[0];
-            self.ledger.set_status(
-                &item.intent.key,
-                Status::Failed,
-                None,
-                None,
-                None,
-                Some(&error.to_string()),
-            )?;
+            self.ledger
+                .mark_failed(&item.intent.key, &error.to_string())?;
             self.summary.failed += 1;
             self.progress.advanced(1);
         }
@@ -1242,7 +1221,7 @@ impl Pipeline<'_> {
     fn back_to_pending(&mut self, batch: &Batch) -> Result<(), Error> {
         self.ledger.atomically(|l| {
             for item in &batch.items {
-                l.set_status(&item.intent.key, Status::Pending, None, None, None, None)?;
+                l.mark_unsent(&item.intent.key)?;
             }
             Ok(())
         })
