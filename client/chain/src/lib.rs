@@ -8,6 +8,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod backend;
+pub mod in_flight;
 pub mod lookup_table;
 pub mod sender;
 

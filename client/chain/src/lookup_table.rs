@@ -23,6 +23,7 @@ use solana_slot_hashes::SlotHashes;
 
 use crate::Error;
 use crate::backend::{AccountFilter, Backend};
+use crate::in_flight::{InFlight, Outcome, submit};
 use crate::sender::{SendOptions, Sent, prepare, send_transaction};
 
 /// The address lookup table program.
@@ -358,8 +359,8 @@ pub fn create_many(
 }
 
 /// Appends addresses to tables (each list must fit its table's room): every chunk of every
-/// table is simulated, signed and sent at once, then all are confirmed together (one status
-/// query per poll). Chunks whose blockhash expired unconfirmed are settled from the tables'
+/// table is simulated, signed and sent at once, then all are confirmed together by the
+/// in-flight engine (one status query per poll). Chunks whose blockhash expired unconfirmed are settled from the tables'
 /// contents: what is missing is appended again by [`extend`], which checks the table before it
 /// ever signs again.
 pub fn extend_many(
@@ -369,16 +370,13 @@ pub fn extend_many(
     authority: &Keypair,
     plan: &[(Pubkey, Vec<Pubkey>)],
 ) -> Result<(), Error> {
-    let mut in_flight = Vec::new();
-    // Waiting ends when the last of the blockhashes expired: no copy can land after that.
-    let mut last_valid = 0;
+    let mut flights = InFlight::new();
     let chunks = plan
         .iter()
         .flat_map(|(table, addresses)| addresses.chunks(EXTEND_CHUNK).map(move |c| (table, c)));
     for (table, chunk) in chunks {
         // A fresh blockhash per chunk (the embedded chain moves to a new one every transaction).
-        let (blockhash, valid_until) = backend.latest_blockhash()?;
-        last_valid = last_valid.max(valid_until);
+        let (blockhash, last_valid) = backend.latest_blockhash()?;
         let instruction = extend_lookup_table(
             *table,
             authority.pubkey(),
@@ -394,39 +392,11 @@ pub fn extend_many(
             &[],
             blockhash,
         )?;
-        match backend.send(&prepared.transaction) {
-            Ok(_) | Err(Error::Network(_)) => {}
-            Err(refused) => return Err(refused),
-        }
-        in_flight.push(prepared.transaction);
+        submit(backend, &prepared.transaction)?;
+        flights.track((), prepared.transaction, last_valid);
     }
-    let started = Instant::now();
-    let mut last_send = Instant::now();
-    loop {
-        let signatures: Vec<_> = in_flight.iter().map(|t| t.signatures[0]).collect();
-        let statuses = backend.signature_statuses(&signatures, false)?;
-        if let Some(err) = statuses.iter().flatten().find_map(|s| s.err.clone()) {
-            return Err(Error::from_transaction_error(&err, &[]));
-        }
-        if statuses
-            .iter()
-            .all(|s| s.as_ref().is_some_and(|s| s.confirmed))
-        {
-            return Ok(());
-        }
-        if backend.block_height()? > last_valid || started.elapsed() > options.max_wait {
-            break;
-        }
-        if last_send.elapsed() >= backend.resend_interval() {
-            for (transaction, status) in in_flight.iter().zip(&statuses) {
-                if status.is_none() {
-                    // The same signed bytes: at most one copy can land.
-                    let _ = backend.send(transaction);
-                }
-            }
-            last_send = Instant::now();
-        }
-        std::thread::sleep(backend.poll_interval());
+    if await_all(backend, options, &mut flights)? {
+        return Ok(());
     }
     let tables: Vec<Pubkey> = plan.iter().map(|(table, _)| *table).collect();
     let fetched = fetch_many(backend, &tables)?;
@@ -440,6 +410,33 @@ pub fn extend_many(
         extend(backend, options, payer, authority, table, &missing)?;
     }
     Ok(())
+}
+
+/// Polls `flights` until every one settled or `options.max_wait` passed; true when all were
+/// confirmed. A failure is the error; an expiry (or the wait running out) leaves its chunk to
+/// be settled from the table's contents.
+fn await_all(
+    backend: &mut dyn Backend,
+    options: &SendOptions,
+    flights: &mut InFlight<()>,
+) -> Result<bool, Error> {
+    let started = Instant::now();
+    let mut all_confirmed = true;
+    while !flights.is_empty() && started.elapsed() <= options.max_wait {
+        for settled in flights.poll(backend)? {
+            match settled.outcome {
+                Outcome::Confirmed { .. } => {}
+                Outcome::Failed { error, logs } => {
+                    return Err(Error::from_transaction_error(&error, &logs));
+                }
+                Outcome::Expired => all_confirmed = false,
+            }
+        }
+        if !flights.is_empty() {
+            std::thread::sleep(backend.poll_interval());
+        }
+    }
+    Ok(all_confirmed && flights.is_empty())
 }
 
 /// Appends `addresses` (which must fit in the table's room), one transaction at a time.

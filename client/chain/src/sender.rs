@@ -5,7 +5,8 @@
 //! 2. set the compute-unit limit from the simulation plus a margin, and the optional
 //!    compute-unit price;
 //! 3. sign once and send; resend **the same signed bytes** until the signature is confirmed or
-//!    the blockhash expires (block height above its last valid height);
+//!    the blockhash expires (block height above its last valid height), through the
+//!    [`crate::in_flight`] engine every multi-transaction sender shares;
 //! 4. after expiry the signature can never land, so look at the chain before re-signing: a
 //!    status found late, or the caller's state check (e.g. "the watermark already reached
 //!    these views"), ends the loop without a second, different transaction;
@@ -24,6 +25,7 @@ use solana_transaction::versioned::VersionedTransaction;
 
 use crate::Error;
 use crate::backend::Backend;
+use crate::in_flight::{InFlight, Outcome, submit};
 
 /// The largest serialized transaction the network accepts.
 pub const PACKET_DATA_SIZE: usize = 1232;
@@ -294,97 +296,77 @@ pub fn send_transaction(
     let mut instructions_with_budget = compute_budget(limit, options.compute_unit_price);
     instructions_with_budget.extend_from_slice(instructions);
 
-    let mut first = Some((prepared.transaction, last_valid));
+    let mut transaction = prepared.transaction;
+    let mut last_valid = last_valid;
     for signing in 1..=options.max_signings.max(1) {
-        // 3. Sign once, send, resend the same bytes.
-        let (transaction, last_valid) = match first.take() {
-            Some(first) => first,
-            None => {
-                let (blockhash, last_valid) = backend.latest_blockhash()?;
-                let transaction = sign(
-                    &instructions_with_budget,
-                    fee_payer,
-                    signers,
-                    blockhash,
-                    &[],
-                )?;
-                (transaction, last_valid)
-            }
-        };
+        if signing > 1 {
+            // 5. The last signing expired unapplied: sign again with a fresh blockhash.
+            let blockhash;
+            (blockhash, last_valid) = backend.latest_blockhash()?;
+            transaction = sign(
+                &instructions_with_budget,
+                fee_payer,
+                signers,
+                blockhash,
+                &[],
+            )?;
+        }
         let signature = transaction.signatures[0];
         sent.signings = signing;
         sent.signature = Some(signature);
-        match backend.send(&transaction) {
-            Ok(_) => {}
-            // The node may still have received it: keep polling, the status decides.
-            Err(Error::Network(_)) => {}
-            Err(refused) => return Err(refused),
-        }
-        let started = Instant::now();
-        let mut last_send = Instant::now();
-        let mut landed_unconfirmed = false;
-        let unknown_fate = |e: Error| match e {
-            Error::Network(m) => Error::Network(format!(
-                "{m} (transaction {signature} may have been sent: check it before retrying)"
-            )),
-            other => other,
-        };
-        loop {
-            let status = backend
-                .signature_statuses(&[signature], false)
-                .map_err(unknown_fate)?
-                .pop()
-                .flatten();
-            if let Some(status) = status {
-                if let Some(err) = &status.err {
-                    return Err(failure(options, err, &status.logs));
-                }
-                if status.confirmed {
-                    sent.status = SendStatus::Confirmed;
-                    return Ok(sent);
-                }
-                landed_unconfirmed = true;
+        // 3. Send, resend the same bytes, until it settles.
+        match await_one(backend, options, transaction.clone(), last_valid)? {
+            Outcome::Confirmed { .. } => {
+                sent.status = SendStatus::Confirmed;
+                return Ok(sent);
             }
-            if started.elapsed() > options.max_wait {
-                return Err(Error::Expired(format!(
-                    "transaction {signature} was not confirmed within {} s; check it before retrying",
-                    options.max_wait.as_secs()
-                )));
-            }
-            if !landed_unconfirmed && backend.block_height().map_err(unknown_fate)? > last_valid {
-                break;
-            }
-            if !landed_unconfirmed && last_send.elapsed() >= backend.resend_interval() {
-                // The same signed bytes: at most one of the copies can ever land.
-                let _ = backend.send(&transaction);
-                last_send = Instant::now();
-            }
-            std::thread::sleep(backend.poll_interval());
-        }
-
-        // 4. Expired: the signature can never land now. Look before re-signing.
-        let late = backend
-            .signature_statuses(&[signature], true)
-            .map_err(unknown_fate)?
-            .pop()
-            .flatten();
-        if let Some(status) = late {
-            if let Some(err) = &status.err {
-                return Err(failure(options, err, &status.logs));
-            }
-            sent.status = SendStatus::Confirmed;
-            return Ok(sent);
+            Outcome::Failed { error, logs } => return Err(failure(options, &error, &logs)),
+            // 4. Expired: the signature can never land now. Look before re-signing.
+            Outcome::Expired => {}
         }
         if already_applied(backend)? {
             sent.status = SendStatus::AlreadyApplied;
             return Ok(sent);
         }
-        // 5. Not applied: sign again with a fresh blockhash.
     }
     Err(Error::Expired(format!(
         "the transaction's blockhash expired {} times before it landed; nothing was applied, try again",
         options.max_signings.max(1)
     )))
+}
+
+/// Sends one signed transaction through the in-flight engine and polls until it settles, or
+/// fails with `Expired` after `options.max_wait` (the cluster's block height may stall). A
+/// network error while it may have been sent says so, since only its status can tell.
+fn await_one(
+    backend: &mut dyn Backend,
+    options: &SendOptions,
+    transaction: VersionedTransaction,
+    last_valid: u64,
+) -> Result<Outcome, Error> {
+    let signature = transaction.signatures[0];
+    let unknown_fate = |e: Error| match e {
+        Error::Network(m) => Error::Network(format!(
+            "{m} (transaction {signature} may have been sent: check it before retrying)"
+        )),
+        other => other,
+    };
+    submit(backend, &transaction)?;
+    let mut flights = InFlight::new();
+    flights.track((), transaction, last_valid);
+    let started = Instant::now();
+    loop {
+        if let Some(settled) = flights.poll(backend).map_err(unknown_fate)?.pop() {
+            return Ok(settled.outcome);
+        }
+        if started.elapsed() > options.max_wait {
+            return Err(Error::Expired(format!(
+                "transaction {signature} was not confirmed within {} s; check it before retrying",
+                options.max_wait.as_secs()
+            )));
+        }
+        std::thread::sleep(backend.poll_interval());
+    }
 }
 
 #[cfg(test)]

@@ -29,26 +29,25 @@ use anchor_lang::InstructionData;
 use anchor_lang::prelude::Pubkey;
 use clipstake::events::BatchPayout;
 use clipstake::state::AssetKind;
-use solana_hash::Hash;
-use solana_instruction::{AccountMeta, Instruction};
-use solana_keypair::Keypair;
-use solana_message::AddressLookupTableAccount;
-use solana_signature::Signature;
-use solana_signer::Signer;
-use solana_transaction::versioned::VersionedTransaction;
-
-use crate::batch;
-use crate::ledger::{Intent, Ledger, Status};
-use crate::progress::Progress;
-use crate::{Failpoint, ReconcileSummary, fetch_submissions, parse_key, plan, reconcile};
 use clipstake_client::Error;
 use clipstake_client::backend::{Backend, BackendExt};
+use clipstake_client::in_flight::{self, InFlight, Outcome, Settled, submit};
 use clipstake_client::lookup_table;
 use clipstake_client::sender::{
     MAX_COMPUTE_UNIT_LIMIT, PACKET_DATA_SIZE, SendOptions, budget_instructions, compile, prepare,
     wire_size,
 };
 use clipstake_sdk::instructions::{self as ix, CampaignAccount, SubmissionAccount};
+use solana_hash::Hash;
+use solana_instruction::{AccountMeta, Instruction};
+use solana_keypair::Keypair;
+use solana_message::AddressLookupTableAccount;
+use solana_signer::Signer;
+
+use crate::batch;
+use crate::ledger::{Intent, Ledger, Status};
+use crate::progress::Progress;
+use crate::{Failpoint, ReconcileSummary, fetch_submissions, parse_key, plan, reconcile};
 
 /// Compute units a batch may be planned to use (the rest is margin for the estimate).
 const PLANNED_UNITS_PER_TX: u64 = MAX_COMPUTE_UNIT_LIMIT as u64 * 85 / 100;
@@ -299,17 +298,17 @@ struct Batch {
     attempts: u32,
 }
 
-/// A transaction in flight.
-struct Flight {
+/// What a transaction in flight pays, for booking it when it settles.
+struct Sending {
     batch: Batch,
-    transaction: VersionedTransaction,
-    signature: Signature,
-    last_valid: u64,
-    first_sent: Instant,
-    last_sent: Instant,
+    /// Compute units its simulation consumed.
     units: u64,
+    /// The compute-unit limit it carries (its priority fee is paid on that).
     limit: u32,
 }
+
+/// A transaction of the run in the in-flight engine.
+type Flight = in_flight::Flight<Sending>;
 
 /// One full oracle pass: reconcile, plan, then pay every pending intent in packed transactions.
 pub fn run(
@@ -748,7 +747,7 @@ impl Pipeline<'_> {
         failpoint: &mut dyn Failpoint,
     ) -> Result<(), Error> {
         let mut retry: VecDeque<Batch> = VecDeque::new();
-        let mut in_flight: VecDeque<Flight> = VecDeque::new();
+        let mut in_flight: InFlight<Sending> = InFlight::new();
         let window = self.options.window.max(1);
         loop {
             // Fill the window.
@@ -760,9 +759,7 @@ impl Pipeline<'_> {
                         None => break,
                     },
                 };
-                if let Some(flight) = self.launch(batch, &mut retry, failpoint)? {
-                    in_flight.push_back(flight);
-                }
+                self.launch(batch, &mut in_flight, &mut retry, failpoint)?;
             }
             if in_flight.is_empty() {
                 if retry.is_empty() && queue.is_empty() {
@@ -942,14 +939,15 @@ impl Pipeline<'_> {
         }
     }
 
-    /// Simulates, signs, records as sent, sends. A refused batch is split (or its single
-    /// payout failed) and `None` comes back.
+    /// Simulates, signs, records as sent, sends and puts it `in_flight`. A refused batch is
+    /// split (or its single payout failed) instead.
     fn launch(
         &mut self,
         batch: Batch,
+        in_flight: &mut InFlight<Sending>,
         retry: &mut VecDeque<Batch>,
         failpoint: &mut dyn Failpoint,
-    ) -> Result<Option<Flight>, Error> {
+    ) -> Result<(), Error> {
         failpoint.check("batch:before-mark-sent")?;
         let (blockhash, last_valid) = self.blockhash()?;
         let instructions = instructions_of(&batch.items);
@@ -964,17 +962,13 @@ impl Pipeline<'_> {
             blockhash,
         ) {
             Ok(prepared) => prepared,
-            Err(e) if e.is_refusal() => {
-                self.refused(batch, &e, retry)?;
-                return Ok(None);
-            }
+            Err(e) if e.is_refusal() => return self.refused(batch, &e, retry),
             Err(e) => return Err(e),
         };
         if events_would_be_lost(&batch, &prepared.logs) {
             // Never sent: split like a refusal, so every `PayoutMade` event reaches the log.
             let lost = Error::Other("program logs truncated: events would be lost".into());
-            self.refused(batch, &lost, retry)?;
-            return Ok(None);
+            return self.refused(batch, &lost, retry);
         }
         self.learn(&batch, &prepared);
         let signature = prepared.transaction.signatures[0];
@@ -993,90 +987,53 @@ impl Pipeline<'_> {
             Ok(())
         })?;
         failpoint.check("batch:after-mark-sent")?;
-        match self.backend.send(&prepared.transaction) {
-            // Sent, or maybe sent: the status decides.
-            Ok(_) | Err(Error::Network(_)) => {}
-            // Refused before execution (e.g. the blockhash is unknown to this node): nothing
-            // can land, so it may be signed again.
-            Err(e) => {
-                self.back_to_pending(&batch)?;
-                if batch.attempts + 1 >= MAX_ATTEMPTS {
-                    return Err(e);
-                }
-                self.blockhash = None;
-                retry.push_back(Batch {
-                    items: batch.items,
-                    attempts: batch.attempts + 1,
-                });
-                return Ok(None);
+        // Refused before execution (e.g. the blockhash is unknown to this node): nothing can
+        // land, so it may be signed again.
+        if let Err(e) = submit(self.backend, &prepared.transaction) {
+            self.back_to_pending(&batch)?;
+            if batch.attempts + 1 >= MAX_ATTEMPTS {
+                return Err(e);
             }
+            self.blockhash = None;
+            retry.push_back(Batch {
+                items: batch.items,
+                attempts: batch.attempts + 1,
+            });
+            return Ok(());
         }
         failpoint.check("batch:after-send")?;
-        let now = Instant::now();
-        Ok(Some(Flight {
+        let sending = Sending {
             batch,
-            transaction: prepared.transaction,
-            signature,
-            last_valid,
-            first_sent: now,
-            last_sent: now,
             units: prepared.units_consumed,
             limit: prepared.compute_unit_limit,
-        }))
+        };
+        in_flight.track(sending, prepared.transaction, last_valid);
+        Ok(())
     }
 
-    /// One round of status checks over everything in flight; returns how many settled.
+    /// One round of the in-flight engine (one status query for everything in flight), then
+    /// each settled transaction booked; returns how many settled.
     fn poll(
         &mut self,
-        in_flight: &mut VecDeque<Flight>,
+        in_flight: &mut InFlight<Sending>,
         retry: &mut VecDeque<Batch>,
         failpoint: &mut dyn Failpoint,
     ) -> Result<usize, Error> {
-        let signatures: Vec<Signature> = in_flight.iter().map(|f| f.signature).collect();
-        let statuses = self.backend.signature_statuses(&signatures, false)?;
-        let mut height = None;
-        let mut still = VecDeque::with_capacity(in_flight.len());
-        let mut settled = 0;
-        for (mut flight, status) in in_flight.drain(..).zip(statuses) {
-            match status {
-                Some(status) if status.err.is_some() => {
+        let settled = in_flight.poll(self.backend)?;
+        let count = settled.len();
+        for Settled { flight, outcome } in settled {
+            match outcome {
+                Outcome::Confirmed { logs } => self.confirmed(&flight, &logs, failpoint)?,
+                Outcome::Failed { error, logs } => {
                     // It landed and failed: atomic, nothing applied.
-                    let err = status
-                        .err
-                        .clone()
-                        .unwrap_or(solana_transaction_error::TransactionError::AccountNotFound);
-                    let error = Error::from_transaction_error(&err, &status.logs);
-                    self.back_to_pending(&flight.batch)?;
-                    self.refused(flight.batch, &error, retry)?;
-                    settled += 1;
+                    let error = Error::from_transaction_error(&error, &logs);
+                    self.back_to_pending(&flight.work.batch)?;
+                    self.refused(flight.work.batch, &error, retry)?;
                 }
-                Some(status) if status.confirmed => {
-                    self.confirmed(&flight, &status.logs, failpoint)?;
-                    settled += 1;
-                }
-                landed => {
-                    let height = match height {
-                        Some(h) => h,
-                        None => *height.insert(self.backend.block_height()?),
-                    };
-                    if landed.is_none() && height > flight.last_valid {
-                        self.expired(flight, retry, failpoint)?;
-                        settled += 1;
-                    } else {
-                        if landed.is_none()
-                            && flight.last_sent.elapsed() >= self.backend.resend_interval()
-                        {
-                            // The same signed bytes: at most one copy can ever land.
-                            let _ = self.backend.send(&flight.transaction);
-                            flight.last_sent = Instant::now();
-                        }
-                        still.push_back(flight);
-                    }
-                }
+                Outcome::Expired => self.expired(flight, retry)?,
             }
         }
-        *in_flight = still;
-        Ok(settled)
+        Ok(count)
     }
 
     /// Books a landed transaction: its intents confirmed, at the amounts the chain moved.
@@ -1086,11 +1043,11 @@ impl Pipeline<'_> {
         logs: &[String],
         failpoint: &mut dyn Failpoint,
     ) -> Result<(), Error> {
-        let signature = flight.signature.to_string();
-        let cut_short = cut_short(&flight.batch.items, logs);
+        let signature = flight.signature().to_string();
+        let cut_short = cut_short(&flight.work.batch.items, logs);
         self.ledger.atomically(|l| {
-            for (item, chain) in flight.batch.items.iter().zip(&cut_short) {
-                l.mark_confirmed(&item.intent.key, Some(&signature), Some(flight.units))?;
+            for (item, chain) in flight.work.batch.items.iter().zip(&cut_short) {
+                l.mark_confirmed(&item.intent.key, Some(&signature), Some(flight.work.units))?;
                 if let Some(paid) = chain {
                     l.book_chain_amounts(&item.intent.key, paid.gross, paid.fee, paid.commission)?;
                 }
@@ -1098,6 +1055,7 @@ impl Pipeline<'_> {
             Ok(())
         })?;
         let gross: u64 = flight
+            .work
             .batch
             .items
             .iter()
@@ -1106,63 +1064,49 @@ impl Pipeline<'_> {
             .sum();
         self.summary.booked_from_events += cut_short.iter().flatten().count();
         self.count_confirmed(flight, gross);
-        self.progress.advanced(flight.batch.items.len() as u64);
+        self.progress.advanced(flight.work.batch.items.len() as u64);
         failpoint.check("batch:after-confirm")
     }
 
     /// Adds a confirmed transaction that paid `gross` to the summary.
     fn count_confirmed(&mut self, flight: &Flight, gross: u64) {
-        let count = flight.batch.items.len();
+        let count = flight.work.batch.items.len();
         let summary = &mut self.summary;
         summary.paid += count;
         summary.paid_gross += gross;
         summary.transactions += 1;
-        if flight.batch.items[0].route == Route::Batched {
+        if flight.work.batch.items[0].route == Route::Batched {
             summary.paid_in_batches += count;
             summary.batch_transactions += 1;
         }
-        summary.compute_units += flight.units;
+        summary.compute_units += flight.work.units;
         summary.max_per_tx = summary.max_per_tx.max(count);
         let price = self.options.send.compute_unit_price.unwrap_or(0);
         let signatures = flight.transaction.signatures.len() as u64;
         summary.fee_lamports +=
-            5_000 * signatures + (u64::from(flight.limit) * price).div_ceil(1_000_000);
+            5_000 * signatures + (u64::from(flight.work.limit) * price).div_ceil(1_000_000);
         self.latencies
             .push(flight.first_sent.elapsed().as_secs_f64() * 1_000.0);
     }
 
-    /// The blockhash expired with no status: the signature can never land now. A late status
-    /// (history search) or the watermarks decide what was applied; only the rest is queued to
-    /// be signed again.
-    fn expired(
-        &mut self,
-        flight: Flight,
-        retry: &mut VecDeque<Batch>,
-        failpoint: &mut dyn Failpoint,
-    ) -> Result<(), Error> {
-        if let Some(status) = self
-            .backend
-            .signature_statuses(&[flight.signature], true)?
-            .pop()
-            .flatten()
-            && status.err.is_none()
-        {
-            return self.confirmed(&flight, &status.logs, failpoint);
-        }
-        let addresses: Vec<Pubkey> = flight
-            .batch
+    /// The blockhash expired with no status, even in the history: the signature can never
+    /// land now. The watermarks decide what was applied (by someone else, or an earlier
+    /// signing); only the rest is queued to be signed again.
+    fn expired(&mut self, flight: Flight, retry: &mut VecDeque<Batch>) -> Result<(), Error> {
+        let signature = flight.signature();
+        let batch = flight.work.batch;
+        let addresses: Vec<Pubkey> = batch
             .items
             .iter()
             .map(|i| parse_key(&i.intent.submission))
             .collect::<Result<_, _>>()?;
         let chain = fetch_submissions(self.backend, &addresses)?;
-        let (applied, unpaid): (Vec<Item>, Vec<Item>) =
-            flight.batch.items.into_iter().partition(|i| {
-                parse_key(&i.intent.submission)
-                    .ok()
-                    .and_then(|a| chain.get(&a))
-                    .is_some_and(|s| i.intent.landed(s.state.paid_views, s.state.paid_gross))
-            });
+        let (applied, unpaid): (Vec<Item>, Vec<Item>) = batch.items.into_iter().partition(|i| {
+            parse_key(&i.intent.submission)
+                .ok()
+                .and_then(|a| chain.get(&a))
+                .is_some_and(|s| i.intent.landed(s.state.paid_views, s.state.paid_gross))
+        });
         self.ledger.atomically(|l| {
             for item in &applied {
                 l.mark_confirmed(&item.intent.key, None, None)?;
@@ -1175,18 +1119,18 @@ impl Pipeline<'_> {
         self.summary.skipped += applied.len();
         self.progress.advanced(applied.len() as u64);
         if !unpaid.is_empty() {
-            if flight.batch.attempts + 1 >= MAX_ATTEMPTS {
+            if batch.attempts + 1 >= MAX_ATTEMPTS {
                 return Err(Error::Expired(format!(
                     "transaction {} expired {MAX_ATTEMPTS} times without landing; the ledger is \
                      consistent, run `clipstake oracle run` again",
-                    flight.signature
+                    signature
                 )));
             }
             self.summary.re_signed += 1;
             self.blockhash = None;
             retry.push_back(Batch {
                 items: unpaid,
-                attempts: flight.batch.attempts + 1,
+                attempts: batch.attempts + 1,
             });
         }
         Ok(())
