@@ -22,6 +22,7 @@ use clipstake_sdk::instructions::{CampaignAccount, SubmissionAccount};
 
 pub mod batch;
 pub mod ledger;
+mod packing;
 pub mod progress;
 pub mod reports;
 mod runner;

@@ -25,47 +25,27 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
-use anchor_lang::InstructionData;
 use anchor_lang::prelude::Pubkey;
 use clipstake::events::BatchPayout;
-use clipstake::state::AssetKind;
 use clipstake_client::Error;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::in_flight::{self, InFlight, Outcome, Settled, submit};
 use clipstake_client::lookup_table;
-use clipstake_client::sender::{
-    MAX_COMPUTE_UNIT_LIMIT, PACKET_DATA_SIZE, SendOptions, budget_instructions, compile, prepare,
-    wire_size,
-};
-use clipstake_sdk::instructions::{self as ix, CampaignAccount, SubmissionAccount};
+use clipstake_client::sender::{SendOptions, prepare};
+use clipstake_sdk::instructions::{CampaignAccount, SubmissionAccount};
 use solana_hash::Hash;
-use solana_instruction::{AccountMeta, Instruction};
 use solana_keypair::Keypair;
-use solana_message::AddressLookupTableAccount;
 use solana_signer::Signer;
 
 use crate::batch;
 use crate::ledger::{Intent, Ledger, Status};
+use crate::packing::{
+    Batch, Item, Packer, Route, Tables, batched_item, extensions, instructions_of, table_addresses,
+    tables_needed,
+};
 use crate::progress::Progress;
 use crate::{Failpoint, ReconcileSummary, fetch_submissions, parse_key, plan, reconcile};
 
-/// Compute units a batch may be planned to use (the rest is margin for the estimate).
-const PLANNED_UNITS_PER_TX: u64 = MAX_COMPUTE_UNIT_LIMIT as u64 * 85 / 100;
-/// The first guess of compute units per single `disburse`, before any simulation (one that
-/// creates three token accounts costs about this much).
-const INITIAL_UNITS_PER_DISBURSEMENT: u64 = 100_000;
-/// The first guess of compute units per payout of a `disburse_batch` (a token payout over
-/// existing accounts costs well under this; the first simulation teaches the real figure).
-const INITIAL_UNITS_PER_BATCHED_PAYOUT: u64 = 30_000;
-/// Accounts one transaction may lock (every account it names, from a lookup table or not).
-const MAX_ACCOUNT_LOCKS: usize = 64;
-/// Entries the runtime allows in one transaction's instruction trace (top-level instructions
-/// and every CPI).
-const MAX_INSTRUCTION_TRACE: usize = 64;
-/// The first guess of trace entries per disbursement: one (a SOL payout makes no CPI). Token
-/// payouts cost more (three transfers, more when token accounts are created); a batch that
-/// exceeds the trace is refused and split, and the simulations teach the real figure.
-const INITIAL_TRACE_PER_DISBURSEMENT: usize = 1;
 /// Times a batch is signed again after its transaction was dropped before the program saw it.
 const MAX_ATTEMPTS: u32 = 5;
 
@@ -167,16 +147,6 @@ impl RunSummary {
     }
 }
 
-/// How a payout is paid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Route {
-    /// In one `disburse_batch` with others of its campaign: its receiving accounts exist.
-    Batched,
-    /// In a `disburse` of its own (several per transaction), which creates the token accounts
-    /// its recipients lack.
-    Single,
-}
-
 /// Whether a transaction of several single `disburse`s logged past the runtime's 10,000 bytes
 /// in its simulation, which cuts the later instructions' `PayoutMade` events (creating token
 /// accounts logs a lot). A `disburse_batch` logs its one event before any transfer, so a cut in
@@ -185,117 +155,6 @@ fn events_would_be_lost(batch: &Batch, simulation_logs: &[String]) -> bool {
     batch.items.len() > 1
         && batch.items[0].route == Route::Single
         && simulation_logs.iter().any(|l| l == "Log truncated")
-}
-
-/// A payout waiting to be sent.
-#[derive(Clone)]
-struct Item {
-    intent: Intent,
-    campaign: Pubkey,
-    submission: SubmissionAccount,
-    route: Route,
-    /// A token campaign's: every transfer is a CPI, a trace entry.
-    token: bool,
-    /// The payout alone in its route's instruction (a `disburse`, or a `disburse_batch` of
-    /// one): its accounts are what it makes a transaction lock and what the lookup tables
-    /// must hold.
-    instruction: Instruction,
-}
-
-impl Item {
-    /// Which transfers the disbursement makes (fee, commission, creator): the program makes
-    /// one CPI per non-zero part, so payouts of one shape cost the same trace entries once
-    /// their token accounts exist.
-    fn shape(&self) -> Shape {
-        Shape {
-            fee: self.intent.fee > 0,
-            commission: self.intent.commission > 0,
-            creator: self.intent.creator_amount > 0,
-        }
-    }
-
-    /// Moves the payout to a `disburse` of its own, which opens the token accounts its
-    /// recipients lack (a batch opens none).
-    fn pay_alone(&mut self, oracle: &Keypair, payer: &Keypair, campaign: &CampaignAccount) {
-        let (oracle, payer) = (oracle.pubkey(), payer.pubkey());
-        let views = self.intent.target_views;
-        self.instruction = ix::disburse(&oracle, &payer, campaign, &self.submission, views);
-        self.route = Route::Single;
-    }
-
-    /// The accounts a batched payout adds to its batch's instruction (the instruction's last
-    /// ones): the submission, the creator's receiving account and, with an affiliate, the
-    /// affiliate's.
-    fn payout_accounts(&self) -> &[AccountMeta] {
-        let own = 2 + usize::from(self.submission.state.affiliate().is_some());
-        let accounts = &self.instruction.accounts;
-        &accounts[accounts.len().saturating_sub(own)..]
-    }
-
-    /// The accounts a batched payout pays into (its creator's and affiliate's).
-    fn receiving_accounts(&self) -> impl Iterator<Item = &Pubkey> {
-        self.payout_accounts()
-            .iter()
-            .skip(1)
-            .map(|meta| &meta.pubkey)
-    }
-
-    /// Trace entries the payout adds to a batch: a transfer CPI per non-zero share of a token
-    /// payout (the batch's fee is one transfer for all); none for SOL, moved in place.
-    fn batched_transfers(&self) -> usize {
-        if !self.token {
-            return 0;
-        }
-        usize::from(self.intent.creator_amount > 0) + usize::from(self.intent.commission > 0)
-    }
-}
-
-/// The non-zero parts of a disbursement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-struct Shape {
-    fee: bool,
-    commission: bool,
-    creator: bool,
-}
-
-/// Trace entries per disbursement learnt from simulations: the costliest seen of each shape,
-/// and of any shape for shapes not seen yet. Both only grow within a run, so batches stop
-/// being refused once they are learnt (a payout that creates token accounts costs more than
-/// the same shape later; the run keeps the higher figure).
-#[derive(Debug)]
-struct TraceEstimate {
-    by_shape: HashMap<Shape, usize>,
-    costliest: usize,
-}
-
-impl TraceEstimate {
-    fn new() -> Self {
-        TraceEstimate {
-            by_shape: HashMap::new(),
-            costliest: INITIAL_TRACE_PER_DISBURSEMENT,
-        }
-    }
-
-    fn of(&self, shape: Shape) -> usize {
-        self.by_shape
-            .get(&shape)
-            .copied()
-            .unwrap_or(self.costliest)
-            .max(1)
-    }
-
-    fn learn(&mut self, shape: Shape, entries: usize) {
-        let known = self.by_shape.entry(shape).or_insert(entries);
-        *known = (*known).max(entries);
-        self.costliest = self.costliest.max(entries);
-    }
-}
-
-/// Disbursements sent together.
-struct Batch {
-    items: Vec<Item>,
-    /// How many times it was signed after a drop (not a refusal).
-    attempts: u32,
 }
 
 /// What a transaction in flight pays, for booking it when it settles.
@@ -364,11 +223,12 @@ pub fn run(
         tables,
         summary,
         progress,
-        units_per_payout: HashMap::from([
-            (Route::Batched, INITIAL_UNITS_PER_BATCHED_PAYOUT),
-            (Route::Single, INITIAL_UNITS_PER_DISBURSEMENT),
-        ]),
-        trace: TraceEstimate::new(),
+        packer: Packer::new(
+            payer.pubkey(),
+            oracle.pubkey(),
+            options.send.compute_unit_price,
+            options.max_per_tx,
+        ),
         latencies: Vec::new(),
         blockhash: None,
     };
@@ -386,19 +246,6 @@ pub fn run(
     summary.latency_p90_ms = percentile(&latencies, 90);
     progress.finished();
     Ok(summary)
-}
-
-/// Top-level instructions of `prepared` that are not disbursements (the compute budget).
-fn instructions_len_without(
-    prepared: &clipstake_client::sender::Prepared,
-    disbursements: usize,
-) -> usize {
-    prepared
-        .transaction
-        .message
-        .instructions()
-        .len()
-        .saturating_sub(disbursements)
 }
 
 fn percentile(sorted: &[f64], p: usize) -> f64 {
@@ -466,24 +313,6 @@ fn build_items(
         items,
         treasuries_missing,
     })
-}
-
-/// The payout of `intent` in a batch (its instruction a `disburse_batch` of one).
-fn batched_item(
-    oracle: &Keypair,
-    campaign: &CampaignAccount,
-    intent: Intent,
-    submission: SubmissionAccount,
-) -> Item {
-    let views = intent.target_views;
-    Item {
-        instruction: ix::disburse_batch(&oracle.pubkey(), campaign, &[(&submission, views)]),
-        intent,
-        campaign: campaign.address,
-        submission,
-        route: Route::Batched,
-        token: campaign.state.asset != AssetKind::NativeSol,
-    }
 }
 
 /// Which token accounts of the token campaigns' batched payouts (creators', affiliates') and
@@ -567,18 +396,8 @@ fn ensure_tables(
         ..send.clone()
     };
     let signers: HashSet<Pubkey> = [oracle.pubkey(), payer.pubkey()].into();
-    let mut wanted: HashMap<Pubkey, Vec<Pubkey>> = HashMap::new();
-    for item in items {
-        let list = wanted.entry(item.campaign).or_default();
-        for meta in &item.instruction.accounts {
-            if !meta.is_signer && !signers.contains(&meta.pubkey) && !list.contains(&meta.pubkey) {
-                list.push(meta.pubkey);
-            }
-        }
-    }
     let authority = oracle.pubkey().to_string();
-    let mut campaigns: Vec<_> = wanted.into_iter().collect();
-    campaigns.sort_by_key(|(c, _)| *c);
+    let campaigns = table_addresses(items, &signers);
 
     // What each campaign's tables already hold, and which addresses they lack.
     let mut plans = Vec::new();
@@ -611,16 +430,13 @@ fn ensure_tables(
     }
 
     // Every new table of the run at once (one confirmation), each recorded before it is sent.
-    let room = |tables: &[lookup_table::Table]| tables.iter().map(|t| t.room()).sum::<usize>();
-    let new_tables = |tables: &[lookup_table::Table], missing: usize| {
-        missing
-            .saturating_sub(room(tables))
-            .div_ceil(lookup_table::MAX_ADDRESSES)
-    };
-    let needed: usize = plans.iter().map(|(_, t, m)| new_tables(t, m.len())).sum();
+    let needed: usize = plans
+        .iter()
+        .map(|(_, t, m)| tables_needed(t, m.len()))
+        .sum();
     let owners: Vec<&str> = plans
         .iter()
-        .flat_map(|(c, t, m)| std::iter::repeat_n(c.as_str(), new_tables(t, m.len())))
+        .flat_map(|(c, t, m)| std::iter::repeat_n(c.as_str(), tables_needed(t, m.len())))
         .collect();
     let mut next_owner = owners.iter();
     let created = lookup_table::create_many(backend, &send, payer, oracle, needed, &mut |chunk| {
@@ -633,9 +449,9 @@ fn ensure_tables(
 
     // Fill the room left in each campaign's tables, then its new ones; extend them all in one
     // pipeline.
-    let mut extensions: Vec<(Pubkey, Vec<Pubkey>)> = Vec::new();
+    let mut planned: Vec<(Pubkey, Vec<Pubkey>)> = Vec::new();
     for (_, tables, missing) in &mut plans {
-        let fresh = new_tables(tables, missing.len());
+        let fresh = tables_needed(tables, missing.len());
         tables.extend(
             created
                 .by_ref()
@@ -648,18 +464,12 @@ fn ensure_tables(
                     authority: Some(oracle.pubkey()),
                 }),
         );
-        for table in tables.iter().filter(|t| t.room() > 0) {
-            if missing.is_empty() {
-                break;
-            }
-            let chunk: Vec<Pubkey> = missing.drain(..table.room().min(missing.len())).collect();
-            extensions.push((table.address, chunk));
-        }
+        planned.extend(extensions(tables, missing));
     }
-    lookup_table::extend_many(backend, &send, payer, oracle, &extensions)?;
+    lookup_table::extend_many(backend, &send, payer, oracle, &planned)?;
 
     // Read back what was extended (one batched read), wait until its new addresses are usable.
-    let extended: Vec<Pubkey> = extensions.iter().map(|(t, _)| *t).collect();
+    let extended: Vec<Pubkey> = planned.iter().map(|(t, _)| *t).collect();
     let mut fresh: HashMap<Pubkey, lookup_table::Table> = HashMap::new();
     for (address, table) in extended
         .iter()
@@ -690,36 +500,6 @@ fn ensure_tables(
     Ok(result)
 }
 
-/// The lookup tables of a run and which table holds each address.
-#[derive(Default)]
-struct Tables {
-    all: Vec<AddressLookupTableAccount>,
-    index: HashMap<Pubkey, usize>,
-}
-
-impl Tables {
-    fn add(&mut self, table: AddressLookupTableAccount) {
-        let position = self.all.len();
-        for address in &table.addresses {
-            self.index.entry(*address).or_insert(position);
-        }
-        self.all.push(table);
-    }
-
-    /// Only the tables holding some account of `instructions`: the message compiler scans
-    /// every table it is given for every key.
-    fn for_instructions(&self, instructions: &[Instruction]) -> Vec<AddressLookupTableAccount> {
-        let mut used: Vec<usize> = instructions
-            .iter()
-            .flat_map(|i| i.accounts.iter())
-            .filter_map(|meta| self.index.get(&meta.pubkey).copied())
-            .collect();
-        used.sort_unstable();
-        used.dedup();
-        used.into_iter().map(|i| self.all[i].clone()).collect()
-    }
-}
-
 /// The pipelined sender of one run.
 struct Pipeline<'a> {
     ledger: &'a mut Ledger,
@@ -730,11 +510,8 @@ struct Pipeline<'a> {
     tables: Tables,
     summary: RunSummary,
     progress: &'a mut dyn Progress,
-    /// The last simulation's compute units per payout on each route (packs the next
-    /// transactions).
-    units_per_payout: HashMap<Route, u64>,
-    /// Trace entries per single `disburse`, learnt from this run's simulations.
-    trace: TraceEstimate,
+    /// Packs the next transactions, learning from this run's simulations.
+    packer: Packer,
     latencies: Vec<f64>,
     /// The blockhash in use, its last valid height and when it was fetched.
     blockhash: Option<(Hash, u64, Instant)>,
@@ -754,7 +531,7 @@ impl Pipeline<'_> {
             while in_flight.len() < window {
                 let batch = match retry.pop_front() {
                     Some(batch) => batch,
-                    None => match self.next_batch(&mut queue)? {
+                    None => match self.packer.next_batch(&mut queue, &self.tables)? {
                         Some(batch) => batch,
                         None => break,
                     },
@@ -776,135 +553,6 @@ impl Pipeline<'_> {
         }
     }
 
-    /// The next batch off the queue: payouts of the same campaign and route, within the
-    /// packet, the account locks, the trace, the compute budget and `max_per_tx` (and a
-    /// batch's 32 payouts and log limit). The size of one more payout is measured once per
-    /// batch (two compilations), the batch filled to that estimate, then checked and trimmed:
-    /// compiling the message after every addition would cost more than sending it.
-    fn next_batch(&mut self, queue: &mut VecDeque<Item>) -> Result<Option<Batch>, Error> {
-        let Some(first) = queue.pop_front() else {
-            return Ok(None);
-        };
-        let mut items = self.take_within_limits(first, queue);
-        self.trim_to_packet(&mut items, queue)?;
-        Ok(Some(Batch { items, attempts: 0 }))
-    }
-
-    /// Most payouts one transaction of `route` may carry before the packet is measured.
-    fn most_payouts(&self, route: Route) -> usize {
-        let units = self.units_per_payout.get(&route).copied().unwrap_or(1);
-        let by_units = (PLANNED_UNITS_PER_TX / units.max(1)).max(1) as usize;
-        let most = self.options.max_per_tx.max(1).min(by_units);
-        match route {
-            Route::Batched => most.min(batch::max_payouts_per_batch()),
-            Route::Single => most,
-        }
-    }
-
-    /// Trace entries of a transaction of `first`'s route before any payout: the budget
-    /// instructions, and for a batch the instruction itself and its one fee transfer.
-    fn trace_base(&self, first: &Item) -> usize {
-        let budget = budget_instructions(0, self.options.send.compute_unit_price).len();
-        match first.route {
-            Route::Batched => budget + 1 + usize::from(first.token),
-            Route::Single => budget,
-        }
-    }
-
-    /// Trace entries `item` adds to its transaction.
-    fn trace_of(&self, item: &Item) -> usize {
-        match item.route {
-            Route::Batched => item.batched_transfers(),
-            Route::Single => self.trace.of(item.shape()),
-        }
-    }
-
-    /// `first` and the payouts after it of the same campaign and route, up to the payout,
-    /// trace and account-lock bounds.
-    fn take_within_limits(&self, first: Item, queue: &mut VecDeque<Item>) -> Vec<Item> {
-        let (campaign, route) = (first.campaign, first.route);
-        let most = self.most_payouts(route);
-        let mut trace_used = self.trace_base(&first) + self.trace_of(&first);
-        // Every account a transaction names, from a lookup table or not, is locked, and the
-        // runtime locks at most 64.
-        let mut locked: HashSet<Pubkey> = budget_instructions(0, None)
-            .iter()
-            .map(|i| i.program_id)
-            .chain([self.payer.pubkey(), self.oracle.pubkey()])
-            .collect();
-        let accounts_of = |item: &Item, locked: &mut HashSet<Pubkey>| -> bool {
-            let new: HashSet<Pubkey> = std::iter::once(item.instruction.program_id)
-                .chain(item.instruction.accounts.iter().map(|m| m.pubkey))
-                .filter(|k| !locked.contains(k))
-                .collect();
-            if locked.len() + new.len() > MAX_ACCOUNT_LOCKS {
-                return false;
-            }
-            locked.extend(new);
-            true
-        };
-        accounts_of(&first, &mut locked);
-        let mut items = vec![first];
-        while items.len() < most {
-            match queue.front() {
-                Some(next)
-                    if next.campaign == campaign
-                        && next.route == route
-                        && trace_used + self.trace_of(next) <= MAX_INSTRUCTION_TRACE
-                        && accounts_of(next, &mut locked) =>
-                {
-                    trace_used += self.trace_of(next);
-                    items.extend(queue.pop_front())
-                }
-                _ => break,
-            }
-        }
-        items
-    }
-
-    /// Puts back (at the queue's front, in order) what does not fit in the packet.
-    fn trim_to_packet(
-        &self,
-        items: &mut Vec<Item>,
-        queue: &mut VecDeque<Item>,
-    ) -> Result<(), Error> {
-        if items.len() == 1 {
-            return Ok(());
-        }
-        let one = self.batch_size(&items[..1])?;
-        let two = self.batch_size(&items[..2])?;
-        let per_item = two.saturating_sub(one).max(1);
-        let fit = 1 + PACKET_DATA_SIZE.saturating_sub(one) / per_item;
-        // Put back what the estimate says will not fit, then trim until it really fits.
-        // Popped from the end and pushed to the front: the queue keeps its order.
-        while items.len() > fit.max(1) {
-            if let Some(item) = items.pop() {
-                queue.push_front(item);
-            }
-        }
-        while items.len() > 1 && self.batch_size(items)? > PACKET_DATA_SIZE {
-            if let Some(item) = items.pop() {
-                queue.push_front(item);
-            }
-        }
-        Ok(())
-    }
-
-    /// The wire size of a transaction carrying `items` (with the compute budget and the lookup
-    /// tables they use).
-    fn batch_size(&self, items: &[Item]) -> Result<usize, Error> {
-        let mut instructions =
-            budget_instructions(MAX_COMPUTE_UNIT_LIMIT, self.options.send.compute_unit_price);
-        instructions.extend(instructions_of(items));
-        let tables = self.tables.for_instructions(&instructions);
-        Ok(wire_size(&compile(
-            &instructions,
-            &self.payer.pubkey(),
-            Hash::default(),
-            &tables,
-        )?))
-    }
-
     /// The blockhash to sign with: reused for a second on a cluster (every signing asking for
     /// one would double the RPC calls), fresh each time on the embedded chain (whose blockhash
     /// changes with every transaction).
@@ -918,25 +566,6 @@ impl Pipeline<'_> {
         let (hash, last_valid) = self.backend.latest_blockhash()?;
         self.blockhash = Some((hash, last_valid, Instant::now()));
         Ok((hash, last_valid))
-    }
-
-    /// What a simulation of `batch` teaches about packing the next transactions of its route:
-    /// the compute units per payout (an estimate that proves low only costs a refused
-    /// simulation and a split) and, for single `disburse`s, each one's trace entries (itself
-    /// plus its CPIs) by shape. A batch's trace is known from its shares (`trace_of`).
-    fn learn(&mut self, batch: &Batch, prepared: &clipstake_client::sender::Prepared) {
-        let route = batch.items[0].route;
-        let per_payout = (prepared.units_consumed / batch.items.len() as u64).max(1);
-        self.units_per_payout.insert(route, per_payout);
-        if route != Route::Single {
-            return;
-        }
-        if let Some(inner) = &prepared.inner_per_instruction {
-            let budget = instructions_len_without(prepared, batch.items.len());
-            for (item, cpis) in batch.items.iter().zip(inner.iter().skip(budget)) {
-                self.trace.learn(item.shape(), 1 + cpis);
-            }
-        }
     }
 
     /// Simulates, signs, records as sent, sends and puts it `in_flight`. A refused batch is
@@ -970,7 +599,7 @@ impl Pipeline<'_> {
             let lost = Error::Other("program logs truncated: events would be lost".into());
             return self.refused(batch, &lost, retry);
         }
-        self.learn(&batch, &prepared);
+        self.packer.learn(&batch, &prepared);
         let signature = prepared.transaction.signatures[0];
         let signature_text = signature.to_string();
         let blockhash_text = blockhash.to_string();
@@ -1172,33 +801,6 @@ impl Pipeline<'_> {
     }
 }
 
-/// The instructions paying `items` (one campaign, one route): one `disburse_batch` for
-/// them all, or their single `disburse`s.
-fn instructions_of(items: &[Item]) -> Vec<Instruction> {
-    let Some(first) = items.first().filter(|i| i.route == Route::Batched) else {
-        return items.iter().map(|i| i.instruction.clone()).collect();
-    };
-    vec![merged_batch(first, items)]
-}
-
-/// One `disburse_batch` paying `items` (batched payouts of `first`'s campaign), joined from
-/// their one-payout instructions: the shared accounts of `first`'s, then each payout's own
-/// accounts in order, as [`ix::disburse_batch`] lays them out. Joining derives no address
-/// again (a token payout's receiving accounts are PDAs, each a hash search).
-fn merged_batch(first: &Item, items: &[Item]) -> Instruction {
-    let shared = first.instruction.accounts.len() - first.payout_accounts().len();
-    let mut accounts: Vec<AccountMeta> = first.instruction.accounts[..shared].to_vec();
-    for item in items {
-        accounts.extend_from_slice(item.payout_accounts());
-    }
-    let views = items.iter().map(|i| i.intent.target_views).collect();
-    Instruction {
-        program_id: first.instruction.program_id,
-        accounts,
-        data: clipstake::instruction::DisburseBatch { views }.data(),
-    }
-}
-
 /// Per payout of a confirmed batch, what the chain's `BatchPaid` event in `logs` says it
 /// moved, where that is not what its intent planned (the vault held less when it ran, e.g.
 /// after a creator's claim). All `None` for single `disburse`s and without logs (RPC statuses
@@ -1217,135 +819,4 @@ fn cut_short(items: &[Item], logs: &[String]) -> Vec<Option<BatchPayout>> {
         .zip(payouts)
         .map(|(item, paid)| (paid.gross != item.intent.gross).then_some(paid))
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const CREATOR_ONLY: Shape = Shape {
-        fee: true,
-        commission: false,
-        creator: true,
-    };
-    const WITH_AFFILIATE: Shape = Shape {
-        fee: true,
-        commission: true,
-        creator: true,
-    };
-
-    /// A `T` account of all-zero fields (`SplToken` for the asset), to set what a test needs.
-    fn zeroed<T: anchor_lang::AccountDeserialize + anchor_lang::Space>() -> T {
-        let data = vec![0u8; 8 + T::INIT_SPACE];
-        T::try_deserialize_unchecked(&mut &data[..]).expect("zeroes decode")
-    }
-
-    fn token_campaign() -> CampaignAccount {
-        let mut state: clipstake::state::Campaign = zeroed();
-        state.asset = AssetKind::SplToken;
-        state.mint = Pubkey::new_unique();
-        state.token_program = ix::TOKEN_PROGRAM_ID;
-        state.treasury = Pubkey::new_unique();
-        state.vault = Pubkey::new_unique();
-        state.oracle = Pubkey::new_unique();
-        CampaignAccount {
-            address: Pubkey::new_unique(),
-            state,
-        }
-    }
-
-    fn submission(campaign: &CampaignAccount, affiliate: bool) -> SubmissionAccount {
-        // Zero-copy: every all-zero byte pattern is a valid Submission.
-        let mut state: clipstake::state::Submission = bytemuck::Zeroable::zeroed();
-        state.campaign = campaign.address;
-        state.creator = Pubkey::new_unique();
-        if affiliate {
-            state.affiliate = Pubkey::new_unique();
-        }
-        SubmissionAccount {
-            address: Pubkey::new_unique(),
-            state,
-        }
-    }
-
-    fn intent(views: u64) -> Intent {
-        Intent {
-            key: format!("k{views}"),
-            campaign: String::new(),
-            submission: String::new(),
-            target_views: views,
-            prev_views: 0,
-            prev_gross: 0,
-            gross: 10,
-            fee: 1,
-            commission: 1,
-            creator_amount: 8,
-            status: Status::Pending,
-            signature: None,
-            blockhash: None,
-            last_valid: None,
-            units: None,
-            error: None,
-        }
-    }
-
-    #[test]
-    fn a_merged_batch_is_the_builders_batch() {
-        let campaign = token_campaign();
-        let oracle = Keypair::new();
-        let submissions: Vec<SubmissionAccount> =
-            (0..5).map(|i| submission(&campaign, i % 2 == 0)).collect();
-        let items: Vec<Item> = submissions
-            .iter()
-            .enumerate()
-            .map(|(i, s)| batched_item(&oracle, &campaign, intent(100 + i as u64), s.clone()))
-            .collect();
-        let payouts: Vec<(&SubmissionAccount, u64)> = submissions
-            .iter()
-            .zip(&items)
-            .map(|(s, i)| (s, i.intent.target_views))
-            .collect();
-        let built = ix::disburse_batch(&oracle.pubkey(), &campaign, &payouts);
-        assert_eq!(instructions_of(&items), vec![built]);
-        let creator = campaign.receiving_account_of(&submissions[1].state.creator);
-        assert_eq!(
-            items[1].receiving_accounts().collect::<Vec<_>>(),
-            [&creator]
-        );
-        assert_eq!(
-            items[0].receiving_accounts().count(),
-            2,
-            "creator and affiliate"
-        );
-    }
-
-    #[test]
-    fn trace_estimate_starts_at_one_entry() {
-        let trace = TraceEstimate::new();
-        assert_eq!(trace.of(CREATOR_ONLY), 1);
-    }
-
-    #[test]
-    fn trace_estimate_is_per_shape_and_unseen_shapes_take_the_costliest() {
-        let mut trace = TraceEstimate::new();
-        trace.learn(CREATOR_ONLY, 3);
-        assert_eq!(trace.of(CREATOR_ONLY), 3);
-        assert_eq!(trace.of(WITH_AFFILIATE), 3, "unseen: the costliest so far");
-        trace.learn(WITH_AFFILIATE, 4);
-        assert_eq!(
-            trace.of(CREATOR_ONLY),
-            3,
-            "a costlier shape leaves others alone"
-        );
-        assert_eq!(trace.of(WITH_AFFILIATE), 4);
-    }
-
-    #[test]
-    fn trace_estimate_only_grows_within_a_run() {
-        let mut trace = TraceEstimate::new();
-        // First payout of the shape creates token accounts; later ones do not.
-        trace.learn(WITH_AFFILIATE, 25);
-        trace.learn(WITH_AFFILIATE, 4);
-        assert_eq!(trace.of(WITH_AFFILIATE), 25);
-    }
 }
