@@ -16,6 +16,7 @@ use solana_keypair::{Keypair, read_keypair_file, write_keypair_file};
 use solana_signer::Signer;
 
 use super::{CliError, ExitCode};
+use crate::signer::SignerSource;
 
 /// Lamports per SOL.
 pub const LAMPORTS_PER_SOL: u64 = 1_000_000_000;
@@ -60,14 +61,16 @@ pub struct GlobalArgs {
     )]
     pub url: Option<String>,
 
-    /// Signer keypair file [default: `keypair_path` of the Solana CLI config, else
-    /// ~/.config/solana/id.json].
-    #[arg(short = 'k', long = "keypair", global = true, value_name = "PATH")]
-    pub keypair: Option<PathBuf>,
+    /// The signer, as the Solana CLI takes one: a keypair file, `stdin`, `prompt://`, or a
+    /// bare public key for commands that only need an address [default: `keypair_path` of
+    /// the Solana CLI config, else ~/.config/solana/id.json].
+    #[arg(short = 'k', long = "keypair", global = true, value_name = "KEYPAIR")]
+    pub keypair: Option<String>,
 
-    /// Keypair that pays fees and rent instead of the signer (gas sponsorship).
-    #[arg(long = "fee-payer", global = true, value_name = "PATH")]
-    pub fee_payer: Option<PathBuf>,
+    /// Signer that pays fees and rent instead of the signer (gas sponsorship): a keypair
+    /// file, `stdin` or `prompt://`.
+    #[arg(long = "fee-payer", global = true, value_name = "KEYPAIR")]
+    pub fee_payer: Option<String>,
 
     /// Solana CLI config file [default: ~/.config/solana/cli/config.yml].
     #[arg(short = 'C', long = "config", global = true, value_name = "PATH")]
@@ -187,16 +190,16 @@ fn parse_vault(text: &str) -> Result<Pubkey, String> {
 /// Where the signer keypair comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeypairSource {
-    /// `-k PATH`: must exist.
-    Explicit(PathBuf),
+    /// `-k`: must resolve.
+    Explicit(SignerSource),
     /// From the Solana CLI config or the default `id.json`; may be missing.
     Default(PathBuf),
 }
 
 /// `-k`, else the Solana CLI config's `keypair_path`, else ~/.config/solana/id.json.
 pub fn keypair_source(global: &GlobalArgs) -> KeypairSource {
-    if let Some(path) = &global.keypair {
-        return KeypairSource::Explicit(expand_tilde(path));
+    if let Some(text) = &global.keypair {
+        return KeypairSource::Explicit(SignerSource::parse(text));
     }
     let config_path = global
         .config
@@ -263,6 +266,8 @@ pub struct Ctx {
     /// The chain.
     pub backend: Box<dyn Backend>,
     signer: Result<Keypair, CliError>,
+    /// `-k` given as a bare public key: the signer's address without its keypair.
+    signer_address: Option<Pubkey>,
     fee_payer: Option<Keypair>,
     /// How transactions are sent.
     pub send_options: SendOptions,
@@ -281,8 +286,14 @@ impl Ctx {
     pub fn new(global: &GlobalArgs) -> Result<Ctx, CliError> {
         let cluster = parse_cluster(global.url.as_deref())?;
         let fee_payer = match &global.fee_payer {
-            Some(path) => Some(load_keypair(&expand_tilde(path), "fee payer")?),
+            Some(text) => Some(SignerSource::parse(text).keypair("fee payer")?),
             None => None,
+        };
+        // A bare public key for `-k` serves the commands that only need the signer's address;
+        // the others are refused when they ask for the keypair.
+        let signer_address = match keypair_source(global) {
+            KeypairSource::Explicit(SignerSource::Address(address)) => Some(address),
+            _ => None,
         };
         let send_options = SendOptions {
             compute_unit_price: global.compute_unit_price,
@@ -300,8 +311,10 @@ impl Ctx {
                     .map(|p| expand_tilde(p))
                     .unwrap_or_else(|| PathBuf::from(DEFAULT_LEDGER));
                 let signer = match &source {
-                    KeypairSource::Explicit(path) => load_keypair(path, "signer")?,
-                    KeypairSource::Default(path) if path.exists() => load_keypair(path, "signer")?,
+                    KeypairSource::Explicit(source) => source.keypair("signer"),
+                    KeypairSource::Default(path) if path.exists() => {
+                        Ok(load_keypair(path, "signer")?)
+                    }
                     KeypairSource::Default(path) => {
                         // A fresh machine without a Solana keypair can still play: a dev keypair
                         // kept beside the ledger.
@@ -328,23 +341,33 @@ impl Ctx {
                                 dev.display()
                             ));
                         }
-                        load_keypair(&dev, "embedded dev")?
+                        Ok(load_keypair(&dev, "embedded dev")?)
                     }
+                };
+                // The deployer (and the wallet topped up) is the signer's address, which a bare
+                // public key gives without the keypair.
+                let (signer, deployer) = match (signer, signer_address) {
+                    (Ok(signer), _) => {
+                        let deployer = signer.pubkey();
+                        (Ok(signer), deployer)
+                    }
+                    (Err(e), Some(address)) => (Err(e), address),
+                    (Err(e), None) => return Err(e),
                 };
                 let options = EmbeddedOptions {
                     ledger_path: Some(ledger_path),
                     program_so: program_so_path(global)?,
-                    deployer: signer.pubkey(),
+                    deployer,
                 };
                 let mut backend = EmbeddedBackend::open(&options).map_err(CliError::from)?;
-                let mut wallets = vec![signer.pubkey()];
+                let mut wallets = vec![deployer];
                 wallets.extend(fee_payer.as_ref().map(|k| k.pubkey()));
                 for wallet in wallets {
                     if backend.lamports(&wallet)? < EMBEDDED_LOW_WATER {
                         backend.airdrop(&wallet, EMBEDDED_AIRDROP)?;
                     }
                 }
-                (Box::new(backend), Ok(signer))
+                (Box::new(backend), signer)
             }
             Cluster::Rpc(url) => {
                 let commitment = match global.commitment {
@@ -353,7 +376,10 @@ impl Ctx {
                     Commitment::Finalized => CommitmentConfig::finalized(),
                 };
                 let signer = match &source {
-                    KeypairSource::Explicit(path) => Ok(load_keypair(path, "signer")?),
+                    KeypairSource::Explicit(SignerSource::Address(address)) => {
+                        SignerSource::Address(*address).keypair("signer")
+                    }
+                    KeypairSource::Explicit(source) => Ok(source.keypair("signer")?),
                     KeypairSource::Default(path) => load_keypair(path, "signer").map_err(|e| {
                         CliError::usage(format!(
                             "{} (pass -k/--keypair or create one with solana-keygen new)",
@@ -367,6 +393,7 @@ impl Ctx {
         Ok(Ctx {
             backend,
             signer,
+            signer_address,
             fee_payer,
             send_options,
             output: global.output,
@@ -381,11 +408,13 @@ impl Ctx {
         self.signer.as_ref().map_err(Clone::clone)
     }
 
-    /// The signer's address: the `--multisig` vault, else `-k`'s.
+    /// The signer's address: the `--multisig` vault, else `-k`'s (a bare public key, or its
+    /// keypair's).
     pub fn signer_pubkey(&self) -> Result<Pubkey, CliError> {
-        match self.multisig {
-            Some(vault) => Ok(vault),
-            None => Ok(self.signer()?.pubkey()),
+        match (self.multisig, self.signer_address) {
+            (Some(vault), _) => Ok(vault),
+            (None, Some(address)) => Ok(address),
+            (None, None) => Ok(self.signer()?.pubkey()),
         }
     }
 

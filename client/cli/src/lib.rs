@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod command;
 pub mod config;
 pub mod output;
+pub mod signer;
 
 use config::{Ctx, GlobalArgs};
 use output::Report;

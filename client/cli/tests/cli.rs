@@ -1689,3 +1689,44 @@ fn a_multisig_admin_gets_instructions_to_propose_instead_of_a_transaction() {
         .collect();
     assert!(!registered.contains(&candidate.as_str()), "{listed}");
 }
+
+#[test]
+fn signers_come_from_a_file_stdin_or_a_bare_address() {
+    let chain = Chain::new();
+    let brand = chain.pubkey("brand");
+    let path = chain.keypair_path("brand").display().to_string();
+    let status = |source: &str, stdin: Vec<u8>| {
+        let output = chain
+            .bare(&["-k", source, "embedded", "status", "--output", "json"])
+            .write_stdin(stdin)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+        assert!(output.status.success(), "-k {source}: {stderr}");
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()["signer"].clone()
+    };
+    // A bare public key is enough where only the signer's address is needed.
+    assert_eq!(status(&brand, Vec::new()), brand);
+    // `stdin`: the keypair file's JSON on standard input; `file:` names a file explicitly.
+    assert_eq!(status("stdin", std::fs::read(&path).unwrap()), brand);
+    assert_eq!(status(&format!("file:{path}"), Vec::new()), brand);
+
+    // A command that signs refuses an address, and a hardware wallet is refused with the
+    // reason; both are usage errors (exit 2) that send nothing.
+    let refused = chain
+        .bare(&["-k", &brand, "platform", "init"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("is an address, not a keypair"),
+        "{message}"
+    );
+    let usb = chain
+        .bare(&["-k", "usb://ledger", "embedded", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(usb.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&usb.stderr).contains("hardware wallets"));
+}
