@@ -232,43 +232,6 @@ pub fn short(address: &impl ToString) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_times_and_durations() {
-        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
-        assert_eq!(utc(1_800_000_000), "2027-01-15 08:00:00 UTC");
-        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
-        assert_eq!(duration(3 * 86_400 + 5), "3d 5s");
-        assert_eq!(duration(0), "0s");
-    }
-
-    #[test]
-    fn tables_align() {
-        let t = table(
-            &["who".into(), "amount".into()],
-            &[
-                vec!["creator".into(), "1.5".into()],
-                vec!["treasury".into(), "12.25".into()],
-            ],
-        );
-        assert_eq!(
-            t,
-            " who       amount\n --------  ------\n creator      1.5\n treasury   12.25\n"
-        );
-        assert_eq!(
-            amount_text(12_500_000, 6, "USDC"),
-            "12.5 USDC (12500000 base units)"
-        );
-        assert_eq!(
-            amount_json(1, 9),
-            json!({"ui": "0.000000001", "base_units": 1})
-        );
-    }
-}
-
 /// `--multisig`: the instructions a command would have sent, for a vault transaction proposal
 /// (Squads v4 `vault_transaction_create` takes exactly these: program, accounts with their
 /// signer/writable flags, data). Nothing was signed or sent.
@@ -325,4 +288,41 @@ pub fn proposal_report(
         report = report.line("the command needed no transaction");
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_times_and_durations() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(1_800_000_000), "2027-01-15 08:00:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(duration(3 * 86_400 + 5), "3d 5s");
+        assert_eq!(duration(0), "0s");
+    }
+
+    #[test]
+    fn tables_align() {
+        let t = table(
+            &["who".into(), "amount".into()],
+            &[
+                vec!["creator".into(), "1.5".into()],
+                vec!["treasury".into(), "12.25".into()],
+            ],
+        );
+        assert_eq!(
+            t,
+            " who       amount\n --------  ------\n creator      1.5\n treasury   12.25\n"
+        );
+        assert_eq!(
+            amount_text(12_500_000, 6, "USDC"),
+            "12.5 USDC (12500000 base units)"
+        );
+        assert_eq!(
+            amount_json(1, 9),
+            json!({"ui": "0.000000001", "base_units": 1})
+        );
+    }
 }
