@@ -3,6 +3,7 @@ use clipstake_sdk::amount::format_ui_amount;
 use serde_json::{Value, json};
 
 use super::config::OutputFormat;
+use crate::{CliError, ExitCode};
 
 /// One part of a human-readable report.
 #[derive(Debug, Clone)]
@@ -20,6 +21,8 @@ pub enum Block {
     },
     /// A plain line.
     Line(String),
+    /// Text an output struct's `Display` rendered.
+    Text(String),
 }
 
 /// What a command prints: the same facts for people and for scripts.
@@ -32,6 +35,18 @@ pub struct Report {
 }
 
 impl Report {
+    /// The report of an output struct: its `Serialize` form for `--output json`, its
+    /// `Display` for people (spl-token-cli's `output.rs` pattern), so both formats come from
+    /// one value and cannot disagree.
+    pub fn of<T: serde::Serialize + std::fmt::Display>(output: &T) -> Result<Report, CliError> {
+        let json = serde_json::to_value(output).map_err(|e| {
+            CliError::new(ExitCode::Generic, format!("cannot encode the output: {e}"))
+        })?;
+        let mut report = Report::new(json);
+        report.human.push(Block::Text(output.to_string()));
+        Ok(report)
+    }
+
     /// A report with only a JSON value and a title.
     pub fn new(json: Value) -> Self {
         Report {
@@ -109,6 +124,7 @@ pub fn render(blocks: &[Block]) -> String {
                 }
             }
             Block::Table { headers, rows } => out.push_str(&table(headers, rows)),
+            Block::Text(text) => out.push_str(text),
             Block::Line(line) => {
                 out.push_str(line);
                 out.push('\n');
@@ -324,5 +340,21 @@ mod tests {
             amount_json(1, 9),
             json!({"ui": "0.000000001", "base_units": 1})
         );
+    }
+
+    #[test]
+    fn an_output_struct_gives_both_formats() {
+        #[derive(serde::Serialize)]
+        struct Paid {
+            paid: u64,
+        }
+        impl std::fmt::Display for Paid {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                writeln!(f, "paid {}", self.paid)
+            }
+        }
+        let report = Report::of(&Paid { paid: 3 }).unwrap();
+        assert_eq!(report.json, json!({ "paid": 3 }));
+        assert_eq!(render(&report.human), "paid 3\n");
     }
 }

@@ -432,7 +432,7 @@ pub(super) fn open_ledger(db: &LedgerDb) -> Result<Ledger, CliError> {
     Ok(Ledger::open(&db.ledger_db)?)
 }
 
-pub(super) fn generic(message: impl Into<String>) -> CliError {
+fn generic(message: impl Into<String>) -> CliError {
     CliError::new(crate::ExitCode::Generic, message)
 }
 

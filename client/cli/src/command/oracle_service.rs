@@ -2,21 +2,22 @@
 //! directory, once or `--watch`ed), `oracle run` (once or `--every`) and `oracle serve` (the
 //! HTTP intake). The loops live in `clipstake_oracle::service`; this module turns flags into
 //! their options, draws the progress bar and prints what they report.
+use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
 use clipstake_oracle::reports::VerifyConfig;
-use clipstake_oracle::service::http::{self, ServeOptions};
+use clipstake_oracle::service::http::{self, ServeOptions, Served};
 use clipstake_oracle::service::inbox;
-use clipstake_oracle::service::rounds::{self, RoundOutcome};
+use clipstake_oracle::service::rounds::{self, RoundOutcome, Rounds};
 use clipstake_oracle::{self as oracle, IngestSummary, NoFailpoints, Progress, RunOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::oracle::{IngestArgs, RunArgs, ServeArgs, generic, open_ledger};
+use super::oracle::{IngestArgs, RunArgs, ServeArgs, open_ledger};
 use crate::CliError;
 use crate::config::{Ctx, OutputFormat};
-use crate::output::{Report, duration};
+use crate::output::{Block, Report, duration, render};
 
 /// `oracle ingest`: a file (or `-`), or every file of a directory, watched with `--watch`.
 pub fn ingest(ctx: &mut Ctx, args: IngestArgs) -> Result<Report, CliError> {
@@ -61,23 +62,47 @@ pub fn ingest(ctx: &mut Ctx, args: IngestArgs) -> Result<Report, CliError> {
             &mut on_file,
         )?
     };
-    Ok(ingest_report(&summary, &args))
+    Report::of(&Ingested {
+        summary,
+        ledger_db: args.db.ledger_db.display().to_string(),
+        source: args.file.display().to_string(),
+    })
 }
 
-fn ingest_report(summary: &IngestSummary, args: &IngestArgs) -> Report {
-    let json = json!({ "accepted": summary.accepted, "quarantined": summary.quarantined, "duplicates": summary.duplicates, "ledger_db": args.db.ledger_db.display().to_string() });
-    Report::new(json)
-        .title(format!("Ingested {}", args.file.display()))
-        .fields(vec![
-            ("accepted", summary.accepted.to_string()),
-            ("quarantined", summary.quarantined.to_string()),
-            ("duplicates ignored", summary.duplicates.to_string()),
-        ])
-        .line(if summary.quarantined > 0 {
-            "quarantined reports are never paid; see `clipstake oracle review`".to_string()
+/// What `oracle ingest` prints.
+#[derive(serde::Serialize)]
+struct Ingested {
+    #[serde(flatten)]
+    summary: IngestSummary,
+    ledger_db: String,
+    /// The file or directory ingested (named in the heading only).
+    #[serde(skip)]
+    source: String,
+}
+
+impl fmt::Display for Ingested {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let next = if self.summary.quarantined > 0 {
+            "quarantined reports are never paid; see `clipstake oracle review`"
         } else {
-            "run `clipstake oracle run` to pay the accepted views".to_string()
-        })
+            "run `clipstake oracle run` to pay the accepted views"
+        };
+        let blocks = [
+            Block::Title(format!("Ingested {}", self.source)),
+            ingest_fields(&self.summary),
+            Block::Line(next.into()),
+        ];
+        f.write_str(&render(&blocks))
+    }
+}
+
+/// The counts of an ingest, as aligned fields.
+fn ingest_fields(summary: &IngestSummary) -> Block {
+    Block::Fields(vec![
+        ("accepted".into(), summary.accepted.to_string()),
+        ("quarantined".into(), summary.quarantined.to_string()),
+        ("duplicates ignored".into(), summary.duplicates.to_string()),
+    ])
 }
 
 /// `oracle serve`: the HTTP intake, until killed (or `--max-requests`).
@@ -96,22 +121,40 @@ pub fn serve(ctx: &mut Ctx, args: ServeArgs) -> Result<Report, CliError> {
     // Scripts wait for this line to know the port (with `--listen 127.0.0.1:0`).
     let mut announce = |address: &str| eprintln!("listening on http://{address}/reports");
     let served = http::serve(&mut ledger, ctx.backend.as_mut(), &options, &mut announce)?;
-    let total = &served.total;
-    Ok(Report::new(json!({
-        "requests": served.requests,
-        "accepted": total.accepted,
-        "quarantined": total.quarantined,
-        "duplicates": total.duplicates,
-    }))
-    .title(format!(
-        "Served {} request(s) on http://{}",
-        served.requests, served.address
-    ))
-    .fields(vec![
-        ("accepted", total.accepted.to_string()),
-        ("quarantined", total.quarantined.to_string()),
-        ("duplicates ignored", total.duplicates.to_string()),
-    ]))
+    Report::of(&ServedOutput(served))
+}
+
+/// What `oracle serve` prints when it stops: the requests and their ingests added up.
+struct ServedOutput(Served);
+
+impl serde::Serialize for ServedOutput {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Served {
+            requests, total, ..
+        } = &self.0;
+        let json = json!({
+            "requests": requests,
+            "accepted": total.accepted,
+            "quarantined": total.quarantined,
+            "duplicates": total.duplicates,
+        });
+        json.serialize(serializer)
+    }
+}
+
+impl fmt::Display for ServedOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Served {
+            address,
+            requests,
+            total,
+        } = &self.0;
+        let blocks = [
+            Block::Title(format!("Served {requests} request(s) on http://{address}")),
+            ingest_fields(total),
+        ];
+        f.write_str(&render(&blocks))
+    }
 }
 
 /// The run's progress as a terminal bar (hidden when stderr is not a terminal or in JSON).
@@ -187,18 +230,28 @@ pub fn run(ctx: &mut Ctx, args: RunArgs) -> Result<Report, CliError> {
     let interval = Duration::from_secs(every.max(1) as u64);
     let mut on_round = |n: u64, outcome: RoundOutcome<'_>| print_round(output, n, every, outcome);
     let totals = rounds::every(interval, args.rounds, &mut round, &mut on_round)?;
-    Ok(
-        Report::new(serde_json::to_value(&totals).map_err(|e| generic(e.to_string()))?)
-            .title(format!("Oracle: {} round(s)", totals.rounds))
-            .fields(vec![
-                ("paid", totals.paid.to_string()),
-                ("failed", totals.failed.to_string()),
-                (
-                    "rounds with network errors",
-                    totals.rounds_with_network_errors.to_string(),
-                ),
+    Report::of(&RoundsOutput(totals))
+}
+
+/// What `oracle run --every` prints when it stops.
+#[derive(serde::Serialize)]
+#[serde(transparent)]
+struct RoundsOutput(Rounds);
+
+impl fmt::Display for RoundsOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let totals = &self.0;
+        let network = totals.rounds_with_network_errors.to_string();
+        let blocks = [
+            Block::Title(format!("Oracle: {} round(s)", totals.rounds)),
+            Block::Fields(vec![
+                ("paid".into(), totals.paid.to_string()),
+                ("failed".into(), totals.failed.to_string()),
+                ("rounds with network errors".into(), network),
             ]),
-    )
+        ];
+        f.write_str(&render(&blocks))
+    }
 }
 
 /// One round as it ends: a JSON line, or the human summary under a heading; a round that could
@@ -229,47 +282,62 @@ fn print_round(
 }
 
 /// The summary of one `oracle::run`.
-fn run_report(s: &oracle::RunSummary) -> Result<Report, CliError> {
-    let json = serde_json::to_value(s).map_err(|e| generic(e.to_string()))?;
-    let fields = vec![
-        ("paid", s.paid.to_string()),
-        ("gross paid (base units)", s.paid_gross.to_string()),
-        (
-            "skipped (nothing owed / already on chain)",
-            s.skipped.to_string(),
-        ),
-        (
-            "awaiting funds (owed more than the vault holds)",
-            s.awaiting_funds.to_string(),
-        ),
-        ("quarantined (never paid)", s.quarantined.to_string()),
-        ("failed", s.failed.to_string()),
-        ("transactions", s.transactions.to_string()),
-        (
-            "payouts per transaction",
-            format!("{:.2} (max {})", s.per_tx(), s.max_per_tx),
-        ),
-        (
-            "paid by disburse_batch (transactions)",
-            format!("{} ({})", s.paid_in_batches, s.batch_transactions),
-        ),
-        ("address lookup tables", s.lookup_tables.to_string()),
-        ("compute units", s.compute_units.to_string()),
-        ("fees (lamports)", s.fee_lamports.to_string()),
-        (
-            "submit to confirmed (p50 / p90)",
-            format!("{:.0} ms / {:.0} ms", s.latency_p50_ms, s.latency_p90_ms),
-        ),
-        ("re-signed after expiry", s.re_signed.to_string()),
-        ("payouts per second", format!("{:.0}", s.per_second())),
-        (
-            "reconciled at start",
-            format!(
-                "{} unfinished: {} confirmed, {} back to pending",
-                s.reconciled.unfinished, s.reconciled.confirmed, s.reconciled.back_to_pending
+fn run_report(summary: &oracle::RunSummary) -> Result<Report, CliError> {
+    Report::of(&RunOutput(summary))
+}
+
+/// What one `oracle run` (or round) prints: the summary as JSON, its figures for people.
+#[derive(serde::Serialize)]
+#[serde(transparent)]
+struct RunOutput<'a>(&'a oracle::RunSummary);
+
+impl fmt::Display for RunOutput<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        let fields = vec![
+            ("paid".into(), s.paid.to_string()),
+            ("gross paid (base units)".into(), s.paid_gross.to_string()),
+            (
+                "skipped (nothing owed / already on chain)".into(),
+                s.skipped.to_string(),
             ),
-        ),
-        ("seconds", format!("{:.2}", s.seconds)),
-    ];
-    Ok(Report::new(json).title("Oracle run").fields(fields))
+            (
+                "awaiting funds (owed more than the vault holds)".into(),
+                s.awaiting_funds.to_string(),
+            ),
+            ("quarantined (never paid)".into(), s.quarantined.to_string()),
+            ("failed".into(), s.failed.to_string()),
+            ("transactions".into(), s.transactions.to_string()),
+            (
+                "payouts per transaction".into(),
+                format!("{:.2} (max {})", s.per_tx(), s.max_per_tx),
+            ),
+            (
+                "paid by disburse_batch (transactions)".into(),
+                format!("{} ({})", s.paid_in_batches, s.batch_transactions),
+            ),
+            ("address lookup tables".into(), s.lookup_tables.to_string()),
+            ("compute units".into(), s.compute_units.to_string()),
+            ("fees (lamports)".into(), s.fee_lamports.to_string()),
+            (
+                "submit to confirmed (p50 / p90)".into(),
+                format!("{:.0} ms / {:.0} ms", s.latency_p50_ms, s.latency_p90_ms),
+            ),
+            ("re-signed after expiry".into(), s.re_signed.to_string()),
+            (
+                "payouts per second".into(),
+                format!("{:.0}", s.per_second()),
+            ),
+            (
+                "reconciled at start".into(),
+                format!(
+                    "{} unfinished: {} confirmed, {} back to pending",
+                    s.reconciled.unfinished, s.reconciled.confirmed, s.reconciled.back_to_pending
+                ),
+            ),
+            ("seconds".into(), format!("{:.2}", s.seconds)),
+        ];
+        let blocks = [Block::Title("Oracle run".into()), Block::Fields(fields)];
+        f.write_str(&render(&blocks))
+    }
 }
