@@ -289,113 +289,36 @@ impl Ctx {
             Some(text) => Some(SignerSource::parse(text).keypair("fee payer")?),
             None => None,
         };
+        let source = keypair_source(global);
         // A bare public key for `-k` serves the commands that only need the signer's address;
         // the others are refused when they ask for the keypair.
-        let signer_address = match keypair_source(global) {
-            KeypairSource::Explicit(SignerSource::Address(address)) => Some(address),
+        let signer_address = match &source {
+            KeypairSource::Explicit(SignerSource::Address(address)) => Some(*address),
             _ => None,
         };
-        let send_options = SendOptions {
-            compute_unit_price: global.compute_unit_price,
-            dry_run: global.dry_run,
-            on_failure_logs: global.verbose.then_some(print_logs as fn(&[String])),
-            ..SendOptions::default()
-        };
         let mut notes = Vec::new();
-        let source = keypair_source(global);
-        let (backend, signer): (Box<dyn Backend>, Result<Keypair, CliError>) = match cluster {
+        let (backend, signer) = match cluster {
             Cluster::Embedded => {
-                let ledger_path = global
-                    .ledger_path
-                    .as_ref()
-                    .map(|p| expand_tilde(p))
-                    .unwrap_or_else(|| PathBuf::from(DEFAULT_LEDGER));
-                let signer = match &source {
-                    KeypairSource::Explicit(source) => source.keypair("signer"),
-                    KeypairSource::Default(path) if path.exists() => {
-                        Ok(load_keypair(path, "signer")?)
-                    }
-                    KeypairSource::Default(path) => {
-                        // A fresh machine without a Solana keypair can still play: a dev keypair
-                        // kept beside the ledger.
-                        let dev = ledger_path.with_file_name("id.json");
-                        if !dev.exists() {
-                            if let Some(parent) = dev.parent().filter(|p| !p.as_os_str().is_empty())
-                            {
-                                std::fs::create_dir_all(parent).map_err(|e| {
-                                    CliError::new(
-                                        ExitCode::Generic,
-                                        format!("cannot create {}: {e}", parent.display()),
-                                    )
-                                })?;
-                            }
-                            write_keypair_file(&Keypair::new(), &dev).map_err(|e| {
-                                CliError::new(
-                                    ExitCode::Generic,
-                                    format!("cannot write {}: {e}", dev.display()),
-                                )
-                            })?;
-                            notes.push(format!(
-                                "no keypair at {}; created the embedded dev keypair {}",
-                                path.display(),
-                                dev.display()
-                            ));
-                        }
-                        Ok(load_keypair(&dev, "embedded dev")?)
-                    }
+                let wallets = Wallets {
+                    source: &source,
+                    signer_address,
+                    fee_payer: fee_payer.as_ref().map(|k| k.pubkey()),
                 };
-                // The deployer (and the wallet topped up) is the signer's address, which a bare
-                // public key gives without the keypair.
-                let (signer, deployer) = match (signer, signer_address) {
-                    (Ok(signer), _) => {
-                        let deployer = signer.pubkey();
-                        (Ok(signer), deployer)
-                    }
-                    (Err(e), Some(address)) => (Err(e), address),
-                    (Err(e), None) => return Err(e),
-                };
-                let options = EmbeddedOptions {
-                    ledger_path: Some(ledger_path),
-                    program_so: program_so_path(global)?,
-                    deployer,
-                };
-                let mut backend = EmbeddedBackend::open(&options).map_err(CliError::from)?;
-                let mut wallets = vec![deployer];
-                wallets.extend(fee_payer.as_ref().map(|k| k.pubkey()));
-                for wallet in wallets {
-                    if backend.lamports(&wallet)? < EMBEDDED_LOW_WATER {
-                        backend.airdrop(&wallet, EMBEDDED_AIRDROP)?;
-                    }
-                }
-                (Box::new(backend), signer)
+                embedded_chain(global, wallets, &mut notes)?
             }
-            Cluster::Rpc(url) => {
-                let commitment = match global.commitment {
-                    Commitment::Processed => CommitmentConfig::processed(),
-                    Commitment::Confirmed => CommitmentConfig::confirmed(),
-                    Commitment::Finalized => CommitmentConfig::finalized(),
-                };
-                let signer = match &source {
-                    KeypairSource::Explicit(SignerSource::Address(address)) => {
-                        SignerSource::Address(*address).keypair("signer")
-                    }
-                    KeypairSource::Explicit(source) => Ok(source.keypair("signer")?),
-                    KeypairSource::Default(path) => load_keypair(path, "signer").map_err(|e| {
-                        CliError::usage(format!(
-                            "{} (pass -k/--keypair or create one with solana-keygen new)",
-                            e.message
-                        ))
-                    }),
-                };
-                (Box::new(RpcBackend::new(&url, commitment)), signer)
-            }
+            Cluster::Rpc(url) => rpc_chain(global, &url, &source)?,
         };
         Ok(Ctx {
             backend,
             signer,
             signer_address,
             fee_payer,
-            send_options,
+            send_options: SendOptions {
+                compute_unit_price: global.compute_unit_price,
+                dry_run: global.dry_run,
+                on_failure_logs: global.verbose.then_some(print_logs as fn(&[String])),
+                ..SendOptions::default()
+            },
             output: global.output,
             notes,
             multisig: global.multisig,
@@ -487,6 +410,114 @@ impl Ctx {
         )
         .map_err(CliError::from)
     }
+}
+
+/// The wallets the embedded chain deploys with and keeps funded.
+struct Wallets<'a> {
+    /// Where `-k` (or the default) says the signer is.
+    source: &'a KeypairSource,
+    /// `-k` as a bare public key.
+    signer_address: Option<Pubkey>,
+    /// `--fee-payer`'s address.
+    fee_payer: Option<Pubkey>,
+}
+
+/// A chain and the signer's keypair (or why there is none).
+type ChainAndSigner = (Box<dyn Backend>, Result<Keypair, CliError>);
+
+/// The embedded chain: the signer (else the dev keypair beside the ledger) deploys the program
+/// on a fresh ledger, and the signer and fee payer are topped up from its faucet.
+fn embedded_chain(
+    global: &GlobalArgs,
+    wallets: Wallets<'_>,
+    notes: &mut Vec<String>,
+) -> Result<ChainAndSigner, CliError> {
+    let ledger_path = global
+        .ledger_path
+        .as_ref()
+        .map(|p| expand_tilde(p))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_LEDGER));
+    let signer = match wallets.source {
+        KeypairSource::Explicit(source) => source.keypair("signer"),
+        KeypairSource::Default(path) if path.exists() => Ok(load_keypair(path, "signer")?),
+        KeypairSource::Default(path) => Ok(dev_keypair(&ledger_path, path, notes)?),
+    };
+    // The deployer (and the wallet topped up) is the signer's address, which a bare public key
+    // gives without the keypair.
+    let (signer, deployer) = match (signer, wallets.signer_address) {
+        (Ok(signer), _) => {
+            let deployer = signer.pubkey();
+            (Ok(signer), deployer)
+        }
+        (Err(e), Some(address)) => (Err(e), address),
+        (Err(e), None) => return Err(e),
+    };
+    let options = EmbeddedOptions {
+        ledger_path: Some(ledger_path),
+        program_so: program_so_path(global)?,
+        deployer,
+    };
+    let mut backend = EmbeddedBackend::open(&options).map_err(CliError::from)?;
+    for wallet in std::iter::once(deployer).chain(wallets.fee_payer) {
+        if backend.lamports(&wallet)? < EMBEDDED_LOW_WATER {
+            backend.airdrop(&wallet, EMBEDDED_AIRDROP)?;
+        }
+    }
+    Ok((Box::new(backend), signer))
+}
+
+/// A fresh machine without a Solana keypair can still play on the embedded chain: a dev
+/// keypair kept beside the ledger, created once (and said so in `notes`).
+fn dev_keypair(
+    ledger_path: &Path,
+    missing: &Path,
+    notes: &mut Vec<String>,
+) -> Result<Keypair, CliError> {
+    let dev = ledger_path.with_file_name("id.json");
+    if !dev.exists() {
+        let cannot = |what: &str, path: &Path, e: &dyn std::fmt::Display| {
+            CliError::new(
+                ExitCode::Generic,
+                format!("cannot {what} {}: {e}", path.display()),
+            )
+        };
+        if let Some(parent) = dev.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| cannot("create", parent, &e))?;
+        }
+        write_keypair_file(&Keypair::new(), &dev).map_err(|e| cannot("write", &dev, &e))?;
+        notes.push(format!(
+            "no keypair at {}; created the embedded dev keypair {}",
+            missing.display(),
+            dev.display()
+        ));
+    }
+    load_keypair(&dev, "embedded dev")
+}
+
+/// A cluster over JSON-RPC at `url`, and the signer: `-k` must resolve now (a bare public key
+/// is kept for the commands that only need an address), the default may be missing until a
+/// command needs it.
+fn rpc_chain(
+    global: &GlobalArgs,
+    url: &str,
+    source: &KeypairSource,
+) -> Result<ChainAndSigner, CliError> {
+    let commitment = match global.commitment {
+        Commitment::Processed => CommitmentConfig::processed(),
+        Commitment::Confirmed => CommitmentConfig::confirmed(),
+        Commitment::Finalized => CommitmentConfig::finalized(),
+    };
+    let signer = match source {
+        KeypairSource::Explicit(address @ SignerSource::Address(_)) => address.keypair("signer"),
+        KeypairSource::Explicit(source) => Ok(source.keypair("signer")?),
+        KeypairSource::Default(path) => load_keypair(path, "signer").map_err(|e| {
+            CliError::usage(format!(
+                "{} (pass -k/--keypair or create one with solana-keygen new)",
+                e.message
+            ))
+        }),
+    };
+    Ok((Box::new(RpcBackend::new(url, commitment)), signer))
 }
 
 #[cfg(test)]
