@@ -396,79 +396,128 @@ fn ensure_tables(
         ..send.clone()
     };
     let signers: HashSet<Pubkey> = [oracle.pubkey(), payer.pubkey()].into();
-    let authority = oracle.pubkey().to_string();
-    let campaigns = table_addresses(items, &signers);
-
-    // What each campaign's tables already hold, and which addresses they lack.
     let mut plans = Vec::new();
-    for (campaign, addresses) in campaigns {
-        let campaign_text = campaign.to_string();
-        let recorded = ledger.lookup_tables(&campaign_text, &authority)?;
-        let keys = recorded
-            .iter()
-            .map(|a| parse_key(a))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut tables = Vec::new();
-        for (address, table) in recorded
-            .iter()
-            .zip(lookup_table::fetch_many(backend, &keys)?)
-        {
-            match table {
-                Some(table) => tables.push(table),
-                None => ledger.remove_lookup_table(address)?,
-            }
-        }
-        let present: HashSet<Pubkey> = tables
-            .iter()
-            .flat_map(|t| t.addresses.iter().copied())
-            .collect();
-        let missing: Vec<Pubkey> = addresses
-            .into_iter()
-            .filter(|a| !present.contains(a))
-            .collect();
-        plans.push((campaign_text, tables, missing));
+    for (campaign, addresses) in table_addresses(items, &signers) {
+        plans.push(known_tables(
+            ledger,
+            backend,
+            &oracle.pubkey(),
+            campaign,
+            addresses,
+        )?);
     }
+    let created = create_tables(ledger, backend, oracle, payer, &send, &plans)?;
+    // Fill the room left in each campaign's tables, then its new ones; extend them all in one
+    // pipeline.
+    let mut created = created.into_iter();
+    let mut planned: Vec<(Pubkey, Vec<Pubkey>)> = Vec::new();
+    for plan in &mut plans {
+        let fresh = tables_needed(&plan.tables, plan.missing.len());
+        let new = created
+            .by_ref()
+            .take(fresh)
+            .map(|address| empty_table(address, oracle));
+        plan.tables.extend(new);
+        planned.extend(extensions(&plan.tables, &mut plan.missing));
+    }
+    lookup_table::extend_many(backend, &send, payer, oracle, &planned)?;
+    usable_tables(backend, &send, &mut plans, &planned)
+}
 
-    // Every new table of the run at once (one confirmation), each recorded before it is sent.
-    let needed: usize = plans
+/// A campaign's lookup tables as the ledger and the chain know them, and the addresses its
+/// payouts need that they lack.
+struct CampaignTables {
+    campaign: String,
+    tables: Vec<lookup_table::Table>,
+    missing: Vec<Pubkey>,
+}
+
+/// The tables recorded for `campaign` (by `authority`) that still exist (the others are
+/// forgotten), and which of `addresses` they lack.
+fn known_tables(
+    ledger: &mut Ledger,
+    backend: &mut dyn Backend,
+    authority: &Pubkey,
+    campaign: Pubkey,
+    addresses: Vec<Pubkey>,
+) -> Result<CampaignTables, Error> {
+    let campaign = campaign.to_string();
+    let recorded = ledger.lookup_tables(&campaign, &authority.to_string())?;
+    let keys = recorded
         .iter()
-        .map(|(_, t, m)| tables_needed(t, m.len()))
-        .sum();
+        .map(|a| parse_key(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut tables = Vec::new();
+    for (address, table) in recorded
+        .iter()
+        .zip(lookup_table::fetch_many(backend, &keys)?)
+    {
+        match table {
+            Some(table) => tables.push(table),
+            None => ledger.remove_lookup_table(address)?,
+        }
+    }
+    let present: HashSet<Pubkey> = tables
+        .iter()
+        .flat_map(|t| t.addresses.iter().copied())
+        .collect();
+    let missing = addresses
+        .into_iter()
+        .filter(|a| !present.contains(a))
+        .collect();
+    Ok(CampaignTables {
+        campaign,
+        tables,
+        missing,
+    })
+}
+
+/// Every new table the `plans` need, created at once (one confirmation), each recorded in the
+/// ledger for its campaign before it is sent. Returns their addresses in the plans' order.
+fn create_tables(
+    ledger: &mut Ledger,
+    backend: &mut dyn Backend,
+    oracle: &Keypair,
+    payer: &Keypair,
+    send: &SendOptions,
+    plans: &[CampaignTables],
+) -> Result<Vec<Pubkey>, Error> {
+    let authority = oracle.pubkey().to_string();
     let owners: Vec<&str> = plans
         .iter()
-        .flat_map(|(c, t, m)| std::iter::repeat_n(c.as_str(), tables_needed(t, m.len())))
+        .flat_map(|p| {
+            let count = tables_needed(&p.tables, p.missing.len());
+            std::iter::repeat_n(p.campaign.as_str(), count)
+        })
         .collect();
     let mut next_owner = owners.iter();
-    let created = lookup_table::create_many(backend, &send, payer, oracle, needed, &mut |chunk| {
+    lookup_table::create_many(backend, send, payer, oracle, owners.len(), &mut |chunk| {
         for (address, campaign) in chunk.iter().zip(next_owner.by_ref()) {
             ledger.add_lookup_table(campaign, &address.to_string(), &authority)?;
         }
         Ok(())
-    })?;
-    let mut created = created.into_iter();
+    })
+}
 
-    // Fill the room left in each campaign's tables, then its new ones; extend them all in one
-    // pipeline.
-    let mut planned: Vec<(Pubkey, Vec<Pubkey>)> = Vec::new();
-    for (_, tables, missing) in &mut plans {
-        let fresh = tables_needed(tables, missing.len());
-        tables.extend(
-            created
-                .by_ref()
-                .take(fresh)
-                .map(|address| lookup_table::Table {
-                    address,
-                    addresses: Vec::new(),
-                    last_extended_slot: 0,
-                    deactivation_slot: u64::MAX,
-                    authority: Some(oracle.pubkey()),
-                }),
-        );
-        planned.extend(extensions(tables, missing));
+/// A table just created by `oracle`, before its first extension.
+fn empty_table(address: Pubkey, oracle: &Keypair) -> lookup_table::Table {
+    lookup_table::Table {
+        address,
+        addresses: Vec::new(),
+        last_extended_slot: 0,
+        deactivation_slot: u64::MAX,
+        authority: Some(oracle.pubkey()),
     }
-    lookup_table::extend_many(backend, &send, payer, oracle, &planned)?;
+}
 
-    // Read back what was extended (one batched read), wait until its new addresses are usable.
+/// The run's tables once `planned` extensions landed: what was extended is read back (one
+/// batched read) and waited for until its new addresses are usable.
+fn usable_tables(
+    backend: &mut dyn Backend,
+    send: &SendOptions,
+    plans: &mut [CampaignTables],
+    planned: &[(Pubkey, Vec<Pubkey>)],
+) -> Result<Tables, Error> {
     let extended: Vec<Pubkey> = planned.iter().map(|(t, _)| *t).collect();
     let mut fresh: HashMap<Pubkey, lookup_table::Table> = HashMap::new();
     for (address, table) in extended
@@ -484,14 +533,12 @@ fn ensure_tables(
     }
     let newest_extension = fresh.values().map(|t| t.last_extended_slot).max();
     let mut result = Tables::default();
-    for (_, tables, _) in &mut plans {
-        for table in tables.iter_mut() {
-            if let Some(extended) = fresh.remove(&table.address) {
-                *table = extended;
-            }
-            if !table.addresses.is_empty() {
-                result.add(table.account());
-            }
+    for table in plans.iter_mut().flat_map(|p| p.tables.iter_mut()) {
+        if let Some(extended) = fresh.remove(&table.address) {
+            *table = extended;
+        }
+        if !table.addresses.is_empty() {
+            result.add(table.account());
         }
     }
     if let Some(slot) = newest_extension {
