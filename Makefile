@@ -54,7 +54,7 @@ localnet: build
 	cargo run --locked --bin clipstake-localnet -- $(LOCALNET_ARGS)
 
 demo: build
-	cargo run --locked -p clipstake-client --bin clipstake -- demo
+	cargo run --locked -p clipstake-cli --bin clipstake -- demo
 
 fmt:
 	cargo fmt --all

@@ -1,4 +1,4 @@
-//! The oracle's view-report parsers (client/src/oracle/reports.rs: `parse` in JSON Lines and
+//! The oracle's view-report parsers (client/oracle/src/reports.rs: `parse` in JSON Lines and
 //! CSV, `parse_time`) and the verification rules that `oracle ingest` applies to what they
 //! accept (`verify`).
 //!
@@ -30,7 +30,7 @@
 #![no_main]
 
 #[allow(dead_code)]
-#[path = "../../client/src/oracle/reports.rs"]
+#[path = "../../client/oracle/src/reports.rs"]
 mod reports;
 
 use libfuzzer_sys::fuzz_target;

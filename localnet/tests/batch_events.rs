@@ -7,9 +7,9 @@ mod support;
 use std::collections::BTreeMap;
 
 use clipstake::events::BatchPaid;
-use clipstake_client::oracle::batch::{LOG_BYTES_LIMIT, batch_log_bytes};
-use clipstake_client::oracle::ledger::{Intent, Ledger, Status};
-use clipstake_client::oracle::{self, NoFailpoints, RunOptions, RunSummary};
+use clipstake_oracle::batch::{LOG_BYTES_LIMIT, batch_log_bytes};
+use clipstake_oracle::ledger::{Intent, Ledger, Status};
+use clipstake_oracle::{self as oracle, NoFailpoints, RunOptions, RunSummary};
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::api::config::RpcTransactionConfig;
 use solana_rpc_client::rpc_client::RpcClient;
@@ -31,7 +31,7 @@ fn run(net: &Localnet, ledger: &mut Ledger) -> RunSummary {
         &oracle_keypair,
         &RunOptions::default(),
         &mut NoFailpoints,
-        &indicatif::ProgressBar::hidden(),
+        &mut clipstake_oracle::NoProgress,
     )
     .unwrap()
 }
@@ -78,7 +78,7 @@ fn check_events(net: &Localnet, ledger: &Ledger, campaign: &ReadyCampaign) -> us
     let mut largest = 0;
     for (signature, intents) in latest_payouts(ledger, campaign) {
         let logs = logs_of(&client, &signature);
-        let events = clipstake_client::events::decode::<BatchPaid>(&logs);
+        let events = clipstake_sdk::events::decode::<BatchPaid>(&logs);
         assert_eq!(events.len(), 1, "one batch per transaction: {logs:#?}");
         let event = &events[0];
         assert_eq!(event.campaign, campaign.address);

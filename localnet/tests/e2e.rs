@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use clipstake::math::{Bps, entitlement, split};
 use clipstake_client::backend::{Backend, BackendExt};
-use clipstake_client::pda;
+use clipstake_sdk::pda;
 use solana_commitment_config::CommitmentConfig;
 use support::{Localnet, base};
 

@@ -13,9 +13,9 @@ use anchor_lang::prelude::Pubkey;
 use clipstake_client::Error;
 use clipstake_client::backend::rpc::RpcBackend;
 use clipstake_client::backend::{AccountFilter, Backend, BackendExt, Simulation, TxStatus};
-use clipstake_client::oracle::ledger::{Ledger, Status};
-use clipstake_client::oracle::{self, NoFailpoints, RunOptions};
 use clipstake_client::sender::{SendOptions, SendStatus, send_transaction};
+use clipstake_oracle::ledger::{Ledger, Status};
+use clipstake_oracle::{self as oracle, NoFailpoints, RunOptions};
 use solana_account::Account;
 use solana_clock::Clock;
 use solana_commitment_config::CommitmentConfig;
@@ -371,7 +371,7 @@ fn an_rpc_that_goes_down_mid_run_loses_nothing_and_pays_nothing_twice() {
         &oracle_keypair,
         &options,
         &mut NoFailpoints,
-        &indicatif::ProgressBar::hidden(),
+        &mut clipstake_oracle::NoProgress,
     )
     .unwrap_err();
     assert!(matches!(failed, Error::Network(_)), "{failed}");
@@ -391,7 +391,7 @@ fn an_rpc_that_goes_down_mid_run_loses_nothing_and_pays_nothing_twice() {
         &oracle_keypair,
         &options,
         &mut NoFailpoints,
-        &indicatif::ProgressBar::hidden(),
+        &mut clipstake_oracle::NoProgress,
     )
     .unwrap();
     assert_eq!(summary.failed, 0, "{summary:?}");

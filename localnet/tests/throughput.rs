@@ -12,8 +12,8 @@
 mod support;
 
 use clipstake_client::backend::BackendExt;
-use clipstake_client::oracle::ledger::Ledger;
-use clipstake_client::oracle::{self, NoFailpoints, RunOptions, RunSummary};
+use clipstake_oracle::ledger::Ledger;
+use clipstake_oracle::{self as oracle, NoFailpoints, RunOptions, RunSummary};
 use solana_commitment_config::CommitmentConfig;
 use support::Localnet;
 
@@ -73,7 +73,7 @@ fn oracle_throughput_against_the_local_validator() {
                 &oracle_keypair,
                 &RunOptions::default(),
                 &mut NoFailpoints,
-                &indicatif::ProgressBar::hidden(),
+                &mut clipstake_oracle::NoProgress,
             )
             .unwrap();
             assert_eq!(summary.paid, n, "{summary:?}");

@@ -1,8 +1,8 @@
 //! Prints the compute units of every instruction of the real SBF program, as a Markdown table
 //! for BENCHMARKS.md. Run with `make bench`.
 use anchor_lang::prelude::Pubkey;
-use clipstake_client::attestation::Attestation;
-use clipstake_client::instructions::{self as ix, Asset};
+use clipstake_sdk::attestation::Attestation;
+use clipstake_sdk::instructions::{self as ix, Asset};
 use clipstake_tests::*;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
@@ -92,7 +92,7 @@ fn measure(mut env: Env, token_program: Option<Pubkey>, label: &str) -> Vec<Row>
         &env.payer.pubkey(),
         &campaign,
         clipstake::instructions::RegisterSubmissionArgs {
-            content_hash: clipstake_client::pda::content_hash("https://video.example/cu"),
+            content_hash: clipstake_sdk::pda::content_hash("https://video.example/cu"),
             creator: creator.pubkey(),
             affiliate: Some(affiliate.pubkey()),
             affiliate_bps: 1_000,

@@ -9,8 +9,8 @@ use anchor_lang::prelude::Pubkey;
 use clipstake::errors::ClipstakeError;
 use clipstake::instructions::{CreateCampaignArgs, InitPlatformArgs, RegisterSubmissionArgs};
 use clipstake::state::{Campaign, Submission};
-use clipstake_client::instructions::{self as ix, Asset, CampaignAccount, SubmissionAccount};
-use clipstake_client::pda;
+use clipstake_sdk::instructions::{self as ix, Asset, CampaignAccount, SubmissionAccount};
+use clipstake_sdk::pda;
 use litesvm::LiteSVM;
 use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
 use solana_account::Account;
@@ -23,7 +23,7 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 use solana_transaction_error::TransactionError;
 
-pub use clipstake_client::instructions::{TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID};
+pub use clipstake_sdk::instructions::{TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID};
 
 /// Lamports per SOL.
 pub const SOL: u64 = 1_000_000_000;

@@ -7,8 +7,8 @@ use clipstake::errors::ClipstakeError;
 use clipstake::events::BatchPaid;
 use clipstake::math::{Bps, entitlement, split};
 use clipstake::state::Platform;
-use clipstake_client::instructions::ASSOCIATED_TOKEN_PROGRAM_ID;
-use clipstake_client::pda;
+use clipstake_sdk::instructions::ASSOCIATED_TOKEN_PROGRAM_ID;
+use clipstake_sdk::pda;
 use solana_instruction_error::InstructionError;
 use clipstake_tests::*;
 use solana_signer::Signer;
@@ -23,7 +23,7 @@ fn views_of(i: usize) -> u64 {
 
 /// The `BatchPaid` events in a transaction's logs.
 fn batch_events(logs: &[String]) -> Vec<BatchPaid> {
-    clipstake_client::events::decode(logs)
+    clipstake_sdk::events::decode(logs)
 }
 
 /// Balances of everything a payout moves, in a fixed order: vault, treasury, then each
@@ -33,13 +33,13 @@ fn balances(env: &Env, payees: &[Payee]) -> Vec<u64> {
     let balance = |wallet: &Pubkey| {
         let at = receiving_account(asset, wallet);
         match asset {
-            clipstake_client::instructions::Asset::Sol => env.lamports(&at),
+            clipstake_sdk::instructions::Asset::Sol => env.lamports(&at),
             _ => env.token_balance(&at),
         }
     };
     let campaign = env.campaign(&payees[0].campaign).state;
     let vault = match asset {
-        clipstake_client::instructions::Asset::Sol => env.lamports(&campaign.vault),
+        clipstake_sdk::instructions::Asset::Sol => env.lamports(&campaign.vault),
         _ => env.token_balance(&campaign.vault),
     };
     let mut all = vec![vault, balance(&env.treasury.pubkey())];

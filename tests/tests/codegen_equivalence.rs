@@ -5,8 +5,8 @@
 //! the feature may change what the code costs, never what it does.
 use anchor_lang::prelude::Pubkey;
 use clipstake::state::{Campaign, CampaignStatus, Submission};
-use clipstake_client::attestation::Attestation;
-use clipstake_client::instructions::{self as ix, Asset};
+use clipstake_sdk::attestation::Attestation;
+use clipstake_sdk::instructions::{self as ix, Asset};
 use clipstake_tests::*;
 use litesvm::LiteSVM;
 use solana_signer::Signer;

@@ -95,9 +95,9 @@ use clipstake::instructions::{
     CreateCampaignArgs, InitPlatformArgs, RegisterSubmissionArgs, UpdatePlatformArgs,
 };
 use clipstake::state::{Campaign, CampaignStatus, OracleRegistration, Platform, Submission};
-use clipstake_client::attestation::Attestation;
-use clipstake_client::instructions::{self as ix, Asset, CampaignAccount, SubmissionAccount};
-use clipstake_client::pda;
+use clipstake_sdk::attestation::Attestation;
+use clipstake_sdk::instructions::{self as ix, Asset, CampaignAccount, SubmissionAccount};
+use clipstake_sdk::pda;
 use clipstake_tests::*;
 use solana_account::Account;
 use solana_instruction::Instruction;
@@ -4071,13 +4071,13 @@ enum PayKind {
 
 /// The one `PayoutMade` event in a transaction's logs, or `None`.
 fn payout_event(logs: &[String]) -> Option<PayoutMade> {
-    let mut events = clipstake_client::events::decode::<PayoutMade>(logs);
+    let mut events = clipstake_sdk::events::decode::<PayoutMade>(logs);
     (events.len() == 1).then(|| events.remove(0))
 }
 
 /// The one `CampaignWithdrawn` event in a transaction's logs, or `None`.
 fn withdrawn_event(logs: &[String]) -> Option<CampaignWithdrawn> {
-    let mut events = clipstake_client::events::decode::<CampaignWithdrawn>(logs);
+    let mut events = clipstake_sdk::events::decode::<CampaignWithdrawn>(logs);
     (events.len() == 1).then(|| events.remove(0))
 }
 

@@ -18,8 +18,8 @@ use clipstake::errors::ClipstakeError;
 use clipstake::events::BatchPaid;
 use clipstake::math::{self, Bps, Split};
 use clipstake::state::{CampaignStatus, OracleRegistration, Submission};
-use clipstake_client::instructions::{self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset};
-use clipstake_client::pda;
+use clipstake_sdk::instructions::{self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset};
+use clipstake_sdk::pda;
 use clipstake_tests::MintExtension as Ext;
 use clipstake_tests::*;
 use solana_account::Account;
@@ -78,11 +78,11 @@ fn batch_all(env: &Env, payees: &[Payee]) -> Instruction {
 /// payee's).
 fn batch_by(env: &Env, oracle: &Pubkey, payouts: &[(&Payee, u64)]) -> Instruction {
     let campaign = env.campaign(&payouts[0].0.campaign);
-    let submissions: Vec<(clipstake_client::instructions::SubmissionAccount, u64)> = payouts
+    let submissions: Vec<(clipstake_sdk::instructions::SubmissionAccount, u64)> = payouts
         .iter()
         .map(|(p, views)| (env.submission(&p.submission), *views))
         .collect();
-    let refs: Vec<(&clipstake_client::instructions::SubmissionAccount, u64)> =
+    let refs: Vec<(&clipstake_sdk::instructions::SubmissionAccount, u64)> =
         submissions.iter().map(|(s, v)| (s, *v)).collect();
     ix::disburse_batch(oracle, &campaign, &refs)
 }
@@ -282,7 +282,7 @@ fn set_frozen(env: &mut Env, account: &Pubkey, mint: &Pubkey, frozen: bool) {
 
 /// The `BatchPaid` event of a transaction.
 fn batch_event(meta: &litesvm::types::TransactionMetadata) -> BatchPaid {
-    let mut events = clipstake_client::events::decode::<BatchPaid>(&meta.logs);
+    let mut events = clipstake_sdk::events::decode::<BatchPaid>(&meta.logs);
     assert_eq!(events.len(), 1, "one BatchPaid event");
     events.remove(0)
 }
@@ -1382,7 +1382,7 @@ fn sol_batch_to_a_wallet_below_rent_records_the_views_and_keeps_them_owed() {
     let oracle = env.oracle.insecure_clone();
     let meta = env.send(&[batch], &[&oracle]).expect("batch");
 
-    let event: BatchPaid = clipstake_client::events::decode(&meta.logs).remove(0);
+    let event: BatchPaid = clipstake_sdk::events::decode(&meta.logs).remove(0);
     let entry = &event.payouts[1];
     assert_eq!((entry.gross, entry.still_owed), (0, owed));
     assert!(event.payouts[0].gross > 0 && event.payouts[0].still_owed == 0);
@@ -1721,7 +1721,7 @@ fn batch_to_reassigned_token_accounts_accrues_their_shares() {
         .insecure_clone();
     let treasury = env.treasury.insecure_clone();
     for owner in [&treasury, &affiliate] {
-        let ata = clipstake_client::pda::associated_token(&owner.pubkey(), &mint, &token_program);
+        let ata = clipstake_sdk::pda::associated_token(&owner.pubkey(), &mint, &token_program);
         let hand = set_authority(
             &token_program,
             &ata,

@@ -5,10 +5,10 @@ use anchor_lang::prelude::Pubkey;
 use clipstake::errors::ClipstakeError;
 use clipstake::instructions::{CreateCampaignArgs, RegisterSubmissionArgs};
 use clipstake::state::{Campaign, CampaignStatus, Submission};
-use clipstake_client::instructions::{
+use clipstake_sdk::instructions::{
     self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset, SYSTEM_PROGRAM_ID,
 };
-use clipstake_client::pda;
+use clipstake_sdk::pda;
 use clipstake_tests::*;
 use solana_instruction::Instruction;
 use solana_instruction_error::InstructionError;

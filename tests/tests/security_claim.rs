@@ -4,8 +4,8 @@
 use anchor_lang::prelude::Pubkey;
 use clipstake::attestation::{ED25519_PROGRAM_ID, INSTRUCTIONS_SYSVAR_ID, attestation_message};
 use clipstake::errors::ClipstakeError;
-use clipstake_client::attestation::Attestation;
-use clipstake_client::instructions as ix;
+use clipstake_sdk::attestation::Attestation;
+use clipstake_sdk::instructions as ix;
 use clipstake_tests::*;
 use solana_account::Account;
 use solana_instruction::Instruction;
@@ -724,7 +724,7 @@ fn rejects_claim_while_platform_paused() {
 #[test]
 fn rejects_claim_to_token_account_of_another_owner() {
     let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), false);
-    let clipstake_client::instructions::Asset::Token {
+    let clipstake_sdk::instructions::Asset::Token {
         mint,
         token_program,
     } = payee.asset

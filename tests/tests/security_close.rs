@@ -4,7 +4,7 @@ use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::prelude::Pubkey;
 use clipstake::errors::ClipstakeError;
 use clipstake::state::{Campaign, CampaignStatus};
-use clipstake_client::instructions::{
+use clipstake_sdk::instructions::{
     self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset, CampaignAccount,
 };
 use clipstake_tests::*;

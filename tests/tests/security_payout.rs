@@ -4,7 +4,7 @@ use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::prelude::Pubkey;
 use clipstake::errors::ClipstakeError;
 use clipstake::state::{CampaignStatus, Submission};
-use clipstake_client::instructions::{self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset};
+use clipstake_sdk::instructions::{self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset};
 use clipstake_tests::*;
 use solana_instruction::Instruction;
 use solana_instruction_error::InstructionError;

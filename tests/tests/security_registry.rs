@@ -16,10 +16,10 @@ use anchor_lang::prelude::Pubkey;
 use clipstake::errors::ClipstakeError;
 use clipstake::instructions::UpdatePlatformArgs;
 use clipstake::state::{OracleRegistration, Platform, TrustedMint};
-use clipstake_client::instructions::{
+use clipstake_sdk::instructions::{
     self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset, SYSTEM_PROGRAM_ID,
 };
-use clipstake_client::pda;
+use clipstake_sdk::pda;
 use clipstake_tests::*;
 use solana_account::Account;
 use solana_instruction::Instruction;

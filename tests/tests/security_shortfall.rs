@@ -6,8 +6,8 @@
 use anchor_lang::prelude::Pubkey;
 use clipstake::errors::ClipstakeError;
 use clipstake::state::CampaignStatus;
-use clipstake_client::attestation::Attestation;
-use clipstake_client::instructions::{self as ix, Asset};
+use clipstake_sdk::attestation::Attestation;
+use clipstake_sdk::instructions::{self as ix, Asset};
 use clipstake_tests::*;
 use solana_signer::Signer;
 
@@ -212,7 +212,7 @@ fn claim_collects_a_recorded_shortfall_after_the_deadline() {
 fn rejects_close_submission_with_shortfall_owed() {
     let (mut env, payee, _) = shortfall_fixture(None);
     end_campaign(&mut env, &payee);
-    let platform = env.account::<clipstake::state::Platform>(&clipstake_client::pda::platform());
+    let platform = env.account::<clipstake::state::Platform>(&clipstake_sdk::pda::platform());
     let campaign = env.campaign(&payee.campaign).state;
     env.set_time(campaign.final_deadline(&platform) + 1);
     let brand = env.brand.insecure_clone();

@@ -323,7 +323,7 @@ pub fn campaign_with_reports(net: &Localnet, videos: usize, token: bool) -> Read
     use clipstake::instructions::RegisterSubmissionArgs;
     use clipstake_client::backend::{Backend, BackendExt};
     use clipstake_client::sender::{SendOptions, no_state_check, send_transaction};
-    use clipstake_client::{instructions as ix, pda};
+    use clipstake_sdk::{instructions as ix, pda};
 
     let treasury = Keypair::new().pubkey().to_string();
     let oracle = net.keypair("oracle");

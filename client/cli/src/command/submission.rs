@@ -1,0 +1,203 @@
+//! `clipstake submission register|show|list` (videos; registration is signed by the oracle).
+use anchor_lang::prelude::Pubkey;
+use clap::{Args, Subcommand};
+use clipstake::errors::ClipstakeError;
+use clipstake::instructions::RegisterSubmissionArgs;
+use clipstake_client::backend::{Backend, BackendExt};
+use clipstake_client::sender::Sent;
+use clipstake_sdk::accounts;
+use clipstake_sdk::instructions as ix;
+use clipstake_sdk::pda;
+use serde_json::json;
+
+use super::{
+    Units, dry_run_report, hex, parse_pubkey, refusal, sent_json, sent_line, simulated,
+    submission_fields, submission_json,
+};
+use crate::CliError;
+use crate::config::Ctx;
+use crate::output::{Report, short};
+
+#[derive(Debug, Subcommand)]
+pub enum SubmissionCommand {
+    /// Registers a video the oracle verified (sign with the campaign's oracle; the creator
+    /// needs no SOL).
+    Register(RegisterArgs),
+    /// Shows a submission, by address or by campaign and video.
+    Show(ShowArgs),
+    /// Lists a campaign's submissions.
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// The campaign.
+    #[arg(value_parser = parse_pubkey)]
+    pub campaign: Pubkey,
+    /// The video's canonical id or URL (its SHA-256 is the submission's seed).
+    #[arg(long)]
+    pub video: String,
+    /// Wallet receiving the creator's share.
+    #[arg(long, value_parser = parse_pubkey)]
+    pub creator: Pubkey,
+    /// Affiliate wallet receiving a commission.
+    #[arg(long, value_parser = parse_pubkey, requires = "affiliate_bps")]
+    pub affiliate: Option<Pubkey>,
+    /// Affiliate commission in basis points.
+    #[arg(long, requires = "affiliate")]
+    pub affiliate_bps: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The submission's address.
+    #[arg(value_parser = parse_pubkey, required_unless_present_all = ["campaign", "video"])]
+    pub submission: Option<Pubkey>,
+    /// The campaign (with --video instead of the address).
+    #[arg(long, value_parser = parse_pubkey, requires = "video", conflicts_with = "submission")]
+    pub campaign: Option<Pubkey>,
+    /// The video's id or URL (with --campaign).
+    #[arg(long, requires = "campaign")]
+    pub video: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The campaign.
+    #[arg(value_parser = parse_pubkey)]
+    pub campaign: Pubkey,
+    /// Only this creator's videos.
+    #[arg(long, value_parser = parse_pubkey)]
+    pub creator: Option<Pubkey>,
+}
+
+pub fn run(ctx: &mut Ctx, command: SubmissionCommand) -> Result<Report, CliError> {
+    match command {
+        SubmissionCommand::Register(args) => register(ctx, args),
+        SubmissionCommand::Show(args) => {
+            let address = match (args.submission, args.campaign, &args.video) {
+                (Some(address), _, _) => address,
+                (None, Some(campaign), Some(video)) => {
+                    pda::submission(&campaign, &pda::content_hash(video))
+                }
+                _ => {
+                    return Err(CliError::usage(
+                        "give the submission's address, or --campaign and --video",
+                    ));
+                }
+            };
+            submission_report(ctx.backend.as_mut(), &address, None)
+        }
+        SubmissionCommand::List(args) => list(ctx, args),
+    }
+}
+
+/// A submission's report.
+pub fn submission_report(
+    backend: &mut dyn Backend,
+    address: &Pubkey,
+    sent: Option<&Sent>,
+) -> Result<Report, CliError> {
+    let submission = backend.submission(address)?;
+    let campaign = backend.campaign(&submission.state.campaign)?;
+    let units = Units::of(&campaign);
+    let mut json = submission_json(&submission, &units);
+    if let Some(sent) = sent {
+        json["transaction"] = sent_json(sent);
+    }
+    let mut report = Report::new(json)
+        .title(format!("Submission {address}"))
+        .fields(submission_fields(&submission, &units));
+    if let Some(sent) = sent {
+        report = report.line(sent_line(sent));
+    }
+    Ok(report)
+}
+
+fn register(ctx: &mut Ctx, args: RegisterArgs) -> Result<Report, CliError> {
+    let campaign = ctx.backend.campaign(&args.campaign)?;
+    let oracle = ctx.signer_pubkey()?;
+    if oracle != campaign.state.oracle {
+        // The program would first miss the signer's oracle registration; say what matters.
+        return Err(refusal(
+            ClipstakeError::NotCampaignOracle,
+            format!(
+                "sign with the campaign's oracle {} (-k)",
+                campaign.state.oracle
+            ),
+        ));
+    }
+    let payer = ctx.fee_payer_pubkey()?;
+    let content_hash = pda::content_hash(&args.video);
+    let (instruction, submission) = ix::register_submission(
+        &oracle,
+        &payer,
+        &args.campaign,
+        RegisterSubmissionArgs {
+            content_hash,
+            creator: args.creator,
+            affiliate: args.affiliate,
+            affiliate_bps: args.affiliate_bps.unwrap_or(0),
+        },
+    );
+    if ctx.backend.get_account(&submission)?.is_some() {
+        return Err(CliError::usage(format!(
+            "the video {:?} is already registered to this campaign as {submission} (content hash {})",
+            args.video,
+            hex(&content_hash)
+        )));
+    }
+    let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| {
+        Ok(b.get_account(&submission)?.is_some())
+    })?;
+    if simulated(&sent) {
+        return Ok(dry_run_report("submission register", &sent));
+    }
+    submission_report(ctx.backend.as_mut(), &submission, Some(&sent))
+}
+
+fn list(ctx: &mut Ctx, args: ListArgs) -> Result<Report, CliError> {
+    let campaign = ctx.backend.campaign(&args.campaign)?;
+    let units = Units::of(&campaign);
+    let mut filters = vec![accounts::submissions_of_campaign(&args.campaign)];
+    if let Some(creator) = args.creator {
+        filters.push(accounts::submissions_of_creator(&creator));
+    }
+    let submissions = ctx.backend.submissions(&filters)?;
+    let rows = submissions
+        .iter()
+        .map(|s| {
+            let st = &s.state;
+            vec![
+                s.address.to_string(),
+                short(&st.creator),
+                st.affiliate()
+                    .map(|a| format!("{} ({} bps)", short(&a), st.affiliate_bps))
+                    .unwrap_or_else(|| "-".into()),
+                st.paid_views.to_string(),
+                units.ui(st.paid_gross),
+                units.ui(st.paid_to_creator),
+            ]
+        })
+        .collect();
+    let items: Vec<_> = submissions
+        .iter()
+        .map(|s| submission_json(s, &units))
+        .collect();
+    let mut report = Report::new(json!({ "campaign": args.campaign.to_string(), "submissions": items, "count": submissions.len() }))
+        .title(format!("{} submission(s) of campaign {}", submissions.len(), args.campaign));
+    if !submissions.is_empty() {
+        report = report.table(
+            &[
+                "submission",
+                "creator",
+                "affiliate",
+                "views paid",
+                "gross",
+                "to creator",
+            ],
+            rows,
+        );
+    }
+    Ok(report)
+}
