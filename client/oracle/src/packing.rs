@@ -11,7 +11,8 @@
 //! - the instruction trace: at most [`MAX_INSTRUCTION_TRACE`] entries (top-level instructions
 //!   and CPIs, learnt per payout shape from simulations);
 //! - the log: a `disburse_batch` holds at most [`batch::max_payouts_per_batch`] payouts, whose
-//!   `BatchPaid` event fits the 10,000 logged bytes;
+//!   `BatchPaid` event fits the 10,000 logged bytes; single `disburse`s stay within
+//!   [`PLANNED_LOG_BYTES_PER_TX`] by the bytes each shape was seen to log;
 //! - lookup tables: which addresses each campaign's tables lack, how many new tables that takes,
 //!   and which table each missing address goes to.
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -47,6 +48,10 @@ pub(crate) const MAX_ACCOUNT_LOCKS: usize = 64;
 /// Entries the runtime allows in one transaction's instruction trace (top-level instructions
 /// and every CPI).
 pub(crate) const MAX_INSTRUCTION_TRACE: usize = 64;
+/// Log bytes a transaction of single `disburse`s is planned to fill, of the runtime's 10,000
+/// (the rest is margin for the compute-budget lines and the estimate): past the limit the log
+/// is cut, with the later payouts' `PayoutMade` events.
+pub(crate) const PLANNED_LOG_BYTES_PER_TX: usize = 9_000;
 /// The first guess of trace entries per disbursement: one (a SOL payout makes no CPI). Token
 /// payouts cost more (three transfers, more when token accounts are created); a batch that
 /// exceeds the trace is refused and split, and the simulations teach the real figure.
@@ -138,21 +143,22 @@ pub(crate) struct Shape {
     pub(crate) creator: bool,
 }
 
-/// Trace entries per disbursement learnt from simulations: the costliest seen of each shape,
-/// and of any shape for shapes not seen yet. Both only grow within a run, so batches stop
-/// being refused once they are learnt (a payout that creates token accounts costs more than
-/// the same shape later; the run keeps the higher figure).
+/// A per-disbursement cost learnt from simulations (trace entries, log bytes): the costliest
+/// seen of each shape, and of any shape for shapes not seen yet. Both only grow within a run,
+/// so batches stop being refused once they are learnt (a payout that creates token accounts
+/// costs more than the same shape later; the run keeps the higher figure).
 #[derive(Debug)]
-pub(crate) struct TraceEstimate {
+pub(crate) struct ShapeEstimate {
     pub(crate) by_shape: HashMap<Shape, usize>,
     pub(crate) costliest: usize,
 }
 
-impl TraceEstimate {
-    pub(crate) fn new() -> Self {
-        TraceEstimate {
+impl ShapeEstimate {
+    /// An estimate of `initial` for every shape until simulations teach more.
+    pub(crate) fn starting_at(initial: usize) -> Self {
+        ShapeEstimate {
             by_shape: HashMap::new(),
-            costliest: INITIAL_TRACE_PER_DISBURSEMENT,
+            costliest: initial,
         }
     }
 
@@ -221,7 +227,9 @@ pub(crate) struct Packer {
     /// The last simulation's compute units per payout on each route.
     units_per_payout: HashMap<Route, u64>,
     /// Trace entries per single `disburse`, learnt from this run's simulations.
-    trace: TraceEstimate,
+    trace: ShapeEstimate,
+    /// Log bytes per single `disburse`, learnt from this run's simulations.
+    log_bytes: ShapeEstimate,
 }
 
 impl Packer {
@@ -242,7 +250,8 @@ impl Packer {
                 (Route::Batched, INITIAL_UNITS_PER_BATCHED_PAYOUT),
                 (Route::Single, INITIAL_UNITS_PER_DISBURSEMENT),
             ]),
-            trace: TraceEstimate::new(),
+            trace: ShapeEstimate::starting_at(INITIAL_TRACE_PER_DISBURSEMENT),
+            log_bytes: ShapeEstimate::starting_at(0),
         }
     }
 
@@ -293,12 +302,22 @@ impl Packer {
         }
     }
 
+    /// Log bytes `item` adds to its transaction: a single `disburse`'s, as learnt (a batch's
+    /// one event is bounded by its payout count instead).
+    fn log_of(&self, item: &Item) -> usize {
+        match item.route {
+            Route::Batched => 0,
+            Route::Single => self.log_bytes.of(item.shape()),
+        }
+    }
+
     /// `first` and the payouts after it of the same campaign and route, up to the payout,
-    /// trace and account-lock bounds.
+    /// trace, log and account-lock bounds.
     fn take_within_limits(&self, first: Item, queue: &mut VecDeque<Item>) -> Vec<Item> {
         let (campaign, route) = (first.campaign, first.route);
         let most = self.most_payouts(route);
         let mut trace_used = self.trace_base(&first) + self.trace_of(&first);
+        let mut log_used = self.log_of(&first);
         // Every account a transaction names, from a lookup table or not, is locked, and the
         // runtime locks at most 64.
         let mut locked: HashSet<Pubkey> = budget_instructions(0, None)
@@ -325,9 +344,11 @@ impl Packer {
                     if next.campaign == campaign
                         && next.route == route
                         && trace_used + self.trace_of(next) <= MAX_INSTRUCTION_TRACE
+                        && log_used + self.log_of(next) <= PLANNED_LOG_BYTES_PER_TX
                         && accounts_of(next, &mut locked) =>
                 {
                     trace_used += self.trace_of(next);
+                    log_used += self.log_of(next);
                     items.extend(queue.pop_front())
                 }
                 _ => break,
@@ -382,13 +403,20 @@ impl Packer {
     /// What a simulation of `batch` teaches about packing the next transactions of its route:
     /// the compute units per payout (an estimate that proves low only costs a refused
     /// simulation and a split) and, for single `disburse`s, each one's trace entries (itself
-    /// plus its CPIs) by shape. A batch's trace is known from its shares (`trace_of`).
+    /// plus its CPIs) and log bytes by shape. A batch's trace is known from its shares
+    /// (`trace_of`). A simulation whose log was cut teaches a lower bound, which still grows
+    /// the estimate.
     pub(crate) fn learn(&mut self, batch: &Batch, prepared: &clipstake_client::sender::Prepared) {
         let route = batch.items[0].route;
         let per_payout = (prepared.units_consumed / batch.items.len() as u64).max(1);
         self.units_per_payout.insert(route, per_payout);
         if route != Route::Single {
             return;
+        }
+        let logged: usize = prepared.logs.iter().map(String::len).sum();
+        let log_per_payout = logged.div_ceil(batch.items.len());
+        for item in &batch.items {
+            self.log_bytes.learn(item.shape(), log_per_payout);
         }
         if let Some(inner) = &prepared.inner_per_instruction {
             let budget = instructions_len_without(prepared, batch.items.len());
@@ -602,13 +630,13 @@ mod tests {
 
     #[test]
     fn trace_estimate_starts_at_one_entry() {
-        let trace = TraceEstimate::new();
+        let trace = ShapeEstimate::starting_at(INITIAL_TRACE_PER_DISBURSEMENT);
         assert_eq!(trace.of(CREATOR_ONLY), 1);
     }
 
     #[test]
     fn trace_estimate_is_per_shape_and_unseen_shapes_take_the_costliest() {
-        let mut trace = TraceEstimate::new();
+        let mut trace = ShapeEstimate::starting_at(INITIAL_TRACE_PER_DISBURSEMENT);
         trace.learn(CREATOR_ONLY, 3);
         assert_eq!(trace.of(CREATOR_ONLY), 3);
         assert_eq!(trace.of(WITH_AFFILIATE), 3, "unseen: the costliest so far");
@@ -623,7 +651,7 @@ mod tests {
 
     #[test]
     fn trace_estimate_only_grows_within_a_run() {
-        let mut trace = TraceEstimate::new();
+        let mut trace = ShapeEstimate::starting_at(INITIAL_TRACE_PER_DISBURSEMENT);
         // First payout of the shape creates token accounts; later ones do not.
         trace.learn(WITH_AFFILIATE, 25);
         trace.learn(WITH_AFFILIATE, 4);
@@ -749,6 +777,19 @@ mod tests {
         packer.trace.learn(items[0].shape(), 25);
         packer.trace.learn(items[1].shape(), 25);
         assert_eq!(sizes(&packer, items.into(), &tables), [2, 2, 1]);
+    }
+
+    #[test]
+    fn the_log_bytes_learnt_bound_single_disburses() {
+        let oracle = Keypair::new();
+        let campaign = token_campaign();
+        let items = singles(&oracle, &campaign, 7);
+        let tables = tables_for(&items);
+        let mut packer = packer(&oracle, 64);
+        packer.units_per_payout.insert(Route::Single, 1);
+        // About 2,900 bytes a payout (one that opens token accounts): three fit in 9,000.
+        packer.log_bytes.learn(items[0].shape(), 2_900);
+        assert_eq!(sizes(&packer, items.into(), &tables), [3, 3, 1]);
     }
 
     #[test]

@@ -641,12 +641,13 @@ impl Pipeline<'_> {
             Err(e) if e.is_refusal() => return self.refused(batch, &e, retry),
             Err(e) => return Err(e),
         };
+        // Learnt first: a simulation whose log was cut still teaches how much its payouts log.
+        self.packer.learn(&batch, &prepared);
         if events_would_be_lost(&batch, &prepared.logs) {
             // Never sent: split like a refusal, so every `PayoutMade` event reaches the log.
             let lost = Error::Other("program logs truncated: events would be lost".into());
             return self.refused(batch, &lost, retry);
         }
-        self.packer.learn(&batch, &prepared);
         let signature = prepared.transaction.signatures[0];
         let signature_text = signature.to_string();
         let blockhash_text = blockhash.to_string();
