@@ -9,8 +9,8 @@ use clipstake::math::{Bps, entitlement, split};
 use clipstake::state::Platform;
 use clipstake_sdk::instructions::ASSOCIATED_TOKEN_PROGRAM_ID;
 use clipstake_sdk::pda;
-use solana_instruction_error::InstructionError;
 use clipstake_tests::*;
+use solana_instruction_error::InstructionError;
 use solana_signer::Signer;
 
 /// SOL, SPL Token and Token-2022.

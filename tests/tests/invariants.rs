@@ -982,7 +982,8 @@ type AccountCopy = (u64, Pubkey, Vec<u8>);
 fn amount_and_withheld(data: &[u8]) -> Option<(u64, u64)> {
     use spl_token_2022_interface::extension::transfer_fee::TransferFeeAmount;
     use spl_token_2022_interface::extension::{BaseStateWithExtensions, StateWithExtensions};
-    let state = StateWithExtensions::<spl_token_2022_interface::state::Account>::unpack(data).ok()?;
+    let state =
+        StateWithExtensions::<spl_token_2022_interface::state::Account>::unpack(data).ok()?;
     let withheld = state
         .get_extension::<TransferFeeAmount>()
         .map_or(0, |fee| u64::from(fee.withheld_amount));
@@ -2744,7 +2745,11 @@ impl World {
     /// every watched account (the fee payer aside: one transaction instead of several), and
     /// the fork's model becomes this world's.
     fn batch(&mut self, subs: &[u8], views: Views) -> Result<Option<bool>, Failure> {
-        let Some(sis) = subs.iter().map(|s| self.sub_of(*s)).collect::<Option<Vec<_>>>() else {
+        let Some(sis) = subs
+            .iter()
+            .map(|s| self.sub_of(*s))
+            .collect::<Option<Vec<_>>>()
+        else {
             return Ok(None);
         };
         let ci = self.m.subs[sis[0]].camp;
@@ -2752,7 +2757,10 @@ impl World {
         let Some(campaign) = c.cache.clone() else {
             return Ok(None);
         };
-        if sis.iter().any(|&si| self.m.subs[si].camp != ci || self.m.subs[si].cache.is_none()) {
+        if sis
+            .iter()
+            .any(|&si| self.m.subs[si].camp != ci || self.m.subs[si].cache.is_none())
+        {
             return Ok(None);
         }
         let oracle = self.auth_kp(c.oracle).insecure_clone();
@@ -2790,7 +2798,9 @@ impl World {
             let Err(refused) = result else {
                 return fail(
                     "accepted disburse_batch",
-                    format!("a batch of {payouts:?} was accepted, but one of its payouts alone was refused or a recipient's token account is missing"),
+                    format!(
+                        "a batch of {payouts:?} was accepted, but one of its payouts alone was refused or a recipient's token account is missing"
+                    ),
                 );
             };
             ensure!(
@@ -2799,7 +2809,11 @@ impl World {
                 "disburse_batch was refused ({:?}) but a watched account changed",
                 refused.err
             );
-            *self.stats.refusals.entry(format!("disburse_batch: {:?}", refused.err)).or_default() += 1;
+            *self
+                .stats
+                .refusals
+                .entry(format!("disburse_batch: {:?}", refused.err))
+                .or_default() += 1;
             return Ok(Some(false));
         }
         let meta = match result {
@@ -2807,7 +2821,11 @@ impl World {
             Err(f) => {
                 return fail(
                     "refused disburse_batch",
-                    format!("a batch of {payouts:?} was refused ({:?}), but the same payouts one at a time were all accepted\n{}", f.err, f.meta.logs.join("\n")),
+                    format!(
+                        "a batch of {payouts:?} was refused ({:?}), but the same payouts one at a time were all accepted\n{}",
+                        f.err,
+                        f.meta.logs.join("\n")
+                    ),
                 );
             }
         };
@@ -2827,12 +2845,19 @@ impl World {
         twin: &World,
         ci: usize,
     ) -> bool {
-        let Asset::Token { mint, token_program } = self.asset else {
+        let Asset::Token {
+            mint,
+            token_program,
+        } = self.asset
+        else {
             return false;
         };
         let exists = |wallet: &Pubkey| {
             let at = pda::associated_token(wallet, &mint, &token_program);
-            self.env.svm.get_account(&at).is_some_and(|a| a.lamports > 0)
+            self.env
+                .svm
+                .get_account(&at)
+                .is_some_and(|a| a.lamports > 0)
         };
         let (was, now) = (&self.m.camps[ci], &twin.m.camps[ci]);
         let fee_charged = now.fees_paid + now.fees_acc > was.fees_paid + was.fees_acc;
@@ -2858,10 +2883,14 @@ impl World {
             if *key == payer || here == there {
                 continue;
             }
-            let parts = |account: &Option<AccountCopy>| account.as_ref().and_then(|a| amount_and_withheld(&a.2));
-            if let (true, Some((amount, withheld)), Some((twin_amount, twin_withheld))) =
-                (*key == treasury && self.kind == Token2022Fee, parts(here), parts(there))
-            {
+            let parts = |account: &Option<AccountCopy>| {
+                account.as_ref().and_then(|a| amount_and_withheld(&a.2))
+            };
+            if let (true, Some((amount, withheld)), Some((twin_amount, twin_withheld))) = (
+                *key == treasury && self.kind == Token2022Fee,
+                parts(here),
+                parts(there),
+            ) {
                 ensure!(
                     amount >= twin_amount && amount + withheld == twin_amount + twin_withheld,
                     "batch differs from single payouts",
@@ -2872,7 +2901,9 @@ impl World {
             }
             return fail(
                 "batch differs from single payouts",
-                format!("after disburse_batch of {payouts:?}, account {key} is\n{here:?}\nbut after the same payouts one at a time it is\n{there:?}"),
+                format!(
+                    "after disburse_batch of {payouts:?}, account {key} is\n{here:?}\nbut after the same payouts one at a time it is\n{there:?}"
+                ),
             );
         }
         Ok(treasury_gain)

@@ -966,7 +966,9 @@ fn sol_payout_to_a_wallet_below_rent_records_the_views_and_keeps_them_owed() {
     );
 
     // The creator puts the wallet's rent in; the top-up pays everything owed.
-    env.svm.airdrop(&payee.creator.pubkey(), SOL / 1_000).unwrap();
+    env.svm
+        .airdrop(&payee.creator.pubkey(), SOL / 1_000)
+        .unwrap();
     env.disburse(&campaign, &submission, 100).expect("top-up");
     assert_eq!(env.submission(&submission).state.paid_gross, owed);
     assert_eq!(env.campaign(&campaign).state.shortfall_owed, 0);

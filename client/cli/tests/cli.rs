@@ -267,9 +267,15 @@ fn platform_init_show_update_and_refusals() {
     assert_eq!(shown["spl_token_batch"], true);
 
     // A cluster still running the classic SPL Token program: one transfer CPI per share.
-    let classic = chain.json("admin", &["platform", "update", "--spl-token-batch", "false"]);
+    let classic = chain.json(
+        "admin",
+        &["platform", "update", "--spl-token-batch", "false"],
+    );
     assert_eq!(classic["spl_token_batch"], false);
-    let back = chain.json("admin", &["platform", "update", "--spl-token-batch", "true"]);
+    let back = chain.json(
+        "admin",
+        &["platform", "update", "--spl-token-batch", "true"],
+    );
     assert_eq!(back["spl_token_batch"], true);
 
     let treasury = chain.pubkey("sponsor");

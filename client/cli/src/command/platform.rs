@@ -344,8 +344,12 @@ fn show(backend: &mut dyn Backend, sent: Option<&Sent>) -> Result<Report, CliErr
             ("total paused time", duration(p.pause_total_secs)),
             (
                 "SPL Token transfers",
-                if p.spl_token_batch { "one p-token Batch per payout" } else { "one CPI per share" }
-                    .to_string(),
+                if p.spl_token_batch {
+                    "one p-token Batch per payout"
+                } else {
+                    "one CPI per share"
+                }
+                .to_string(),
             ),
         ]);
     if let Some(sent) = sent {

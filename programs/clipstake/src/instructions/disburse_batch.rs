@@ -80,7 +80,11 @@ struct PayoutAccounts<'info> {
 /// reach it before a later payout's share does.
 fn booked_to(earlier: &[Booked], key: &Pubkey) -> u64 {
     earlier.iter().fold(0u64, |sum, payout| {
-        let creator = if payout.creator.key == key { payout.split.creator } else { 0 };
+        let creator = if payout.creator.key == key {
+            payout.split.creator
+        } else {
+            0
+        };
         let affiliate = match payout.affiliate {
             Some(account) if payout.commission_delivered && account.key == key => {
                 payout.split.commission
@@ -422,7 +426,8 @@ impl<'info> DisburseBatch<'info> {
             authority: &authority,
             signer: &signer,
         };
-        let mut payments: Vec<(&AccountInfo<'info>, u64)> = Vec::with_capacity(booked.len() * 2 + 1);
+        let mut payments: Vec<(&AccountInfo<'info>, u64)> =
+            Vec::with_capacity(booked.len() * 2 + 1);
         for payout in booked {
             payments.push((payout.creator, payout.split.creator));
             if let (Some(affiliate), true) = (payout.affiliate, payout.commission_delivered) {
