@@ -164,6 +164,13 @@ impl<'info> Payout<'info> {
     /// Pays what `cumulative_views` are owed beyond what was paid, or all the vault holds when
     /// that is less (the rest stays owed), and advances the watermark.
     pub fn pay(&mut self, cumulative_views: u64, claimed: bool) -> Result<PayoutMade> {
+        // A SOL vault's rent floors are computed once (soft-float rent math on SBF) for both
+        // the creator's rent check and the delivery.
+        let vault_info = self.vault.to_account_info();
+        let lamports = match self.campaign.asset {
+            AssetKind::NativeSol => Some(LamportVault::new(&vault_info)?),
+            _ => None,
+        };
         let held = vault_held(&self.campaign, &self.vault)?;
         self.campaign.book_stray_funds(held)?;
         let campaign = &self.campaign;
@@ -186,7 +193,13 @@ impl<'info> Payout<'info> {
             Bps::new(campaign.fee_bps)?,
             Bps::new(submission.affiliate_bps)?,
         )?;
-        if records_new_views && self.creator_wallet_below_rent(split.creator)? {
+        let creator_below_rent = match &lamports {
+            Some(vault) if split.creator > 0 => {
+                vault.leaves_below_rent(&self.creator, split.creator)?
+            }
+            _ => false,
+        };
+        if records_new_views && creator_below_rent {
             // The creator's wallet cannot hold its share yet: the views are recorded, all of
             // it stays owed (kept back from the brand) and a top-up pays it once it can.
             gross = 0;
@@ -194,10 +207,9 @@ impl<'info> Payout<'info> {
         }
 
         let previous_watermark = submission.paid_views;
-        let delivered = if campaign.asset == AssetKind::NativeSol {
-            self.pay_sol(&split)?
-        } else {
-            self.pay_tokens(&split)?
+        let delivered = match &lamports {
+            Some(vault) => self.pay_sol(vault, &split)?,
+            None => self.pay_tokens(&split)?,
         };
         self.record(cumulative_views, &split, delivered)?;
         self.campaign
@@ -221,16 +233,6 @@ impl<'info> Payout<'info> {
         })
     }
 
-    /// Whether the creator's SOL `share` would leave their wallet below rent exemption (a new
-    /// wallet with no SOL yet). Never for tokens: a token account holds any amount.
-    fn creator_wallet_below_rent(&self, share: u64) -> Result<bool> {
-        if self.campaign.asset != AssetKind::NativeSol || share == 0 {
-            return Ok(false);
-        }
-        let vault = self.vault.to_account_info();
-        LamportVault::new(&vault)?.leaves_below_rent(&self.creator, share)
-    }
-
     /// Books a made payout on the campaign and the submission.
     fn record(&mut self, cumulative_views: u64, split: &Split, delivered: Delivered) -> Result<()> {
         self.campaign
@@ -240,9 +242,7 @@ impl<'info> Payout<'info> {
             .book_payout(cumulative_views, split, delivered.commission)
     }
 
-    fn pay_sol(&self, split: &Split) -> Result<Delivered> {
-        let vault_info = self.vault.to_account_info();
-        let vault = LamportVault::new(&vault_info)?;
+    fn pay_sol(&self, vault: &LamportVault, split: &Split) -> Result<Delivered> {
         vault.pay(&self.creator, split.creator)?;
         let fee = vault.pay_if_receivable(&self.treasury, split.fee)?;
         let commission = match &self.affiliate {
