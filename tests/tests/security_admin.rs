@@ -279,6 +279,29 @@ fn rejects_update_platform_by_non_admin() {
     env.assert_unchanged(&before);
 }
 
+/// A brand switches the platform's SPL Token transfers to `Batch`-less (or back), which on the
+/// wrong cluster would make every SPL payout fail: only the admin may.
+#[test]
+fn rejects_spl_token_batch_switch_by_a_brand() {
+    let mut env = Env::with_platform();
+    let brand = env.brand.insecure_clone();
+    let before = env.snapshot(&[pda::platform()]);
+    for setting in [false, true] {
+        let update = ix::update_platform(
+            &brand.pubkey(),
+            UpdatePlatformArgs {
+                spl_token_batch: Some(setting),
+                ..Default::default()
+            },
+        );
+        assert_program_error(
+            env.send(&[update], &[&brand]),
+            ClipstakeError::NotPlatformAdmin,
+        );
+    }
+    env.assert_unchanged(&before);
+}
+
 /// The admin's key is named but does not sign.
 #[test]
 fn rejects_update_platform_without_admin_signature() {
