@@ -23,11 +23,13 @@ use clipstake_sdk::instructions::{CampaignAccount, SubmissionAccount};
 pub mod batch;
 pub mod ledger;
 mod packing;
+pub mod policy;
 pub mod progress;
 pub mod reports;
 mod runner;
 pub mod schedule;
 pub mod service;
+pub mod video;
 
 pub use progress::{NoProgress, Progress};
 pub use runner::{RunOptions, RunSummary, run};
