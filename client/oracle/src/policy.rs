@@ -51,7 +51,7 @@ pub fn judge(policy: &Policy, platform: Platform, owner: &str, readings: &[Readi
     let readings = latest_per_source(readings);
     let values = describe(&readings);
     if readings.is_empty() {
-        return quarantine(format!("no source answered"), &values);
+        return quarantine("no source answered".to_string(), &values);
     }
     if let Some(r) = readings.iter().find(|r| owner_differs(platform, owner, r)) {
         let reported = r.owner.as_deref().unwrap_or_default();
