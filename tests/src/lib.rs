@@ -677,7 +677,7 @@ impl Env {
     /// The brand funds `campaign` with `amount` (from its ATA for tokens, minted first).
     pub fn fund(&mut self, campaign: &Pubkey, amount: u64) -> TxResult {
         let state = self.campaign(campaign);
-        if state.state.asset != clipstake::state::AssetKind::NativeSol {
+        if state.state.asset != clipstake::state::AssetKind::NativeSol as u8 {
             let (mint, token_program) = (state.state.mint, state.state.token_program);
             let brand = self.brand.pubkey();
             self.fund_tokens(&token_program, &mint, &brand, amount);

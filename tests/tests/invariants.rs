@@ -574,8 +574,8 @@ enum Why {
     P(E),
     /// Anchor's AccountNotInitialized: the account does not exist.
     NotInit,
-    /// Anchor's AccountOwnedByWrongProgram: a closed zero-copy account (the Submission, read
-    /// through an `AccountLoader`, which checks the owner first).
+    /// Anchor's AccountOwnedByWrongProgram: a missing or closed zero-copy account (a Campaign
+    /// or Submission, read through an `AccountLoader`, which checks the owner first).
     Gone,
     /// The system program's AccountAlreadyInUse: `init` of an existing account.
     InUse,
@@ -1806,7 +1806,7 @@ impl World {
                 };
                 let mut why = Vec::new();
                 if !c.live {
-                    why.push(Why::NotInit);
+                    why.push(Why::Gone);
                 }
                 if !self.is_admin(&signer.pubkey()) {
                     why.push(p(E::NotPlatformAdmin));
@@ -2080,7 +2080,7 @@ impl World {
         let wallet = self.who_wallet(by, &c).unwrap();
         let mut why = Vec::new();
         if !c.live {
-            why.push(Why::NotInit);
+            why.push(Why::Gone);
         }
         if self.m.plat.paused {
             why.push(p(E::PlatformPaused));
@@ -2149,7 +2149,7 @@ impl World {
         let by_admin = is_admin && !is_brand;
         let mut why = Vec::new();
         if !c.live {
-            why.push(Why::NotInit);
+            why.push(Why::Gone);
         }
         if !is_brand && !is_admin {
             why.push(p(E::NotCampaignBrand));
@@ -2231,7 +2231,7 @@ impl World {
         let now = self.m.now;
         let mut why = Vec::new();
         if !c.live {
-            why.push(Why::NotInit);
+            why.push(Why::Gone);
         }
         if signer_index != c.oracle {
             why.push(p(E::NotCampaignOracle));
@@ -2996,7 +2996,7 @@ impl World {
         };
         let mut why = Vec::new();
         if !c.live {
-            why.push(Why::NotInit);
+            why.push(Why::Gone);
         }
         let is_brand = signer.pubkey() == self.brand_key(c.brand);
         if !is_brand {
@@ -3164,7 +3164,7 @@ impl World {
         let s = si.map(|si| self.m.subs[si].clone());
         let mut why = Vec::new();
         if !c.live {
-            why.push(Why::NotInit);
+            why.push(Why::Gone);
         }
         if let Some(s) = &s
             && !(s.live && s.camp_instance == c.instance)
@@ -3275,7 +3275,7 @@ impl World {
         };
         let mut why = Vec::new();
         if !c.live {
-            why.push(Why::NotInit);
+            why.push(Why::Gone);
         }
         let mut instruction = ix::close_campaign(&cache);
         if signer.pubkey() != self.brand_key(c.brand) {
@@ -3374,17 +3374,17 @@ impl World {
                 continue;
             }
             let state = self.env.account::<Campaign>(&c.addr);
-            let status = match state.status {
+            let status = match state.status().unwrap() {
                 CampaignStatus::Active => Status::Active,
                 CampaignStatus::Paused => Status::Paused,
                 CampaignStatus::Ended => Status::Ended,
             };
             let chain = (
                 status,
-                state.paused_by_admin,
+                state.is_paused_by_admin(),
                 state.admin_paused_secs,
                 state.end_time,
-                state.settled,
+                state.is_settled(),
                 state.oracle,
             );
             let model = (
@@ -4708,7 +4708,7 @@ fn regression_funding_before_deadline_is_kept_for_recorded_views() {
     let (c, s) = only_campaign(&r.world);
     assert_eq!((c.withdrawn, c.shortfall_owed), (3_000, 0));
     assert_eq!((s.paid_views, s.paid_gross), (1, 5_000));
-    assert!(c.settled);
+    assert!(c.is_settled());
     assert_eq!(
         (r.stats.recorded_only_payouts, r.stats.settled_top_ups),
         (1, 1)

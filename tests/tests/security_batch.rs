@@ -203,7 +203,7 @@ fn mint_of(payee: &Payee) -> (Pubkey, Pubkey) {
 /// What the vault holds: tokens, or lamports above its rent exemption.
 fn vault_balance(env: &Env, campaign: &Pubkey) -> u64 {
     let state = env.campaign(campaign).state;
-    match state.asset {
+    match state.asset().unwrap() {
         clipstake::state::AssetKind::NativeSol => {
             let vault = env.svm.get_account(&state.vault).expect("vault exists");
             vault.lamports - env.svm.minimum_balance_for_rent_exemption(vault.data.len())
@@ -1305,7 +1305,7 @@ fn rejects_batch_with_new_views_behind_a_top_up_after_deadline() {
     let withdraw = ix::withdraw(&env.campaign(&campaign), not_owed);
     env.send(&[withdraw], &[&brand])
         .expect("withdraw what is not owed");
-    assert!(env.campaign(&campaign).state.settled);
+    assert!(env.campaign(&campaign).state.is_settled());
     let batch = env.batch_ix(&[(&payees[0], VIEWS), (&payees[1], VIEWS)]);
     oracle_refused(
         &mut env,
@@ -1597,7 +1597,7 @@ fn rejects_batch_after_withdrawal() {
     let withdraw = ix::withdraw(&env.campaign(&campaign), all);
     env.send(&[withdraw], &[&brand])
         .expect("withdraw after the window");
-    assert!(env.campaign(&campaign).state.settled);
+    assert!(env.campaign(&campaign).state.is_settled());
     let batch = batch_all(&env, &payees);
     oracle_refused(
         &mut env,

@@ -73,7 +73,7 @@ fn refused(
 /// What the vault holds beyond its rent (SOL) or its token amount.
 fn vault_balance(env: &Env, campaign: &CampaignAccount) -> u64 {
     let vault = campaign.state.vault;
-    if campaign.state.asset == clipstake::state::AssetKind::NativeSol {
+    if campaign.state.asset == clipstake::state::AssetKind::NativeSol as u8 {
         env.lamports(&vault)
             - env
                 .svm

@@ -113,7 +113,7 @@ fn rejects_withdraw_of_late_funding_owed_to_a_shortfall() {
             ClipstakeError::WithdrawExceedsAvailable,
         );
         withdraw(&mut env, &payee, 10 * unit).expect("what no view is owed");
-        assert!(env.campaign(&payee.campaign).state.settled);
+        assert!(env.campaign(&payee.campaign).state.is_settled());
         withdraw_refused(
             &mut env,
             &payee,

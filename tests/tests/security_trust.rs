@@ -184,7 +184,7 @@ fn settle_ix(env: &Env, campaign: &Pubkey, submission: Option<&Pubkey>) -> Instr
 /// What the vault holds: tokens, or lamports above its rent exemption.
 fn vault_balance(env: &Env, campaign: &Pubkey) -> u64 {
     let state = env.campaign(campaign).state;
-    match state.asset {
+    match state.asset().unwrap() {
         clipstake::state::AssetKind::NativeSol => {
             let vault = env.svm.get_account(&state.vault).expect("vault exists");
             let floor = env.svm.minimum_balance_for_rent_exemption(vault.data.len());
@@ -614,7 +614,7 @@ fn trusted_issuer_mint_with_freeze_authority_works_and_distrust_applies_to_new_c
 
         env.trust_mint(&mint).expect("trust_mint");
         let campaign = env.funded_campaign(asset, 1);
-        assert!(env.campaign(&campaign).state.mint_trusted);
+        assert!(env.campaign(&campaign).state.is_mint_trusted());
         let payee = env.payee(&campaign, asset, VIDEO, true);
         env.disburse(&campaign, &payee.submission, VIEWS)
             .expect("disburse");
@@ -1017,7 +1017,7 @@ fn admin_pause_extends_payout_deadline_by_its_length() {
     env.set_time(paused_at);
     env.set_status(&admin, &payee.campaign, CampaignStatus::Paused)
         .expect("admin pause");
-    assert!(env.campaign(&payee.campaign).state.paused_by_admin);
+    assert!(env.campaign(&payee.campaign).state.is_paused_by_admin());
     let watch = watched(&env, &payee);
 
     let disburse = disburse_ix(&env, &oracle.pubkey(), &payee, VIEWS);
@@ -1203,8 +1203,8 @@ fn rejects_resume_payout_register_and_fund_after_withdrawal() {
     let all = vault_balance(&env, &payee.campaign);
     brand_withdraw(&mut env, &payee.campaign, all).expect("withdraw after the window");
     let state = env.campaign(&payee.campaign).state;
-    assert!(state.settled);
-    assert_eq!(state.status, CampaignStatus::Ended);
+    assert!(state.is_settled());
+    assert_eq!(state.status().unwrap(), CampaignStatus::Ended);
     let watch = watched(&env, &payee);
 
     let resume = ix::set_campaign_status(&brand.pubkey(), &payee.campaign, CampaignStatus::Active);

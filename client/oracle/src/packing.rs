@@ -451,7 +451,7 @@ pub(crate) fn batched_item(
         campaign: campaign.address,
         submission,
         route: Route::Batched,
-        token: campaign.state.asset != AssetKind::NativeSol,
+        token: campaign.state.asset != AssetKind::NativeSol as u8,
     }
 }
 
@@ -543,15 +543,9 @@ mod tests {
         creator: true,
     };
 
-    /// A `T` account of all-zero fields (`SplToken` for the asset), to set what a test needs.
-    fn zeroed<T: anchor_lang::AccountDeserialize + anchor_lang::Space>() -> T {
-        let data = vec![0u8; 8 + T::INIT_SPACE];
-        T::try_deserialize_unchecked(&mut &data[..]).expect("zeroes decode")
-    }
-
     fn token_campaign() -> CampaignAccount {
-        let mut state: clipstake::state::Campaign = zeroed();
-        state.asset = AssetKind::SplToken;
+        let mut state: clipstake::state::Campaign = bytemuck::Zeroable::zeroed();
+        state.asset = AssetKind::SplToken as u8;
         state.mint = Pubkey::new_unique();
         state.token_program = ix::TOKEN_PROGRAM_ID;
         state.treasury = Pubkey::new_unique();

@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::{AccountDeserialize, AccountSerialize, Discriminator};
+use anchor_lang::{AccountDeserialize, Discriminator};
 pub use clipstake::state::{AssetKind, Campaign, CampaignStatus, Platform, SolVault, Submission};
 use solana_account::Account;
 use solana_program_pack::Pack;
@@ -67,18 +67,8 @@ pub struct Offsets {
     pub submission_affiliate: usize,
 }
 
-/// Where a 32-byte marker lands in `T`'s serialised account data.
-fn offset_of<T: AccountSerialize>(value: &T, marker: u8) -> usize {
-    let mut data = Vec::new();
-    value.try_serialize(&mut data).expect("serialises");
-    position_of(&data, marker)
-}
-
-/// Where a 32-byte marker lands in a zero-copy account's data (discriminator, then the bytes).
-fn zero_copy_offset_of<T: bytemuck::Pod + anchor_lang::Discriminator>(
-    value: &T,
-    marker: u8,
-) -> usize {
+/// Where a 32-byte marker lands in a (zero-copy) account's data (discriminator, then the bytes).
+fn offset_of<T: bytemuck::Pod + anchor_lang::Discriminator>(value: &T, marker: u8) -> usize {
     let mut data = T::DISCRIMINATOR.to_vec();
     data.extend_from_slice(bytemuck::bytes_of(value));
     position_of(&data, marker)
@@ -99,40 +89,8 @@ fn marker(byte: u8) -> Pubkey {
 pub static OFFSETS: LazyLock<Offsets> = LazyLock::new(|| {
     let campaign = Campaign {
         brand: marker(0xB1),
-        campaign_id: 0,
-        asset: AssetKind::NativeSol,
-        mint: Pubkey::default(),
-        token_program: Pubkey::default(),
-        decimals: 0,
-        mint_trusted: false,
-        vault: Pubkey::default(),
-        vault_bump: 0,
         oracle: marker(0x0C),
-        treasury: Pubkey::default(),
-        fee_bps: 0,
-        max_affiliate_bps: 0,
-        rate_per_thousand_views: 0,
-        cap_per_submission: 0,
-        start_time: 0,
-        end_time: 0,
-        settlement_window_secs: 0,
-        status: CampaignStatus::Active,
-        paused_at: 0,
-        paused_by_admin: false,
-        admin_paused_secs: 0,
-        platform_pause_baseline: 0,
-        settled: false,
-        funded: 0,
-        paid_to_creators: 0,
-        fees_paid: 0,
-        commissions_paid: 0,
-        fees_accrued: 0,
-        commissions_accrued: 0,
-        withdrawn: 0,
-        shortfall_owed: 0,
-        open_submissions: 0,
-        rent_payer: Pubkey::default(),
-        bump: 0,
+        ..bytemuck::Zeroable::zeroed()
     };
     let submission = Submission {
         campaign: marker(0xCA),
@@ -154,9 +112,9 @@ pub static OFFSETS: LazyLock<Offsets> = LazyLock::new(|| {
     Offsets {
         campaign_brand: offset_of(&campaign, 0xB1),
         campaign_oracle: offset_of(&campaign, 0x0C),
-        submission_campaign: zero_copy_offset_of(&submission, 0xCA),
-        submission_creator: zero_copy_offset_of(&submission, 0xC4),
-        submission_affiliate: zero_copy_offset_of(&submission, 0xAF),
+        submission_campaign: offset_of(&submission, 0xCA),
+        submission_creator: offset_of(&submission, 0xC4),
+        submission_affiliate: offset_of(&submission, 0xAF),
     }
 });
 
@@ -246,16 +204,12 @@ mod tests {
 
     #[test]
     fn offsets_follow_the_account_layouts() {
-        // Campaign (borsh): brand right after the 8-byte discriminator. Submission (zero-copy):
-        // seven 8-byte fields first, then campaign, content hash, creator, affiliate.
-        assert_eq!(OFFSETS.campaign_brand, 8);
+        // Both zero-copy, the 8-byte fields first. Campaign: seventeen of them, then brand,
+        // mint, token program, vault, oracle. Submission: seven, then campaign, content hash,
+        // creator, affiliate.
+        assert_eq!(OFFSETS.campaign_brand, 8 + 17 * 8);
+        assert_eq!(OFFSETS.campaign_oracle, 8 + 17 * 8 + 4 * 32);
         assert_eq!(OFFSETS.submission_campaign, 8 + 56);
-        // brand 32 + id 8 + asset 1 + mint 32 + token program 32 + decimals 1 + mint trusted 1
-        // + vault 32 + bump 1.
-        assert_eq!(
-            OFFSETS.campaign_oracle,
-            8 + 32 + 8 + 1 + 32 + 32 + 1 + 1 + 32 + 1
-        );
         assert_eq!(OFFSETS.submission_creator, 8 + 56 + 32 + 32);
         assert_eq!(OFFSETS.submission_affiliate, 8 + 56 + 32 + 32 + 32);
     }

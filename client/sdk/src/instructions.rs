@@ -44,7 +44,7 @@ pub struct CampaignAccount {
 
 impl CampaignAccount {
     fn is_token(&self) -> bool {
-        self.state.asset != AssetKind::NativeSol
+        self.state.asset != AssetKind::NativeSol as u8
     }
 
     /// `wallet`'s associated token account for the campaign's mint (`None` for SOL).

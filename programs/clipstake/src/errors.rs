@@ -167,6 +167,10 @@ pub enum ClipstakeError {
         "The mint lets an authority withdraw the transfer fees withheld from payouts (it would take back part of each); use a mint without a withdraw-withheld authority, or ask the admin to trust its issuer"
     )]
     MintTransferFeeWithdrawable,
+    #[msg(
+        "The campaign account holds an asset or status byte no version of this program writes; report it to the platform, the account cannot be used as it is"
+    )]
+    CorruptCampaign,
 }
 
 impl From<MathError> for ClipstakeError {

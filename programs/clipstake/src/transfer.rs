@@ -388,7 +388,7 @@ enum Receivable {
 /// What a campaign's vault holds beyond the fees and commissions accrued in it: the token
 /// account's amount, or the lamports above the vault's rent exemption.
 pub fn vault_held(campaign: &crate::state::Campaign, vault: &AccountInfo) -> Result<u64> {
-    let balance = if campaign.asset == crate::state::AssetKind::NativeSol {
+    let balance = if campaign.is_native_sol()? {
         LamportVault::new(vault)?.balance()
     } else {
         token_amount(vault)?

@@ -388,20 +388,20 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> Result<Report, CliError> {
 
 fn set_status(ctx: &mut Ctx, address: Pubkey, status: CampaignStatus) -> Result<Report, CliError> {
     let campaign = ctx.backend.campaign(&address)?;
-    if campaign.state.status == status {
+    if campaign.state.status == status as u8 {
         return Err(CliError::usage(format!(
             "campaign {address} is already {}",
-            status_name(status)
+            status_name(status as u8)
         )));
     }
     let authority = ctx.signer_pubkey()?;
     let instruction = ix::set_campaign_status(&authority, &address, status);
     let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| {
-        Ok(b.campaign(&address)?.state.status == status)
+        Ok(b.campaign(&address)?.state.status == status as u8)
     })?;
     if simulated(&sent) {
         return Ok(dry_run_report(
-            &format!("campaign {}", status_name(status)),
+            &format!("campaign {}", status_name(status as u8)),
             &sent,
         ));
     }
@@ -426,7 +426,7 @@ fn withdraw(ctx: &mut Ctx, args: WithdrawArgs) -> Result<Report, CliError> {
     }
     let payer = ctx.fee_payer_pubkey()?;
     let mut instructions = Vec::new();
-    if campaign.state.asset != AssetKind::NativeSol {
+    if campaign.state.asset != AssetKind::NativeSol as u8 {
         // The brand's token account must exist to receive the tokens.
         instructions.push(
             spl_associated_token_account_interface::instruction::create_associated_token_account_idempotent(

@@ -157,7 +157,7 @@ fn status(ctx: &mut Ctx, args: StatusArgs) -> Result<Report, CliError> {
             } else {
                 s.state.commissions_paid
             };
-            let asset = if campaign.state.asset == clipstake::state::AssetKind::NativeSol {
+            let asset = if campaign.state.asset == clipstake::state::AssetKind::NativeSol as u8 {
                 "SOL".to_string()
             } else {
                 campaign.state.mint.to_string()

@@ -615,7 +615,7 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
     // 8. The brand ends the campaign; a withdrawal inside the settlement window is refused.
     let end = ix::set_campaign_status(&brand.pubkey(), &campaign_address, CampaignStatus::Ended);
     ctx.send(&[end], &[&brand], &mut |b: &mut dyn Backend| {
-        Ok(b.campaign(&campaign_address)?.state.status == CampaignStatus::Ended)
+        Ok(b.campaign(&campaign_address)?.state.status == CampaignStatus::Ended as u8)
     })?;
     transactions += 1;
     let campaign = ctx.backend.campaign(&campaign_address)?;

@@ -96,7 +96,7 @@ pub struct Units {
 impl Units {
     /// The units of `campaign`.
     pub fn of(campaign: &CampaignAccount) -> Self {
-        let symbol = if campaign.state.asset == AssetKind::NativeSol {
+        let symbol = if campaign.state.asset == AssetKind::NativeSol as u8 {
             "SOL"
         } else {
             ""
@@ -130,20 +130,24 @@ impl Units {
 }
 
 /// `spl-token`, `token-2022` or `sol`.
-pub fn asset_name(asset: AssetKind) -> &'static str {
-    match asset {
-        AssetKind::SplToken => "spl-token",
-        AssetKind::Token2022 => "token-2022",
-        AssetKind::NativeSol => "sol",
+/// (A campaign stores its asset as a byte; one no program version writes reads `unknown`.)
+pub fn asset_name(asset: u8) -> &'static str {
+    match AssetKind::from_byte(asset) {
+        Ok(AssetKind::SplToken) => "spl-token",
+        Ok(AssetKind::Token2022) => "token-2022",
+        Ok(AssetKind::NativeSol) => "sol",
+        Err(_) => "unknown",
     }
 }
 
 /// `active`, `paused` or `ended`.
-pub fn status_name(status: CampaignStatus) -> &'static str {
-    match status {
-        CampaignStatus::Active => "active",
-        CampaignStatus::Paused => "paused",
-        CampaignStatus::Ended => "ended",
+/// (Stored as a byte; one no program version writes reads `unknown`.)
+pub fn status_name(status: u8) -> &'static str {
+    match CampaignStatus::from_byte(status) {
+        Ok(CampaignStatus::Active) => "active",
+        Ok(CampaignStatus::Paused) => "paused",
+        Ok(CampaignStatus::Ended) => "ended",
+        Err(_) => "unknown",
     }
 }
 
@@ -151,12 +155,12 @@ pub fn status_name(status: CampaignStatus) -> &'static str {
 pub fn phase(campaign: &CampaignAccount, now: i64, platform: &Platform) -> &'static str {
     let c = &campaign.state;
     let deadline = c.settlement_deadline(platform);
-    match c.status {
-        _ if c.settled => "over: the brand has withdrawn",
-        CampaignStatus::Paused if c.paused_by_admin => "paused by the admin",
+    match c.status().ok() {
+        _ if c.is_settled() => "over: the brand has withdrawn",
+        Some(CampaignStatus::Paused) if c.is_paused_by_admin() => "paused by the admin",
         _ if now < c.start_time => "not started",
-        CampaignStatus::Active if now < c.end_time => "live",
-        CampaignStatus::Paused if now < deadline => "paused, settling",
+        Some(CampaignStatus::Active) if now < c.end_time => "live",
+        Some(CampaignStatus::Paused) if now < deadline => "paused, settling",
         _ if now < deadline => "settling",
         _ => "settled: the brand may withdraw",
     }
@@ -164,7 +168,7 @@ pub fn phase(campaign: &CampaignAccount, now: i64, platform: &Platform) -> &'sta
 
 /// What the vault actually holds beyond rent (token amount, or lamports above rent).
 pub fn vault_balance(backend: &mut dyn Backend, campaign: &CampaignAccount) -> Result<u64, Error> {
-    if campaign.state.asset == AssetKind::NativeSol {
+    if campaign.state.asset == AssetKind::NativeSol as u8 {
         let account = backend.get_account(&campaign.state.vault)?;
         let Some(account) = account else { return Ok(0) };
         let rent = backend.minimum_balance_for_rent_exemption(account.data.len())?;
@@ -188,10 +192,10 @@ pub fn campaign_json(
         "brand": c.brand.to_string(),
         "campaign_id": c.campaign_id,
         "asset": asset_name(c.asset),
-        "mint": (c.asset != AssetKind::NativeSol).then(|| c.mint.to_string()),
+        "mint": (c.asset != AssetKind::NativeSol as u8).then(|| c.mint.to_string()),
         "token_program": c.token_program.to_string(),
         "decimals": c.decimals,
-        "mint_trusted": c.mint_trusted,
+        "mint_trusted": c.is_mint_trusted(),
         "vault": c.vault.to_string(),
         "oracle": c.oracle.to_string(),
         "treasury": c.treasury.to_string(),
@@ -205,9 +209,9 @@ pub fn campaign_json(
         "settlement_deadline": c.settlement_deadline(platform),
         "final_deadline": c.final_deadline(platform),
         "status": status_name(c.status),
-        "paused_by_admin": c.paused_by_admin,
+        "paused_by_admin": c.is_paused_by_admin(),
         "admin_paused_secs": c.admin_paused_secs,
-        "settled": c.settled,
+        "settled": c.is_settled(),
         "phase": phase(campaign, now, platform),
         "funded": u.json(c.funded),
         "paid_to_creators": u.json(c.paid_to_creators),
@@ -231,11 +235,11 @@ pub fn campaign_fields(
 ) -> Vec<(&'static str, String)> {
     let c = &campaign.state;
     let u = Units::of(campaign);
-    let asset = match c.asset {
-        AssetKind::NativeSol => "native SOL".to_string(),
-        other => format!(
+    let asset = match c.asset().ok() {
+        Some(AssetKind::NativeSol) => "native SOL".to_string(),
+        _ => format!(
             "{} mint {} ({} decimals)",
-            asset_name(other),
+            asset_name(c.asset),
             c.mint,
             c.decimals
         ),
@@ -248,8 +252,8 @@ pub fn campaign_fields(
         ),
         ("asset", asset),
     ];
-    if c.asset != AssetKind::NativeSol {
-        fields.push(("mint trusted", mint_trust_text(c.mint_trusted).into()));
+    if c.asset != AssetKind::NativeSol as u8 {
+        fields.push(("mint trusted", mint_trust_text(c.is_mint_trusted()).into()));
     }
     fields.extend([
         ("vault", c.vault.to_string()),
@@ -279,7 +283,7 @@ pub fn campaign_fields(
                 phase(campaign, now, platform)
             ),
         ),
-        ("settled", settled_text(c.settled).into()),
+        ("settled", settled_text(c.is_settled()).into()),
         ("funded", u.text(c.funded)),
         ("paid to creators", u.text(c.paid_to_creators)),
         ("platform fees", u.text(c.fees_paid)),

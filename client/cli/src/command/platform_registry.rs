@@ -215,7 +215,7 @@ fn revoke_oracle(ctx: &mut Ctx, oracle: Pubkey) -> Result<Report, CliError> {
         .backend
         .campaigns(&[accounts::campaigns_of_oracle(&oracle)])?
         .iter()
-        .filter(|c| !c.state.settled)
+        .filter(|c| !c.state.is_settled())
         .map(|c| c.address.to_string())
         .collect();
     let mut report = registration_report(&registration, &sent);

@@ -60,7 +60,11 @@ impl Claim<'_> {
             args.cumulative_views,
             args.expiry,
         );
-        verify_ed25519_data(&ed25519.data, &self.payout.campaign.oracle, &message)
+        verify_ed25519_data(
+            &ed25519.data,
+            &self.payout.campaign.load()?.oracle,
+            &message,
+        )
     }
 
     /// Pays the creator for the attested views (creator pull).

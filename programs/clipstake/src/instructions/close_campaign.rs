@@ -4,7 +4,7 @@ use anchor_spl::token_interface::{self, TokenInterface};
 
 use crate::errors::ClipstakeError;
 use crate::events::CampaignClosed;
-use crate::state::{AssetKind, Campaign};
+use crate::state::Campaign;
 use crate::transfer::{LamportVault, token_amount, withheld_transfer_fees};
 
 #[derive(Accounts)]
@@ -18,34 +18,35 @@ pub struct CloseCampaign<'info> {
         has_one = rent_payer @ ClipstakeError::WrongRecipient,
         close = rent_payer,
     )]
-    pub campaign: Account<'info, Campaign>,
+    pub campaign: AccountLoader<'info, Campaign>,
     /// CHECK: the campaign's vault, checked against `campaign.vault`; closed here.
-    #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
+    #[account(mut, address = campaign.load()?.vault @ ClipstakeError::WrongVault)]
     pub vault: UncheckedAccount<'info>,
     /// CHECK: receives the rent of the campaign and its vault; checked by `has_one`.
     #[account(mut)]
     pub rent_payer: UncheckedAccount<'info>,
     /// CHECK: the campaign's mint (token campaigns), checked against `campaign.mint`; writable
     /// because Token-2022 fees withheld in the vault are harvested into it before closing.
-    #[account(mut, address = campaign.mint @ ClipstakeError::WrongMint)]
+    #[account(mut, address = campaign.load()?.mint @ ClipstakeError::WrongMint)]
     pub mint: Option<UncheckedAccount<'info>>,
     /// The campaign's token program (token campaigns), checked against
     /// `campaign.token_program`.
-    #[account(address = campaign.token_program @ ClipstakeError::WrongTokenProgram)]
+    #[account(address = campaign.load()?.token_program @ ClipstakeError::WrongTokenProgram)]
     pub token_program: Option<Interface<'info, TokenInterface>>,
 }
 
 impl CloseCampaign<'_> {
     fn validate(&self) -> Result<()> {
+        let campaign = self.campaign.load()?;
         require!(
-            self.campaign.open_submissions == 0,
+            campaign.open_submissions == 0,
             ClipstakeError::SubmissionsStillOpen
         );
         require!(
-            self.campaign.owed_in_vault() == 0,
+            campaign.owed_in_vault() == 0,
             ClipstakeError::AccruedStillOwed
         );
-        let is_token = self.campaign.asset != AssetKind::NativeSol;
+        let is_token = !campaign.is_native_sol()?;
         require!(
             self.token_program.is_some() == is_token && self.mint.is_some() == is_token,
             ClipstakeError::MissingTokenAccounts
@@ -63,6 +64,8 @@ impl CloseCampaign<'_> {
     #[access_control(ctx.accounts.validate())]
     pub fn handler(ctx: Context<Self>) -> Result<()> {
         let accounts = &ctx.accounts;
+        // A copy: the campaign's data must not stay borrowed across the CPIs it signs.
+        let campaign = *accounts.campaign.load()?;
         let vault = accounts.vault.to_account_info();
         let rent_payer = accounts.rent_payer.to_account_info();
         if let (Some(token_program), Some(mint)) = (&accounts.token_program, &accounts.mint) {
@@ -80,7 +83,7 @@ impl CloseCampaign<'_> {
                     vec![vault.clone()],
                 )?;
             }
-            let signer = accounts.campaign.signer();
+            let signer = campaign.signer();
             let seeds = signer.seeds();
             token_interface::close_account(CpiContext::new_with_signer(
                 token_program.key(),
@@ -101,9 +104,8 @@ impl CloseCampaign<'_> {
             vault.assign(&system_program::ID);
             vault.resize(0)?;
         }
-        let campaign = &accounts.campaign;
         emit!(CampaignClosed {
-            campaign: campaign.key(),
+            campaign: accounts.campaign.key(),
             funded: campaign.funded,
             paid_gross: campaign.paid_gross(),
             withdrawn: campaign.withdrawn,

@@ -13,7 +13,7 @@ pub struct CloseSubmission<'info> {
     pub platform: Account<'info, Platform>,
     /// The submission's campaign.
     #[account(mut)]
-    pub campaign: Account<'info, Campaign>,
+    pub campaign: AccountLoader<'info, Campaign>,
     /// The submission to close; its rent goes back to whoever paid it.
     #[account(
         mut,
@@ -30,20 +30,21 @@ pub struct CloseSubmission<'info> {
 impl CloseSubmission<'_> {
     fn validate(&self) -> Result<()> {
         let signer = self.authority.key();
+        let campaign = self.campaign.load()?;
         require!(
-            signer == self.campaign.brand || signer == self.campaign.oracle,
+            signer == campaign.brand || signer == campaign.oracle,
             ClipstakeError::NotBrandOrOracle
         );
         // A pause under way will move the deadline by its length once it ends.
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
         require!(
-            !self.campaign.paused_by_admin,
+            !campaign.is_paused_by_admin(),
             ClipstakeError::AdminPauseLocked
         );
         // Only after the final deadline: registration has long stopped, so the video can never
         // be registered again with a fresh watermark.
         require!(
-            Clock::get()?.unix_timestamp >= self.campaign.final_deadline(&self.platform),
+            Clock::get()?.unix_timestamp >= campaign.final_deadline(&self.platform),
             ClipstakeError::SettlementWindowOpen
         );
         // The record of an undelivered commission must outlive the submission's closing.
@@ -53,7 +54,6 @@ impl CloseSubmission<'_> {
             ClipstakeError::AccruedStillOwed
         );
         // So must the record of what its verified views are still owed.
-        let campaign = &self.campaign;
         require!(
             submission.shortfall(
                 campaign.rate_per_thousand_views,
@@ -67,10 +67,10 @@ impl CloseSubmission<'_> {
     #[access_control(ctx.accounts.validate())]
     pub fn handler(ctx: Context<Self>) -> Result<()> {
         let submission = *ctx.accounts.submission.load()?;
-        let campaign = &mut ctx.accounts.campaign;
+        let mut campaign = ctx.accounts.campaign.load_mut()?;
         campaign.open_submissions = campaign.open_submissions.saturating_sub(1);
         emit!(SubmissionClosed {
-            campaign: campaign.key(),
+            campaign: ctx.accounts.campaign.key(),
             submission: ctx.accounts.submission.key(),
             paid_views: submission.paid_views,
             paid_gross: submission.paid_gross,

@@ -57,11 +57,11 @@ pub struct CreateCampaign<'info> {
     #[account(
         init,
         payer = payer,
-        space = 8 + Campaign::INIT_SPACE,
+        space = Campaign::SPACE,
         seeds = [CAMPAIGN_SEED, brand.key().as_ref(), &args.campaign_id.to_le_bytes()],
         bump,
     )]
-    pub campaign: Account<'info, Campaign>,
+    pub campaign: AccountLoader<'info, Campaign>,
     /// CHECK: the vault to create. For a token campaign the associated token program checks it
     /// is the campaign's ATA for the mint; for SOL `validate` checks it is the `["vault",
     /// campaign]` PDA.
@@ -158,14 +158,14 @@ impl CreateCampaign<'_> {
         };
 
         let platform = &ctx.accounts.platform;
-        ctx.accounts.campaign.set_inner(Campaign {
+        *ctx.accounts.campaign.load_init()? = Campaign {
             brand: ctx.accounts.brand.key(),
             campaign_id: args.campaign_id,
-            asset,
+            asset: asset as u8,
             mint,
             token_program,
             decimals,
-            mint_trusted,
+            mint_trusted: u8::from(mint_trusted),
             vault: ctx.accounts.vault.key(),
             vault_bump,
             oracle: args.oracle,
@@ -177,12 +177,12 @@ impl CreateCampaign<'_> {
             start_time: args.start_time,
             end_time: args.end_time,
             settlement_window_secs: args.settlement_window_secs,
-            status: CampaignStatus::Active,
+            status: CampaignStatus::Active as u8,
             paused_at: 0,
-            paused_by_admin: false,
+            paused_by_admin: 0,
             admin_paused_secs: 0,
             platform_pause_baseline: platform.pause_total_secs,
-            settled: false,
+            settled: 0,
             funded: 0,
             paid_to_creators: 0,
             fees_paid: 0,
@@ -194,7 +194,7 @@ impl CreateCampaign<'_> {
             open_submissions: 0,
             rent_payer: ctx.accounts.payer.key(),
             bump: ctx.bumps.campaign,
-        });
+        };
         emit!(CampaignCreated {
             campaign: campaign_key,
             brand: ctx.accounts.brand.key(),

@@ -15,7 +15,7 @@ impl Disburse<'_> {
     fn validate(&self, cumulative_views: u64) -> Result<()> {
         require_keys_eq!(
             self.oracle.key(),
-            self.payout.campaign.oracle,
+            self.payout.campaign.load()?.oracle,
             ClipstakeError::NotCampaignOracle
         );
         self.payout.validate(cumulative_views)

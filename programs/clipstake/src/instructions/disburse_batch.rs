@@ -39,9 +39,9 @@ pub struct DisburseBatch<'info> {
     /// The campaign paying out. `dup` for the reason given on `Payout::campaign`: the only
     /// account written back on exit, kept off every recipient by the checks here.
     #[account(mut, dup)]
-    pub campaign: Account<'info, Campaign>,
+    pub campaign: AccountLoader<'info, Campaign>,
     /// CHECK: the campaign's vault, checked against `campaign.vault`.
-    #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
+    #[account(mut, address = campaign.load()?.vault @ ClipstakeError::WrongVault)]
     pub vault: UncheckedAccount<'info>,
     /// CHECK: receives the batch's fee: the treasury wallet itself in a SOL campaign (checked
     /// against `campaign.treasury` in `validate`), or an existing token account of it for the
@@ -111,7 +111,7 @@ impl<'info> DisburseBatch<'info> {
             views.len() <= usize::from(MAX_BATCH_PAYOUTS),
             ClipstakeError::BatchTooLarge
         );
-        let campaign = &self.campaign;
+        let campaign = self.campaign.load()?;
         require_keys_eq!(
             self.oracle.key(),
             campaign.oracle,
@@ -120,7 +120,7 @@ impl<'info> DisburseBatch<'info> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
         OracleRegistration::check_active(&self.oracle_registration, &campaign.oracle)?;
         let clock = Clock::get()?;
-        if campaign.asset == AssetKind::NativeSol {
+        if campaign.is_native_sol()? {
             require!(
                 self.mint.is_none() && self.token_program.is_none(),
                 ClipstakeError::MissingTokenAccounts
@@ -141,7 +141,7 @@ impl<'info> DisburseBatch<'info> {
             campaign.token_program,
             ClipstakeError::WrongTokenProgram
         );
-        mint_policy::enforce(campaign.mint_trusted, mint, clock.epoch)
+        mint_policy::enforce(campaign.is_mint_trusted(), mint, clock.epoch)
     }
 
     /// Pays `views[i]` cumulative verified views to the i-th submission of the remaining
@@ -150,19 +150,23 @@ impl<'info> DisburseBatch<'info> {
     pub fn handler(ctx: Context<'info, Self>, views: Vec<u64>) -> Result<()> {
         let accounts = ctx.accounts;
         let now = Clock::get()?.unix_timestamp;
+        // Booked on a copy, written back before the transfers: the campaign's data is not
+        // borrowed across the CPIs it signs.
+        let mut campaign = *accounts.campaign.load()?;
         let vault_info = accounts.vault.to_account_info();
-        let lamports = match accounts.campaign.asset {
+        let lamports = match campaign.asset()? {
             AssetKind::NativeSol => Some(LamportVault::new(&vault_info)?),
             _ => None,
         };
-        let held = vault_held(&accounts.campaign, &vault_info)?;
-        accounts.campaign.book_stray_funds(held)?;
+        let held = vault_held(&campaign, &vault_info)?;
+        campaign.book_stray_funds(held)?;
         let mut remaining = ctx.remaining_accounts.iter();
         let mut booked = Vec::with_capacity(views.len());
         let mut payouts = Vec::with_capacity(views.len());
         let mut fee = 0u64;
         for &cumulative_views in &views {
             let (payout, entry) = accounts.book_next(
+                &mut campaign,
                 &mut remaining,
                 cumulative_views,
                 (fee, &booked),
@@ -178,22 +182,25 @@ impl<'info> DisburseBatch<'info> {
             ClipstakeError::BatchAccountsMismatch
         );
         // As in `disburse`, the treasury's account matters only when there is a fee to move.
-        let fee_delivered = fee == 0 || accounts.treasury_can_receive(fee, lamports.as_ref())?;
-        accounts.campaign.book_fee(fee, fee_delivered)?;
+        let fee_delivered =
+            fee == 0 || accounts.treasury_can_receive(&campaign, fee, lamports.as_ref())?;
+        campaign.book_fee(fee, fee_delivered)?;
+        *accounts.campaign.load_mut()? = campaign;
         emit!(BatchPaid {
             campaign: accounts.campaign.key(),
             fee,
             fee_accrued: !fee_delivered,
             payouts,
         });
-        accounts.deliver(&booked, fee, fee_delivered, lamports.as_ref())
+        accounts.deliver(&campaign, &booked, fee, fee_delivered, lamports.as_ref())
     }
 
     /// Takes the next payout's accounts, computes what it owes and books it on the campaign
     /// and the submission. `earlier` is what this batch booked before it: the fee sum, not yet
     /// in the campaign's totals, and the payouts, whose lamports reach their wallets first.
     fn book_next(
-        &mut self,
+        &self,
+        campaign: &mut Campaign,
         remaining: &mut std::slice::Iter<'info, AccountInfo<'info>>,
         cumulative_views: u64,
         (batch_fee, earlier): (u64, &[Booked<'info>]),
@@ -207,10 +214,9 @@ impl<'info> DisburseBatch<'info> {
             creator_can_receive,
             affiliate,
             affiliate_can_receive,
-        } = self.take_payout_accounts(remaining)?;
+        } = self.take_payout_accounts(campaign, remaining)?;
         let mut commission_delivered = affiliate_can_receive;
 
-        let campaign = &self.campaign;
         let top_up = cumulative_views == submission.paid_views;
         campaign.check_payable(now, &self.platform, top_up)?;
         let (rate, cap) = (
@@ -263,9 +269,8 @@ impl<'info> DisburseBatch<'info> {
         );
         // Nothing to deliver is delivered: no zero accrual, as in `disburse`.
         commission_delivered |= split.commission == 0;
-        self.campaign.book_shares(&split, commission_delivered)?;
-        self.campaign
-            .book_shortfall(submission.shortfall(rate, cap), due - gross)?;
+        campaign.book_shares(&split, commission_delivered)?;
+        campaign.book_shortfall(submission.shortfall(rate, cap), due - gross)?;
         // Written in place at once, so a repeat listing of the submission sees it.
         loader
             .load_mut()?
@@ -293,6 +298,7 @@ impl<'info> DisburseBatch<'info> {
     /// exactly when the submission has an affiliate, the affiliate's with whether it can.
     fn take_payout_accounts(
         &self,
+        campaign: &Campaign,
         remaining: &mut std::slice::Iter<'info, AccountInfo<'info>>,
     ) -> Result<PayoutAccounts<'info>> {
         let mut next = || {
@@ -316,11 +322,12 @@ impl<'info> DisburseBatch<'info> {
         let protected = [self.vault.key(), self.campaign.key(), *submission_info.key];
         let creator = next()?;
         let creator_can_receive =
-            self.recipient_can_receive(creator, &submission.creator, &protected)?;
+            self.recipient_can_receive(campaign, creator, &submission.creator, &protected)?;
         let (affiliate, affiliate_can_receive) = match submission.affiliate() {
             Some(wallet) => {
                 let account = next()?;
-                let receivable = self.recipient_can_receive(account, &wallet, &protected)?;
+                let receivable =
+                    self.recipient_can_receive(campaign, account, &wallet, &protected)?;
                 (Some(account), receivable)
             }
             None => (None, true),
@@ -342,12 +349,13 @@ impl<'info> DisburseBatch<'info> {
     /// campaign, submission), as in `disburse`: value sent there could never leave.
     fn recipient_can_receive(
         &self,
+        campaign: &Campaign,
         account: &AccountInfo,
         wallet: &Pubkey,
         protected: &[Pubkey; 3],
     ) -> Result<bool> {
         require!(account.is_writable, ClipstakeError::BatchAccountsMismatch);
-        if self.campaign.asset == AssetKind::NativeSol {
+        if campaign.is_native_sol()? {
             // The account is the wallet itself, so one comparison with the protected accounts
             // covers both (the hot path of a SOL batch).
             if account.key != wallet {
@@ -367,22 +375,22 @@ impl<'info> DisburseBatch<'info> {
             !protected.contains(account.key) && !protected.contains(wallet),
             ClipstakeError::DuplicateAccount
         );
-        existing_token_account_receivable(
-            account,
-            &self.campaign.token_program,
-            &self.campaign.mint,
-            wallet,
-        )
+        existing_token_account_receivable(account, &campaign.token_program, &campaign.mint, wallet)
     }
 
     /// Whether the treasury account can take the batch's `fee` now.
-    fn treasury_can_receive(&self, fee: u64, lamports: Option<&LamportVault>) -> Result<bool> {
+    fn treasury_can_receive(
+        &self,
+        campaign: &Campaign,
+        fee: u64,
+        lamports: Option<&LamportVault>,
+    ) -> Result<bool> {
         let treasury = self.treasury.to_account_info();
         match lamports {
             Some(vault) => vault.can_receive(&treasury, fee),
             None => {
                 let protected = [self.vault.key(), self.campaign.key(), self.vault.key()];
-                self.recipient_can_receive(&treasury, &self.campaign.treasury, &protected)
+                self.recipient_can_receive(campaign, &treasury, &campaign.treasury, &protected)
             }
         }
     }
@@ -390,6 +398,7 @@ impl<'info> DisburseBatch<'info> {
     /// Moves every booked share out of the vault, then the batch's fee in one transfer.
     fn deliver(
         &self,
+        campaign: &Campaign,
         booked: &[Booked<'info>],
         fee: u64,
         fee_delivered: bool,
@@ -417,11 +426,11 @@ impl<'info> DisburseBatch<'info> {
             .to_account_info();
         let vault = self.vault.to_account_info();
         let authority = self.campaign.to_account_info();
-        let signer = self.campaign.signer();
+        let signer = campaign.signer();
         let route = TokenVault {
             token_program: &token_program,
             mint: &mint,
-            decimals: self.campaign.decimals,
+            decimals: campaign.decimals,
             vault: &vault,
             authority: &authority,
             signer: &signer,

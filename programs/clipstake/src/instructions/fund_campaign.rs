@@ -6,7 +6,7 @@ use crate::errors::ClipstakeError;
 use crate::events::CampaignFunded;
 use crate::math;
 use crate::mint_policy;
-use crate::state::{AssetKind, Campaign, Platform};
+use crate::state::{Campaign, Platform};
 use crate::transfer::token_amount;
 
 #[derive(Accounts)]
@@ -19,20 +19,20 @@ pub struct FundCampaign<'info> {
     pub platform: Account<'info, Platform>,
     /// The campaign being funded.
     #[account(mut)]
-    pub campaign: Account<'info, Campaign>,
+    pub campaign: AccountLoader<'info, Campaign>,
     /// CHECK: the campaign's vault, checked against `campaign.vault`.
-    #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
+    #[account(mut, address = campaign.load()?.vault @ ClipstakeError::WrongVault)]
     pub vault: UncheckedAccount<'info>,
     /// CHECK: the funder's token account (token campaigns); the token program checks that the
     /// funder owns it and that its mint is `mint`.
     #[account(mut)]
     pub funder_token_account: Option<UncheckedAccount<'info>>,
     /// CHECK: the campaign's mint (token campaigns), checked against `campaign.mint`.
-    #[account(address = campaign.mint @ ClipstakeError::WrongMint)]
+    #[account(address = campaign.load()?.mint @ ClipstakeError::WrongMint)]
     pub mint: Option<UncheckedAccount<'info>>,
     /// The campaign's token program (token campaigns), checked against
     /// `campaign.token_program`.
-    #[account(address = campaign.token_program @ ClipstakeError::WrongTokenProgram)]
+    #[account(address = campaign.load()?.token_program @ ClipstakeError::WrongTokenProgram)]
     pub token_program: Option<Interface<'info, TokenInterface>>,
     /// Moves lamports for SOL campaigns.
     pub system_program: Program<'info, System>,
@@ -42,7 +42,8 @@ impl FundCampaign<'_> {
     fn validate(&self, amount: u64) -> Result<()> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
         require!(amount > 0, ClipstakeError::ZeroAmount);
-        let is_token = self.campaign.asset != AssetKind::NativeSol;
+        let campaign = self.campaign.load()?;
+        let is_token = !campaign.is_native_sol()?;
         let present = [
             self.funder_token_account.is_some(),
             self.mint.is_some(),
@@ -52,9 +53,9 @@ impl FundCampaign<'_> {
             present.iter().all(|p| *p == is_token),
             ClipstakeError::MissingTokenAccounts
         );
-        require!(!self.campaign.settled, ClipstakeError::CampaignSettled);
+        require!(!campaign.is_settled(), ClipstakeError::CampaignSettled);
         if let Some(mint) = &self.mint {
-            mint_policy::enforce(self.campaign.mint_trusted, mint, Clock::get()?.epoch)?;
+            mint_policy::enforce(campaign.is_mint_trusted(), mint, Clock::get()?.epoch)?;
         }
         Ok(())
     }
@@ -82,7 +83,7 @@ impl FundCampaign<'_> {
                         },
                     ),
                     amount,
-                    accounts.campaign.decimals,
+                    accounts.campaign.load()?.decimals,
                 )?;
                 token_amount(&accounts.vault)?
                     .checked_sub(before)
@@ -102,10 +103,10 @@ impl FundCampaign<'_> {
                 amount
             }
         };
-        let campaign = &mut ctx.accounts.campaign;
+        let mut campaign = ctx.accounts.campaign.load_mut()?;
         campaign.funded = math::add(campaign.funded, received)?;
         emit!(CampaignFunded {
-            campaign: campaign.key(),
+            campaign: ctx.accounts.campaign.key(),
             funder: ctx.accounts.funder.key(),
             requested: amount,
             received,

@@ -43,13 +43,13 @@ pub struct Payout<'info> {
     /// `validate`), and Anchor's duplicate-mutable-account check, a SipHash set built per
     /// instruction, costs about 1,800 compute units for nothing.
     #[account(mut, dup)]
-    pub campaign: Account<'info, Campaign>,
+    pub campaign: AccountLoader<'info, Campaign>,
     /// The video being paid; its watermark is the receipt. Zero-copy: read and written in
     /// place.
     #[account(mut, has_one = campaign @ ClipstakeError::WrongRecipient)]
     pub submission: AccountLoader<'info, Submission>,
     /// CHECK: the campaign's vault, checked against `campaign.vault`.
-    #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
+    #[account(mut, address = campaign.load()?.vault @ ClipstakeError::WrongVault)]
     pub vault: UncheckedAccount<'info>,
     /// CHECK: the creator wallet, checked against `submission.creator`; receives lamports in a
     /// SOL campaign and owns `creator_token_account` in a token campaign.
@@ -68,7 +68,7 @@ pub struct Payout<'info> {
     #[account(mut)]
     pub affiliate_token_account: Option<UncheckedAccount<'info>>,
     /// CHECK: the fee wallet, checked against `campaign.treasury`.
-    #[account(mut, address = campaign.treasury @ ClipstakeError::WrongRecipient)]
+    #[account(mut, address = campaign.load()?.treasury @ ClipstakeError::WrongRecipient)]
     pub treasury: UncheckedAccount<'info>,
     /// CHECK: the treasury's token account (token campaigns only); checked or created by
     /// `AtaCreator::ensure`.
@@ -90,12 +90,12 @@ impl<'info> Payout<'info> {
     /// watermark can only be a top-up of a recorded shortfall.
     pub fn validate(&self, cumulative_views: u64) -> Result<()> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
-        OracleRegistration::check_active(&self.oracle_registration, &self.campaign.oracle)?;
+        let campaign = self.campaign.load()?;
+        OracleRegistration::check_active(&self.oracle_registration, &campaign.oracle)?;
         let clock = Clock::get()?;
         let submission = *self.submission.load()?;
         let top_up = cumulative_views == submission.paid_views;
-        self.campaign
-            .check_payable(clock.unix_timestamp, &self.platform, top_up)?;
+        campaign.check_payable(clock.unix_timestamp, &self.platform, top_up)?;
 
         let affiliate = submission.affiliate();
         require!(
@@ -103,7 +103,7 @@ impl<'info> Payout<'info> {
             ClipstakeError::WrongRecipient
         );
 
-        let is_token = self.campaign.asset != AssetKind::NativeSol;
+        let is_token = !campaign.is_native_sol()?;
         let token_accounts_present = [
             self.creator_token_account.is_some(),
             self.treasury_token_account.is_some(),
@@ -119,7 +119,7 @@ impl<'info> Payout<'info> {
             );
             require_keys_eq!(
                 self.mint.as_ref().map(|m| m.key()).unwrap_or_default(),
-                self.campaign.mint,
+                campaign.mint,
                 ClipstakeError::WrongMint
             );
             require_keys_eq!(
@@ -127,11 +127,11 @@ impl<'info> Payout<'info> {
                     .as_ref()
                     .map(|p| p.key())
                     .unwrap_or_default(),
-                self.campaign.token_program,
+                campaign.token_program,
                 ClipstakeError::WrongTokenProgram
             );
             if let Some(mint) = &self.mint {
-                mint_policy::enforce(self.campaign.mint_trusted, mint, clock.epoch)?;
+                mint_policy::enforce(campaign.is_mint_trusted(), mint, clock.epoch)?;
             }
         } else {
             require!(
@@ -164,16 +164,18 @@ impl<'info> Payout<'info> {
     /// Pays what `cumulative_views` are owed beyond what was paid, or all the vault holds when
     /// that is less (the rest stays owed), and advances the watermark.
     pub fn pay(&mut self, cumulative_views: u64, claimed: bool) -> Result<PayoutMade> {
+        // Booked on a copy, written back once at the end: the campaign's data is not borrowed
+        // across the transfer CPIs it signs.
+        let mut campaign = *self.campaign.load()?;
         // A SOL vault's rent floors are computed once (soft-float rent math on SBF) for both
         // the creator's rent check and the delivery.
         let vault_info = self.vault.to_account_info();
-        let lamports = match self.campaign.asset {
+        let lamports = match campaign.asset()? {
             AssetKind::NativeSol => Some(LamportVault::new(&vault_info)?),
             _ => None,
         };
-        let held = vault_held(&self.campaign, &self.vault)?;
-        self.campaign.book_stray_funds(held)?;
-        let campaign = &self.campaign;
+        let held = vault_held(&campaign, &self.vault)?;
+        campaign.book_stray_funds(held)?;
         let submission = *self.submission.load()?;
         let due = math::owed(
             submission.paid_views,
@@ -209,11 +211,14 @@ impl<'info> Payout<'info> {
         let previous_watermark = submission.paid_views;
         let delivered = match &lamports {
             Some(vault) => self.pay_sol(vault, &split)?,
-            None => self.pay_tokens(&split)?,
+            None => self.pay_tokens(&campaign, &split)?,
         };
-        self.record(cumulative_views, &split, delivered)?;
-        self.campaign
-            .book_shortfall(shortfall_before, due - gross)?;
+        campaign.book_payout(&split, delivered.fee, delivered.commission)?;
+        campaign.book_shortfall(shortfall_before, due - gross)?;
+        *self.campaign.load_mut()? = campaign;
+        self.submission
+            .load_mut()?
+            .book_payout(cumulative_views, &split, delivered.commission)?;
 
         Ok(PayoutMade {
             campaign: self.campaign.key(),
@@ -233,15 +238,6 @@ impl<'info> Payout<'info> {
         })
     }
 
-    /// Books a made payout on the campaign and the submission.
-    fn record(&mut self, cumulative_views: u64, split: &Split, delivered: Delivered) -> Result<()> {
-        self.campaign
-            .book_payout(split, delivered.fee, delivered.commission)?;
-        self.submission
-            .load_mut()?
-            .book_payout(cumulative_views, split, delivered.commission)
-    }
-
     fn pay_sol(&self, vault: &LamportVault, split: &Split) -> Result<Delivered> {
         vault.pay(&self.creator, split.creator)?;
         let fee = vault.pay_if_receivable(&self.treasury, split.fee)?;
@@ -252,7 +248,7 @@ impl<'info> Payout<'info> {
         Ok(Delivered { fee, commission })
     }
 
-    fn pay_tokens(&self, split: &Split) -> Result<Delivered> {
+    fn pay_tokens(&self, campaign: &Campaign, split: &Split) -> Result<Delivered> {
         let missing = || error!(ClipstakeError::MissingTokenAccounts);
         let mint = self.mint.as_ref().ok_or_else(missing)?.to_account_info();
         let token_program = self
@@ -276,11 +272,11 @@ impl<'info> Payout<'info> {
         };
         let vault = self.vault.to_account_info();
         let authority = self.campaign.to_account_info();
-        let signer = self.campaign.signer();
+        let signer = campaign.signer();
         let route = TokenVault {
             token_program: &token_program,
             mint: &mint,
-            decimals: self.campaign.decimals,
+            decimals: campaign.decimals,
             vault: &vault,
             authority: &authority,
             signer: &signer,

@@ -33,7 +33,7 @@ pub struct RegisterSubmission<'info> {
     pub platform: Account<'info, Platform>,
     /// The campaign the video joins.
     #[account(mut, has_one = oracle @ ClipstakeError::NotCampaignOracle)]
-    pub campaign: Account<'info, Campaign>,
+    pub campaign: AccountLoader<'info, Campaign>,
     /// The oracle's registration with the platform, at its `["oracle", key]` address; a
     /// revoked oracle registers nothing.
     #[account(seeds = [ORACLE_SEED, oracle.key().as_ref()], bump = oracle_registration.bump)]
@@ -58,8 +58,8 @@ impl RegisterSubmission<'_> {
             self.oracle_registration.active,
             ClipstakeError::OracleRevoked
         );
-        self.campaign
-            .check_accepting_submissions(Clock::get()?.unix_timestamp)?;
+        let campaign = self.campaign.load()?;
+        campaign.check_accepting_submissions(Clock::get()?.unix_timestamp)?;
         require!(
             args.affiliate.is_some() == (args.affiliate_bps > 0)
                 && args.affiliate != Some(Pubkey::default())
@@ -68,23 +68,24 @@ impl RegisterSubmission<'_> {
         );
         let commission = Bps::new(args.affiliate_bps)?;
         require!(
-            args.affiliate_bps <= self.campaign.max_affiliate_bps,
+            args.affiliate_bps <= campaign.max_affiliate_bps,
             ClipstakeError::AffiliateCommissionTooHigh
         );
-        Bps::new(self.campaign.fee_bps)?.checked_add(commission)?;
+        Bps::new(campaign.fee_bps)?.checked_add(commission)?;
         Ok(())
     }
 
     #[access_control(ctx.accounts.validate(&args))]
     pub fn handler(ctx: Context<Self>, args: RegisterSubmissionArgs) -> Result<()> {
-        let campaign = &mut ctx.accounts.campaign;
+        let campaign_key = ctx.accounts.campaign.key();
+        let mut campaign = ctx.accounts.campaign.load_mut()?;
         campaign.open_submissions = campaign
             .open_submissions
             .checked_add(1)
             .ok_or(ClipstakeError::Overflow)?;
         let affiliate = args.affiliate.unwrap_or_default();
         *ctx.accounts.submission.load_init()? = Submission {
-            campaign: campaign.key(),
+            campaign: campaign_key,
             content_hash: args.content_hash,
             creator: args.creator,
             affiliate,
@@ -101,7 +102,7 @@ impl RegisterSubmission<'_> {
             reserved: [0; 5],
         };
         emit!(SubmissionRegistered {
-            campaign: campaign.key(),
+            campaign: campaign_key,
             submission: ctx.accounts.submission.key(),
             content_hash: args.content_hash,
             creator: args.creator,

@@ -13,7 +13,7 @@ pub struct SetCampaignOracle<'info> {
     pub platform: Account<'info, Platform>,
     /// The campaign to re-point.
     #[account(mut)]
-    pub campaign: Account<'info, Campaign>,
+    pub campaign: AccountLoader<'info, Campaign>,
     /// The registration of the new oracle, at its own `["oracle", key]` address.
     #[account(
         seeds = [ORACLE_SEED, oracle_registration.oracle.as_ref()],
@@ -35,11 +35,11 @@ impl SetCampaignOracle<'_> {
     /// it stop paying at once.
     #[access_control(ctx.accounts.validate())]
     pub fn handler(ctx: Context<Self>) -> Result<()> {
-        let campaign = &mut ctx.accounts.campaign;
+        let mut campaign = ctx.accounts.campaign.load_mut()?;
         let previous_oracle = campaign.oracle;
         campaign.oracle = ctx.accounts.oracle_registration.oracle;
         emit!(CampaignOracleChanged {
-            campaign: campaign.key(),
+            campaign: ctx.accounts.campaign.key(),
             previous_oracle,
             oracle: campaign.oracle,
         });

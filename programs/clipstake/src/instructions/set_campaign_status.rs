@@ -13,29 +13,31 @@ pub struct SetCampaignStatus<'info> {
     pub platform: Account<'info, Platform>,
     /// The campaign whose status changes.
     #[account(mut)]
-    pub campaign: Account<'info, Campaign>,
+    pub campaign: AccountLoader<'info, Campaign>,
 }
 
 impl SetCampaignStatus<'_> {
     /// Whether the signer acts as the admin (an admin who is also the brand acts as brand).
-    fn by_admin(&self) -> bool {
+    fn by_admin(&self) -> Result<bool> {
         let signer = self.authority.key();
-        signer == self.platform.admin && signer != self.campaign.brand
+        Ok(signer == self.platform.admin && signer != self.campaign.load()?.brand)
     }
 
     fn validate(&self, status: CampaignStatus) -> Result<()> {
-        let is_brand = self.authority.key() == self.campaign.brand;
+        let by_admin = self.by_admin()?;
+        let campaign = self.campaign.load()?;
+        let is_brand = self.authority.key() == campaign.brand;
         let is_admin = self.authority.key() == self.platform.admin;
         require!(is_brand || is_admin, ClipstakeError::NotCampaignBrand);
         // During a platform pause the brand can change nothing (it could otherwise end the
         // campaign and let the settlement window run out while payouts are blocked).
         require!(
-            !self.platform.paused || self.by_admin(),
+            !self.platform.paused || by_admin,
             ClipstakeError::PlatformPaused
         );
         // A withdrawal ended the campaign for good.
-        require!(!self.campaign.settled, ClipstakeError::CampaignSettled);
-        let current = self.campaign.status;
+        require!(!campaign.is_settled(), ClipstakeError::CampaignSettled);
+        let current = campaign.status()?;
         match status {
             CampaignStatus::Paused => require!(
                 current == CampaignStatus::Active,
@@ -47,7 +49,7 @@ impl SetCampaignStatus<'_> {
                     ClipstakeError::InvalidStatusChange
                 );
                 require!(
-                    !self.campaign.paused_by_admin || self.by_admin(),
+                    !campaign.is_paused_by_admin() || by_admin,
                     ClipstakeError::AdminPauseLocked
                 );
             }
@@ -58,7 +60,7 @@ impl SetCampaignStatus<'_> {
                     ClipstakeError::InvalidStatusChange
                 );
                 require!(
-                    !self.campaign.paused_by_admin,
+                    !campaign.is_paused_by_admin(),
                     ClipstakeError::AdminPauseLocked
                 );
             }
@@ -73,18 +75,18 @@ impl SetCampaignStatus<'_> {
     pub fn handler(ctx: Context<Self>, status: CampaignStatus) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let by = ctx.accounts.authority.key();
-        let by_admin = ctx.accounts.by_admin();
-        let campaign = &mut ctx.accounts.campaign;
+        let by_admin = ctx.accounts.by_admin()?;
+        let mut campaign = ctx.accounts.campaign.load_mut()?;
         match status {
             CampaignStatus::Paused => campaign.pause(now, by_admin),
             CampaignStatus::Active => campaign.resume(now),
             CampaignStatus::Ended => campaign.end(now),
         }
         emit!(CampaignStatusChanged {
-            campaign: campaign.key(),
+            campaign: ctx.accounts.campaign.key(),
             by,
             status,
-            paused_by_admin: campaign.paused_by_admin,
+            paused_by_admin: campaign.is_paused_by_admin(),
             end_time: campaign.end_time,
             admin_paused_secs: campaign.admin_paused_secs,
         });

@@ -6,7 +6,7 @@ use crate::errors::ClipstakeError;
 use crate::events::AccruedSettled;
 use crate::math;
 use crate::mint_policy;
-use crate::state::{AssetKind, Campaign, Platform, Submission};
+use crate::state::{Campaign, Platform, Submission};
 use crate::transfer::{AtaCreator, LamportVault, TokenVault};
 
 /// Delivers what a payout had to accrue because its recipient could not receive it then: a
@@ -23,12 +23,12 @@ pub struct SettleAccrued<'info> {
     pub platform: Account<'info, Platform>,
     /// The campaign whose vault holds the accrued value.
     #[account(mut)]
-    pub campaign: Account<'info, Campaign>,
+    pub campaign: AccountLoader<'info, Campaign>,
     /// The submission whose commission is delivered; absent to deliver the campaign's fees.
     #[account(mut, has_one = campaign @ ClipstakeError::WrongRecipient)]
     pub submission: Option<AccountLoader<'info, Submission>>,
     /// CHECK: the campaign's vault, checked against `campaign.vault`.
-    #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
+    #[account(mut, address = campaign.load()?.vault @ ClipstakeError::WrongVault)]
     pub vault: UncheckedAccount<'info>,
     /// CHECK: the affiliate (with a submission) or treasury wallet; `validate` checks it
     /// against `submission.affiliate` or `campaign.treasury`.
@@ -39,11 +39,11 @@ pub struct SettleAccrued<'info> {
     #[account(mut)]
     pub recipient_token_account: Option<UncheckedAccount<'info>>,
     /// CHECK: the campaign's mint (token campaigns), checked against `campaign.mint`.
-    #[account(address = campaign.mint @ ClipstakeError::WrongMint)]
+    #[account(address = campaign.load()?.mint @ ClipstakeError::WrongMint)]
     pub mint: Option<UncheckedAccount<'info>>,
     /// The campaign's token program (token campaigns), checked against
     /// `campaign.token_program`.
-    #[account(address = campaign.token_program @ ClipstakeError::WrongTokenProgram)]
+    #[account(address = campaign.load()?.token_program @ ClipstakeError::WrongTokenProgram)]
     pub token_program: Option<Interface<'info, TokenInterface>>,
     /// Creates a missing recipient token account (token campaigns).
     pub associated_token_program: Option<Program<'info, AssociatedToken>>,
@@ -56,15 +56,16 @@ impl SettleAccrued<'_> {
     fn owed(&self) -> Result<u64> {
         Ok(match &self.submission {
             Some(submission) => submission.load()?.commission_accrued,
-            None => self.campaign.fees_accrued,
+            None => self.campaign.load()?.fees_accrued,
         })
     }
 
     fn validate(&self) -> Result<()> {
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
+        let campaign = *self.campaign.load()?;
         let expected = match &self.submission {
             Some(submission) => submission.load()?.affiliate,
-            None => self.campaign.treasury,
+            None => campaign.treasury,
         };
         require_keys_eq!(
             self.recipient.key(),
@@ -72,7 +73,7 @@ impl SettleAccrued<'_> {
             ClipstakeError::WrongRecipient
         );
         require!(self.owed()? > 0, ClipstakeError::NothingAccrued);
-        let is_token = self.campaign.asset != AssetKind::NativeSol;
+        let is_token = !campaign.is_native_sol()?;
         let present = [
             self.recipient_token_account.is_some(),
             self.mint.is_some(),
@@ -96,7 +97,7 @@ impl SettleAccrued<'_> {
             ClipstakeError::DuplicateAccount
         );
         if let Some(mint) = &self.mint {
-            mint_policy::enforce(self.campaign.mint_trusted, mint, Clock::get()?.epoch)?;
+            mint_policy::enforce(campaign.is_mint_trusted(), mint, Clock::get()?.epoch)?;
         }
         Ok(())
     }
@@ -123,11 +124,13 @@ impl SettleAccrued<'_> {
             ata_creator.prepare(to, &self.recipient)?,
             ClipstakeError::RecipientCannotReceive
         );
-        let signer = self.campaign.signer();
+        // A copy: the campaign's data must not stay borrowed across the CPI it signs.
+        let campaign = *self.campaign.load()?;
+        let signer = campaign.signer();
         TokenVault {
             token_program: &token_program,
             mint: &mint,
-            decimals: self.campaign.decimals,
+            decimals: campaign.decimals,
             vault: &self.vault.to_account_info(),
             authority: &self.campaign.to_account_info(),
             signer: &signer,
@@ -140,7 +143,7 @@ impl SettleAccrued<'_> {
         let amount = ctx.accounts.owed()?;
         ctx.accounts.deliver(amount)?;
         let accounts = &mut *ctx.accounts;
-        let campaign = &mut accounts.campaign;
+        let mut campaign = accounts.campaign.load_mut()?;
         let submission_key = match &mut accounts.submission {
             Some(loader) => {
                 let mut submission = loader.load_mut()?;
@@ -157,7 +160,7 @@ impl SettleAccrued<'_> {
             }
         };
         emit!(AccruedSettled {
-            campaign: campaign.key(),
+            campaign: accounts.campaign.key(),
             submission: submission_key,
             recipient: accounts.recipient.key(),
             amount,

@@ -4,7 +4,7 @@ use anchor_spl::token_interface::TokenInterface;
 use crate::errors::ClipstakeError;
 use crate::events::CampaignWithdrawn;
 use crate::mint_policy;
-use crate::state::{AssetKind, Campaign, Platform};
+use crate::state::{Campaign, Platform};
 use crate::transfer::{LamportVault, TokenVault, vault_held};
 
 #[derive(Accounts)]
@@ -17,33 +17,34 @@ pub struct Withdraw<'info> {
     pub platform: Account<'info, Platform>,
     /// The campaign to withdraw from.
     #[account(mut, has_one = brand @ ClipstakeError::NotCampaignBrand)]
-    pub campaign: Account<'info, Campaign>,
+    pub campaign: AccountLoader<'info, Campaign>,
     /// CHECK: the campaign's vault, checked against `campaign.vault`.
-    #[account(mut, address = campaign.vault @ ClipstakeError::WrongVault)]
+    #[account(mut, address = campaign.load()?.vault @ ClipstakeError::WrongVault)]
     pub vault: UncheckedAccount<'info>,
     /// CHECK: the brand's token account (token campaigns); `validate` checks the brand owns it
     /// and the token program checks its mint.
     #[account(mut)]
     pub brand_token_account: Option<UncheckedAccount<'info>>,
     /// CHECK: the campaign's mint (token campaigns), checked against `campaign.mint`.
-    #[account(address = campaign.mint @ ClipstakeError::WrongMint)]
+    #[account(address = campaign.load()?.mint @ ClipstakeError::WrongMint)]
     pub mint: Option<UncheckedAccount<'info>>,
     /// The campaign's token program (token campaigns), checked against
     /// `campaign.token_program`.
-    #[account(address = campaign.token_program @ ClipstakeError::WrongTokenProgram)]
+    #[account(address = campaign.load()?.token_program @ ClipstakeError::WrongTokenProgram)]
     pub token_program: Option<Interface<'info, TokenInterface>>,
 }
 
 impl Withdraw<'_> {
     /// What the vault holds beyond accrued fees and commissions.
     fn held(&self) -> Result<u64> {
-        vault_held(&self.campaign, &self.vault)
+        vault_held(&*self.campaign.load()?, &self.vault)
     }
 
     /// What the brand may take: what the vault holds beyond accrued shares and beyond what
     /// verified views are still owed (recorded shortfalls).
     fn withdrawable(&self) -> Result<u64> {
-        Ok(self.held()?.saturating_sub(self.campaign.shortfall_owed))
+        let shortfall_owed = self.campaign.load()?.shortfall_owed;
+        Ok(self.held()?.saturating_sub(shortfall_owed))
     }
 
     fn validate(&self, amount: u64) -> Result<()> {
@@ -51,18 +52,19 @@ impl Withdraw<'_> {
         // Payouts are blocked during a platform pause, so withdrawals are too; the pause's
         // length is then added to every campaign's deadline.
         require!(!self.platform.paused, ClipstakeError::PlatformPaused);
+        let campaign = self.campaign.load()?;
         // An admin pause freezes the budget too: payouts are blocked while the admin looks into
         // abuse, and the pause's length is added to the deadline once it is resumed.
         require!(
-            !self.campaign.paused_by_admin,
+            !campaign.is_paused_by_admin(),
             ClipstakeError::AdminPauseLocked
         );
         let clock = Clock::get()?;
         require!(
-            clock.unix_timestamp >= self.campaign.settlement_deadline(&self.platform),
+            clock.unix_timestamp >= campaign.settlement_deadline(&self.platform),
             ClipstakeError::SettlementWindowOpen
         );
-        let is_token = self.campaign.asset != AssetKind::NativeSol;
+        let is_token = !campaign.is_native_sol()?;
         let present = [
             self.brand_token_account.is_some(),
             self.mint.is_some(),
@@ -80,7 +82,7 @@ impl Withdraw<'_> {
             );
             require_keys_eq!(
                 *destination.owner,
-                self.campaign.token_program,
+                campaign.token_program,
                 ClipstakeError::RecipientTokenAccountMismatch
             );
             let data = destination.try_borrow_data()?;
@@ -90,8 +92,9 @@ impl Withdraw<'_> {
             );
         }
         if let Some(mint) = &self.mint {
-            mint_policy::enforce(self.campaign.mint_trusted, mint, clock.epoch)?;
+            mint_policy::enforce(campaign.is_mint_trusted(), mint, clock.epoch)?;
         }
+        drop(campaign);
         require!(
             amount <= self.withdrawable()?,
             ClipstakeError::WithdrawExceedsAvailable
@@ -106,19 +109,21 @@ impl Withdraw<'_> {
         // Whatever reached the vault outside `fund_campaign` is booked as funding first, so
         // the books can pay the recorded shortfalls it was kept back for.
         let held = ctx.accounts.held()?;
-        let stray = ctx.accounts.campaign.book_stray_funds(held)?;
+        let stray = ctx.accounts.campaign.load_mut()?.book_stray_funds(held)?;
         let accounts = &ctx.accounts;
+        // A copy: the campaign's data must not stay borrowed across the CPI it signs.
+        let campaign = *accounts.campaign.load()?;
         match (
             &accounts.brand_token_account,
             &accounts.mint,
             &accounts.token_program,
         ) {
             (Some(destination), Some(mint), Some(token_program)) => {
-                let signer = accounts.campaign.signer();
+                let signer = campaign.signer();
                 let route = TokenVault {
                     token_program: &token_program.to_account_info(),
                     mint: &mint.to_account_info(),
-                    decimals: accounts.campaign.decimals,
+                    decimals: campaign.decimals,
                     vault: &accounts.vault.to_account_info(),
                     authority: &accounts.campaign.to_account_info(),
                     signer: &signer,
@@ -130,10 +135,10 @@ impl Withdraw<'_> {
                 LamportVault::new(&vault)?.pay(&accounts.brand.to_account_info(), amount)?;
             }
         }
-        let campaign = &mut ctx.accounts.campaign;
+        let mut campaign = ctx.accounts.campaign.load_mut()?;
         campaign.record_withdrawal(amount, Clock::get()?.unix_timestamp)?;
         emit!(CampaignWithdrawn {
-            campaign: campaign.key(),
+            campaign: ctx.accounts.campaign.key(),
             amount,
             withdrawn_total: campaign.withdrawn,
             stray_funds_booked: stray,
