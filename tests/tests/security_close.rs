@@ -786,7 +786,8 @@ fn rejects_close_campaign_with_submission_as_campaign() {
     });
 }
 
-/// Closing twice.
+/// Closing twice. The closed campaign is a system account now, which the zero-copy loader
+/// refuses by its owner before anything else.
 #[test]
 fn rejects_close_campaign_twice() {
     let mut env = Env::with_platform();
@@ -797,6 +798,6 @@ fn rejects_close_campaign_twice() {
     env.send(std::slice::from_ref(&close), &[&brand])
         .expect("first close");
     refused(&mut env, &keys, &[close], &[&brand], |r| {
-        assert_anchor_error(r, AnchorError::AccountNotInitialized)
+        assert_anchor_error(r, AnchorError::AccountOwnedByWrongProgram)
     });
 }
