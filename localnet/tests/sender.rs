@@ -399,23 +399,5 @@ fn an_rpc_that_goes_down_mid_run_loses_nothing_and_pays_nothing_twice() {
     assert_eq!(intents.len(), VIDEOS);
     assert!(intents.iter().all(|i| i.status == Status::Confirmed));
     // Exactly the entitlements left the vault: nothing twice, nothing missing.
-    let state = rpc.campaign(&campaign.address).unwrap().state;
-    let expected: u64 = (0..VIDEOS).map(|i| campaign.gross(i)).sum();
-    assert_eq!(state.paid_gross(), expected);
-    for submission in rpc.submissions(&[]).unwrap() {
-        assert_eq!(
-            submission.state.paid_views,
-            campaign.views_of(&submission.address)
-        );
-    }
-    assert_eq!(state.available(), campaign.vault_start - expected);
-    let vault = rpc.get_account(&state.vault).unwrap().expect("the vault");
-    let rent = rpc
-        .minimum_balance_for_rent_exemption(vault.data.len())
-        .unwrap();
-    assert_eq!(
-        vault.lamports,
-        rent + campaign.vault_start - expected,
-        "the vault holds its rent and what the books say"
-    );
+    campaign.assert_paid_exactly_as_reported(&net);
 }

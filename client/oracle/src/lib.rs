@@ -348,6 +348,9 @@ pub struct PlanSummary {
     /// open intents). New views among them are still pushed, paying nothing, so they are
     /// recorded on chain; the shortfall is planned again once the campaign is funded.
     pub awaiting_funds: usize,
+    /// Submissions left for later because an intent of theirs is still open (one at a time per
+    /// submission); their newer views are planned once it settles.
+    pub behind_open_intent: usize,
 }
 
 /// Writes intents for every submission whose accepted views are owed more than it was paid.
@@ -356,8 +359,11 @@ pub struct PlanSummary {
 pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<PlanSummary, Error> {
     let maxima = ledger.accepted_maxima()?;
     let mut candidates = Vec::new();
+    let mut behind_open_intent = 0;
     for (campaign, submission, views, _) in maxima {
-        if !ledger.has_open_intent(&submission)? {
+        if ledger.has_open_intent(&submission)? {
+            behind_open_intent += 1;
+        } else {
             candidates.push((campaign, submission, views));
         }
     }
@@ -368,7 +374,10 @@ pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<PlanSummar
     let chain = fetch_submissions(backend, &addresses)?;
     // Per campaign: its state and what its vault can still promise.
     let mut campaigns: HashMap<String, (CampaignAccount, u64)> = HashMap::new();
-    let mut summary = PlanSummary::default();
+    let mut summary = PlanSummary {
+        behind_open_intent,
+        ..PlanSummary::default()
+    };
     let mut rows = Vec::new();
     for ((campaign, submission, views), address) in candidates.into_iter().zip(&addresses) {
         let Some(sub) = chain.get(address) else {

@@ -182,20 +182,89 @@ pub fn run(
     let started = Instant::now();
     let mut summary = RunSummary::default();
     failpoint.check("start")?;
-    summary.reconciled = reconcile(ledger, backend)?;
-    // On a real cluster, wait for in-flight transactions to land or expire before resending.
-    let deadline = Instant::now() + options.send.max_wait;
-    while summary.reconciled.in_flight > 0 && Instant::now() < deadline {
-        std::thread::sleep(backend.poll_interval().max(Duration::from_millis(50)));
-        summary.reconciled = reconcile(ledger, backend)?;
-    }
+    summary.reconciled = settle_in_flight(ledger, backend, options)?;
     failpoint.check("reconciled")?;
-    let plan = plan(ledger, backend)?;
-    summary.planned = plan.planned;
-    summary.skipped = plan.nothing_owed;
-    summary.awaiting_funds = plan.awaiting_funds;
-    failpoint.check("planned")?;
+    let mut latencies = Vec::new();
+    // Intents an interrupted run left are paid first. Views accepted beyond them wait behind
+    // them (a submission has one open intent at a time), so a second pass plans and pays those
+    // once the first has settled them: a run that ends has paid everything payable.
+    for pass in 0..2 {
+        let plan = plan(ledger, backend)?;
+        summary.planned += plan.planned;
+        summary.awaiting_funds = plan.awaiting_funds;
+        if pass == 0 {
+            summary.skipped = plan.nothing_owed;
+            failpoint.check("planned")?;
+        }
+        summary = pay_planned(
+            Round {
+                ledger: &mut *ledger,
+                backend: &mut *backend,
+                oracle,
+                payer,
+                options,
+                progress: &mut *progress,
+            },
+            summary,
+            &mut latencies,
+            failpoint,
+        )?;
+        if plan.behind_open_intent == 0 {
+            break;
+        }
+    }
+    summary.quarantined = ledger.totals()?.quarantined;
+    summary.seconds = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    summary.latency_p50_ms = percentile(&latencies, 50);
+    summary.latency_p90_ms = percentile(&latencies, 90);
+    progress.finished();
+    Ok(summary)
+}
 
+/// Reconciles the ledger with the chain; on a real cluster, waits (up to the send timeout) for
+/// in-flight transactions to land or expire before anything is resent.
+fn settle_in_flight(
+    ledger: &mut Ledger,
+    backend: &mut dyn Backend,
+    options: &RunOptions,
+) -> Result<ReconcileSummary, Error> {
+    let mut reconciled = reconcile(ledger, backend)?;
+    let deadline = Instant::now() + options.send.max_wait;
+    while reconciled.in_flight > 0 && Instant::now() < deadline {
+        std::thread::sleep(backend.poll_interval().max(Duration::from_millis(50)));
+        reconciled = reconcile(ledger, backend)?;
+    }
+    Ok(reconciled)
+}
+
+/// What one pass of a run pays with.
+struct Round<'a> {
+    ledger: &'a mut Ledger,
+    backend: &'a mut dyn Backend,
+    oracle: &'a Keypair,
+    payer: &'a Keypair,
+    options: &'a RunOptions,
+    progress: &'a mut dyn Progress,
+}
+
+/// Pays every pending intent: builds the payouts, creates missing treasury accounts and the
+/// campaign's lookup tables, then packs and sends them. Returns the summary with this pass's
+/// work added.
+fn pay_planned(
+    round: Round<'_>,
+    mut summary: RunSummary,
+    latencies: &mut Vec<f64>,
+    failpoint: &mut dyn Failpoint,
+) -> Result<RunSummary, Error> {
+    let Round {
+        ledger,
+        backend,
+        oracle,
+        payer,
+        options,
+        progress,
+    } = round;
     let Work {
         items,
         treasuries_missing,
@@ -205,15 +274,14 @@ pub fn run(
         dry_run: false,
         ..options.send.clone()
     };
-    summary.treasury_accounts_created =
+    summary.treasury_accounts_created +=
         batch::create_treasury_accounts(backend, payer, &send, &treasuries_missing)?;
     let tables = if options.lookup_tables && !items.is_empty() {
         ensure_tables(ledger, backend, oracle, payer, &options.send, &items)?
     } else {
         Tables::default()
     };
-    summary.lookup_tables = tables.all.len();
-
+    summary.lookup_tables = summary.lookup_tables.max(tables.all.len());
     let mut sender = Pipeline {
         ledger,
         backend,
@@ -229,23 +297,12 @@ pub fn run(
             options.send.compute_unit_price,
             options.max_per_tx,
         ),
-        latencies: Vec::new(),
+        latencies: std::mem::take(latencies),
         blockhash: None,
     };
     sender.send_all(items.into(), failpoint)?;
-    let Pipeline {
-        ledger,
-        mut summary,
-        mut latencies,
-        ..
-    } = sender;
-    summary.quarantined = ledger.totals()?.quarantined;
-    summary.seconds = started.elapsed().as_secs_f64();
-    latencies.sort_by(f64::total_cmp);
-    summary.latency_p50_ms = percentile(&latencies, 50);
-    summary.latency_p90_ms = percentile(&latencies, 90);
-    progress.finished();
-    Ok(summary)
+    *latencies = sender.latencies;
+    Ok(sender.summary)
 }
 
 fn percentile(sorted: &[f64], p: usize) -> f64 {

@@ -286,6 +286,37 @@ impl ReadyCampaign {
         );
     }
 
+    /// Every video was paid exactly its reported views, the campaign's books show exactly their
+    /// entitlements paid, and the SOL vault holds its rent plus the rest: nothing twice,
+    /// nothing missing.
+    pub fn assert_paid_exactly_as_reported(&self, net: &Localnet) {
+        use clipstake_client::backend::{Backend, BackendExt};
+        let mut rpc = net.rpc(CommitmentConfig::confirmed());
+        let state = rpc.campaign(&self.address).unwrap().state;
+        let submissions = rpc.submissions(&[]).unwrap();
+        assert_eq!(submissions.len(), self.reported.len());
+        for submission in &submissions {
+            assert_eq!(
+                submission.state.paid_views,
+                self.views_of(&submission.address),
+                "{} paid its reported views",
+                submission.address
+            );
+        }
+        let expected: u64 = (0..self.reported.len()).map(|i| self.gross(i)).sum();
+        assert_eq!(state.paid_gross(), expected, "exactly the entitlements");
+        assert_eq!(state.available(), self.vault_start - expected);
+        let vault = rpc.get_account(&state.vault).unwrap().expect("the vault");
+        let rent = rpc
+            .minimum_balance_for_rent_exemption(vault.data.len())
+            .unwrap();
+        assert_eq!(
+            vault.lamports,
+            rent + self.vault_start - expected,
+            "the vault holds its rent and what the books say"
+        );
+    }
+
     /// The views reported for `submission`.
     pub fn views_of(&self, submission: &anchor_lang::prelude::Pubkey) -> u64 {
         self.reported
