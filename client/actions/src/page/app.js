@@ -95,7 +95,7 @@ async function fund() {
       });
     say(`Sent ${base58(signature)}; waiting for the vault…`);
     await waitForVault(before);
-    say(`Funded: the vault holds ${info.vault_balance} (transaction ${base58(signature)})`, 'ok');
+    say(`Funded: the vault holds ${$('vault').textContent} (transaction ${base58(signature)})`, 'ok');
   } catch (error) {
     say(`Not funded: ${error.message}`, 'error');
   } finally {
@@ -117,14 +117,15 @@ async function load() {
   const body = await answer.json();
   if (!answer.ok) throw new Error(body.message);
   info = body;
+  const unit = info.asset === 'sol' ? ' SOL' : ' tokens';
   $('loading').hidden = true;
   $('fields').hidden = false;
   $('address').textContent = info.address;
   $('unit').textContent = info.unit;
   $('state').textContent = info.closed ? `${info.status}; closed to funding: ${info.closed}` : info.status;
-  $('vault').textContent = info.vault_balance;
-  $('funded').textContent = info.funded;
-  $('paid').textContent = info.paid_to_creators;
+  $('vault').textContent = info.vault_balance + unit;
+  $('funded').textContent = info.funded + unit;
+  $('paid').textContent = info.paid_to_creators + unit;
   $('action-url').textContent = `solana-action:${info.fund_action}`;
   $('pay-url').textContent = info.solana_pay_fund_10;
   $('fund').hidden = false;
