@@ -78,9 +78,20 @@ fn post(address: &str, path: &str, account: &Pubkey) -> Answer {
     http(address, "POST", path, Some(&body))
 }
 
+/// The server process, stopped when the test ends or panics (it shares the test's stdout, which
+/// the test harness waits on).
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `clipstake actions serve` as the oracle with `sponsor` paying; returns the child and its
 /// `host:port` once it listens.
-fn serve(net: &Localnet, ready: &ReadyCampaign) -> (Child, String) {
+fn serve(net: &Localnet, ready: &ReadyCampaign) -> (Server, String) {
     let sponsor = net.keypair_path("sponsor").display().to_string();
     let mut child = net
         .cmd(
@@ -95,6 +106,7 @@ fn serve(net: &Localnet, ready: &ReadyCampaign) -> (Child, String) {
             ],
         )
         .args(["--ledger-db", &ready.ledger_db])
+        .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("clipstake actions serve starts");
@@ -107,7 +119,7 @@ fn serve(net: &Localnet, ready: &ReadyCampaign) -> (Child, String) {
         .unwrap_or_else(|| panic!("unexpected first line: {line}"))
         .trim_end_matches('/')
         .to_string();
-    (child, address)
+    (Server(child), address)
 }
 
 /// A legacy message's signer count and account keys.
@@ -243,15 +255,13 @@ fn a_wallet_funds_campaigns_and_a_creator_claims_through_the_actions() {
     rpc.airdrop(&net.keypair("sponsor").pubkey(), LAMPORTS_PER_SOL)
         .unwrap();
     let sol = sol_campaign(&net, &ready);
-    let (mut server, address) = serve(&net, &ready);
+    let (_server, address) = serve(&net, &ready);
 
     discovery_and_headers(&net, &address, &ready.address);
     fund_sol(&net, &mut rpc, &address, &sol);
     fund_tokens(&net, &mut rpc, &address, &ready.address);
     claim(&net, &mut rpc, &address, &mut ready);
     bad_inputs(&net, &address, &ready, &sol);
-    let _ = server.kill();
-    let _ = server.wait();
 }
 
 /// `actions.json`, the CORS preflight, and each action's GET with the spec's headers.
