@@ -337,6 +337,28 @@ fn discovery_and_headers(net: &Localnet, address: &str, campaign: &Pubkey) {
     assert_eq!(free["parameters"][0]["required"], true);
 }
 
+/// The page's Solana Pay link is a transaction request to the fund action: its GET gives the
+/// `label` and `icon` a Solana Pay wallet shows.
+fn solana_pay(address: &str, campaign: &Pubkey) {
+    let page = http(address, "GET", &format!("/api/campaign/{campaign}"), None);
+    assert_eq!(page.status, 200, "{}", page.body);
+    let link = page.body["solana_pay_fund_10"].as_str().unwrap();
+    let href = format!("http://{address}/api/actions/fund/{campaign}?amount=10");
+    let encoded: String = href
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    assert_eq!(link, format!("solana:{encoded}"));
+    let path = href.strip_prefix(&format!("http://{address}")).unwrap();
+    let request = http(address, "GET", path, None);
+    assert!(request.body["label"].is_string() && request.body["icon"].is_string());
+}
+
 /// Any wallet funds a SOL campaign: it pays the fee, is the only signer, and the vault gets
 /// exactly the amount.
 fn fund_sol(net: &Localnet, rpc: &mut RpcBackend, address: &str, campaign: &Pubkey) {

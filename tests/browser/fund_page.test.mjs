@@ -200,6 +200,6 @@ test('a brand funds a campaign from a Wallet Standard wallet on the campaign pag
 
   if (process.env.CLIPSTAKE_SCREENSHOT) {
     await page.setViewportSize({ width: 900, height: 860 });
-    await page.screenshot({ path: process.env.CLIPSTAKE_SCREENSHOT, fullPage: true });
+    await page.screenshot({ path: path.resolve(root, process.env.CLIPSTAKE_SCREENSHOT), fullPage: true });
   }
 });
