@@ -25,7 +25,10 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 build:
 	bash tools/sbf/build.sh
 
+# Chromium and playwright-core install in the background while `cargo test` compiles (after the
+# SBF build's own apt step, so the two never wait on each other).
 test: build-with-variant sbf-tool-tests
+	bash tests/browser/run.sh --background
 	cargo test --workspace --locked
 	$(MAKE) browser-tests
 

@@ -320,6 +320,7 @@ fn discovery_and_headers(net: &Localnet, address: &str, campaign: &Pubkey) {
                 .all(|l| l["href"].as_str().unwrap().contains(&campaign.to_string()))
         );
     }
+    solana_pay(address, campaign);
     let fund = http(
         address,
         "GET",
