@@ -261,6 +261,7 @@ fn a_wallet_funds_campaigns_and_a_creator_claims_through_the_actions() {
     fund_sol(&net, &mut rpc, &address, &sol);
     fund_tokens(&net, &mut rpc, &address, &ready.address);
     claim(&net, &mut rpc, &address, &mut ready);
+    claim_sol(&net, &mut rpc, &address, &ready, &sol);
     bad_inputs(&net, &address, &ready, &sol);
 }
 
@@ -455,6 +456,57 @@ fn claim(net: &Localnet, rpc: &mut RpcBackend, address: &str, ready: &mut ReadyC
     );
 }
 
+/// A creator whose wallet has never held SOL claims a share too small to make it rent exempt
+/// from a SOL campaign: the sponsor also gives the wallet its rent exemption, so the share is
+/// paid rather than kept owed.
+fn claim_sol(
+    net: &Localnet,
+    rpc: &mut RpcBackend,
+    address: &str,
+    ready: &ReadyCampaign,
+    campaign: &Pubkey,
+) {
+    let creator = Keypair::new();
+    let video = "https://video.example/sol-creator";
+    let registered = net.json(
+        "oracle",
+        &[
+            "submission",
+            "register",
+            &campaign.to_string(),
+            "--video",
+            video,
+            "--creator",
+            &creator.pubkey().to_string(),
+        ],
+    );
+    let submission: Pubkey = registered["address"].as_str().unwrap().parse().unwrap();
+    let now = rpc.clock().unwrap().unix_timestamp;
+    let report = net.path("sol-views.jsonl");
+    let line = json!({ "video": video, "views": 500, "observed_at": now + 30 });
+    std::fs::write(&report, format!("{line}\n")).unwrap();
+    net.ingest(&report, &campaign.to_string(), &ready.ledger_db, 1);
+
+    let answer = post(
+        address,
+        &format!("/api/actions/claim/{campaign}"),
+        &creator.pubkey(),
+    );
+    let message = answer.body["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(message.contains("rent exemption"), "{message}");
+    send(net, rpc, &sign_as_wallet(&answer, &creator));
+    let rent = rpc.minimum_balance_for_rent_exemption(0).unwrap();
+    // 500 views at 0.001 SOL per thousand, less the 2.5% platform fee: below the rent.
+    let share = 500_000 - 12_500;
+    assert!(share < rent);
+    assert_eq!(rpc.lamports(&creator.pubkey()).unwrap(), rent + share);
+    let state = rpc.submission(&submission).unwrap().state;
+    assert_eq!((state.paid_views, state.paid_to_creator), (500, share));
+}
+
 /// Every bad input is answered 4xx with a message, and never with a transaction.
 fn bad_inputs(net: &Localnet, address: &str, ready: &ReadyCampaign, sol: &Pubkey) {
     let funder = net.keypair("funder").pubkey();
@@ -561,10 +613,17 @@ fn bad_inputs(net: &Localnet, address: &str, ready: &ReadyCampaign, sol: &Pubkey
         422,
     );
     assert!(message.contains("would fail"), "{message}");
+    // The page's vault balance is the vault account's lamports above its rent.
+    let mut rpc = net.rpc(CommitmentConfig::confirmed());
+    let vault_address = rpc.campaign(sol).unwrap().state.vault;
+    let vault = rpc.get_account(&vault_address).unwrap().unwrap();
+    let rent = rpc
+        .minimum_balance_for_rent_exemption(vault.data.len())
+        .unwrap();
     let status = http(address, "GET", &format!("/api/campaign/{sol}"), None);
     assert_eq!(status.status, 200);
     assert_eq!(
         base(&json!({"base_units": status.body["vault_base_units"]})),
-        2_500_000_000
+        vault.lamports - rent
     );
 }

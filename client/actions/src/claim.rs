@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use anchor_lang::prelude::Pubkey;
-use clipstake::math;
+use clipstake::math::{self, Bps};
+use clipstake::state::AssetKind;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_oracle::ledger::Ledger;
 use clipstake_sdk::accounts;
@@ -97,16 +98,57 @@ pub fn post(
     let expiry = attestation_expiry(backend, claimer)?;
     let attestation = Attestation::sign(&claimer.oracle, submission, best.views, expiry);
     let sponsor = claimer.sponsor.pubkey();
-    let instructions = [
-        attestation.ed25519_instruction(),
-        ix::claim(&sponsor, &campaign, submission, best.views, expiry),
-    ];
+    let rent_gift = rent_gift(backend, &campaign, &best)?;
+    let mut instructions: Vec<_> = rent_gift
+        .map(|lamports| transfer(&sponsor, creator, lamports))
+        .into_iter()
+        .collect();
+    instructions.push(attestation.ed25519_instruction());
+    instructions.push(ix::claim(
+        &sponsor, &campaign, submission, best.views, expiry,
+    ));
     let transaction =
         transaction::for_wallet(backend, &instructions, &sponsor, &[&claimer.sponsor])?;
+    let mut message = claim_message(&campaign, &best);
+    if let Some(lamports) = rent_gift {
+        message.push_str(&format!(
+            "; the sponsor also gives your wallet the {} SOL it needs to hold SOL (rent exemption)",
+            clipstake_sdk::amount::format_ui_amount(lamports, 9)
+        ));
+    }
     Ok(spec::transaction(
         &transaction::to_base64(&transaction),
-        &claim_message(&campaign, &best),
+        &message,
     ))
+}
+
+/// The lamports a new wallet needs to receive its share of a SOL payout: the program pays no
+/// SOL share that would leave the creator's wallet below rent exemption (it records the views
+/// and keeps the share owed), so the sponsor tops such a wallet up to it, as it pays a token
+/// creator's account rent. `None` when no top-up is needed.
+fn rent_gift(
+    backend: &mut dyn Backend,
+    campaign: &CampaignAccount,
+    owed: &Owed,
+) -> Result<Option<u64>, Refusal> {
+    if campaign.state.asset != AssetKind::NativeSol || owed.payable == 0 {
+        return Ok(None);
+    }
+    let fee = Bps::new(campaign.state.fee_bps).map_err(|_| Refusal::new(500, "bad fee bps"))?;
+    let commission = Bps::new(owed.submission.state.affiliate_bps)
+        .map_err(|_| Refusal::new(500, "bad affiliate bps"))?;
+    let share = math::split(owed.payable, fee, commission)
+        .map_err(|_| Refusal::new(500, "the payout does not split"))?
+        .creator;
+    let creator = owed.submission.state.creator;
+    let account = backend.get_account(&creator)?;
+    let (lamports, data_len) = account.map_or((0, 0), |a| (a.lamports, a.data.len()));
+    let rent = backend.minimum_balance_for_rent_exemption(data_len)?;
+    Ok((share > 0 && lamports + share < rent).then(|| rent - lamports))
+}
+
+fn transfer(from: &Pubkey, to: &Pubkey, lamports: u64) -> solana_instruction::Instruction {
+    solana_system_interface::instruction::transfer(from, to, lamports)
 }
 
 /// The creator's video in the campaign a claim would pay the most now.
