@@ -1,6 +1,8 @@
 # ClipStake: the README's commands.
 #   make demo   the main job on the embedded default (in-process SVM)
 #   make test   builds the SBF program and runs every test (what CI runs)
+#   make browser-tests   the campaign page in headless Chromium (part of `test`; installs
+#               Debian's chromium when it is missing)
 #   make build  builds target/deploy/clipstake.so only (the tests also link the
 #               strict-alignment variant beside it, see tools/sbf/README.md)
 #   make bench  prints the compute-unit table of every instruction
@@ -17,14 +19,22 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: build build-with-variant test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
+.PHONY: build build-with-variant test browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
 	localnet demo fmt fuzz fuzz-smoke
 
 build:
 	bash tools/sbf/build.sh
 
+# Chromium and playwright-core install in the background while `cargo test` compiles (after the
+# SBF build's own apt step, so the two never wait on each other).
 test: build-with-variant sbf-tool-tests
+	bash tests/browser/run.sh --background
 	cargo test --workspace --locked
+	$(MAKE) browser-tests
+
+# The page in headless Chromium against the local validator (tests/browser/README.md).
+browser-tests:
+	bash tests/browser/run.sh
 
 # The program plus the same IR generated without +allows-misaligned-mem-access, which
 # tests/tests/codegen_equivalence.rs runs beside it.

@@ -56,6 +56,9 @@ pub enum Command {
     /// The embedded chain: status, time travel, airdrops, test mints.
     #[command(subcommand)]
     Embedded(command::embedded::EmbeddedCommand),
+    /// Solana Actions and Solana Pay for wallets: fund a campaign, claim earnings.
+    #[command(subcommand)]
+    Actions(command::actions::ActionsCommand),
 }
 
 /// Exit codes (see `--help`).
@@ -147,6 +150,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Creator(c) => command::creator::run(&mut ctx, c),
         Command::Demo(args) => command::demo::run(&mut ctx, args),
         Command::Embedded(c) => command::embedded::run(&mut ctx, c),
+        Command::Actions(c) => command::actions::run(&mut ctx, c),
     };
     match report {
         Ok(report) => {

@@ -252,6 +252,8 @@ pub struct ReadyCampaign {
     pub vault_start: u64,
     /// Each submission and the views reported for it.
     pub reported: Vec<(anchor_lang::prelude::Pubkey, u64)>,
+    /// Each submission's creator, in the order of `reported`.
+    pub creators: Vec<Keypair>,
     videos: Vec<String>,
     observed_at: i64,
     rate: u64,
@@ -479,6 +481,7 @@ pub fn campaign_with_reports(net: &Localnet, videos: usize, token: bool) -> Read
         ledger_db,
         vault_start,
         reported,
+        creators,
         videos: videos_reported,
         observed_at: now + 30,
         rate: campaign.rate_per_thousand_views,

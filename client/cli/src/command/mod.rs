@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use super::CliError;
 use super::output::{Report, amount_json, amount_text, duration, utc};
 
+pub mod actions;
 pub mod campaign;
 pub mod creator;
 pub mod demo;
