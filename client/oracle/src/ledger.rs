@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_partial_payouts",
         include_str!("../migrations/0003_partial_payouts.sql"),
     ),
+    (
+        "0004_video_identity",
+        include_str!("../migrations/0004_video_identity.sql"),
+    ),
 ];
 
 /// Intent states.
@@ -191,11 +195,11 @@ pub struct Totals {
     pub unbalanced: Vec<String>,
 }
 
-fn db(e: rusqlite::Error) -> Error {
+pub(crate) fn db(e: rusqlite::Error) -> Error {
     Error::Other(format!("oracle ledger: {e}"))
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -214,7 +218,7 @@ struct Details<'a> {
 
 /// The ledger.
 pub struct Ledger {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 const INTENT_COLUMNS: &str = "key, campaign, submission, target_views, prev_views, gross, fee, \
