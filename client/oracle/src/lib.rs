@@ -34,6 +34,7 @@ pub mod shortlink;
 pub mod urls;
 pub mod verify;
 pub mod video;
+pub mod webhook;
 
 pub use progress::{NoProgress, Progress};
 pub use runner::{RunOptions, RunSummary, run};
