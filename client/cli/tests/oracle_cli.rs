@@ -79,28 +79,25 @@ fn cli_ingest_review_run_ledger() {
     }
     // Another spelling of a registered video is the same submission: refused, nothing sent.
     // So is a registration without the creator's platform account, or with a malformed one.
-    let register = |video: &str, account: Option<&str>| {
-        let mut args = vec![
-            "--output",
-            "json",
-            "submission",
-            "register",
-            &campaign,
-            "--video",
-            video,
-        ];
-        args.extend(["--creator", &creator]);
-        if let Some(account) = account {
-            args.extend(["--account", account]);
-        }
+    let raw = |args: &[&str]| {
         assert_cmd::Command::cargo_bin("clipstake")
             .unwrap()
             .current_dir(dir.path())
             .env("CLIPSTAKE_PROGRAM_SO", &so)
             .env("HOME", dir.path())
-            .args(&args)
+            .arg("--output")
+            .arg("json")
+            .args(args)
             .output()
             .unwrap()
+    };
+    let register = |video: &str, account: Option<&str>| {
+        let mut args = vec!["submission", "register", &campaign, "--video", video];
+        args.extend(["--creator", &creator]);
+        if let Some(account) = account {
+            args.extend(["--account", account]);
+        }
+        raw(&args)
     };
     let again = register(
         "https://m.youtube.com/watch?v=aaaaaaaaaaA&feature=share",
@@ -118,6 +115,51 @@ fn cli_ingest_review_run_ledger() {
     let handle = register("youtube:ccccccccccA", Some("@RickAstleyYT"));
     assert_eq!(handle.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&handle.stderr).contains("not a YouTube channel id"));
+    let show = |video: &str| {
+        cli(&[
+            "submission",
+            "show",
+            "--campaign",
+            &campaign,
+            "--video",
+            video,
+        ])["address"]
+            .clone()
+    };
+    assert_eq!(
+        show("youtube:aaaaaaaaaaA"),
+        show("https://www.youtube.com/shorts/aaaaaaaaaaA/")
+    );
+    // The campaign's verification policy: defaults, then changed; a quorum of 0 is refused.
+    let policy = cli(&["oracle", "policy", &campaign]);
+    assert_eq!(
+        (
+            policy["scraper_quorum"].as_u64(),
+            policy["changed"].as_bool()
+        ),
+        (Some(2), Some(false))
+    );
+    let policy = cli(&[
+        "oracle",
+        "policy",
+        &campaign,
+        "--scraper-quorum",
+        "3",
+        "--tolerance-bps",
+        "200",
+    ]);
+    assert_eq!(
+        (
+            policy["scraper_quorum"].as_u64(),
+            policy["tolerance_bps"].as_u64(),
+            policy["first_party_quorum"].as_u64()
+        ),
+        (Some(3), Some(200), Some(1))
+    );
+    assert_eq!(cli(&["oracle", "policy", &campaign])["scraper_quorum"], 3);
+    let zero = raw(&["oracle", "policy", &campaign, "--first-party-quorum", "0"]);
+    assert_eq!(zero.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("at least 1"));
     let look_alike = register(
         "https://youtube.com.evil.example/watch?v=ccccccccccA",
         Some("UCuAXFkgsw1L7xaCfnd5JJOw"),
@@ -166,6 +208,15 @@ fn cli_ingest_review_run_ledger() {
     assert_eq!(run["paid_gross"].as_u64(), Some(425_000_000));
     let ledger = cli(&["oracle", "ledger"]);
     assert_eq!(ledger["intents"].as_array().unwrap().len(), 2);
+    // Each payout names the source its count came from (the reports' `source` field).
+    let mut sources: Vec<&str> = ledger["intents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["sources"].as_str().unwrap())
+        .collect();
+    sources.sort();
+    assert_eq!(sources, ["csv", "test"]);
     assert!(ledger["unbalanced_intents"].as_array().unwrap().is_empty());
     let r = cli(&["oracle", "reconcile"]);
     assert_eq!(r["unfinished"].as_u64(), Some(0));
