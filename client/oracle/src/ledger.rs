@@ -178,8 +178,10 @@ pub struct Quarantined {
     pub observed_at: Option<i64>,
     /// Why.
     pub reason: String,
-    /// The raw input line.
+    /// The raw input line (for fetched counts: every source's reading, as JSON).
     pub raw: Option<String>,
+    /// The sources that answered, for counts the oracle fetched itself.
+    pub sources: Option<String>,
 }
 
 /// Totals per status.
@@ -754,7 +756,7 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, submission, video, views, observed_at, reason, raw FROM observations
+                "SELECT id, submission, video, views, observed_at, reason, raw, sources FROM observations
                  WHERE status = 'quarantined' ORDER BY id",
             )
             .map_err(db)?;
@@ -768,6 +770,7 @@ impl Ledger {
                     observed_at: r.get(4)?,
                     reason: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
                     raw: r.get(6)?,
+                    sources: r.get(7)?,
                 })
             })
             .map_err(db)?

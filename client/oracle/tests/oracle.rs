@@ -1223,6 +1223,9 @@ fn readings_are_judged_against_the_registered_owner_and_recorded_with_their_sour
         .map(|q| q.reason)
         .collect();
     assert_eq!(review.len(), 3, "{review:#?}");
+    let disagreement = ledger.quarantined().unwrap().remove(2);
+    assert_eq!(disagreement.sources.as_deref(), Some("brightdata,rapidapi"));
+    assert!(disagreement.raw.unwrap().contains("\"views\":20000"));
     let summary = run_default(&mut w, &mut ledger);
     assert_eq!((summary.paid, summary.failed), (2, 0));
     assert_eq!(

@@ -454,6 +454,7 @@ fn review(args: ReviewArgs) -> Result<Report, CliError> {
             .map(|q| json!({
                 "id": q.id, "submission": q.submission, "video": q.video, "views": q.views,
                 "observed_at": q.observed_at, "reason": q.reason, "raw": q.raw,
+                "sources": q.sources,
             }))
             .collect::<Vec<_>>()
     );
