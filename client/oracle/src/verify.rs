@@ -3,13 +3,16 @@
 //! creator's registered account, then by the anomaly rules of [`reports::verify`], and
 //! recorded in the ledger as accepted (naming the sources that backed the count) or
 //! quarantined (with every source's value), exactly like an ingested report.
+use std::collections::HashMap;
+
 use anchor_lang::prelude::Pubkey;
 use clipstake_client::Error;
 use clipstake_client::backend::{Backend, BackendExt};
+use clipstake_sdk::instructions::SubmissionAccount;
 use serde::Serialize;
 
 use crate::ledger::Ledger;
-use crate::policy::{self, Verdict};
+use crate::policy::{self, Policy, Verdict};
 use crate::reports::{self, Context, VerifyConfig, ViewReport};
 use crate::video::{Reading, VideoId};
 
@@ -42,78 +45,123 @@ pub fn readings(
     readings: &[Reading],
     config: &VerifyConfig,
 ) -> Result<Outcome, Error> {
-    let submission = video.submission(campaign);
-    let submission_text = submission.to_string();
-    let values = every_value(readings);
-    let (verdict, context) = match registered_context(ledger, backend, campaign, video)? {
-        Err(reason) => (
-            Verdict::Quarantine {
-                reason: format!("{reason} ({values})"),
-            },
-            None,
-        ),
-        Ok((account, context)) => {
-            let policy = ledger.campaign_policy(&campaign.to_string())?;
-            (
-                policy::judge(&policy, video.platform, &account, readings),
-                Some(context),
-            )
-        }
-    };
-    let report = summary_report(video, readings, &verdict);
-    let outcome = match (verdict, context) {
-        (Verdict::Payable { views, sources }, Some(context)) => {
-            match reports::verify(&report, &context, config) {
-                Some(reason) if reason.starts_with("duplicate") => Outcome::Duplicate,
-                Some(reason) => Outcome::Quarantined {
-                    reason: format!("{reason} ({values})"),
-                },
-                None => Outcome::Accepted { views, sources },
-            }
-        }
-        (Verdict::Quarantine { reason }, _) => Outcome::Quarantined { reason },
-        (Verdict::Payable { .. }, None) => unreachable!("payable only once registered"),
-    };
-    record(
-        ledger,
-        campaign,
-        &submission_text,
-        &report,
-        readings,
-        &outcome,
-    )?;
-    Ok(outcome)
+    let batch = [(video.clone(), readings.to_vec())];
+    let mut outcomes = many(ledger, backend, campaign, &batch, config)?;
+    Ok(outcomes.remove(0))
 }
 
-/// The registered account and the anomaly rules' context, or why the video cannot be paid
-/// whatever its sources say.
-fn registered_context(
-    ledger: &Ledger,
+/// [`readings`] for many videos of one campaign at once: the campaign and the submissions are
+/// read from the chain once (100 a call), and everything is recorded in one transaction. The
+/// outcomes are in the order of `batch`; a video listed twice is judged twice, in order.
+pub fn many(
+    ledger: &mut Ledger,
     backend: &mut dyn Backend,
     campaign: &Pubkey,
-    video: &VideoId,
-) -> Result<Result<(String, Context), String>, Error> {
-    let address = video.submission(campaign);
-    let Some(submission) = crate::fetch_submissions(backend, &[address])?.remove(&address) else {
-        return Ok(Err(format!(
-            "unknown submission: {video} has no submission {address} in campaign {campaign}"
-        )));
-    };
-    let Some(registered) = ledger.registered_video(&address.to_string())? else {
-        return Ok(Err(format!(
-            "no platform account registered for {video}: ownership cannot be checked (register it with --account)"
-        )));
-    };
+    batch: &[(VideoId, Vec<Reading>)],
+    config: &VerifyConfig,
+) -> Result<Vec<Outcome>, Error> {
     let campaign_account = backend.campaign(campaign)?;
-    let (previous, before_previous) = ledger.last_points(&address.to_string())?;
-    let context = Context {
-        registered_at: submission.state.registered_at,
-        paid_views: submission.state.paid_views,
+    let addresses: Vec<Pubkey> = batch.iter().map(|(v, _)| v.submission(campaign)).collect();
+    let chain = crate::fetch_submissions(backend, &addresses)?;
+    let policy = ledger.campaign_policy(&campaign.to_string())?;
+    let judge = Judge {
+        campaign,
         campaign_end: campaign_account.state.end_time,
-        previous,
-        before_previous,
+        chain: &chain,
+        policy: &policy,
+        config,
     };
-    Ok(Ok((registered.account, context)))
+    ledger.atomically(|l| {
+        batch
+            .iter()
+            .map(|(video, readings)| judge.one(l, video, readings))
+            .collect()
+    })
+}
+
+/// What judging a campaign's videos needs, read once.
+struct Judge<'a> {
+    campaign: &'a Pubkey,
+    campaign_end: i64,
+    chain: &'a HashMap<Pubkey, SubmissionAccount>,
+    policy: &'a Policy,
+    config: &'a VerifyConfig,
+}
+
+impl Judge<'_> {
+    /// Judges one video's readings and records the outcome.
+    fn one(
+        &self,
+        ledger: &Ledger,
+        video: &VideoId,
+        readings: &[Reading],
+    ) -> Result<Outcome, Error> {
+        let values = every_value(readings);
+        let (verdict, context) = match self.registered_context(ledger, video)? {
+            Err(reason) => {
+                let reason = format!("{reason} ({values})");
+                (Verdict::Quarantine { reason }, None)
+            }
+            Ok((account, context)) => {
+                let verdict = policy::judge(self.policy, video.platform, &account, readings);
+                (verdict, Some(context))
+            }
+        };
+        let report = summary_report(video, readings, &verdict);
+        let outcome = match (verdict, context) {
+            (Verdict::Payable { views, sources }, Some(context)) => {
+                match reports::verify(&report, &context, self.config) {
+                    Some(reason) if reason.starts_with("duplicate") => Outcome::Duplicate,
+                    Some(reason) => Outcome::Quarantined {
+                        reason: format!("{reason} ({values})"),
+                    },
+                    None => Outcome::Accepted { views, sources },
+                }
+            }
+            (Verdict::Quarantine { reason }, _) => Outcome::Quarantined { reason },
+            (Verdict::Payable { .. }, None) => unreachable!("payable only once registered"),
+        };
+        let submission = video.submission(self.campaign).to_string();
+        record(
+            ledger,
+            self.campaign,
+            &submission,
+            &report,
+            readings,
+            &outcome,
+        )?;
+        Ok(outcome)
+    }
+
+    /// The registered account and the anomaly rules' context, or why the video cannot be
+    /// paid whatever its sources say.
+    fn registered_context(
+        &self,
+        ledger: &Ledger,
+        video: &VideoId,
+    ) -> Result<Result<(String, Context), String>, Error> {
+        let address = video.submission(self.campaign);
+        let Some(submission) = self.chain.get(&address) else {
+            return Ok(Err(format!(
+                "unknown submission: {video} has no submission {address} in campaign {}",
+                self.campaign
+            )));
+        };
+        let Some(registered) = ledger.registered_video(&address.to_string())? else {
+            return Ok(Err(format!(
+                "no platform account registered for {video}: ownership cannot be checked (register it with --account)"
+            )));
+        };
+        let (previous, before_previous) = ledger.last_points(&address.to_string())?;
+        let context = Context {
+            registered_at: submission.state.registered_at,
+            paid_views: submission.state.paid_views,
+            campaign_end: self.campaign_end,
+            previous,
+            before_previous,
+        };
+        Ok(Ok((registered.account, context)))
+    }
 }
 
 /// The report the ledger records for these readings: the paid count at the time its lowest
@@ -140,7 +188,7 @@ fn summary_report(video: &VideoId, readings: &[Reading], verdict: &Verdict) -> V
 }
 
 fn record(
-    ledger: &mut Ledger,
+    ledger: &Ledger,
     campaign: &Pubkey,
     submission: &str,
     report: &ViewReport,
@@ -165,17 +213,16 @@ fn record(
         ..report.clone()
     };
     let raw = serde_json::to_string(readings).ok();
-    ledger.atomically(|l| {
-        l.record_observation(
-            &campaign.to_string(),
-            Some(submission),
-            Some(&report),
-            accepted,
-            reason,
-            raw.as_deref(),
-        )?;
-        l.set_last_observation_sources(&sources)
-    })
+    let campaign = campaign.to_string();
+    ledger.record_observation(
+        &campaign,
+        Some(submission),
+        Some(&report),
+        accepted,
+        reason,
+        raw.as_deref(),
+    )?;
+    ledger.set_last_observation_sources(&sources)
 }
 
 /// Every reading's value, as quarantine reasons name them.

@@ -1252,6 +1252,34 @@ fn readings_are_judged_against_the_registered_owner_and_recorded_with_their_sour
     ];
     expected.sort();
     assert_eq!(backed, expected);
+
+    // Many videos at once, in order: the second listing of a count is a duplicate of the first.
+    let later = vec![reading(
+        "youtube-data-api",
+        true,
+        15_000,
+        CHANNEL,
+        t + 7_200,
+    )];
+    let batch = [
+        (ids[0].clone(), later.clone()),
+        (ids[0].clone(), later),
+        (ids[1].clone(), vec![]),
+    ];
+    let outcomes = verify::many(&mut ledger, &mut w.chain, &w.campaign, &batch, &cfg).unwrap();
+    assert_eq!(
+        outcomes[..2],
+        [
+            Outcome::Accepted {
+                views: 15_000,
+                sources: vec!["youtube-data-api".into()]
+            },
+            Outcome::Duplicate
+        ]
+    );
+    assert!(
+        matches!(&outcomes[2], Outcome::Quarantined { reason } if reason.contains("no source answered"))
+    );
 }
 
 /// A report file's `source` names the payout's source too.
