@@ -220,3 +220,72 @@ impl Ledger {
             .map(Option::flatten)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_are_checked_per_platform() {
+        let channel = "UCuAXFkgsw1L7xaCfnd5JJOw";
+        assert_eq!(
+            check_account(Platform::YouTube, &format!(" {channel} ")),
+            Ok(channel.into())
+        );
+        for bad in [
+            "@RickAstleyYT",
+            "UCshort",
+            "uCuAXFkgsw1L7xaCfnd5JJOw",
+            "UCuAXFkgsw1L7xaCfnd5JJO!",
+            "",
+        ] {
+            assert!(check_account(Platform::YouTube, bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            check_account(Platform::TikTok, "@scout2015"),
+            Ok("@scout2015".into())
+        );
+        assert_eq!(check_account(Platform::X, "783214"), Ok("783214".into()));
+        assert_eq!(
+            check_account(Platform::Instagram, "some.creator_1"),
+            Ok("some.creator_1".into())
+        );
+        for bad in ["", "@", "two words", "a/b", &"x".repeat(65)] {
+            assert!(check_account(Platform::Instagram, bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn accounts_policies_and_deliveries_round_trip() {
+        let ledger = Ledger::in_memory().unwrap();
+        let campaign = Pubkey::new_unique();
+        let video = VideoId::parse("https://youtu.be/dQw4w9WgXcQ").unwrap();
+        let submission = video.submission(&campaign).to_string();
+        assert_eq!(ledger.registered_video(&submission).unwrap(), None);
+        assert!(ledger.record_account(&campaign, &video, "@handle").is_err());
+        ledger
+            .record_account(&campaign, &video, "UCuAXFkgsw1L7xaCfnd5JJOw")
+            .unwrap();
+        // A registration that did not land is replaced by the next attempt's account.
+        ledger
+            .record_account(&campaign, &video, "UCaaaaaaaaaaaaaaaaaaaaaa")
+            .unwrap();
+        let registered = ledger.registered_video(&submission).unwrap().unwrap();
+        assert_eq!(
+            (registered.video, registered.account.as_str()),
+            (video, "UCaaaaaaaaaaaaaaaaaaaaaa")
+        );
+
+        let text = campaign.to_string();
+        assert_eq!(ledger.campaign_policy(&text).unwrap(), Policy::default());
+        let bad = Policy {
+            tolerance_bps: 10_001,
+            ..Policy::default()
+        };
+        assert!(ledger.set_campaign_policy(&text, &bad).is_err());
+
+        assert!(ledger.first_delivery("reports", "msg_1").unwrap());
+        assert!(!ledger.first_delivery("reports", "msg_1").unwrap());
+        assert!(ledger.first_delivery("brightdata", "msg_1").unwrap());
+    }
+}
