@@ -146,7 +146,7 @@ pub fn ingest_delivery(
     let videos: Vec<Result<video::VideoId, String>> = parsed
         .reports
         .iter()
-        .map(|(_, r)| video::VideoId::parse(&r.video))
+        .map(|(_, r)| report_video(r))
         .collect();
     let mut addresses: Vec<Pubkey> = videos
         .iter()
@@ -224,6 +224,19 @@ pub fn ingest_delivery(
         Ok(())
     })?;
     Ok(summary)
+}
+
+/// The video a report names, checked against the report's `platform` when it names a known
+/// one (a TikTok report about a YouTube URL is someone's mistake, never paid on a guess).
+fn report_video(report: &ViewReport) -> Result<video::VideoId, String> {
+    let video = video::VideoId::parse(&report.video)?;
+    match report.platform.parse::<video::Platform>() {
+        Ok(named) if named != video.platform => Err(format!(
+            "platform mismatch: the report says {named}, its video {:?} is {video}",
+            report.video
+        )),
+        _ => Ok(video),
+    }
 }
 
 /// What [`reconcile`] did.

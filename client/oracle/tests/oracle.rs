@@ -248,6 +248,7 @@ fn bad_reports_are_quarantined_and_the_rest_paid() {
         format!(r#"{{"video":"{}","views":5}}"#, v[4]),
         line("https://youtu.be/neverRegstA", 5_000, t + 3600),
         line("https://video.example/clip-1", 5_000, t + 3600),
+        line(&v[1], 25_000, t + 3600).replace("youtube", "tiktok"),
         line(&v[5], 1_000, t + 60 * 86_400),
     ]
     .join("\n");
@@ -260,7 +261,7 @@ fn bad_reports_are_quarantined_and_the_rest_paid() {
         &VerifyConfig::default(),
     )
     .unwrap();
-    assert_eq!((s.accepted, s.quarantined), (4, 7));
+    assert_eq!((s.accepted, s.quarantined), (4, 8));
 
     // Second round (CSV): one normal (the first video under another spelling of its URL), one
     // decreasing, one older than the last seen, one spike.
@@ -296,7 +297,7 @@ fn bad_reports_are_quarantined_and_the_rest_paid() {
     let summary = run_default(&mut w, &mut ledger);
     assert_eq!(summary.paid, 4);
     assert_eq!(summary.failed, 0);
-    assert_eq!(summary.quarantined, 10);
+    assert_eq!(summary.quarantined, 11);
     assert_eq!(
         summary.transactions, 1,
         "four disbursements fit one transaction"
@@ -320,6 +321,7 @@ fn bad_reports_are_quarantined_and_the_rest_paid() {
         "missing field: observed_at",
         "unknown submission",
         "unreadable video: \"https://video.example/clip-1\" is not a video URL",
+        "unreadable video: platform mismatch: the report says tiktok",
         "after campaign end",
         "decreasing count",
         "older than the last seen",
