@@ -110,9 +110,11 @@ fn the_demo_lifecycle_over_json_rpc_with_batched_oracle_payouts() {
     let funded = net.json("brand", &["campaign", "fund", &address, "100000"]);
     assert_eq!(base(&funded["vault_balance"]), FUNDED);
 
-    // Oracle: register every video; even creators bring an affiliate.
+    // Oracle: register every video (its owner recorded in the ledger); even creators bring an
+    // affiliate.
+    let ledger_db = net.path("oracle.sqlite");
     for i in 0..CREATORS {
-        let video = format!("https://video.example/{i}");
+        let video = format!("https://youtu.be/vide{i:06}A");
         let creator = net.pubkey(&creators[i]);
         let affiliate = net.pubkey(&affiliates[i]);
         let mut args = vec![
@@ -121,6 +123,10 @@ fn the_demo_lifecycle_over_json_rpc_with_batched_oracle_payouts() {
             &address,
             "--video",
             &video,
+            "--account",
+            "UCuAXFkgsw1L7xaCfnd5JJOw",
+            "--ledger-db",
+            &ledger_db,
             "--creator",
             &creator,
         ];
@@ -130,8 +136,8 @@ fn the_demo_lifecycle_over_json_rpc_with_batched_oracle_payouts() {
         net.json("oracle", &args);
     }
 
-    // Two rounds of view reports, each ingested and paid by `oracle run`.
-    let ledger_db = net.path("oracle.sqlite");
+    // Two rounds of view reports (under another spelling of each video's URL), each ingested
+    // and paid by `oracle run`.
     let now = rpc.clock().unwrap().unix_timestamp;
     let mut transactions = Vec::new();
     for round in 1..=2u64 {
@@ -139,7 +145,7 @@ fn the_demo_lifecycle_over_json_rpc_with_batched_oracle_payouts() {
         let lines: String = (0..CREATORS)
             .map(|i| {
                 format!(
-                    "{{\"platform\":\"youtube\",\"video\":\"https://video.example/{i}\",\"views\":{},\"observed_at\":{},\"source\":\"e2e\"}}\n",
+                    "{{\"platform\":\"youtube\",\"video\":\"https://www.youtube.com/watch?v=vide{i:06}A\",\"views\":{},\"observed_at\":{},\"source\":\"e2e\"}}\n",
                     views(round, i),
                     now + 60 * round as i64
                 )
@@ -192,7 +198,7 @@ fn the_demo_lifecycle_over_json_rpc_with_batched_oracle_payouts() {
             "--campaign",
             &address,
             "--video",
-            "https://video.example/1",
+            "youtube:vide000001A",
         ],
     )["address"]
         .as_str()

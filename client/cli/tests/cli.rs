@@ -397,7 +397,9 @@ fn sol_campaign_lifecycle_through_every_role() {
             "register",
             &address,
             "--video",
-            "https://video.example/1",
+            "https://youtu.be/video00001A",
+            "--account",
+            "UCuAXFkgsw1L7xaCfnd5JJOw",
             "--creator",
             &creator,
             "--affiliate",
@@ -414,7 +416,9 @@ fn sol_campaign_lifecycle_through_every_role() {
             "register",
             &address,
             "--video",
-            "https://video.example/2",
+            "https://youtu.be/video00002A",
+            "--account",
+            "UCuAXFkgsw1L7xaCfnd5JJOw",
             "--creator",
             &creator,
         ],
@@ -429,7 +433,7 @@ fn sol_campaign_lifecycle_through_every_role() {
             "--campaign",
             &address,
             "--video",
-            "https://video.example/1",
+            "https://youtu.be/video00001A",
         ],
     );
     assert_eq!(shown["address"], submission.as_str());
@@ -631,7 +635,9 @@ fn token_campaign_dry_run_insufficient_vault_and_nothing_half_done() {
             "register",
             &address,
             "--video",
-            "https://video.example/t",
+            "https://youtu.be/videoTTTTTA",
+            "--account",
+            "UCuAXFkgsw1L7xaCfnd5JJOw",
             "--creator",
             &creator,
         ],
@@ -906,7 +912,9 @@ fn campaign_paid_through_a_lookup_table(chain: &Chain) -> String {
                 "register",
                 &address,
                 "--video",
-                &format!("https://video.example/{role}"),
+                &format!("https://youtu.be/{role:_<10}A"),
+                "--account",
+                "UCuAXFkgsw1L7xaCfnd5JJOw",
                 "--creator",
                 &chain.pubkey(role),
             ],
@@ -933,7 +941,7 @@ fn report_views(chain: &Chain, campaign: &str, views: u64, after: u64) {
         .iter()
         .map(|role| {
             format!(
-                "{{\"video\":\"https://video.example/{role}\",\"views\":{views},\"observed_at\":{at}}}\n"
+                "{{\"video\":\"https://youtu.be/{role:_<10}A\",\"views\":{views},\"observed_at\":{at}}}\n"
             )
         })
         .collect();
@@ -1285,7 +1293,9 @@ fn oracles_are_registered_listed_and_revoked_for_good() {
         "register",
         &address,
         "--video",
-        "https://video.example/r",
+        "https://youtu.be/videoRRRRRA",
+        "--account",
+        "UCuAXFkgsw1L7xaCfnd5JJOw",
         "--creator",
         &creator,
     ];
@@ -1385,7 +1395,9 @@ fn init_without_an_oracle_and_the_platform_limits() {
             "register",
             &address,
             "--video",
-            "https://video.example/l",
+            "https://youtu.be/videoLLLLLA",
+            "--account",
+            "UCuAXFkgsw1L7xaCfnd5JJOw",
             "--creator",
             &chain.pubkey("creator"),
         ],
@@ -1562,7 +1574,9 @@ fn an_undeliverable_commission_accrues_and_anyone_delivers_it() {
             "register",
             &address,
             "--video",
-            "https://video.example/a",
+            "https://youtu.be/videoAAAAAA",
+            "--account",
+            "UCuAXFkgsw1L7xaCfnd5JJOw",
             "--creator",
             &creator,
             "--affiliate",

@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_partial_payouts",
         include_str!("../migrations/0003_partial_payouts.sql"),
     ),
+    (
+        "0004_video_identity",
+        include_str!("../migrations/0004_video_identity.sql"),
+    ),
 ];
 
 /// Intent states.
@@ -174,8 +178,10 @@ pub struct Quarantined {
     pub observed_at: Option<i64>,
     /// Why.
     pub reason: String,
-    /// The raw input line.
+    /// The raw input line (for fetched counts: every source's reading, as JSON).
     pub raw: Option<String>,
+    /// The sources that answered, for counts the oracle fetched itself.
+    pub sources: Option<String>,
 }
 
 /// Totals per status.
@@ -191,11 +197,11 @@ pub struct Totals {
     pub unbalanced: Vec<String>,
 }
 
-fn db(e: rusqlite::Error) -> Error {
+pub(crate) fn db(e: rusqlite::Error) -> Error {
     Error::Other(format!("oracle ledger: {e}"))
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -214,7 +220,7 @@ struct Details<'a> {
 
 /// The ledger.
 pub struct Ledger {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 const INTENT_COLUMNS: &str = "key, campaign, submission, target_views, prev_views, gross, fee, \
@@ -750,7 +756,7 @@ impl Ledger {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, submission, video, views, observed_at, reason, raw FROM observations
+                "SELECT id, submission, video, views, observed_at, reason, raw, sources FROM observations
                  WHERE status = 'quarantined' ORDER BY id",
             )
             .map_err(db)?;
@@ -764,6 +770,7 @@ impl Ledger {
                     observed_at: r.get(4)?,
                     reason: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
                     raw: r.get(6)?,
+                    sources: r.get(7)?,
                 })
             })
             .map_err(db)?

@@ -21,6 +21,7 @@ use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_sdk::instructions::{CampaignAccount, SubmissionAccount};
 
 pub mod batch;
+pub mod identity;
 pub mod ledger;
 mod packing;
 pub mod policy;
@@ -29,13 +30,17 @@ pub mod reports;
 mod runner;
 pub mod schedule;
 pub mod service;
+pub mod shortlink;
+pub mod urls;
+pub mod verify;
 pub mod video;
+pub mod webhook;
 
 pub use progress::{NoProgress, Progress};
 pub use runner::{RunOptions, RunSummary, run};
 
 use ledger::{Intent, Ledger, Status, idempotency_key};
-use reports::{Context, Parsed, VerifyConfig};
+use reports::{Context, Parsed, VerifyConfig, ViewReport};
 
 pub use clipstake_client::sender::PACKET_DATA_SIZE;
 
@@ -92,10 +97,13 @@ impl Failpoint for CrashAt {
 pub struct IngestSummary {
     /// Reports accepted.
     pub accepted: usize,
-    /// Reports quarantined (including malformed lines).
+    /// Reports quarantined (including malformed lines and unreadable videos).
     pub quarantined: usize,
     /// Exact duplicates of an accepted report (ignored).
     pub duplicates: usize,
+    /// The webhook delivery carrying the reports had already been processed: nothing was
+    /// recorded.
+    pub replayed: bool,
 }
 
 impl IngestSummary {
@@ -107,9 +115,11 @@ impl IngestSummary {
     }
 }
 
-/// Ingests parsed reports for `campaign`: each is mapped to its submission
-/// (`pda::submission(campaign, content_hash(video))`), verified and recorded as accepted or
-/// quarantined (with its reason).
+/// Ingests parsed reports for `campaign`: each report's video (a URL or canonical id) is read
+/// into its [`video::VideoId`] and mapped to its submission
+/// (`pda::submission(campaign, sha256(canonical id))`), verified and recorded as accepted or
+/// quarantined (with its reason). A report whose video cannot be read is quarantined as
+/// `unreadable video: ...`, with its line kept.
 pub fn ingest(
     ledger: &mut Ledger,
     backend: &mut dyn Backend,
@@ -117,47 +127,68 @@ pub fn ingest(
     parsed: &Parsed,
     config: &VerifyConfig,
 ) -> Result<IngestSummary, Error> {
+    ingest_delivery(ledger, backend, campaign, parsed, config, None)
+}
+
+/// [`ingest`] of the reports one webhook delivery carried: `delivery` (provider, event id) is
+/// recorded in the same transaction, and a delivery already recorded changes nothing
+/// ([`IngestSummary::replayed`]).
+pub fn ingest_delivery(
+    ledger: &mut Ledger,
+    backend: &mut dyn Backend,
+    campaign: &Pubkey,
+    parsed: &Parsed,
+    config: &VerifyConfig,
+    delivery: Option<(&str, &str)>,
+) -> Result<IngestSummary, Error> {
     let campaign_account = backend.campaign(campaign)?;
     let campaign_text = campaign.to_string();
-    let addresses: Vec<Pubkey> = parsed
+    let videos: Vec<Result<video::VideoId, String>> = parsed
         .reports
         .iter()
-        .map(|(_, r)| {
-            clipstake_sdk::pda::submission(campaign, &clipstake_sdk::pda::content_hash(&r.video))
-        })
+        .map(|(_, r)| report_video(r))
         .collect();
-    let mut submissions: HashMap<Pubkey, Option<SubmissionAccount>> = HashMap::new();
-    let unique: Vec<Pubkey> = {
-        let mut u = addresses.clone();
-        u.sort();
-        u.dedup();
-        u
-    };
-    for chunk in unique.chunks(100) {
-        for (address, account) in chunk.iter().zip(backend.get_multiple_accounts(chunk)?) {
-            let decoded = account
-                .filter(|a| a.owner == clipstake::ID)
-                .and_then(|a| clipstake_sdk::accounts::decode(&a.data).ok())
-                .map(|state| SubmissionAccount {
-                    address: *address,
-                    state,
-                });
-            submissions.insert(*address, decoded);
-        }
-    }
+    let mut addresses: Vec<Pubkey> = videos
+        .iter()
+        .flatten()
+        .map(|v| v.submission(campaign))
+        .collect();
+    addresses.sort();
+    addresses.dedup();
+    let submissions = fetch_submissions(backend, &addresses)?;
     let mut summary = IngestSummary::default();
     ledger.atomically(|l| {
+        if let Some((provider, event)) = delivery
+            && !l.first_delivery(provider, event)?
+        {
+            summary.replayed = true;
+            return Ok(());
+        }
         for bad in &parsed.malformed {
             l.record_observation(&campaign_text, None, None, false, Some(&bad.reason), Some(&bad.raw))?;
             summary.quarantined += 1;
         }
-        for ((_, report), address) in parsed.reports.iter().zip(&addresses) {
+        for ((_, report), video) in parsed.reports.iter().zip(&videos) {
             let raw = serde_json::to_string(report).ok();
+            let video = match video {
+                Ok(video) => video,
+                Err(e) => {
+                    let reason = format!("unreadable video: {e}");
+                    l.record_observation(&campaign_text, None, Some(report), false, Some(&reason), raw.as_deref())?;
+                    summary.quarantined += 1;
+                    continue;
+                }
+            };
+            let address = video.submission(campaign);
             let address_text = address.to_string();
-            let reason = match submissions.get(address).cloned().flatten() {
+            let report = &ViewReport {
+                platform: video.platform.to_string(),
+                video: video.canonical(),
+                ..report.clone()
+            };
+            let reason = match submissions.get(&address) {
                 None => Some(format!(
-                    "unknown submission: no submission {address_text} for video {:?} in campaign {campaign_text}",
-                    report.video
+                    "unknown submission: no submission {address_text} for video {video} in campaign {campaign_text}"
                 )),
                 Some(sub) if report
                     .creator
@@ -193,6 +224,19 @@ pub fn ingest(
         Ok(())
     })?;
     Ok(summary)
+}
+
+/// The video a report names, checked against the report's `platform` when it names a known
+/// one (a TikTok report about a YouTube URL is someone's mistake, never paid on a guess).
+fn report_video(report: &ViewReport) -> Result<video::VideoId, String> {
+    let video = video::VideoId::parse(&report.video)?;
+    match report.platform.parse::<video::Platform>() {
+        Ok(named) if named != video.platform => Err(format!(
+            "platform mismatch: the report says {named}, its video {:?} is {video}",
+            report.video
+        )),
+        _ => Ok(video),
+    }
 }
 
 /// What [`reconcile`] did.
@@ -452,6 +496,7 @@ pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<PlanSummar
     ledger.atomically(|l| {
         for (intent, vault, treasury, affiliate, creator) in &rows {
             if l.insert_intent(intent, vault, treasury, affiliate.as_deref(), creator)? {
+                l.record_intent_sources(&intent.key, &intent.submission, intent.target_views)?;
                 summary.planned += 1;
             }
         }

@@ -29,6 +29,23 @@ impl Default for Policy {
     }
 }
 
+impl Policy {
+    /// Refuses a policy that could pay on nothing: quorums of at least 1, a tolerance of at
+    /// most 100% (10,000 bps).
+    pub fn check(&self) -> Result<(), String> {
+        if self.first_party_quorum == 0 || self.scraper_quorum == 0 {
+            return Err("a quorum is at least 1 source".into());
+        }
+        if self.tolerance_bps > 10_000 {
+            return Err(format!(
+                "a tolerance of {} bps is over 10,000 (100%)",
+                self.tolerance_bps
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// What the policy decided for one video's readings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
@@ -49,7 +66,7 @@ pub enum Verdict {
 /// Judges one video's readings against its registered owner on `platform`.
 pub fn judge(policy: &Policy, platform: Platform, owner: &str, readings: &[Reading]) -> Verdict {
     let readings = latest_per_source(readings);
-    let values = describe(&readings);
+    let values = describe(readings.iter().copied());
     if readings.is_empty() {
         return quarantine("no source answered".to_string(), &values);
     }
@@ -122,9 +139,10 @@ fn latest_per_source(readings: &[Reading]) -> Vec<&Reading> {
     latest
 }
 
-fn describe(readings: &[&Reading]) -> String {
+/// `source=views by owner, ...` for each reading.
+pub(crate) fn describe<'a>(readings: impl IntoIterator<Item = &'a Reading>) -> String {
     let parts: Vec<String> = readings
-        .iter()
+        .into_iter()
         .map(|r| match &r.owner {
             Some(owner) => format!("{}={} by {owner}", r.source, r.views),
             None => format!("{}={}", r.source, r.views),

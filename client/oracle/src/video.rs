@@ -8,6 +8,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::urls::VideoRef;
+
 /// A video platform the oracle reads views from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -83,6 +85,33 @@ impl VideoId {
     /// The submission's content hash (the seed of its address).
     pub fn content_hash(&self) -> [u8; 32] {
         clipstake_sdk::pda::content_hash(&self.canonical())
+    }
+
+    /// The video a canonical id or URL names, without any network access: a TikTok short link
+    /// is refused here (resolve it with [`crate::shortlink::ShortLinks`]).
+    pub fn parse(text: &str) -> Result<VideoId, String> {
+        match crate::urls::parse(text)? {
+            VideoRef::Video(video) => Ok(video),
+            VideoRef::TikTokShortLink(url) => Err(format!(
+                "{url} is a TikTok short link: resolve it to its video first (`clipstake submission register` does)"
+            )),
+        }
+    }
+
+    /// This video's submission in `campaign`.
+    pub fn submission(
+        &self,
+        campaign: &anchor_lang::prelude::Pubkey,
+    ) -> anchor_lang::prelude::Pubkey {
+        clipstake_sdk::pda::submission(campaign, &self.content_hash())
+    }
+}
+
+impl FromStr for VideoId {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<VideoId, String> {
+        VideoId::parse(text)
     }
 }
 

@@ -12,7 +12,10 @@ use clipstake_client::backend::embedded::EmbeddedBackend;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::sender::{SendOptions, no_state_check, send_transaction};
 use clipstake_oracle::ledger::{Ledger, Status};
+use clipstake_oracle::policy::Policy;
 use clipstake_oracle::reports::{Format, VerifyConfig, parse};
+use clipstake_oracle::verify::{self, Outcome};
+use clipstake_oracle::video::{Reading, VideoId};
 use clipstake_oracle::{self as oracle, CrashAt, NoFailpoints, RunOptions};
 use clipstake_sdk::attestation::Attestation;
 use clipstake_sdk::instructions::{self as ix, Asset};
@@ -171,13 +174,13 @@ fn world_funded(n: usize, token: bool, budget: u64) -> World {
                 chain.airdrop(&a, SOL / 100).unwrap();
             }
         }
-        let video = format!("https://youtu.be/clip-{i:05}");
+        let video = format!("https://youtu.be/clip{i:06}A");
         let (register, submission) = ix::register_submission(
             &oracle.pubkey(),
             &payer.pubkey(),
             &campaign,
             RegisterSubmissionArgs {
-                content_hash: pda::content_hash(&video),
+                content_hash: VideoId::parse(&video).unwrap().content_hash(),
                 creator,
                 affiliate,
                 affiliate_bps: if affiliate.is_some() { 1_000 } else { 0 },
@@ -243,7 +246,9 @@ fn bad_reports_are_quarantined_and_the_rest_paid() {
             t + 3600
         ),
         format!(r#"{{"video":"{}","views":5}}"#, v[4]),
-        line("https://youtu.be/never-registered", 5_000, t + 3600),
+        line("https://youtu.be/neverRegstA", 5_000, t + 3600),
+        line("https://video.example/clip-1", 5_000, t + 3600),
+        line(&v[1], 25_000, t + 3600).replace("youtube", "tiktok"),
         line(&v[5], 1_000, t + 60 * 86_400),
     ]
     .join("\n");
@@ -256,16 +261,20 @@ fn bad_reports_are_quarantined_and_the_rest_paid() {
         &VerifyConfig::default(),
     )
     .unwrap();
-    assert_eq!((s.accepted, s.quarantined), (4, 6));
+    assert_eq!((s.accepted, s.quarantined), (4, 8));
 
-    // Second round (CSV): one normal, one decreasing, one older than the last seen, one spike.
+    // Second round (CSV): one normal (the first video under another spelling of its URL), one
+    // decreasing, one older than the last seen, one spike.
     let csv = format!(
         "platform,video,creator,views,observed_at,source\n\
          youtube,{},,15000,{},csv\n\
          youtube,{},,19000,{},csv\n\
          youtube,{},,35000,{},csv\n\
          youtube,{},,900000000,{},csv\n",
-        v[0],
+        v[0].replace(
+            "https://youtu.be/",
+            "www.youtube.com/watch?feature=share&v="
+        ),
         t + 7200,
         v[1],
         t + 7200,
@@ -288,7 +297,7 @@ fn bad_reports_are_quarantined_and_the_rest_paid() {
     let summary = run_default(&mut w, &mut ledger);
     assert_eq!(summary.paid, 4);
     assert_eq!(summary.failed, 0);
-    assert_eq!(summary.quarantined, 9);
+    assert_eq!(summary.quarantined, 11);
     assert_eq!(
         summary.transactions, 1,
         "four disbursements fit one transaction"
@@ -311,6 +320,8 @@ fn bad_reports_are_quarantined_and_the_rest_paid() {
         "wrong type: views",
         "missing field: observed_at",
         "unknown submission",
+        "unreadable video: \"https://video.example/clip-1\" is not a video URL",
+        "unreadable video: platform mismatch: the report says tiktok",
         "after campaign end",
         "decreasing count",
         "older than the last seen",
@@ -424,7 +435,7 @@ fn token_campaign_pays_and_a_refused_disbursement_is_isolated() {
     // SOL: one creator's wallet is owned by a program, so it can never hold SOL and its payout
     // is refused; the batch is split and every other disbursement still lands.
     let mut w = world(10);
-    let video = "https://youtu.be/program-owned-creator".to_string();
+    let video = "https://youtu.be/programOwnA".to_string();
     let creator = Keypair::new();
     let (oracle_kp, payer) = (w.oracle.insecure_clone(), w.payer.insecure_clone());
     let rent = w.chain.minimum_balance_for_rent_exemption(0).unwrap();
@@ -441,7 +452,7 @@ fn token_campaign_pays_and_a_refused_disbursement_is_isolated() {
         &w.payer.pubkey(),
         &w.campaign,
         RegisterSubmissionArgs {
-            content_hash: pda::content_hash(&video),
+            content_hash: VideoId::parse(&video).unwrap().content_hash(),
             creator: creator.pubkey(),
             affiliate: None,
             affiliate_bps: 0,
@@ -1094,4 +1105,204 @@ fn lookup_tables_are_created_together_and_extended_in_one_pipeline_on_a_reopened
         )
         .unwrap();
     assert!(more.iter().all(|t| !tables.contains(t)));
+}
+
+fn reading(source: &str, first_party: bool, views: u64, owner: &str, at: i64) -> Reading {
+    Reading {
+        source: source.into(),
+        first_party,
+        views,
+        owner: Some(owner.into()).filter(|o: &String| !o.is_empty()),
+        observed_at: at,
+    }
+}
+
+/// Counts the oracle fetched itself go through the campaign's policy with the registered
+/// owner, then the anomaly rules: a payout names the sources behind it; an unregistered owner,
+/// an owner mismatch, a disagreement or a quorum shortfall lands in review with every value.
+#[test]
+fn readings_are_judged_against_the_registered_owner_and_recorded_with_their_sources() {
+    const CHANNEL: &str = "UCuAXFkgsw1L7xaCfnd5JJOw";
+    let mut w = world(3);
+    let mut ledger = Ledger::in_memory().unwrap();
+    let ids: Vec<VideoId> = w
+        .videos
+        .iter()
+        .map(|(v, _)| VideoId::parse(v).unwrap())
+        .collect();
+    ledger
+        .record_account(&w.campaign, &ids[0], CHANNEL)
+        .unwrap();
+    ledger
+        .record_account(&w.campaign, &ids[2], CHANNEL)
+        .unwrap();
+    let cfg = VerifyConfig::default();
+    let (t, campaign) = (w.now + 3_600, w.campaign);
+    let mut judge = |ledger: &mut Ledger, video: &VideoId, readings: &[Reading]| {
+        verify::readings(ledger, &mut w.chain, &campaign, video, readings, &cfg).unwrap()
+    };
+
+    // The first-party API names the registered channel: payable on its own; a disagreeing
+    // scraper without an owner does not count.
+    let first = [
+        reading("youtube-data-api", true, 12_000, CHANNEL, t),
+        reading("rapidapi", false, 99_000, "", t),
+    ];
+    assert_eq!(
+        judge(&mut ledger, &ids[0], &first),
+        Outcome::Accepted {
+            views: 12_000,
+            sources: vec!["youtube-data-api".into()]
+        }
+    );
+    assert_eq!(judge(&mut ledger, &ids[0], &first), Outcome::Duplicate);
+    // No account recorded for this video: never paid, whatever the sources say.
+    let Outcome::Quarantined { reason } = judge(
+        &mut ledger,
+        &ids[1],
+        &[reading("youtube-data-api", true, 5_000, CHANNEL, t)],
+    ) else {
+        panic!("an unregistered owner was accepted");
+    };
+    assert!(
+        reason.starts_with("no platform account registered"),
+        "{reason}"
+    );
+    // Another channel's video under this submission.
+    let Outcome::Quarantined { reason } = judge(
+        &mut ledger,
+        &ids[0],
+        &[reading("youtube-data-api", true, 13_000, "UCother", t + 60)],
+    ) else {
+        panic!("an owner mismatch was accepted");
+    };
+    assert!(reason.starts_with("owner mismatch"), "{reason}");
+    // Scrapers alone: two needed by default, and these two disagree.
+    let scrapers = [
+        reading("brightdata", false, 20_000, CHANNEL, t),
+        reading("rapidapi", false, 8_000, CHANNEL, t),
+    ];
+    let Outcome::Quarantined { reason } = judge(&mut ledger, &ids[2], &scrapers) else {
+        panic!("a disagreement was accepted");
+    };
+    assert!(reason.starts_with("sources disagree"), "{reason}");
+    assert!(
+        reason.contains("brightdata=20000") && reason.contains("rapidapi=8000"),
+        "{reason}"
+    );
+    // The campaign trusts one scraper naming the owner: the lower count is then payable alone,
+    // since the larger group (of one) with the lowest count wins.
+    let campaign_text = w.campaign.to_string();
+    let policy = Policy {
+        scraper_quorum: 1,
+        ..Policy::default()
+    };
+    ledger.set_campaign_policy(&campaign_text, &policy).unwrap();
+    assert_eq!(ledger.campaign_policy(&campaign_text).unwrap(), policy);
+    assert!(
+        ledger
+            .set_campaign_policy(
+                &campaign_text,
+                &Policy {
+                    first_party_quorum: 0,
+                    ..policy
+                }
+            )
+            .is_err()
+    );
+    assert_eq!(
+        judge(&mut ledger, &ids[2], &scrapers[1..]),
+        Outcome::Accepted {
+            views: 8_000,
+            sources: vec!["rapidapi".into()]
+        }
+    );
+
+    let review: Vec<String> = ledger
+        .quarantined()
+        .unwrap()
+        .into_iter()
+        .map(|q| q.reason)
+        .collect();
+    assert_eq!(review.len(), 3, "{review:#?}");
+    let disagreement = ledger.quarantined().unwrap().remove(2);
+    assert_eq!(disagreement.sources.as_deref(), Some("brightdata,rapidapi"));
+    assert!(disagreement.raw.unwrap().contains("\"views\":20000"));
+    let summary = run_default(&mut w, &mut ledger);
+    assert_eq!((summary.paid, summary.failed), (2, 0));
+    assert_eq!(
+        w.chain.submission(&w.videos[0].1).unwrap().state.paid_views,
+        12_000
+    );
+    assert_eq!(
+        w.chain.submission(&w.videos[1].1).unwrap().state.paid_views,
+        0
+    );
+    let mut backed: Vec<(String, Option<String>)> = ledger
+        .all_intents()
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.submission.clone(), ledger.intent_sources(&i.key).unwrap()))
+        .collect();
+    backed.sort();
+    let mut expected = vec![
+        (
+            w.videos[0].1.to_string(),
+            Some("youtube-data-api".to_string()),
+        ),
+        (w.videos[2].1.to_string(), Some("rapidapi".to_string())),
+    ];
+    expected.sort();
+    assert_eq!(backed, expected);
+
+    // Many videos at once, in order: the second listing of a count is a duplicate of the first.
+    let later = vec![reading(
+        "youtube-data-api",
+        true,
+        15_000,
+        CHANNEL,
+        t + 7_200,
+    )];
+    let batch = [
+        (ids[0].clone(), later.clone()),
+        (ids[0].clone(), later),
+        (ids[1].clone(), vec![]),
+    ];
+    let outcomes = verify::many(&mut ledger, &mut w.chain, &w.campaign, &batch, &cfg).unwrap();
+    assert_eq!(
+        outcomes[..2],
+        [
+            Outcome::Accepted {
+                views: 15_000,
+                sources: vec!["youtube-data-api".into()]
+            },
+            Outcome::Duplicate
+        ]
+    );
+    assert!(
+        matches!(&outcomes[2], Outcome::Quarantined { reason } if reason.contains("no source answered"))
+    );
+}
+
+/// A report file's `source` names the payout's source too.
+#[test]
+fn a_reported_payout_names_its_source() {
+    let mut w = world(1);
+    let mut ledger = Ledger::in_memory().unwrap();
+    let text = line(&w.videos[0].0, 4_000, w.now + 600);
+    let parsed = parse(&text, Format::JsonLines);
+    oracle::ingest(
+        &mut ledger,
+        &mut w.chain,
+        &w.campaign,
+        &parsed,
+        &VerifyConfig::default(),
+    )
+    .unwrap();
+    assert_eq!(run_default(&mut w, &mut ledger).paid, 1);
+    let intent = ledger.all_intents().unwrap().remove(0);
+    assert_eq!(
+        ledger.intent_sources(&intent.key).unwrap().as_deref(),
+        Some("test")
+    );
 }

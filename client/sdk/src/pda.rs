@@ -65,7 +65,8 @@ pub fn associated_token(wallet: &Pubkey, mint: &Pubkey, token_program: &Pubkey) 
     )
 }
 
-/// SHA-256 of a video's canonical id or URL: the submission's content hash.
+/// SHA-256 of a video's canonical id (`youtube:dQw4w9WgXcQ`; `clipstake_oracle::video::VideoId`
+/// reads any URL of a video into it): the submission's content hash.
 pub fn content_hash(video: &str) -> [u8; 32] {
     use sha2::Digest;
     sha2::Sha256::digest(video.trim().as_bytes()).into()

@@ -356,7 +356,7 @@ pub fn campaign_with_reports(net: &Localnet, videos: usize, token: bool) -> Read
     use clipstake::instructions::RegisterSubmissionArgs;
     use clipstake_client::backend::{Backend, BackendExt};
     use clipstake_client::sender::{SendOptions, no_state_check, send_transaction};
-    use clipstake_sdk::{instructions as ix, pda};
+    use clipstake_sdk::instructions as ix;
 
     let treasury = Keypair::new().pubkey().to_string();
     let oracle = net.keypair("oracle");
@@ -440,13 +440,15 @@ pub fn campaign_with_reports(net: &Localnet, videos: usize, token: bool) -> Read
         let mut instructions = Vec::new();
         for (offset, creator) in chunk.iter().enumerate() {
             let i = chunk_index * 5 + offset;
-            let video = format!("https://video.example/{i}");
+            let video = format!("https://youtu.be/vide{i:06}A");
             let (instruction, submission) = ix::register_submission(
                 &oracle.pubkey(),
                 &oracle.pubkey(),
                 &address,
                 RegisterSubmissionArgs {
-                    content_hash: pda::content_hash(&video),
+                    content_hash: clipstake_oracle::video::VideoId::parse(&video)
+                        .expect("a YouTube URL")
+                        .content_hash(),
                     creator: creator.pubkey(),
                     affiliate: None,
                     affiliate_bps: 0,

@@ -30,6 +30,7 @@ use super::{parse_duration, vault_balance};
 use crate::config::Ctx;
 use crate::output::{Report, amount_json, duration, short};
 use crate::{CliError, ExitCode};
+use clipstake_oracle::video::{Platform as VideoPlatform, VideoId};
 
 /// What the demo campaign pays in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -143,6 +144,18 @@ fn expect_refusal(
 const DAY: i64 = 86_400;
 /// The longest settlement window the demo waits for on a cluster without being asked.
 const LONGEST_UNASKED_WAIT: i64 = 600;
+
+/// A demo creator's video: a YouTube id made from the campaign and the creator, so each run's
+/// campaign has its own videos (submissions are keyed by the canonical id).
+fn demo_video(campaign: &Pubkey, label: &str, offset: usize) -> VideoId {
+    let digest = pda::content_hash(&format!("demo video {campaign} {label} {offset}"));
+    // Ten hex digits and an `A`: a well-formed YouTube id (its last character carries 4 bits).
+    let id = format!("{}A", &super::hex(&digest)[..10]);
+    VideoId {
+        platform: VideoPlatform::YouTube,
+        id,
+    }
+}
 
 /// The demo's settlement window: as asked, else its default or the platform's minimum if
 /// longer. On a cluster, where the demo waits for it, a long platform minimum is refused with
@@ -462,16 +475,13 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
         let mut instructions = Vec::new();
         let mut addresses = Vec::new();
         for (offset, creator) in chunk.iter_mut().enumerate() {
-            let video = format!(
-                "https://video.example/{campaign_address}/{}-{offset}",
-                creator.label.trim()
-            );
+            let video = demo_video(&campaign_address, creator.label.trim(), offset);
             let (instruction, submission) = ix::register_submission(
                 &oracle.pubkey(),
                 &payer.pubkey(),
                 &campaign_address,
                 RegisterSubmissionArgs {
-                    content_hash: pda::content_hash(&video),
+                    content_hash: video.content_hash(),
                     creator: creator.wallet.pubkey(),
                     affiliate: creator.affiliate.as_ref().map(|(a, _)| a.pubkey()),
                     affiliate_bps: creator.affiliate.as_ref().map_or(0, |(_, bps)| *bps),

@@ -18,6 +18,7 @@ pub mod creator;
 pub mod demo;
 pub mod embedded;
 pub mod oracle;
+pub mod oracle_identity;
 mod oracle_service;
 mod oracle_tables;
 pub mod platform;

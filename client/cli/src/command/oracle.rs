@@ -29,12 +29,17 @@ pub enum OracleCommand {
     /// Reads view reports (JSON Lines or CSV), verifies them and records them in the ledger:
     /// accepted, or quarantined with a reason (never paid).
     Ingest(IngestArgs),
-    /// Lists quarantined reports and why.
+    /// Lists quarantined reports and why (every source's value for counts the oracle fetched).
     Review(ReviewArgs),
     /// Accepts view reports over HTTP until killed: `POST /reports?campaign=ADDRESS` with a
-    /// JSON Lines body (or CSV with `Content-Type: text/csv`) is verified and recorded exactly
-    /// like `oracle ingest`, and answered with the same summary as JSON.
+    /// JSON Lines body (or CSV with `Content-Type: text/csv`), signed with Standard Webhooks
+    /// headers by a key of $CLIPSTAKE_WEBHOOK_SECRETS, is verified and recorded exactly like
+    /// `oracle ingest`, and answered with the same summary as JSON. Unsigned, badly signed or
+    /// stale requests get 401; a replayed delivery changes nothing.
     Serve(ServeArgs),
+    /// Shows or sets a campaign's verification policy: how many sources must agree, and how
+    /// closely, before a view count the oracle fetched is paid.
+    Policy(super::oracle_identity::PolicyArgs),
     /// Lists submissions whose views are due for a refresh (intervals grow with age).
     Due(DueArgs),
     /// Reconciles, writes payout intents for accepted views and pays them in packed
@@ -91,8 +96,8 @@ pub struct IngestArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address and port to listen on. The endpoint has no authentication: keep it on
-    /// loopback, or behind a proxy that authenticates the platform's scrapers.
+    /// Address and port to listen on. Requests are authenticated by their signatures, not
+    /// encrypted: put TLS in front of it when it leaves the machine.
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub listen: String,
     /// The campaign of requests that do not name one with `?campaign=`.
@@ -110,6 +115,8 @@ pub struct ServeArgs {
     /// Stop after this many requests (for scripts and tests; default: run until killed).
     #[arg(long)]
     pub max_requests: Option<usize>,
+    #[command(flatten)]
+    pub secrets: super::oracle_identity::SecretsArgs,
     #[command(flatten)]
     pub db: LedgerDb,
 }
@@ -213,6 +220,7 @@ pub fn run(ctx: &mut Ctx, command: OracleCommand) -> Result<Report, CliError> {
         OracleCommand::Ingest(args) => super::oracle_service::ingest(ctx, args),
         OracleCommand::Serve(args) => super::oracle_service::serve(ctx, args),
         OracleCommand::Review(args) => review(args),
+        OracleCommand::Policy(args) => super::oracle_identity::policy(args),
         OracleCommand::Due(args) => due(ctx, args),
         OracleCommand::Run(args) => super::oracle_service::run(ctx, args),
         OracleCommand::Reconcile(db) => reconcile(ctx, db),
@@ -446,6 +454,7 @@ fn review(args: ReviewArgs) -> Result<Report, CliError> {
             .map(|q| json!({
                 "id": q.id, "submission": q.submission, "video": q.video, "views": q.views,
                 "observed_at": q.observed_at, "reason": q.reason, "raw": q.raw,
+                "sources": q.sources,
             }))
             .collect::<Vec<_>>()
     );
@@ -565,12 +574,20 @@ fn ledger(args: LedgerArgs) -> Result<Report, CliError> {
         .take(args.limit)
         .collect();
     let totals = ledger.totals()?;
+    // The sources that backed each payout's view count.
+    let mut sources = std::collections::HashMap::new();
+    for intent in &shown {
+        if let Some(names) = ledger.intent_sources(&intent.key)? {
+            sources.insert(intent.key.clone(), names);
+        }
+    }
     let json = json!({
         "intents": shown.iter().map(|i| json!({
             "key": i.key, "campaign": i.campaign, "submission": i.submission, "target_views": i.target_views,
             "prev_views": i.prev_views, "gross": i.gross, "fee": i.fee, "commission": i.commission,
             "creator": i.creator_amount, "status": i.status.as_str(), "signature": i.signature,
             "blockhash": i.blockhash, "last_valid_block_height": i.last_valid, "error": i.error,
+            "sources": sources.get(&i.key),
         })).collect::<Vec<_>>(),
         "totals": totals.by_status.iter().map(|(s, n, g)| json!({"status": s, "count": n, "gross": g})).collect::<Vec<_>>(),
         "accepted_reports": totals.accepted,
@@ -587,13 +604,22 @@ fn ledger(args: LedgerArgs) -> Result<Report, CliError> {
                 i.gross.to_string(),
                 i.status.as_str().to_string(),
                 i.signature.as_ref().map(short).unwrap_or_default(),
+                sources.get(&i.key).cloned().unwrap_or_default(),
             ]
         })
         .collect();
     let mut report = Report::new(json)
         .title(format!("{} payout intent(s)", intents.len()))
         .table(
-            &["key", "submission", "views", "gross", "status", "signature"],
+            &[
+                "key",
+                "submission",
+                "views",
+                "gross",
+                "status",
+                "signature",
+                "sources",
+            ],
             rows,
         );
     for (status, n, gross) in &totals.by_status {

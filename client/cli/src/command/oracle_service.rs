@@ -116,6 +116,7 @@ pub fn serve(ctx: &mut Ctx, args: ServeArgs) -> Result<Report, CliError> {
         },
         max_body_bytes: args.max_body_bytes,
         max_requests: args.max_requests,
+        webhook_keys: super::oracle_identity::webhook_keys(&args.secrets)?,
     };
     let mut ledger = open_ledger(&args.db)?;
     // Scripts wait for this line to know the port (with `--listen 127.0.0.1:0`).
@@ -130,10 +131,14 @@ struct ServedOutput(Served);
 impl serde::Serialize for ServedOutput {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let Served {
-            requests, total, ..
+            requests,
+            total,
+            unauthorized,
+            ..
         } = &self.0;
         let json = json!({
             "requests": requests,
+            "unauthorized": unauthorized,
             "accepted": total.accepted,
             "quarantined": total.quarantined,
             "duplicates": total.duplicates,
@@ -148,10 +153,14 @@ impl fmt::Display for ServedOutput {
             address,
             requests,
             total,
+            unauthorized,
         } = &self.0;
         let blocks = [
             Block::Title(format!("Served {requests} request(s) on http://{address}")),
             ingest_fields(total),
+            Block::Line(format!(
+                "{unauthorized} refused as unsigned, badly signed or stale"
+            )),
         ];
         f.write_str(&render(&blocks))
     }

@@ -7,9 +7,10 @@ use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::sender::Sent;
 use clipstake_sdk::accounts;
 use clipstake_sdk::instructions as ix;
-use clipstake_sdk::pda;
 use serde_json::json;
 
+use super::oracle::open_ledger;
+use super::oracle_identity::resolve_video;
 use super::{
     Units, dry_run_report, hex, parse_pubkey, refusal, sent_json, sent_line, simulated,
     submission_fields, submission_json,
@@ -17,6 +18,7 @@ use super::{
 use crate::CliError;
 use crate::config::Ctx;
 use crate::output::{Report, short};
+use clipstake_oracle::identity::check_account;
 
 #[derive(Debug, Subcommand)]
 pub enum SubmissionCommand {
@@ -34,9 +36,16 @@ pub struct RegisterArgs {
     /// The campaign.
     #[arg(value_parser = parse_pubkey)]
     pub campaign: Pubkey,
-    /// The video's canonical id or URL (its SHA-256 is the submission's seed).
+    /// The video: any URL of it on YouTube, TikTok (short links are expanded), Instagram or X,
+    /// or its canonical id (`youtube:ID`). The SHA-256 of the canonical id is the submission's
+    /// seed, so a video has one submission whatever URL it is given under.
     #[arg(long)]
     pub video: String,
+    /// The creator's account on the video's platform, which every view source must name as
+    /// the video's owner: the YouTube channel id (UC...), or the TikTok, Instagram or X
+    /// username (X: or the numeric author id). Recorded in the oracle's ledger.
+    #[arg(long)]
+    pub account: String,
     /// Wallet receiving the creator's share.
     #[arg(long, value_parser = parse_pubkey)]
     pub creator: Pubkey,
@@ -46,6 +55,8 @@ pub struct RegisterArgs {
     /// Affiliate commission in basis points.
     #[arg(long, requires = "affiliate")]
     pub affiliate_bps: Option<u16>,
+    #[command(flatten)]
+    pub db: super::oracle::LedgerDb,
 }
 
 #[derive(Debug, Args)]
@@ -56,7 +67,7 @@ pub struct ShowArgs {
     /// The campaign (with --video instead of the address).
     #[arg(long, value_parser = parse_pubkey, requires = "video", conflicts_with = "submission")]
     pub campaign: Option<Pubkey>,
-    /// The video's id or URL (with --campaign).
+    /// Any URL of the video or its canonical id (with --campaign).
     #[arg(long, requires = "campaign")]
     pub video: Option<String>,
 }
@@ -77,9 +88,7 @@ pub fn run(ctx: &mut Ctx, command: SubmissionCommand) -> Result<Report, CliError
         SubmissionCommand::Show(args) => {
             let address = match (args.submission, args.campaign, &args.video) {
                 (Some(address), _, _) => address,
-                (None, Some(campaign), Some(video)) => {
-                    pda::submission(&campaign, &pda::content_hash(video))
-                }
+                (None, Some(campaign), Some(video)) => resolve_video(video)?.submission(&campaign),
                 _ => {
                     return Err(CliError::usage(
                         "give the submission's address, or --campaign and --video",
@@ -127,8 +136,10 @@ fn register(ctx: &mut Ctx, args: RegisterArgs) -> Result<Report, CliError> {
             ),
         ));
     }
+    let video = resolve_video(&args.video)?;
+    let account = check_account(video.platform, &args.account).map_err(CliError::usage)?;
     let payer = ctx.fee_payer_pubkey()?;
-    let content_hash = pda::content_hash(&args.video);
+    let content_hash = video.content_hash();
     let (instruction, submission) = ix::register_submission(
         &oracle,
         &payer,
@@ -142,10 +153,16 @@ fn register(ctx: &mut Ctx, args: RegisterArgs) -> Result<Report, CliError> {
     );
     if ctx.backend.get_account(&submission)?.is_some() {
         return Err(CliError::usage(format!(
-            "the video {:?} is already registered to this campaign as {submission} (content hash {})",
+            "the video {video} ({:?}) is already registered to this campaign as {submission} \
+             (content hash {}): every URL of a video is the same submission",
             args.video,
             hex(&content_hash)
         )));
+    }
+    // Recorded before the registration is sent, so a registered video always has its owner;
+    // a registration that does not land leaves an inert row, replaced by the next attempt.
+    if !ctx.send_options.dry_run {
+        open_ledger(&args.db)?.record_account(&args.campaign, &video, &account)?;
     }
     let sent = ctx.send(&[instruction], &[], &mut |b: &mut dyn Backend| {
         Ok(b.get_account(&submission)?.is_some())

@@ -4,8 +4,12 @@
 //! concurrently.
 //!
 //! - `POST /reports[?campaign=ADDRESS]`: body in JSON Lines, or CSV with a `text/csv` content
-//!   type. `200` with `{"accepted", "quarantined", "duplicates"}`; `400` for a body that is not
-//!   UTF-8 or a bad campaign address; `404` for an unknown campaign; `413` for a body over
+//!   type, signed with Standard Webhooks headers ([`crate::webhook`]) by one of
+//!   [`ServeOptions::webhook_keys`]. `200` with `{"accepted", "quarantined", "duplicates",
+//!   "replayed"}` (a delivery whose `webhook-id` was already processed changes nothing and says
+//!   `"replayed": true`); `401` for a request unsigned, badly signed or more than 5 minutes
+//!   off (nothing read past the signature check, nothing recorded); `400` for a body that is
+//!   not UTF-8 or a bad campaign address; `404` for an unknown campaign; `413` for a body over
 //!   [`ServeOptions::max_body_bytes`]; `502` when the cluster cannot be reached (nothing was
 //!   recorded).
 //! - `GET /health`: `200 {"status":"ok"}`.
@@ -19,7 +23,11 @@ use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::ledger::Ledger;
 use crate::reports::{Format, VerifyConfig, parse};
-use crate::{IngestSummary, ingest};
+use crate::webhook::{Signed, WebhookKeys};
+use crate::{IngestSummary, ingest_delivery};
+
+/// The dedupe table's provider name for deliveries to `POST /reports`.
+pub const REPORTS_PROVIDER: &str = "reports";
 
 /// How the intake listens and what it accepts.
 #[derive(Debug, Clone)]
@@ -34,6 +42,8 @@ pub struct ServeOptions {
     pub max_body_bytes: usize,
     /// Stop after this many requests (tests, one-shot intakes); `None` serves until killed.
     pub max_requests: Option<usize>,
+    /// The keys `POST /reports` deliveries must be signed with.
+    pub webhook_keys: WebhookKeys,
 }
 
 /// What a serve did.
@@ -45,6 +55,8 @@ pub struct Served {
     pub requests: usize,
     /// Every request's ingest, added up.
     pub total: IngestSummary,
+    /// Requests refused for a missing, bad or stale signature (401).
+    pub unauthorized: usize,
 }
 
 /// Serves until killed (or [`ServeOptions::max_requests`]); `on_listening` gets the bound
@@ -74,6 +86,7 @@ pub fn serve(
         // A client that hung up before its answer changes nothing: its reports are recorded.
         let _ = request.respond(response);
         served.requests += 1;
+        served.unauthorized += usize::from(status == 401);
         if options
             .max_requests
             .is_some_and(|max| served.requests >= max)
@@ -113,7 +126,8 @@ fn handle(
     }
 }
 
-/// `POST /reports`: reads the body (within the size limit), parses and ingests it.
+/// `POST /reports`: reads the body (within the size limit), checks its signature, then parses
+/// and ingests it, recording the delivery's id in the same transaction.
 fn post_reports(
     ledger: &mut Ledger,
     backend: &mut dyn Backend,
@@ -122,20 +136,51 @@ fn post_reports(
     campaign: &Pubkey,
     total: &mut IngestSummary,
 ) -> (u16, Value) {
-    let text = match read_body(request, options.max_body_bytes) {
-        Ok(text) => text,
+    let body = match read_body(request, options.max_body_bytes) {
+        Ok(body) => body,
         Err(refusal) => return refusal,
     };
-    let csv = request.headers().iter().any(|h| {
-        h.field.equiv("Content-Type") && h.value.as_str().to_ascii_lowercase().contains("csv")
-    });
-    let format = if csv { Format::Csv } else { Format::JsonLines };
-    match ingest(
+    let header = |name: &str| {
+        request
+            .headers()
+            .iter()
+            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str().to_string())
+            .unwrap_or_default()
+    };
+    let (id, timestamp, signature) = (
+        header("webhook-id"),
+        header("webhook-timestamp"),
+        header("webhook-signature"),
+    );
+    let signed = Signed {
+        id: &id,
+        timestamp: &timestamp,
+        signature: &signature,
+    };
+    if let Err(why) = options
+        .webhook_keys
+        .verify(&signed, &body, crate::ledger::now())
+    {
+        return error(401, why);
+    }
+    let Ok(text) = String::from_utf8(body) else {
+        return error(400, "the body is not UTF-8 text");
+    };
+    let format = if header("Content-Type").to_ascii_lowercase().contains("csv") {
+        Format::Csv
+    } else {
+        Format::JsonLines
+    };
+    let delivery = Some((REPORTS_PROVIDER, id.as_str()));
+    let parsed = parse(&text, format);
+    match ingest_delivery(
         ledger,
         backend,
         campaign,
-        &parse(&text, format),
+        &parsed,
         &options.verify,
+        delivery,
     ) {
         Ok(summary) => {
             total.add(&summary);
@@ -143,6 +188,7 @@ fn post_reports(
                 "accepted": summary.accepted,
                 "quarantined": summary.quarantined,
                 "duplicates": summary.duplicates,
+                "replayed": summary.replayed,
             });
             (200, json)
         }
@@ -152,9 +198,9 @@ fn post_reports(
     }
 }
 
-/// The body as text, or the refusal to answer with: over `max` bytes (413, checked against the
-/// declared length first and then against what was read), unreadable or not UTF-8 (400).
-fn read_body(request: &mut Request, max: usize) -> Result<String, (u16, Value)> {
+/// The raw body, or the refusal to answer with: over `max` bytes (413, checked against the
+/// declared length first and then against what was read) or unreadable (400).
+fn read_body(request: &mut Request, max: usize) -> Result<Vec<u8>, (u16, Value)> {
     let too_large = || error(413, format!("the body is over {max} bytes; split it"));
     if request.body_length().is_some_and(|len| len > max) {
         return Err(too_large());
@@ -170,7 +216,7 @@ fn read_body(request: &mut Request, max: usize) -> Result<String, (u16, Value)> 
     if body.len() > max {
         return Err(too_large());
     }
-    String::from_utf8(body).map_err(|_| error(400, "the body is not UTF-8 text"))
+    Ok(body)
 }
 
 fn campaign_of(query: &str, default: Option<Pubkey>) -> Result<Pubkey, String> {
