@@ -131,7 +131,7 @@ fn rent_gift(
     campaign: &CampaignAccount,
     owed: &Owed,
 ) -> Result<Option<u64>, Refusal> {
-    if campaign.state.asset != AssetKind::NativeSol || owed.payable == 0 {
+    if campaign.state.asset != AssetKind::NativeSol as u8 || owed.payable == 0 {
         return Ok(None);
     }
     let fee = Bps::new(campaign.state.fee_bps).map_err(|_| Refusal::new(500, "bad fee bps"))?;

@@ -12,9 +12,10 @@ use crate::{Refusal, spec, transaction};
 
 /// The campaign's unit for people: `SOL`, or `tokens` of its mint.
 pub fn unit(campaign: &CampaignAccount) -> String {
-    match campaign.state.asset {
-        AssetKind::NativeSol => "SOL".into(),
-        _ => format!("tokens of mint {}", campaign.state.mint),
+    if campaign.state.asset == AssetKind::NativeSol as u8 {
+        "SOL".into()
+    } else {
+        format!("tokens of mint {}", campaign.state.mint)
     }
 }
 
@@ -26,7 +27,7 @@ pub fn amount_text(campaign: &CampaignAccount, base_units: u64) -> String {
 
 /// Why funding is closed, if it is (the program's own checks, read ahead of a simulation).
 pub fn closed_reason(backend: &mut dyn Backend, campaign: &CampaignAccount) -> Option<String> {
-    if campaign.state.settled {
+    if campaign.state.is_settled() {
         return Some("the campaign is over: the brand has withdrawn what was left".into());
     }
     match backend.platform() {
@@ -40,7 +41,7 @@ pub fn vault_balance(
     backend: &mut dyn Backend,
     campaign: &CampaignAccount,
 ) -> Result<u64, Refusal> {
-    if campaign.state.asset != AssetKind::NativeSol {
+    if campaign.state.asset != AssetKind::NativeSol as u8 {
         return Ok(backend.token_balance(&campaign.state.vault)?);
     }
     let Some(account) = backend.get_account(&campaign.state.vault)? else {
@@ -58,11 +59,16 @@ pub fn status(backend: &mut dyn Backend, address: &Pubkey) -> Result<Value, Refu
     let ui = |base: u64| format_ui_amount(base, c.decimals);
     Ok(json!({
         "address": address.to_string(),
-        "asset": match c.asset { AssetKind::NativeSol => "sol", AssetKind::SplToken => "spl-token", AssetKind::Token2022 => "token-2022" },
+        "asset": match c.asset().ok() {
+            Some(AssetKind::NativeSol) => "sol",
+            Some(AssetKind::SplToken) => "spl-token",
+            Some(AssetKind::Token2022) => "token-2022",
+            None => "unknown",
+        },
         "unit": unit(&campaign),
-        "mint": (c.asset != AssetKind::NativeSol).then(|| c.mint.to_string()),
+        "mint": (c.asset != AssetKind::NativeSol as u8).then(|| c.mint.to_string()),
         "decimals": c.decimals,
-        "status": format!("{:?}", c.status).to_lowercase(),
+        "status": c.status().map_or("unknown".into(), |s| format!("{s:?}").to_lowercase()),
         "closed": closed_reason(backend, &campaign),
         "funded": ui(c.funded),
         "paid_to_creators": ui(c.paid_gross()),
