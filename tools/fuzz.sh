@@ -22,7 +22,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SECONDS_PER_TARGET=${1:-20}
 shift || true
-ALL_TARGETS=(attestation money_math mint_policy reports)
+ALL_TARGETS=(attestation money_math mint_policy reports webhook video_urls)
 if (($#)); then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 if ! [[ $SECONDS_PER_TARGET =~ ^[0-9]+$ ]] || ((SECONDS_PER_TARGET < 1)); then
     echo "usage: tools/fuzz.sh [SECONDS_PER_TARGET] [TARGET...] (targets: ${ALL_TARGETS[*]})" >&2

@@ -467,7 +467,7 @@ fn claim_sol(
     campaign: &Pubkey,
 ) {
     let creator = Keypair::new();
-    let video = "https://video.example/sol-creator";
+    let video = "https://www.youtube.com/shorts/solCreator1";
     let registered = net.json(
         "oracle",
         &[
@@ -476,6 +476,8 @@ fn claim_sol(
             &campaign.to_string(),
             "--video",
             video,
+            "--account",
+            "UCsolCreatorChannel00001",
             "--creator",
             &creator.pubkey().to_string(),
         ],
