@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_partial_payouts",
         include_str!("../migrations/0003_partial_payouts.sql"),
     ),
+    (
+        "0005_view_sources",
+        include_str!("../migrations/0005_view_sources.sql"),
+    ),
 ];
 
 /// Intent states.
@@ -214,7 +218,7 @@ struct Details<'a> {
 
 /// The ledger.
 pub struct Ledger {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
 const INTENT_COLUMNS: &str = "key, campaign, submission, target_views, prev_views, gross, fee, \

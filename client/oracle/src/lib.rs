@@ -29,6 +29,7 @@ pub mod reports;
 mod runner;
 pub mod schedule;
 pub mod service;
+pub mod sources;
 pub mod video;
 
 pub use progress::{NoProgress, Progress};

@@ -1,0 +1,421 @@
+//! Local stand-ins for the view sources: in-process HTTP servers on loopback that answer in
+//! each source's wire format from the fixture files in `tests/fixtures/sources`, with faults
+//! injected on demand (a status and body, a delay past the client's timeout) and an optional
+//! rate limit that answers 429 when exceeded, as the real APIs do.
+#![allow(dead_code)]
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// One request the fake received.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The path, without the query.
+    pub path: String,
+    /// The decoded query parameters.
+    pub query: HashMap<String, String>,
+    /// Header names (lowercase) and values.
+    pub headers: HashMap<String, String>,
+    /// The body.
+    pub body: String,
+    /// Unix ms at arrival.
+    pub at_ms: i64,
+}
+
+/// A fault served instead of the normal answer.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// This status, body and headers.
+    Reply(u16, String, Vec<(&'static str, String)>),
+    /// Wait this long, then answer normally (past the client's timeout: a timeout).
+    Delay(Duration),
+}
+
+/// A handler turns a request into a status and a JSON body.
+pub type Handler = Box<dyn Fn(&Hit) -> (u16, Value) + Send + Sync>;
+
+#[derive(Default)]
+struct State {
+    faults: VecDeque<Fault>,
+    hits: Vec<Hit>,
+    /// (requests, window ms): above it, 429 with `x-rate-limit-reset`.
+    limit: Option<(u64, i64)>,
+    windows: HashMap<i64, u64>,
+}
+
+/// A running fake source.
+pub struct Fake {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+impl Fake {
+    /// Serves `handler` on a free loopback port until the process ends.
+    pub fn start(handler: Handler) -> Fake {
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", server.server_addr().to_ip().unwrap());
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        let handler = Arc::new(handler);
+        std::thread::spawn(move || {
+            for request in server.incoming_requests() {
+                let (state, handler) = (shared.clone(), handler.clone());
+                std::thread::spawn(move || serve(request, &state, handler.as_ref()));
+            }
+        });
+        Fake { url, state }
+    }
+
+    /// Serves `fault` to the next request (faults queue up in order).
+    pub fn push(&self, fault: Fault) -> &Fake {
+        self.state.lock().unwrap().faults.push_back(fault);
+        self
+    }
+
+    /// Answers 429 beyond `requests` per `window_ms` (fixed windows on the unix clock).
+    pub fn limit(&self, requests: u64, window_ms: i64) {
+        self.state.lock().unwrap().limit = Some((requests, window_ms));
+    }
+
+    /// Every request received so far.
+    pub fn hits(&self) -> Vec<Hit> {
+        self.state.lock().unwrap().hits.clone()
+    }
+
+    /// The most requests received in one limit window.
+    pub fn busiest_window(&self) -> u64 {
+        self.state
+            .lock()
+            .unwrap()
+            .windows
+            .values()
+            .copied()
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+fn serve(
+    mut request: tiny_http::Request,
+    state: &Mutex<State>,
+    handler: &(dyn Fn(&Hit) -> (u16, Value) + Send + Sync),
+) {
+    let mut body = String::new();
+    let _ = request.as_reader().read_to_string(&mut body);
+    let (path, query) = split_url(request.url());
+    let headers = request
+        .headers()
+        .iter()
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_ascii_lowercase(),
+                h.value.as_str().to_string(),
+            )
+        })
+        .collect();
+    let hit = Hit {
+        path,
+        query,
+        headers,
+        body,
+        at_ms: now_ms(),
+    };
+    let (fault, over) = {
+        let mut s = state.lock().unwrap();
+        s.hits.push(hit.clone());
+        let over = s.limit.and_then(|(requests, window)| {
+            let start = hit.at_ms - hit.at_ms.rem_euclid(window);
+            let used = s.windows.entry(start).or_default();
+            *used += 1;
+            (*used > requests).then_some((start + window) / 1_000 + 1)
+        });
+        (s.faults.pop_front(), over)
+    };
+    let reply = |status: u16, body: String, headers: Vec<(&str, String)>| {
+        let mut response = tiny_http::Response::from_string(body).with_status_code(status);
+        response
+            .add_header(tiny_http::Header::from_bytes("Content-Type", "application/json").unwrap());
+        for (name, value) in headers {
+            response.add_header(tiny_http::Header::from_bytes(name, value.as_str()).unwrap());
+        }
+        let _ = request.respond(response);
+    };
+    if let Some(reset) = over {
+        let body = json!({"errors": [{"code": 88, "message": "Rate limit exceeded"}]}).to_string();
+        return reply(429, body, vec![("x-rate-limit-reset", reset.to_string())]);
+    }
+    match fault {
+        Some(Fault::Reply(status, body, headers)) => return reply(status, body, headers),
+        Some(Fault::Delay(d)) => std::thread::sleep(d),
+        None => {}
+    }
+    let (status, body) = handler(&hit);
+    reply(status, body.to_string(), vec![])
+}
+
+fn split_url(url: &str) -> (String, HashMap<String, String>) {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let pairs = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect();
+    (path.to_string(), pairs)
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+                out.push(u8::from_str_radix(hex, 16).unwrap());
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// A fixture file's JSON.
+pub fn fixture(path: &str) -> Value {
+    let full = format!(
+        "{}/tests/fixtures/sources/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+/// A fixture file's text (fault bodies).
+pub fn fixture_text(path: &str) -> String {
+    fixture(path).to_string()
+}
+
+fn ids(hit: &Hit, name: &str) -> Vec<String> {
+    hit.query
+        .get(name)
+        .map(|v| v.split(',').map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// YouTube `videos.list`: the fixture's items whose id was asked (others absent, as YouTube
+/// does with unknown or private ids). `views` overrides counts by id.
+pub fn youtube(views: HashMap<String, u64>) -> Handler {
+    let all = fixture("youtube/videos.json");
+    Box::new(move |hit| {
+        if hit.query.get("key").is_none_or(|k| k.is_empty()) {
+            return (
+                403,
+                json!({"error": {"code": 403, "errors": [{"reason": "forbidden"}]}}),
+            );
+        }
+        let asked = ids(hit, "id");
+        let mut body = all.clone();
+        let items: Vec<Value> = all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| asked.iter().any(|a| i["id"] == a.as_str()))
+            .map(|i| {
+                let mut i = i.clone();
+                if let Some(v) = views.get(i["id"].as_str().unwrap()) {
+                    i["statistics"]["viewCount"] = json!(v.to_string());
+                }
+                i
+            })
+            .collect();
+        body["pageInfo"]["totalResults"] = json!(items.len());
+        body["items"] = json!(items);
+        (200, body)
+    })
+}
+
+/// X posts lookup: the fixture's posts asked, their media, and a "Not Found Error" per
+/// unknown id.
+pub fn x() -> Handler {
+    let all = fixture("x/tweets.json");
+    Box::new(move |hit| {
+        if hit
+            .headers
+            .get("authorization")
+            .is_none_or(|a| !a.starts_with("Bearer "))
+        {
+            return (401, json!({"title": "Unauthorized", "status": 401}));
+        }
+        let asked = ids(hit, "ids");
+        let posts: Vec<Value> = all["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| asked.iter().any(|a| p["id"] == a.as_str()))
+            .cloned()
+            .collect();
+        let errors: Vec<Value> = asked
+            .iter()
+            .filter(|a| !posts.iter().any(|p| p["id"] == a.as_str()))
+            .map(|a| {
+                json!({"value": a, "detail": format!("Could not find tweet with ids: [{a}]."),
+                       "title": "Not Found Error", "resource_type": "tweet", "parameter": "ids",
+                       "resource_id": a, "type": "https://api.twitter.com/2/problems/resource-not-found"})
+            })
+            .collect();
+        let mut body = json!({});
+        if !posts.is_empty() {
+            body["data"] = json!(posts);
+            body["includes"] = all["includes"].clone();
+        }
+        if !errors.is_empty() {
+            body["errors"] = json!(errors);
+        }
+        (200, body)
+    })
+}
+
+/// TikTok `video/query` and the token endpoint: a token `act.<creator>` sees only that
+/// creator's videos; `act.expired` is refused as `access_token_invalid`; the refresh token
+/// `rft.<creator>` trades for `act.<creator>`.
+pub fn tiktok() -> Handler {
+    let all = fixture("tiktok/videos.json");
+    let owners = fixture("tiktok/owners.json");
+    Box::new(move |hit| {
+        if hit.path.ends_with("/oauth/token/") {
+            let creator = hit
+                .body
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("refresh_token=rft."));
+            return match creator {
+                Some(c) => {
+                    let mut token = fixture("tiktok/token.json");
+                    token["access_token"] = json!(format!("act.{}", decode(c)));
+                    (200, token)
+                }
+                None => (
+                    400,
+                    json!({"error": "invalid_grant", "error_description": "Refresh token is invalid or expired."}),
+                ),
+            };
+        }
+        let token = hit
+            .headers
+            .get("authorization")
+            .and_then(|a| a.strip_prefix("Bearer act."))
+            .unwrap_or_default();
+        if token.is_empty() || token == "expired" {
+            return (401, fixture("tiktok/token_invalid.json"));
+        }
+        let asked: Vec<String> =
+            serde_json::from_str::<Value>(&hit.body).unwrap()["filters"]["video_ids"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect();
+        let mut body = all.clone();
+        let videos: Vec<Value> = all["data"]["videos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| asked.iter().any(|a| v["id"] == a.as_str()))
+            .filter(|v| owners[v["id"].as_str().unwrap()] == token)
+            .cloned()
+            .collect();
+        body["data"]["videos"] = json!(videos);
+        (200, body)
+    })
+}
+
+/// Instagram Graph: the creator's media list, each media's insights, and Business Discovery.
+pub fn instagram() -> Handler {
+    let media = fixture("instagram/media.json");
+    let insights = fixture("instagram/insights.json");
+    let discovery = fixture("instagram/business_discovery.json");
+    Box::new(move |hit| {
+        if hit.query.get("access_token").is_none_or(|t| t.is_empty()) {
+            return (
+                400,
+                json!({"error": {"message": "An active access token must be used", "type": "OAuthException", "code": 2500}}),
+            );
+        }
+        let parts: Vec<&str> = hit.path.trim_matches('/').split('/').collect();
+        match parts.last().copied() {
+            Some("media") => (200, media.clone()),
+            Some("insights") => {
+                let id = parts[parts.len() - 2];
+                match insights.get(id) {
+                    Some(v) if v.get("error").is_some() => (400, v.clone()),
+                    Some(v) => (200, v.clone()),
+                    None => (
+                        400,
+                        json!({"error": {"message": "Unsupported get request.", "type": "GraphMethodException", "code": 100}}),
+                    ),
+                }
+            }
+            _ => {
+                let fields = hit.query.get("fields").cloned().unwrap_or_default();
+                let user = fields
+                    .split("username(")
+                    .nth(1)
+                    .and_then(|r| r.split(')').next())
+                    .unwrap_or_default();
+                match discovery.get(user) {
+                    Some(v) => (200, v.clone()),
+                    None => (
+                        400,
+                        json!({"error": {"message": "Invalid user id", "type": "OAuthException", "code": 110}}),
+                    ),
+                }
+            }
+        }
+    })
+}
+
+/// The RapidAPI TikTok scraper, its counts scaled by `scale_percent` (a second scraper that
+/// disagrees, or drifts).
+pub fn rapidapi(scale_percent: u64) -> Handler {
+    let all = fixture("rapidapi/tiktok.json");
+    Box::new(move |hit| {
+        if hit
+            .headers
+            .get("x-rapidapi-key")
+            .is_none_or(|k| k.is_empty())
+        {
+            return (
+                401,
+                json!({"message": "Invalid API key. Go to https://docs.rapidapi.com/docs/keys for more info."}),
+            );
+        }
+        let url = hit.query.get("url").cloned().unwrap_or_default();
+        let id = url.rsplit('/').next().unwrap_or_default();
+        match all.get(id) {
+            Some(v) => {
+                let mut v = v.clone();
+                let plays = v["data"]["play_count"].as_u64().unwrap();
+                v["data"]["play_count"] = json!(plays * scale_percent / 100);
+                (200, v)
+            }
+            None => (
+                200,
+                json!({"code": -1, "msg": "Url parsing is failed! Please check url.", "processed_time": 0.02}),
+            ),
+        }
+    })
+}
