@@ -18,6 +18,7 @@ pub mod demo;
 pub mod embedded;
 pub mod oracle;
 mod oracle_service;
+mod oracle_sources;
 mod oracle_tables;
 pub mod platform;
 pub mod platform_registry;

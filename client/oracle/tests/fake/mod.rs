@@ -197,8 +197,9 @@ fn decode(text: &str) -> String {
 
 /// A fixture file's JSON.
 pub fn fixture(path: &str) -> Value {
+    // From `client/oracle` or `client/cli`: both reach the oracle's fixtures this way.
     let full = format!(
-        "{}/tests/fixtures/sources/{path}",
+        "{}/../oracle/tests/fixtures/sources/{path}",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
