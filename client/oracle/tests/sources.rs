@@ -155,11 +155,11 @@ fn each_source_reads_its_own_wire_format() {
 #[test]
 fn a_429_is_retried_after_the_reset_the_source_gave() {
     let x = Fake::start(fake::x());
-    let reset = (fake_now() / 1_000 + 1).to_string();
+    let reset = fake_now() / 1_000 + 2;
     x.push(Fault::Reply(
         429,
         fixture_text("x/rate_limited.json"),
-        vec![("x-rate-limit-reset", reset)],
+        vec![("x-rate-limit-reset", reset.to_string())],
     ));
     let mut r = router(
         json!([{"name": "x", "kind": "x", "base_url": x.url, "bearer_token": "app"}]),
@@ -485,4 +485,95 @@ fn two_processes_on_one_ledger_stay_within_the_limit_together() {
     // 12 requests at 3 a second need at least 4 windows.
     let span = hits.last().unwrap().at_ms / 1_000 - hits[0].at_ms / 1_000;
     assert!(span >= 3, "{span}");
+}
+
+fn brightdata(fake: &Fake) -> Value {
+    json!({"name": "brightdata", "kind": "brightdata", "platform": "tiktok", "base_url": fake.url,
+           "api_token": "bd-token", "notify_url": "https://oracle.example/callbacks/brightdata"})
+}
+
+const TT_SCRAPED: &str = "7309999999999999999";
+
+#[test]
+fn an_async_scrape_is_waited_for_and_its_webhook_is_only_a_hint() {
+    use clipstake_oracle::sources::brightdata::on_callback;
+    let (bd, rapid_a) = (
+        Fake::start(fake::brightdata(0)),
+        Fake::start(fake::rapidapi(100)),
+    );
+    let mut r = router(
+        json!([brightdata(&bd), rapid("rapid-a", &rapid_a)]),
+        json!({}),
+    );
+    let mut ledger = Ledger::in_memory().unwrap();
+    let wanted = [due(Platform::TikTok, TT_SCRAPED, "other.one")];
+    // Round 1: the scrape is triggered; the video waits for it instead of going on.
+    assert!(read(&mut r, &mut ledger, &wanted).is_empty());
+    assert!(rapid_a.hits().is_empty());
+    let job = &ledger.running_jobs("brightdata").unwrap()[0];
+    assert_eq!(job.job_id, "s_m4x7ab12c9d8e7f6");
+    assert!(job.deadline >= fake_now() / 1_000 + 29 * 60, "30 minutes");
+    assert_eq!(
+        bd.hits()[0].query["notify"],
+        "https://oracle.example/callbacks/brightdata"
+    );
+    // The push: a wrong or missing secret is refused and changes nothing; the right one
+    // marks the job ready once; a replay is a no-op.
+    let body = br#"{"snapshot_id":"s_m4x7ab12c9d8e7f6","status":"ready"}"#;
+    assert_eq!(
+        on_callback(&ledger, Some("wrong"), body, Some("s3cret")).0,
+        401
+    );
+    assert_eq!(on_callback(&ledger, None, body, Some("s3cret")).0, 401);
+    assert_eq!(on_callback(&ledger, Some("s3cret"), body, None).0, 401);
+    assert!(!ledger.running_jobs("brightdata").unwrap()[0].hinted);
+    let (status, answer) = on_callback(&ledger, Some("s3cret"), body, Some("s3cret"));
+    assert_eq!((status, &answer["hinted"]), (200, &json!(true)));
+    let (status, answer) = on_callback(&ledger, Some("s3cret"), body, Some("s3cret"));
+    assert_eq!((status, &answer["duplicate"]), (200, &json!(true)));
+    let unknown = br#"{"snapshot_id":"s_unknown"}"#;
+    assert_eq!(
+        on_callback(&ledger, Some("s3cret"), unknown, Some("s3cret")).0,
+        404
+    );
+    // Round 2: hinted, so the snapshot is pulled at once (no progress poll); the second
+    // scraper is asked too, for the scrapers' quorum.
+    let got = read(&mut r, &mut ledger, &wanted);
+    assert_eq!(
+        views(&got, TT_SCRAPED),
+        vec![
+            ("brightdata".to_string(), 12_050),
+            ("rapid-a".to_string(), 12_100)
+        ]
+    );
+    let paths: Vec<String> = bd.hits().iter().map(|h| h.path.clone()).collect();
+    assert_eq!(paths, ["/trigger", "/snapshot/s_m4x7ab12c9d8e7f6"]);
+    assert!(ledger.running_jobs("brightdata").unwrap().is_empty());
+}
+
+#[test]
+fn a_scrape_that_never_completes_falls_through_after_its_deadline() {
+    let (bd, rapid_a) = (
+        Fake::start(fake::brightdata(u32::MAX)),
+        Fake::start(fake::rapidapi(100)),
+    );
+    let sources = json!([brightdata(&bd), rapid("rapid-a", &rapid_a)]);
+    let mut r = router(sources, json!({"scrape_deadline_ms": 1_000}));
+    let mut ledger = Ledger::in_memory().unwrap();
+    let wanted = [due(Platform::TikTok, TT_SCRAPED, "other.one")];
+    assert!(read(&mut r, &mut ledger, &wanted).is_empty());
+    // Not hinted: the job's progress is polled; still running, so still waiting.
+    assert!(read(&mut r, &mut ledger, &wanted).is_empty());
+    assert!(bd.hits()[1].path.starts_with("/progress/"));
+    assert!(rapid_a.hits().is_empty());
+    std::thread::sleep(Duration::from_millis(2_100));
+    let got = read(&mut r, &mut ledger, &wanted);
+    // Past its deadline the job is dropped and the video goes to the next source, whose
+    // reading alone is below the scrapers' quorum (not payable).
+    assert_eq!(
+        views(&got, TT_SCRAPED),
+        vec![("rapid-a".to_string(), 12_100)]
+    );
+    assert_eq!(bd.hits().len(), 2, "the expired job is not polled again");
+    assert!(ledger.running_jobs("brightdata").unwrap().is_empty());
 }

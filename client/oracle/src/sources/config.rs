@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::brightdata::{self, BrightData, Fields};
 use super::instagram::{self, BusinessDiscovery, CreatorAccount, Insights};
 use super::rapidapi::{self, RapidTikTok};
 use super::tiktok::{self, CreatorToken, TikTok};
 use super::x::{self, Metric, X};
 use super::youtube::{self, YouTube};
 use super::{Limits, Router, RouterOptions, Source};
+use crate::video::Platform;
 use clipstake_client::Error;
 
 /// The whole file.
@@ -44,6 +46,8 @@ pub struct RouterSettings {
     pub breaker_cooldown_ms: Option<u64>,
     /// Scraper readings wanted when no first-party source answered.
     pub scraper_quorum: Option<usize>,
+    /// How long a triggered scrape may take before its videos go to the next source.
+    pub scrape_deadline_ms: Option<u64>,
 }
 
 /// One source.
@@ -123,6 +127,22 @@ pub enum Kind {
         /// Its access token.
         access_token: String,
     },
+    /// Bright Data datasets v3 (asynchronous snapshots).
+    Brightdata {
+        /// The platform the dataset scrapes.
+        platform: Platform,
+        /// The API token.
+        api_token: String,
+        /// The dataset id.
+        #[serde(default = "tiktok_posts")]
+        dataset_id: String,
+        /// Its record fields.
+        #[serde(default)]
+        fields: Fields,
+        /// `oracle serve`'s public callback URL (`.../callbacks/brightdata`), for the
+        /// provider's "ready" hint; without it each round polls the job's progress.
+        notify_url: Option<String>,
+    },
     /// The RapidAPI TikTok scraper.
     RapidapiTiktok {
         /// The RapidAPI key.
@@ -131,6 +151,10 @@ pub enum Kind {
         #[serde(default = "rapid_host")]
         host: String,
     },
+}
+
+fn tiktok_posts() -> String {
+    brightdata::TIKTOK_POSTS.to_string()
 }
 
 fn rapid_host() -> String {
@@ -192,6 +216,7 @@ impl RouterSettings {
             breaker_failures: self.breaker_failures.unwrap_or(d.breaker_failures).max(1),
             breaker_cooldown: ms(self.breaker_cooldown_ms, d.breaker_cooldown),
             scraper_quorum: self.scraper_quorum.unwrap_or(d.scraper_quorum),
+            scrape_deadline: ms(self.scrape_deadline_ms, d.scrape_deadline),
         }
     }
 }
@@ -265,6 +290,20 @@ impl SourceEntry {
                 &base(instagram::DISCOVERY_URL),
                 (ig_user_id, &secret(name, access_token)?),
                 limits(instagram::default_limits()),
+                timeout,
+            )),
+            Kind::Brightdata {
+                platform,
+                api_token,
+                dataset_id,
+                fields,
+                notify_url,
+            } => Box::new(BrightData::new(
+                (name, *platform),
+                (&base(brightdata::BASE_URL), &secret(name, api_token)?),
+                (dataset_id, fields.clone()),
+                notify_url.clone(),
+                limits(brightdata::default_limits()),
                 timeout,
             )),
             Kind::RapidapiTiktok { api_key, host } => Box::new(RapidTikTok::new(

@@ -8,11 +8,13 @@ use std::time::Duration;
 
 use crate::video::Platform;
 
+pub mod brightdata;
 pub mod budget;
 pub mod config;
 mod http;
 pub mod instagram;
 pub mod interim_verify;
+pub mod jobs;
 pub mod rapidapi;
 pub mod router;
 pub mod tiktok;
@@ -173,6 +175,9 @@ pub struct Meta {
     pub batch_size: usize,
     /// Whether a request may only carry one creator's videos (it uses the creator's token).
     pub scoped_to_owner: bool,
+    /// Whether it answers later: the router calls [`Source::trigger`] and, in later rounds,
+    /// [`Source::collect`] instead of [`Source::fetch`].
+    pub asynchronous: bool,
     /// Its rate limit, quota and price.
     pub limits: Limits,
 }
@@ -183,6 +188,30 @@ pub trait Source {
     fn meta(&self) -> &Meta;
     /// Asks for `videos` (at most the batch size, one creator's when scoped) in one request.
     fn fetch(&mut self, videos: &[Wanted]) -> Result<Answer, Failure>;
+
+    /// Asynchronous sources: starts a job for `videos`; returns the provider's job id.
+    fn trigger(&mut self, videos: &[Wanted]) -> Result<String, Failure> {
+        let _ = videos;
+        Err(Failure::permanent(format!(
+            "{} is not an asynchronous source",
+            self.meta().name
+        )))
+    }
+
+    /// Asynchronous sources: the result of job `job` for the ids `asked`, `None` while it
+    /// runs; `hinted` when the provider pushed that it is ready.
+    fn collect(
+        &mut self,
+        job: &str,
+        hinted: bool,
+        asked: &[&str],
+    ) -> Result<Option<Answer>, Failure> {
+        let _ = (job, hinted, asked);
+        Err(Failure::permanent(format!(
+            "{} is not an asynchronous source",
+            self.meta().name
+        )))
+    }
 
     /// The configured name.
     fn name(&self) -> &str {

@@ -48,6 +48,7 @@ impl RapidTikTok {
                 first_party: false,
                 batch_size: 1,
                 scoped_to_owner: false,
+                asynchronous: false,
                 limits,
             },
             base: base.to_string(),

@@ -3,7 +3,7 @@
 //! jitter (or exactly the source's own reset hint), permanent ones and spent quotas send the
 //! videos to the next source at once, and a source failing again and again is opened like a
 //! circuit breaker and probed again after a cool-down.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use super::budget::{Attempt, Grant};
@@ -31,6 +31,8 @@ pub struct RouterOptions {
     /// Scraper readings wanted per video when no first-party source answered (the policy's
     /// scraper quorum).
     pub scraper_quorum: usize,
+    /// How long a triggered scrape may take before its videos go to the next source.
+    pub scrape_deadline: Duration,
 }
 
 impl Default for RouterOptions {
@@ -43,6 +45,7 @@ impl Default for RouterOptions {
             breaker_failures: 5,
             breaker_cooldown: Duration::from_secs(60),
             scraper_quorum: 2,
+            scrape_deadline: Duration::from_secs(30 * 60),
         }
     }
 }
@@ -116,20 +119,27 @@ impl Router {
                 .filter(|d| d.video.platform == platform)
                 .collect();
             let mut chain = std::mem::take(self.chains.get_mut(&platform).expect("listed"));
+            let mut into = Readings {
+                map: &mut readings,
+                observed_at,
+                pending: HashSet::new(),
+            };
             for source in chain.iter_mut() {
+                // A video in a scrape job still running waits for it rather than going on.
                 let open: Vec<&Due> = wanted
                     .iter()
                     .copied()
-                    .filter(|d| !self.satisfied(readings.get(&d.video)))
+                    .filter(|d| !self.satisfied(into.map.get(&d.video)))
+                    .filter(|d| !into.pending.contains(&d.video))
                     .collect();
                 if open.is_empty() {
                     break;
                 }
-                let mut into = Readings {
-                    map: &mut readings,
-                    observed_at,
-                };
-                self.read_on(ledger, source.as_mut(), &open, &mut into)?;
+                if source.meta().asynchronous {
+                    self.read_async(ledger, source.as_mut(), &open, &mut into)?;
+                } else {
+                    self.read_on(ledger, source.as_mut(), &open, &mut into)?;
+                }
             }
             self.chains.insert(platform, chain);
         }
@@ -155,17 +165,93 @@ impl Router {
                 tracing::warn!(source = source.name(), "breaker open: skipping the source");
                 return Ok(());
             }
-            let wanted: Vec<Wanted> = batch
-                .iter()
-                .map(|d| Wanted {
-                    id: d.video.id.clone(),
-                    owner: d.owner.clone(),
-                })
-                .collect();
+            let wanted = wanted_of(&batch);
             match self.call(ledger, source, &wanted)? {
                 Outcome::Answered(answer) => record(source, &batch, answer, readings),
                 Outcome::Next { stop: true } => return Ok(()),
                 Outcome::Next { stop: false } => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// An asynchronous source: collects its running jobs for these videos (or lets those past
+    /// their deadline go), then triggers jobs for the videos no job covered.
+    fn read_async(
+        &mut self,
+        ledger: &mut Ledger,
+        source: &mut dyn Source,
+        due: &[&Due],
+        readings: &mut Readings,
+    ) -> Result<(), Error> {
+        let now = unix_ms() / 1_000;
+        let mut covered: HashSet<&str> = HashSet::new();
+        for job in ledger.running_jobs(source.name())? {
+            let mine: Vec<&Due> = due
+                .iter()
+                .copied()
+                .filter(|d| job.videos.iter().any(|v| v.id == d.video.id))
+                .collect();
+            covered.extend(mine.iter().map(|d| d.video.id.as_str()));
+            if now > job.deadline {
+                tracing::warn!(
+                    source = source.name(),
+                    job = job.job_id,
+                    "scrape past its deadline"
+                );
+                ledger.finish_job(&job.attempt_key, "expired", Some("past its deadline"))?;
+                continue;
+            }
+            if mine.is_empty() || self.wait_for_budget(ledger, source)?.is_some() {
+                readings
+                    .pending
+                    .extend(mine.iter().map(|d| d.video.clone()));
+                continue;
+            }
+            let asked: Vec<&str> = job.videos.iter().map(|v| v.id.as_str()).collect();
+            let started = Instant::now();
+            let result = source.collect(&job.job_id, job.hinted, &asked);
+            let logged = result
+                .as_ref()
+                .map(|a| ("ok", a.as_ref().map_or(0, |a| a.found.len())));
+            self.log(ledger, source, asked.len(), started, logged)?;
+            match result {
+                Ok(Some(answer)) => {
+                    ledger.finish_job(&job.attempt_key, "collected", None)?;
+                    record(source, &mine, answer, readings);
+                }
+                Err(Failure::Permanent { reason }) => {
+                    ledger.finish_job(&job.attempt_key, "failed", Some(&reason))?;
+                }
+                Ok(None) | Err(_) => readings
+                    .pending
+                    .extend(mine.iter().map(|d| d.video.clone())),
+            }
+        }
+        let rest: Vec<&Due> = due
+            .iter()
+            .copied()
+            .filter(|d| !covered.contains(d.video.id.as_str()))
+            .collect();
+        for batch in batches(source, &rest) {
+            if self.is_open(source.name()) || self.wait_for_budget(ledger, source)?.is_some() {
+                return Ok(());
+            }
+            let wanted = wanted_of(&batch);
+            let started = Instant::now();
+            let result = source.trigger(&wanted);
+            let logged = result.as_ref().map(|_| ("triggered", 0));
+            self.log(ledger, source, wanted.len(), started, logged)?;
+            match result {
+                Ok(job) => {
+                    let deadline = now + self.options.scrape_deadline.as_secs() as i64;
+                    ledger.insert_job(source.name(), &job, &wanted, now, deadline)?;
+                    readings
+                        .pending
+                        .extend(batch.iter().map(|d| d.video.clone()));
+                    self.succeeded(source.name());
+                }
+                Err(_) => self.failed(source.name()),
             }
         }
         Ok(())
@@ -184,7 +270,8 @@ impl Router {
             }
             let started = Instant::now();
             let result = source.fetch(wanted);
-            self.log(ledger, source, wanted.len(), started, &result)?;
+            let logged = result.as_ref().map(|a| ("ok", a.found.len()));
+            self.log(ledger, source, wanted.len(), started, logged)?;
             let failure = match result {
                 Ok(answer) => {
                     self.succeeded(source.name());
@@ -261,14 +348,13 @@ impl Router {
         source: &dyn Source,
         videos: usize,
         started: Instant,
-        result: &Result<Answer, Failure>,
+        result: Result<(&str, usize), &Failure>,
     ) -> Result<(), Error> {
         let latency_ms = started.elapsed().as_millis() as u64;
         let limits = source.limits();
-        let found = result.as_ref().map_or(0, |a| a.found.len());
-        let (outcome, detail) = match result {
-            Ok(_) => ("ok", None),
-            Err(f) => (f.outcome(), Some(f.reason())),
+        let (outcome, found, detail) = match result {
+            Ok((outcome, found)) => (outcome, found, None),
+            Err(f) => (f.outcome(), 0, Some(f.reason())),
         };
         tracing::info!(
             source = source.name(),
@@ -341,6 +427,16 @@ impl Router {
     }
 }
 
+fn wanted_of(batch: &[&Due]) -> Vec<Wanted> {
+    batch
+        .iter()
+        .map(|d| Wanted {
+            id: d.video.id.clone(),
+            owner: d.owner.clone(),
+        })
+        .collect()
+}
+
 /// `due` cut into the source's batches (one creator per batch for token-scoped sources).
 fn batches<'a>(source: &dyn Source, due: &[&'a Due]) -> Vec<Vec<&'a Due>> {
     let size = source.meta().batch_size.max(1);
@@ -357,10 +453,12 @@ fn batches<'a>(source: &dyn Source, due: &[&'a Due]) -> Vec<Vec<&'a Due>> {
         .collect()
 }
 
-/// The readings gathered in a round, and the time they are stamped with.
+/// The readings gathered in a round, the time they are stamped with, and the videos waiting
+/// for a scrape job.
 struct Readings<'a> {
     map: &'a mut HashMap<VideoId, Vec<Reading>>,
     observed_at: i64,
+    pending: HashSet<VideoId>,
 }
 
 /// Adds the answer's counts to the videos' readings (ids the source did not ask are ignored).

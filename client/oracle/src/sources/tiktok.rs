@@ -58,6 +58,7 @@ impl TikTok {
                 first_party: true,
                 batch_size: 20,
                 scoped_to_owner: true,
+                asynchronous: false,
                 limits,
             },
             base: base.to_string(),

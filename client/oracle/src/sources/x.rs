@@ -59,6 +59,7 @@ impl X {
                 first_party: true,
                 batch_size: 100,
                 scoped_to_owner: false,
+                asynchronous: false,
                 limits,
             },
             base: base.to_string(),

@@ -41,6 +41,7 @@ impl YouTube {
                 first_party: true,
                 batch_size: 50,
                 scoped_to_owner: false,
+                asynchronous: false,
                 limits,
             },
             base: base.to_string(),

@@ -420,3 +420,43 @@ pub fn rapidapi(scale_percent: u64) -> Handler {
         }
     })
 }
+
+/// Bright Data datasets v3: `/trigger` answers a snapshot id; `/progress` says running for the
+/// first `running_polls` polls (for ever with `u32::MAX`), then ready; `/snapshot` answers
+/// "building" until ready, then the fixture's records.
+pub fn brightdata(running_polls: u32) -> Handler {
+    let records = fixture("brightdata/tiktok_snapshot.json");
+    let polls = Mutex::new(0u32);
+    Box::new(move |hit| {
+        if hit
+            .headers
+            .get("authorization")
+            .is_none_or(|a| a != "Bearer bd-token")
+        {
+            return (401, json!({"error": "Unauthorized"}));
+        }
+        let ready = *polls.lock().unwrap() >= running_polls;
+        if hit.path.ends_with("/trigger") {
+            return (200, fixture("brightdata/trigger.json"));
+        }
+        if hit.path.contains("/progress/") {
+            let mut n = polls.lock().unwrap();
+            *n = n.saturating_add(1);
+            let status = if ready { "ready" } else { "running" };
+            return (
+                200,
+                json!({"snapshot_id": "s_m4x7ab12c9d8e7f6", "dataset_id": "gd_lu702nij2f790tmv9h", "status": status}),
+            );
+        }
+        if hit.path.contains("/snapshot/") {
+            if !ready {
+                return (
+                    202,
+                    json!({"status": "building", "message": "Snapshot is building, try again in 30s"}),
+                );
+            }
+            return (200, records.clone());
+        }
+        (404, json!({"error": "not found"}))
+    })
+}
