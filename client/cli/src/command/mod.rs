@@ -15,6 +15,7 @@ use super::output::{Report, amount_json, amount_text, duration, utc};
 pub mod campaign;
 pub mod creator;
 pub mod demo;
+mod demo_tracking;
 pub mod embedded;
 pub mod oracle;
 mod oracle_service;

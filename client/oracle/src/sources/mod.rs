@@ -17,6 +17,7 @@ pub mod interim_verify;
 pub mod jobs;
 pub mod rapidapi;
 pub mod router;
+pub mod standin;
 pub mod tiktok;
 pub mod track;
 pub mod x;
