@@ -43,6 +43,7 @@ struct State {
     /// (requests, window ms): above it, 429 with `x-rate-limit-reset`.
     limit: Option<(u64, i64)>,
     windows: HashMap<i64, u64>,
+    latency: Duration,
 }
 
 /// A running fake source.
@@ -85,6 +86,11 @@ impl Fake {
     /// Answers 429 beyond `requests` per `window_ms` (fixed windows on the unix clock).
     pub fn limit(&self, requests: u64, window_ms: i64) {
         self.state.lock().unwrap().limit = Some((requests, window_ms));
+    }
+
+    /// Answers every request after `latency` (a real API's round trip).
+    pub fn latency(&self, latency: Duration) {
+        self.state.lock().unwrap().latency = latency;
     }
 
     /// Every request received so far.
@@ -130,7 +136,7 @@ fn serve(
         body,
         at_ms: now_ms(),
     };
-    let (fault, over) = {
+    let (fault, over, latency) = {
         let mut s = state.lock().unwrap();
         s.hits.push(hit.clone());
         let over = s.limit.and_then(|(requests, window)| {
@@ -139,8 +145,9 @@ fn serve(
             *used += 1;
             (*used > requests).then_some((start + window) / 1_000 + 1)
         });
-        (s.faults.pop_front(), over)
+        (s.faults.pop_front(), over, s.latency)
     };
+    std::thread::sleep(latency);
     let reply = |status: u16, body: String, headers: Vec<(&str, String)>| {
         let mut response = tiny_http::Response::from_string(body).with_status_code(status);
         response
@@ -221,7 +228,11 @@ fn ids(hit: &Hit, name: &str) -> Vec<String> {
 /// YouTube `videos.list`: the fixture's items whose id was asked (others absent, as YouTube
 /// does with unknown or private ids). `views` overrides counts by id.
 pub fn youtube(views: HashMap<String, u64>) -> Handler {
-    let all = fixture("youtube/videos.json");
+    youtube_from(fixture("youtube/videos.json"), views)
+}
+
+/// [`youtube`] over the videos of `all` (a `videoListResponse`).
+pub fn youtube_from(all: Value, views: HashMap<String, u64>) -> Handler {
     Box::new(move |hit| {
         if hit.query.get("key").is_none_or(|k| k.is_empty()) {
             return (
@@ -230,7 +241,7 @@ pub fn youtube(views: HashMap<String, u64>) -> Handler {
             );
         }
         let asked = ids(hit, "id");
-        let mut body = all.clone();
+        let mut body = json!({"kind": all["kind"], "etag": all["etag"]});
         let items: Vec<Value> = all["items"]
             .as_array()
             .unwrap()
@@ -253,7 +264,11 @@ pub fn youtube(views: HashMap<String, u64>) -> Handler {
 /// X posts lookup: the fixture's posts asked, their media, and a "Not Found Error" per
 /// unknown id.
 pub fn x() -> Handler {
-    let all = fixture("x/tweets.json");
+    x_from(fixture("x/tweets.json"))
+}
+
+/// [`x`] over the posts and media of `all` (a lookup response).
+pub fn x_from(all: Value) -> Handler {
     Box::new(move |hit| {
         if hit
             .headers
@@ -281,8 +296,23 @@ pub fn x() -> Handler {
             .collect();
         let mut body = json!({});
         if !posts.is_empty() {
+            let keys: Vec<&Value> = posts
+                .iter()
+                .flat_map(|p| {
+                    p["attachments"]["media_keys"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                })
+                .collect();
+            let media: Vec<&Value> = all["includes"]["media"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|m| keys.contains(&&m["media_key"]))
+                .collect();
+            body["includes"] = json!({ "media": media });
             body["data"] = json!(posts);
-            body["includes"] = all["includes"].clone();
         }
         if !errors.is_empty() {
             body["errors"] = json!(errors);
@@ -295,8 +325,11 @@ pub fn x() -> Handler {
 /// creator's videos; `act.expired` is refused as `access_token_invalid`; the refresh token
 /// `rft.<creator>` trades for `act.<creator>`.
 pub fn tiktok() -> Handler {
-    let all = fixture("tiktok/videos.json");
-    let owners = fixture("tiktok/owners.json");
+    tiktok_from(fixture("tiktok/videos.json"), fixture("tiktok/owners.json"))
+}
+
+/// [`tiktok`] over the videos of `all` (a `video/query` response), owned as `owners` says.
+pub fn tiktok_from(all: Value, owners: Value) -> Handler {
     Box::new(move |hit| {
         if hit.path.ends_with("/oauth/token/") {
             let creator = hit
@@ -330,7 +363,7 @@ pub fn tiktok() -> Handler {
                 .iter()
                 .map(|v| v.as_str().unwrap().to_string())
                 .collect();
-        let mut body = all.clone();
+        let mut body = json!({"data": {"cursor": 0, "has_more": false}, "error": all["error"]});
         let videos: Vec<Value> = all["data"]["videos"]
             .as_array()
             .unwrap()
@@ -346,9 +379,16 @@ pub fn tiktok() -> Handler {
 
 /// Instagram Graph: the creator's media list, each media's insights, and Business Discovery.
 pub fn instagram() -> Handler {
-    let media = fixture("instagram/media.json");
-    let insights = fixture("instagram/insights.json");
-    let discovery = fixture("instagram/business_discovery.json");
+    instagram_from(
+        fixture("instagram/media.json"),
+        fixture("instagram/insights.json"),
+        fixture("instagram/business_discovery.json"),
+    )
+}
+
+/// [`instagram`] over a media list, insights per media id and Business Discovery answers
+/// per username.
+pub fn instagram_from(media: Value, insights: Value, discovery: Value) -> Handler {
     Box::new(move |hit| {
         if hit.query.get("access_token").is_none_or(|t| t.is_empty()) {
             return (
