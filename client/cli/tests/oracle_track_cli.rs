@@ -117,7 +117,35 @@ fn track_verifies_and_run_pays_only_what_the_sources_back() {
         assert_eq!(added["owner"], *owner);
     }
 
-    let run = cli(&["oracle", "run", "--sources", "sources.json"]);
+    // The first round, with the oracle's structured logs on stderr.
+    let out = assert_cmd::Command::cargo_bin("clipstake")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("CLIPSTAKE_PROGRAM_SO", &so)
+        .env("HOME", dir.path())
+        .env("TEST_YOUTUBE_KEY", "from-the-environment")
+        .env("CLIPSTAKE_LOG", "clipstake_oracle=info")
+        .args([
+            "--output",
+            "json",
+            "oracle",
+            "run",
+            "--sources",
+            "sources.json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let logs = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        logs.contains("source request") && logs.contains("source=\"youtube\""),
+        "{logs}"
+    );
+    let run: Value = serde_json::from_slice(&out.stdout).unwrap();
     let tracked = &run["tracked"];
     assert_eq!(
         (tracked["due"].as_u64(), tracked["accepted"].as_u64()),
