@@ -22,13 +22,18 @@ const TT_OTHER: &str = "7309999999999999999";
 fn track_verifies_and_run_pays_only_what_the_sources_back() {
     let dir = tempfile::tempdir().unwrap();
     let so = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/deploy/clipstake.so");
-    let cli = |args: &[&str]| -> Value {
-        let out = assert_cmd::Command::cargo_bin("clipstake")
-            .unwrap()
+    // The binary in the test's directory, its credential in the environment.
+    let clipstake = || {
+        let mut command = assert_cmd::Command::cargo_bin("clipstake").unwrap();
+        command
             .current_dir(dir.path())
             .env("CLIPSTAKE_PROGRAM_SO", &so)
             .env("HOME", dir.path())
-            .env("TEST_YOUTUBE_KEY", "from-the-environment")
+            .env("TEST_YOUTUBE_KEY", "from-the-environment");
+        command
+    };
+    let cli = |args: &[&str]| -> Value {
+        let out = clipstake()
             .args(["--output", "json"])
             .args(args)
             .output()
@@ -118,12 +123,7 @@ fn track_verifies_and_run_pays_only_what_the_sources_back() {
     }
 
     // The first round, with the oracle's structured logs on stderr.
-    let out = assert_cmd::Command::cargo_bin("clipstake")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("CLIPSTAKE_PROGRAM_SO", &so)
-        .env("HOME", dir.path())
-        .env("TEST_YOUTUBE_KEY", "from-the-environment")
+    let out = clipstake()
         .env("CLIPSTAKE_LOG", "clipstake_oracle=info")
         .args([
             "--output",
@@ -195,12 +195,7 @@ fn track_verifies_and_run_pays_only_what_the_sources_back() {
     assert_eq!(youtube["success_rate"].as_f64(), Some(1.0));
 
     // Nothing is due again for 2 hours: a second round reads nothing and pays nothing.
-    let out = assert_cmd::Command::cargo_bin("clipstake")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("CLIPSTAKE_PROGRAM_SO", &so)
-        .env("HOME", dir.path())
-        .env("TEST_YOUTUBE_KEY", "k")
+    let out = clipstake()
         .args([
             "--output",
             "json",
@@ -240,11 +235,7 @@ fn track_verifies_and_run_pays_only_what_the_sources_back() {
         r#"{"sources": [{"name": "y", "kind": "vimeo"}]}"#,
     )
     .unwrap();
-    let out = assert_cmd::Command::cargo_bin("clipstake")
-        .unwrap()
-        .current_dir(dir.path())
-        .env("CLIPSTAKE_PROGRAM_SO", &so)
-        .env("HOME", dir.path())
+    let out = clipstake()
         .args(["oracle", "track", "--sources", "bad.json"])
         .output()
         .unwrap();
