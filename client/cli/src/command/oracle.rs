@@ -225,7 +225,7 @@ pub fn run(ctx: &mut Ctx, command: OracleCommand) -> Result<Report, CliError> {
         OracleCommand::Review(args) => review(args),
         OracleCommand::Due(args) => due(ctx, args),
         OracleCommand::Track(args) => super::oracle_sources::track(ctx, args),
-        OracleCommand::Sources(args) => super::oracle_sources::sources(ctx, args),
+        OracleCommand::Sources(args) => super::oracle_sources::sources(args),
         OracleCommand::Run(args) => super::oracle_service::run(ctx, args),
         OracleCommand::Reconcile(db) => reconcile(ctx, db),
         OracleCommand::Ledger(args) => ledger(args),

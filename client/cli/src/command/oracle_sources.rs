@@ -181,9 +181,9 @@ fn add(
 }
 
 /// `oracle sources`: per source, its record over `--since`.
-pub fn sources(ctx: &mut Ctx, args: SourcesArgs) -> Result<Report, CliError> {
+pub fn sources(args: SourcesArgs) -> Result<Report, CliError> {
     let ledger = open_ledger(&args.db)?;
-    let now = ctx.backend.clock()?.unix_timestamp;
+    // Limits, quotas and blocks run on the wall clock, as the sources count them.
     let wall_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
@@ -203,7 +203,7 @@ pub fn sources(ctx: &mut Ctx, args: SourcesArgs) -> Result<Report, CliError> {
                 .map(|source| source.limits().clone())
         });
         let quota_left = match &limits {
-            Some(l) => ledger.quota_left(&s.source, l, now)?,
+            Some(l) => ledger.quota_left(&s.source, l, wall_ms / 1_000)?,
             None => None,
         };
         let blocked = ledger.source_block(&s.source, wall_ms / 1_000)?;
