@@ -8,6 +8,7 @@
 #   make bench  prints the compute-unit table of every instruction
 #   make bench-oracle    oracle throughput on the embedded chain
 #   make bench-localnet  oracle throughput against the local validator over JSON-RPC
+#   make bench-tracking  10,000 videos read through the view sources' router from local fakes
 #   make localnet        runs the local validator (Ctrl-C stops it)
 #   make fuzz-smoke      every fuzz target for 10 s (fuzz/README.md)
 #   make fuzz            every fuzz target for 120 s (FUZZ_SECONDS=N to change), then the
@@ -19,7 +20,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: build build-with-variant test browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
+.PHONY: build build-with-variant test browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet bench-tracking \
 	localnet demo fmt fuzz fuzz-smoke
 
 build:
@@ -58,6 +59,12 @@ bench-oracle: build
 bench-localnet: build
 	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo test --locked --profile bench --workspace \
 		--test throughput -- --ignored --nocapture
+
+# The view sources' router over 10,000 videos from local fakes that enforce each source's
+# limits (time scaled down 360x); no program build needed.
+bench-tracking:
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo test --locked --profile bench --workspace \
+		--test tracking_bench -- --ignored --nocapture
 
 # The validator on the Solana CLI's usual ports, upgrade authority = the default keypair.
 localnet: build

@@ -791,10 +791,17 @@ fn demo_conserves_every_token() {
         "books_match_balances",
         "every_payout_split_exactly",
         "refusals_as_expected",
+        "views_tracked",
     ] {
         assert_eq!(demo["checks"][check], true, "{check}: {demo:#}");
     }
     assert_eq!(demo["creators"], 12);
+    // Every round's 12 videos were read in one batched request to the local stand-in source.
+    let tracking = &demo["tracking"];
+    assert_eq!(
+        (tracking["requests"].as_u64(), tracking["accepted"].as_u64()),
+        (Some(4), Some(48))
+    );
     let funded = base(&demo["funded"]);
     let paid = &demo["paid"];
     assert_eq!(

@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_video_identity",
         include_str!("../migrations/0004_video_identity.sql"),
     ),
+    (
+        "0005_view_sources",
+        include_str!("../migrations/0005_view_sources.sql"),
+    ),
 ];
 
 /// Intent states.

@@ -31,6 +31,7 @@ mod runner;
 pub mod schedule;
 pub mod service;
 pub mod shortlink;
+pub mod sources;
 pub mod urls;
 pub mod verify;
 pub mod video;

@@ -1,6 +1,7 @@
 //! `clipstake demo`: the main job end to end, in one command, on any backend (the embedded
 //! chain by default): a platform, a brand funding a campaign, creators (some with affiliates)
-//! registering videos, rounds of view reports paid out, one creator claiming with an oracle
+//! registering videos, rounds of views read by the oracle's YouTube adapter from a local stand-in
+//! of the API and paid out, one creator claiming with an oracle
 //! attestation, a replayed report and an early withdrawal refused, the brand withdrawing what
 //! is left after the settlement window, and the campaign closed. It ends with a table of who
 //! got what and a conservation check: vault + every recipient + withdrawn = funded, measured on
@@ -24,13 +25,15 @@ use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
+use std::collections::HashMap;
+
+use super::demo_tracking::{DemoTracking, demo_video};
 use super::embedded::{create_mint_instructions, mint_to_instructions};
 use super::platform_registry::oracle_registration;
 use super::{parse_duration, vault_balance};
 use crate::config::Ctx;
 use crate::output::{Report, amount_json, duration, short};
 use crate::{CliError, ExitCode};
-use clipstake_oracle::video::{Platform as VideoPlatform, VideoId};
 
 /// What the demo campaign pays in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -144,18 +147,6 @@ fn expect_refusal(
 const DAY: i64 = 86_400;
 /// The longest settlement window the demo waits for on a cluster without being asked.
 const LONGEST_UNASKED_WAIT: i64 = 600;
-
-/// A demo creator's video: a YouTube id made from the campaign and the creator, so each run's
-/// campaign has its own videos (submissions are keyed by the canonical id).
-fn demo_video(campaign: &Pubkey, label: &str, offset: usize) -> VideoId {
-    let digest = pda::content_hash(&format!("demo video {campaign} {label} {offset}"));
-    // Ten hex digits and an `A`: a well-formed YouTube id (its last character carries 4 bits).
-    let id = format!("{}A", &super::hex(&digest)[..10]);
-    VideoId {
-        platform: VideoPlatform::YouTube,
-        id,
-    }
-}
 
 /// The demo's settlement window: as asked, else its default or the platform's minimum if
 /// longer. On a cluster, where the demo waits for it, a long platform minimum is refused with
@@ -470,12 +461,12 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
         terms.symbol
     ));
 
-    // 5. The oracle registers every video.
-    for chunk in creators.chunks_mut(BATCH) {
+    // 5. The oracle registers every video, keyed by its canonical id (`youtube:ID`).
+    for (n, chunk) in creators.chunks_mut(BATCH).enumerate() {
         let mut instructions = Vec::new();
         let mut addresses = Vec::new();
         for (offset, creator) in chunk.iter_mut().enumerate() {
-            let video = demo_video(&campaign_address, creator.label.trim(), offset);
+            let (video, _) = demo_video(&campaign_address, n * BATCH + offset);
             let (instruction, submission) = ix::register_submission(
                 &oracle.pubkey(),
                 &payer.pubkey(),
@@ -519,16 +510,39 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
         before.insert(*account, balance(ctx.backend.as_mut(), &asset, account)?);
     }
 
-    // 6. Rounds of view reports; the first creator claims the last round itself.
+    // 6. Rounds of views, read each round through the oracle's YouTube adapter from a local
+    //    stand-in of the API and judged (owner checked); the first creator claims the last
+    //    round itself.
+    let mut tracking = DemoTracking::start()?;
+    narrator.say(
+        "- views are read each round by the oracle's YouTube adapter from a LOCAL STAND-IN of the YouTube Data API (no keys; `oracle track` reads the real one)",
+    );
     let claimer = 0usize;
     for round in 1..=rounds {
         narrator.bar.set_message(format!("round {round}/{rounds}"));
-        let views_of = |c: &Creator| c.final_views * round / rounds;
+        let videos: Vec<_> = creators
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let (video, channel) = demo_video(&campaign_address, i);
+                (video, channel, c.final_views * round / rounds)
+            })
+            .collect();
+        let now = ctx.backend.clock()?.unix_timestamp;
+        let payable = tracking.round(&videos, now)?;
+        let tracked: HashMap<Pubkey, u64> = creators
+            .iter()
+            .zip(&videos)
+            .filter_map(|(c, (video, _, _))| payable.get(video).map(|v| (c.submission, *v)))
+            .collect();
+        // Only what the tracking step read and the policy accepted is paid.
+        let views_of = |c: &Creator| tracked.get(&c.submission).copied().unwrap_or(0);
         let pushed: Vec<&Creator> = creators
             .iter()
             .enumerate()
             .filter(|(i, _)| !(round == rounds && *i == claimer))
             .map(|(_, c)| c)
+            .filter(|c| tracked.contains_key(&c.submission))
             .collect();
         for chunk in pushed.chunks(BATCH) {
             let campaign = ctx.backend.campaign(&campaign_address)?;
@@ -808,6 +822,9 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
         && vault_left == c.available();
     let conserved = balances_sum_to_funded && books_match_balances && splits_exact;
     let refusals_as_expected = replay_refused && early_refused;
+    // Every video's count was read and accepted in every round.
+    let views_tracked =
+        tracking.refused == 0 && tracking.accepted == creators_count as u64 * rounds;
 
     // 12. Close the submissions and the campaign; the rent goes back to the payer.
     let submissions: Vec<_> = creators
@@ -880,7 +897,14 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
             { "action": "withdrawal inside the settlement window", "expected": "SettlementWindowOpen", "refused": early_refused },
         ],
         "transactions": transactions,
+        "tracking": {
+            "source": "local stand-in of the YouTube Data API (videos.list)",
+            "requests": tracking.requests(),
+            "accepted": tracking.accepted,
+            "refused": tracking.refused,
+        },
         "checks": {
+            "views_tracked": views_tracked,
             "balances_sum_to_funded": balances_sum_to_funded,
             "books_match_balances": books_match_balances,
             "every_payout_split_exactly": splits_exact,
@@ -898,13 +922,15 @@ pub fn run(ctx: &mut Ctx, args: DemoArgs) -> Result<Report, CliError> {
         .line(String::new())
         .line(conservation_line)
         .line(format!(
-            "checks: balances sum to funded {}, books match balances {}, every payout split exactly {}, refusals as expected {}; {transactions} transactions",
+            "checks: views tracked {}, balances sum to funded {}, books match balances {}, every payout split exactly {}, refusals as expected {}; {transactions} transactions ({} requests to the local stand-in source)",
+            mark(views_tracked),
             mark(balances_sum_to_funded),
             mark(books_match_balances),
             mark(splits_exact),
-            mark(refusals_as_expected)
+            mark(refusals_as_expected),
+            tracking.requests()
         ));
-    if conserved && refusals_as_expected {
+    if conserved && refusals_as_expected && views_tracked {
         Ok(report)
     } else {
         let mut error = CliError::new(

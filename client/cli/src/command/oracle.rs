@@ -1,5 +1,5 @@
-//! `clipstake oracle attest|disburse|ingest|review|serve|due|run|reconcile|ledger|tables|
-//! close-tables` (the payout oracle; the batch pipeline lives in `clipstake_oracle`).
+//! `clipstake oracle attest|disburse|ingest|review|serve|due|track|sources|run|reconcile|ledger|
+//! tables|close-tables` (the payout oracle; the batch pipeline lives in `clipstake_oracle`).
 use std::path::PathBuf;
 
 use anchor_lang::prelude::Pubkey;
@@ -42,6 +42,13 @@ pub enum OracleCommand {
     Policy(super::oracle_identity::PolicyArgs),
     /// Lists submissions whose views are due for a refresh (intervals grow with age).
     Due(DueArgs),
+    /// Reads the views of every tracked video that is due from the configured sources
+    /// (--sources), with retries and fallbacks, and verifies them: accepted counts are paid by
+    /// the next `oracle run`, the rest quarantined. `--add` starts tracking a video.
+    Track(super::oracle_sources::TrackCommandArgs),
+    /// Shows each view source's record: requests, success rate, p50/p95 latency, cost per
+    /// 1,000 videos, quota left.
+    Sources(super::oracle_sources::SourcesArgs),
     /// Reconciles, writes payout intents for accepted views and pays them in packed
     /// transactions; safe to kill and restart at any point.
     Run(RunArgs),
@@ -171,6 +178,9 @@ pub struct RunArgs {
     /// With --every: stop after this many rounds (default: run until killed).
     #[arg(long, requires = "every")]
     pub rounds: Option<u64>,
+    /// With --sources: each round first reads and verifies the due videos (`oracle track`).
+    #[command(flatten)]
+    pub track: super::oracle_sources::TrackArgs,
     #[command(flatten)]
     pub db: LedgerDb,
 }
@@ -222,6 +232,8 @@ pub fn run(ctx: &mut Ctx, command: OracleCommand) -> Result<Report, CliError> {
         OracleCommand::Review(args) => review(args),
         OracleCommand::Policy(args) => super::oracle_identity::policy(args),
         OracleCommand::Due(args) => due(ctx, args),
+        OracleCommand::Track(args) => super::oracle_sources::track(ctx, args),
+        OracleCommand::Sources(args) => super::oracle_sources::sources(args),
         OracleCommand::Run(args) => super::oracle_service::run(ctx, args),
         OracleCommand::Reconcile(db) => reconcile(ctx, db),
         OracleCommand::Ledger(args) => ledger(args),
@@ -478,7 +490,7 @@ fn review(args: ReviewArgs) -> Result<Report, CliError> {
         .table(&["id", "video / line", "views", "observed", "reason"], rows))
 }
 
-fn durations(text: &str) -> Result<Vec<i64>, CliError> {
+pub(super) fn durations(text: &str) -> Result<Vec<i64>, CliError> {
     text.split(',')
         .filter(|p| !p.trim().is_empty())
         .map(|p| parse_duration(p).map_err(CliError::usage))

@@ -2,6 +2,7 @@
 //! directory, once or `--watch`ed), `oracle run` (once or `--every`) and `oracle serve` (the
 //! HTTP intake). The loops live in `clipstake_oracle::service`; this module turns flags into
 //! their options, draws the progress bar and prints what they report.
+use std::cell::RefCell;
 use std::fmt;
 use std::path::Path;
 use std::time::Duration;
@@ -15,9 +16,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use super::oracle::{IngestArgs, RunArgs, ServeArgs, open_ledger};
+use super::oracle_sources::{Tracker, with_tracked};
 use crate::CliError;
 use crate::config::{Ctx, OutputFormat};
 use crate::output::{Block, Report, duration, render};
+use clipstake_oracle::sources::track::TrackSummary;
 
 /// `oracle ingest`: a file (or `-`), or every file of a directory, watched with `--watch`.
 pub fn ingest(ctx: &mut Ctx, args: IngestArgs) -> Result<Report, CliError> {
@@ -217,7 +220,12 @@ pub fn run(ctx: &mut Ctx, args: RunArgs) -> Result<Report, CliError> {
     };
     let output = ctx.output;
     let backend = ctx.backend.as_mut();
+    let mut tracker = Tracker::from_args(&args.track)?;
+    let tracked: RefCell<Option<TrackSummary>> = RefCell::new(None);
     let mut round = || {
+        if let Some(tracker) = tracker.as_mut() {
+            *tracked.borrow_mut() = Some(tracker.round(&mut ledger, &mut *backend)?);
+        }
         let run = oracle::run(
             &mut ledger,
             backend,
@@ -232,12 +240,15 @@ pub fn run(ctx: &mut Ctx, args: RunArgs) -> Result<Report, CliError> {
         run
     };
     let Some(every) = args.every else {
-        return run_report(&round()?);
+        let report = run_report(&round()?)?;
+        return Ok(with_tracked(report, tracked.borrow().as_ref()));
     };
     // A long-running oracle: killing it at any moment is safe (the next start reconciles), so
     // it needs no signal handling of its own.
     let interval = Duration::from_secs(every.max(1) as u64);
-    let mut on_round = |n: u64, outcome: RoundOutcome<'_>| print_round(output, n, every, outcome);
+    let mut on_round = |n: u64, outcome: RoundOutcome<'_>| {
+        print_round(output, n, every, outcome, tracked.borrow().as_ref())
+    };
     let totals = rounds::every(interval, args.rounds, &mut round, &mut on_round)?;
     Report::of(&RoundsOutput(totals))
 }
@@ -270,13 +281,14 @@ fn print_round(
     round: u64,
     every: i64,
     outcome: RoundOutcome<'_>,
+    tracked: Option<&TrackSummary>,
 ) -> Result<(), CliError> {
     match outcome {
         RoundOutcome::Unreachable(e) => {
             eprintln!("round {round}: {e}; retrying in {}", duration(every))
         }
         RoundOutcome::Ran(summary) => {
-            let mut report = run_report(summary)?;
+            let mut report = with_tracked(run_report(summary)?, tracked);
             report.json["round"] = json!(round);
             match output {
                 OutputFormat::Json => println!("{}", report.json),

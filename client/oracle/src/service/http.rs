@@ -122,6 +122,9 @@ fn handle(
             Err(message) => error(400, message),
         },
         (_, "/reports") => error(405, "use POST /reports"),
+        (Method::Post, "/callbacks/brightdata") => {
+            crate::sources::brightdata::callback(ledger, request, options.max_body_bytes)
+        }
         _ => error(404, "unknown path: POST /reports or GET /health"),
     }
 }
