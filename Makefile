@@ -1,8 +1,10 @@
 # ClipStake: the README's commands.
 #   make demo   the main job on the embedded default (in-process SVM)
 #   make test   builds the SBF program and runs every test (what CI runs)
-#   make build  builds target/deploy/clipstake.so only (the tests also link the
-#               strict-alignment variant beside it, see tools/sbf/README.md)
+#   make build  builds target/deploy/clipstake.so (the tests also link the strict-alignment
+#               variant beside it, see tools/sbf/README.md) and the IDL (make idl)
+#   make idl    target/idl/clipstake.json and target/types/clipstake.ts, as `anchor build`
+#   make idl-commit     copies them to idl/ (committed; a test fails when it is stale)
 #   make bench  prints the compute-unit table of every instruction
 #   make bench-oracle    oracle throughput on the embedded chain
 #   make bench-localnet  oracle throughput against the local validator over JSON-RPC
@@ -17,13 +19,21 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: build build-with-variant test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
+.PHONY: build idl idl-commit build-with-variant test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
 	localnet demo fmt fuzz fuzz-smoke
 
-build:
+build: idl
 	bash tools/sbf/build.sh
 
-test: build-with-variant sbf-tool-tests
+# Anchor's IDL builder compiles the program's `idl-build` test in its own target directory
+# (tools/idl/README.md).
+idl:
+	cargo run --locked --quiet --bin clipstake-idl
+
+idl-commit: idl
+	cp target/idl/clipstake.json target/types/clipstake.ts idl/
+
+test: build-with-variant idl sbf-tool-tests
 	cargo test --workspace --locked
 
 # The program plus the same IR generated without +allows-misaligned-mem-access, which
