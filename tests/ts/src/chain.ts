@@ -108,6 +108,8 @@ export class LiteSvmChain implements Chain {
   async stop(): Promise<void> {}
 }
 
+const CONFIRM_TIMEOUT_MS = 30_000;
+
 /** A chain behind a JSON-RPC URL (the local validator). */
 export class RpcChain implements Chain {
   readonly name: string;
@@ -131,7 +133,7 @@ export class RpcChain implements Chain {
       }
       throw e;
     }
-    await this.connection.confirmTransaction({ signature, blockhash, lastValidBlockHeight });
+    await this.confirm(signature);
     const sent = await this.connection.getTransaction(signature, {
       commitment: "confirmed",
       maxSupportedTransactionVersion: 0,
@@ -150,9 +152,21 @@ export class RpcChain implements Chain {
   }
 
   async airdrop(address: PublicKey, lamports: bigint): Promise<void> {
-    const signature = await this.connection.requestAirdrop(address, Number(lamports));
-    const latest = await this.connection.getLatestBlockhash();
-    await this.connection.confirmTransaction({ signature, ...latest });
+    await this.confirm(await this.connection.requestAirdrop(address, Number(lamports)));
+  }
+
+  /** Polls the signature's status: the validator's WebSocket port is not the RPC port + 1 that
+   * web3.js's subscription-based confirmation assumes. */
+  private async confirm(signature: string): Promise<void> {
+    const deadline = Date.now() + CONFIRM_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      const { value } = await this.connection.getSignatureStatuses([signature]);
+      const status = value[0];
+      if (status?.err) return; // the caller reads the error and logs from the transaction
+      if (status?.confirmationStatus === "confirmed" || status?.confirmationStatus === "finalized") return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${signature} was not confirmed in ${CONFIRM_TIMEOUT_MS / 1000} s`);
   }
 
   async now(): Promise<number> {

@@ -19,7 +19,7 @@ const RATE = 1_000_000n; // base units per 1,000 views
 const BUDGET = 500_000_000n;
 const SETTLEMENT_SECS = 2;
 // Long enough for the validator to confirm the payouts before the campaign ends.
-const CAMPAIGN_SECS = 20;
+const CAMPAIGN_SECS = 10;
 const INSTRUCTIONS_SYSVAR = new PublicKey("Sysvar1nstructions1111111111111111111111111");
 
 const ENGINES = (process.env.CLIPSTAKE_TS_ENGINES ?? "litesvm,localnet").split(",");
