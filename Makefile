@@ -19,7 +19,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: build idl idl-commit build-with-variant test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
+.PHONY: build idl idl-commit idl-tests build-with-variant test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
 	localnet demo fmt fuzz fuzz-smoke
 
 build: idl
@@ -28,13 +28,17 @@ build: idl
 # Anchor's IDL builder compiles the program's `idl-build` test in its own target directory
 # (tools/idl/README.md).
 idl:
-	cargo run --locked --quiet --bin clipstake-idl
+	cargo run --locked --quiet --manifest-path tools/idl/Cargo.toml
 
 idl-commit: idl
 	cp target/idl/clipstake.json target/types/clipstake.ts idl/
 
-test: build-with-variant idl sbf-tool-tests
+test: build-with-variant idl sbf-tool-tests idl-tests
 	cargo test --workspace --locked
+
+# The IDL tool's own workspace: the conversion, and the committed idl/ against the build.
+idl-tests:
+	cargo test --locked --manifest-path tools/idl/Cargo.toml
 
 # The program plus the same IR generated without +allows-misaligned-mem-access, which
 # tests/tests/codegen_equivalence.rs runs beside it.
