@@ -5,6 +5,9 @@
 #               variant beside it, see tools/sbf/README.md) and the IDL (make idl)
 #   make idl    target/idl/clipstake.json and target/types/clipstake.ts, as `anchor build`
 #   make idl-commit     copies them to idl/ (committed; a test fails when it is stale)
+#   make test-ts        the TypeScript suites (tests/ts on litesvm and the local validator,
+#                        clients/js); what `anchor test --skip-build` runs
+#   make clients-js     regenerates the Codama client in clients/js/src/generated from idl/
 #   make bench  prints the compute-unit table of every instruction
 #   make bench-oracle    oracle throughput on the embedded chain
 #   make bench-localnet  oracle throughput against the local validator over JSON-RPC
@@ -19,7 +22,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: build idl idl-commit idl-tests build-with-variant test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
+.PHONY: build idl idl-commit idl-tests test-ts clients-js build-with-variant test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
 	localnet demo fmt fuzz fuzz-smoke
 
 build: idl
@@ -35,6 +38,16 @@ idl-commit: idl
 
 test: build-with-variant idl sbf-tool-tests idl-tests
 	cargo test --workspace --locked
+	$(MAKE) test-ts
+
+# npm from the machine (node 20); packages as pinned by each package-lock.json.
+export npm_config_cache ?= $(HOME)/.cache/clipstake/npm
+NPM_CI := npm ci --no-audit --no-fund --loglevel=error
+
+# The local validator binary the suite starts (`cargo test --workspace` has built it already).
+test-ts:
+	cargo build --workspace --locked --bin clipstake-localnet
+	cd tests/ts && $(NPM_CI) && npm test
 
 # The IDL tool's own workspace: the conversion, and the committed idl/ against the build.
 idl-tests:
