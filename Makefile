@@ -48,6 +48,10 @@ NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 test-ts:
 	cargo build --workspace --locked --bin clipstake-localnet
 	cd tests/ts && $(NPM_CI) && npm test
+	cd clients/js && $(NPM_CI) && npm test
+
+clients-js:
+	cd clients/js && $(NPM_CI) && npm run generate
 
 # The IDL tool's own workspace: the conversion, and the committed idl/ against the build.
 idl-tests:
