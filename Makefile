@@ -42,7 +42,10 @@ test: build-with-variant idl sbf-tool-tests idl-tests
 
 # npm from the machine (node 20); packages as pinned by each package-lock.json.
 export npm_config_cache ?= $(HOME)/.cache/clipstake/npm
-NPM_CI := npm ci --no-audit --no-fund --loglevel=error
+# `npm install --no-save` rather than `npm ci`: litesvm 1.5.0 lists optional native packages for
+# other platforms that were never published at 1.5.0, which `npm ci` reports as a lock file out
+# of sync. With the lock file present, install takes exactly its versions and leaves it as is.
+NPM_CI := npm install --no-save --prefer-offline --no-audit --no-fund --loglevel=error
 
 # The local validator binary the suite starts (`cargo test --workspace` has built it already).
 test-ts:
