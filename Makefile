@@ -22,7 +22,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: build idl idl-commit idl-tests test-ts clients-js build-with-variant test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
+.PHONY: build idl idl-commit idl-tests test-ts ts-suites clients-js build-with-variant test unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet \
 	localnet demo fmt fuzz fuzz-smoke
 
 build: idl
@@ -38,7 +38,7 @@ idl-commit: idl
 
 test: build-with-variant idl sbf-tool-tests idl-tests
 	cargo test --workspace --locked
-	$(MAKE) test-ts
+	$(MAKE) ts-suites
 
 # npm from the machine (node 20); packages as pinned by each package-lock.json.
 export npm_config_cache ?= $(HOME)/.cache/clipstake/npm
@@ -47,9 +47,14 @@ export npm_config_cache ?= $(HOME)/.cache/clipstake/npm
 # of sync. With the lock file present, install takes exactly its versions and leaves it as is.
 NPM_CI := npm install --no-save --prefer-offline --no-audit --no-fund --loglevel=error
 
-# The local validator binary the suite starts (`cargo test --workspace` has built it already).
+# Alone, test-ts first builds the validator binary the suite starts. `make test` runs the suites
+# on the one `cargo test --workspace` has just built: a `cargo build` resolves the workspace's
+# features without the dev-dependencies and would rebuild Surfpool (about a minute, warm).
 test-ts:
 	cargo build --workspace --locked --bin clipstake-localnet
+	$(MAKE) ts-suites
+
+ts-suites:
 	cd tests/ts && $(NPM_CI) && npm test
 	cd clients/js && $(NPM_CI) && npm test
 
