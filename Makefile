@@ -3,8 +3,13 @@
 #   make test   builds the SBF program and runs every test (what CI runs)
 #   make browser-tests   the campaign page in headless Chromium (part of `test`; installs
 #               Debian's chromium when it is missing)
-#   make build  builds target/deploy/clipstake.so only (the tests also link the
-#               strict-alignment variant beside it, see tools/sbf/README.md)
+#   make build  builds target/deploy/clipstake.so (the tests also link the strict-alignment
+#               variant beside it, see tools/sbf/README.md) and the IDL (make idl)
+#   make idl    target/idl/clipstake.json and target/types/clipstake.ts, as `anchor build`
+#   make idl-commit     copies them to idl/ (committed; a test fails when it is stale)
+#   make test-ts        the TypeScript suites (tests/ts on litesvm and the local validator,
+#                        clients/js); what `anchor test --skip-build` runs
+#   make clients-js     regenerates the Codama client in clients/js/src/generated from idl/
 #   make bench  prints the compute-unit table of every instruction
 #   make bench-oracle    oracle throughput on the embedded chain
 #   make bench-localnet  oracle throughput against the local validator over JSON-RPC
@@ -20,22 +25,56 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: build build-with-variant test browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet bench-tracking \
+.PHONY: build idl idl-commit idl-tests test-ts ts-suites clients-js build-with-variant test browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet bench-tracking \
 	localnet demo fmt fuzz fuzz-smoke
 
-build:
+build: idl
 	bash tools/sbf/build.sh
+
+# Anchor's IDL builder compiles the program's `idl-build` test in its own target directory
+# (tools/idl/README.md).
+idl:
+	cargo run --locked --quiet --manifest-path tools/idl/Cargo.toml
+
+idl-commit: idl
+	cp target/idl/clipstake.json target/types/clipstake.ts idl/
 
 # Chromium and playwright-core install in the background while `cargo test` compiles (after the
 # SBF build's own apt step, so the two never wait on each other).
-test: build-with-variant sbf-tool-tests
+test: build-with-variant idl sbf-tool-tests idl-tests
 	bash tests/browser/run.sh --background
 	cargo test --workspace --locked
+	$(MAKE) ts-suites
 	$(MAKE) browser-tests
 
 # The page in headless Chromium against the local validator (tests/browser/README.md).
 browser-tests:
 	bash tests/browser/run.sh
+
+# npm from the machine (node 20); packages as pinned by each package-lock.json.
+export npm_config_cache ?= $(HOME)/.cache/clipstake/npm
+# `npm install --no-save` rather than `npm ci`: litesvm 1.5.0 lists optional native packages for
+# other platforms that were never published at 1.5.0, which `npm ci` reports as a lock file out
+# of sync. With the lock file present, install takes exactly its versions and leaves it as is.
+NPM_CI := npm install --no-save --prefer-offline --no-audit --no-fund --loglevel=error
+
+# Alone, test-ts first builds the validator binary the suite starts. `make test` runs the suites
+# on the one `cargo test --workspace` has just built: a `cargo build` resolves the workspace's
+# features without the dev-dependencies and would rebuild Surfpool (about a minute, warm).
+test-ts:
+	cargo build --workspace --locked --bin clipstake-localnet
+	$(MAKE) ts-suites
+
+ts-suites:
+	cd tests/ts && $(NPM_CI) && npm test
+	cd clients/js && $(NPM_CI) && npm test
+
+clients-js:
+	cd clients/js && $(NPM_CI) && npm run generate
+
+# The IDL tool's own workspace: the conversion, and the committed idl/ against the build.
+idl-tests:
+	cargo test --locked --manifest-path tools/idl/Cargo.toml
 
 # The program plus the same IR generated without +allows-misaligned-mem-access, which
 # tests/tests/codegen_equivalence.rs runs beside it.

@@ -29,14 +29,16 @@
 #   SBF_INLINE_THRESHOLD  -inline-threshold for step 1 (default 2000 as in SBF-OFFLINE.md;
 #                         "llvm" = LLVM's own default: smaller ELF, more compute units)
 #   SBF_EXPORTS           symbols the final ELF exports
-#                         (default: entrypoint,memcpy,memmove,memset,memcmp,bcmp)
+#                         (default: entrypoint,SECURITY_TXT,memcpy,memmove,memset,memcmp,bcmp;
+#                         SECURITY_TXT is solana-security-txt's static, which nothing references:
+#                         unexported, the whole-program link drops it and its text)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 linker="${SBF_LINKER:?SBF_LINKER must point to sbpf-linker (run tools/sbf/build.sh)}"
 program="${SBF_LINK_PROGRAM:-clipstake}"
 llvm_as="${SBF_LLVM_AS:-llvm-as-22}"
-exports="${SBF_EXPORTS:-entrypoint,memcpy,memmove,memset,memcmp,bcmp}"
+exports="${SBF_EXPORTS:-entrypoint,SECURITY_TXT,memcpy,memmove,memset,memcmp,bcmp}"
 python="${SBF_PYTHON:-python3}"
 many_args="${SBF_MANY_ARGS:-pack}"
 inline_threshold="${SBF_INLINE_THRESHOLD:-2000}"

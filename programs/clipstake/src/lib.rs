@@ -24,6 +24,19 @@ use state::CampaignStatus;
 
 declare_id!("BhwAnntTUnMaD86vuaRPNR1qxtgt9Q4Ph8Ek6NdRJAnX");
 
+// Who to tell about a vulnerability, embedded in the ELF (`.security.txt`) for explorers and
+// `query-security-txt`; tests/tests/security_txt.rs reads it back from the built file.
+#[cfg(not(feature = "no-entrypoint"))]
+solana_security_txt::security_txt! {
+    name: "ClipStake",
+    project_url: "https://github.com/clipstake/clipstake",
+    contacts: "link:https://github.com/clipstake/clipstake/security/advisories/new",
+    policy: "https://github.com/clipstake/clipstake/blob/main/README.md#security-model",
+    preferred_languages: "en",
+    source_code: "https://github.com/clipstake/clipstake",
+    auditors: "None"
+}
+
 #[program]
 pub mod clipstake {
     use super::*;
