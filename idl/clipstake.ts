@@ -2338,6 +2338,11 @@ export type Clipstake = {
       "code": 6059,
       "name": "mintTransferFeeWithdrawable",
       "msg": "The mint lets an authority withdraw the transfer fees withheld from payouts (it would take back part of each); use a mint without a withdraw-withheld authority, or ask the admin to trust its issuer"
+    },
+    {
+      "code": 6060,
+      "name": "corruptCampaign",
+      "msg": "The campaign account holds an asset or status byte no version of this program writes; report it to the platform, the account cannot be used as it is"
     }
   ],
   "types": [
@@ -2505,107 +2510,28 @@ export type Clipstake = {
     {
       "name": "campaign",
       "docs": [
-        "A brand's campaign (`[\"campaign\", brand, campaign_id]`), which also signs for its vault."
+        "A brand's campaign (`[\"campaign\", brand, campaign_id]`), which also signs for its vault.",
+        "",
+        "Zero-copy, like `Submission`: instructions read and write it in place instead of a borsh",
+        "round trip on entry and exit (about 2,000 compute units a payout). The 8-byte fields come",
+        "first, then the keys, then the small ones, so the `repr(C)` layout has no hidden gaps (376",
+        "bytes after the discriminator). Enums and flags are bytes (`Pod` has no enums or bools):",
+        "read them through `asset()`, `status()` and the `is_*` methods, write them through the",
+        "state transitions below."
       ],
+      "serialization": "bytemuck",
+      "repr": {
+        "kind": "c"
+      },
       "type": {
         "kind": "struct",
         "fields": [
-          {
-            "name": "brand",
-            "docs": [
-              "The brand that created the campaign and may fund, pause, withdraw and close it."
-            ],
-            "type": "pubkey"
-          },
           {
             "name": "campaignId",
             "docs": [
               "Brand-chosen number that makes the PDA unique per brand."
             ],
             "type": "u64"
-          },
-          {
-            "name": "asset",
-            "docs": [
-              "What the budget is held in."
-            ],
-            "type": {
-              "defined": {
-                "name": "assetKind"
-              }
-            }
-          },
-          {
-            "name": "mint",
-            "docs": [
-              "The budget's mint; `Pubkey::default()` for native SOL."
-            ],
-            "type": "pubkey"
-          },
-          {
-            "name": "tokenProgram",
-            "docs": [
-              "Token program of the mint; the system program for native SOL."
-            ],
-            "type": "pubkey"
-          },
-          {
-            "name": "decimals",
-            "docs": [
-              "Decimals of the mint (9 for native SOL), used for `transfer_checked`."
-            ],
-            "type": "u8"
-          },
-          {
-            "name": "mintTrusted",
-            "docs": [
-              "True when the platform admin trusted the mint's issuer at creation; the mint policy is",
-              "then not applied to this campaign (see `mint_policy`)."
-            ],
-            "type": "bool"
-          },
-          {
-            "name": "vault",
-            "docs": [
-              "The vault: the campaign's associated token account, or the SOL vault PDA."
-            ],
-            "type": "pubkey"
-          },
-          {
-            "name": "vaultBump",
-            "docs": [
-              "Canonical bump of the SOL vault PDA (0 for token campaigns)."
-            ],
-            "type": "u8"
-          },
-          {
-            "name": "oracle",
-            "docs": [
-              "The payout oracle (registered with the platform) that registers videos and signs view",
-              "counts; only the admin may re-point it."
-            ],
-            "type": "pubkey"
-          },
-          {
-            "name": "treasury",
-            "docs": [
-              "Fee recipient wallet, copied from the platform at creation."
-            ],
-            "type": "pubkey"
-          },
-          {
-            "name": "feeBps",
-            "docs": [
-              "Platform fee in basis points, frozen at creation."
-            ],
-            "type": "u16"
-          },
-          {
-            "name": "maxAffiliateBps",
-            "docs": [
-              "Maximum affiliate commission in basis points, frozen at creation."
-            ],
-            "type": "u16"
           },
           {
             "name": "ratePerThousandViews",
@@ -2644,29 +2570,11 @@ export type Clipstake = {
             "type": "i64"
           },
           {
-            "name": "status",
-            "docs": [
-              "Lifecycle status."
-            ],
-            "type": {
-              "defined": {
-                "name": "campaignStatus"
-              }
-            }
-          },
-          {
             "name": "pausedAt",
             "docs": [
               "Unix time of the last pause (0 if never paused)."
             ],
             "type": "i64"
-          },
-          {
-            "name": "pausedByAdmin",
-            "docs": [
-              "True when the admin paused the campaign; only the admin may resume it."
-            ],
-            "type": "bool"
           },
           {
             "name": "adminPausedSecs",
@@ -2683,14 +2591,6 @@ export type Clipstake = {
               "are added to the payout deadline."
             ],
             "type": "i64"
-          },
-          {
-            "name": "settled",
-            "docs": [
-              "True once the brand has withdrawn: the campaign is over for good (no resume, no new",
-              "videos, no payouts)."
-            ],
-            "type": "bool"
           },
           {
             "name": "funded",
@@ -2754,11 +2654,47 @@ export type Clipstake = {
             "type": "u64"
           },
           {
-            "name": "openSubmissions",
+            "name": "brand",
             "docs": [
-              "Submissions registered and not yet closed; the campaign closes only at zero."
+              "The brand that created the campaign and may fund, pause, withdraw and close it."
             ],
-            "type": "u32"
+            "type": "pubkey"
+          },
+          {
+            "name": "mint",
+            "docs": [
+              "The budget's mint; `Pubkey::default()` for native SOL."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "tokenProgram",
+            "docs": [
+              "Token program of the mint; the system program for native SOL."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "vault",
+            "docs": [
+              "The vault: the campaign's associated token account, or the SOL vault PDA."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "oracle",
+            "docs": [
+              "The payout oracle (registered with the platform) that registers videos and signs view",
+              "counts; only the admin may re-point it."
+            ],
+            "type": "pubkey"
+          },
+          {
+            "name": "treasury",
+            "docs": [
+              "Fee recipient wallet, copied from the platform at creation."
+            ],
+            "type": "pubkey"
           },
           {
             "name": "rentPayer",
@@ -2766,6 +2702,80 @@ export type Clipstake = {
               "Who paid the rent of this account and the vault, and gets it back on close."
             ],
             "type": "pubkey"
+          },
+          {
+            "name": "openSubmissions",
+            "docs": [
+              "Submissions registered and not yet closed; the campaign closes only at zero."
+            ],
+            "type": "u32"
+          },
+          {
+            "name": "feeBps",
+            "docs": [
+              "Platform fee in basis points, frozen at creation."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "maxAffiliateBps",
+            "docs": [
+              "Maximum affiliate commission in basis points, frozen at creation."
+            ],
+            "type": "u16"
+          },
+          {
+            "name": "asset",
+            "docs": [
+              "What the budget is held in: an `AssetKind` (0 SPL Token, 1 Token-2022, 2 native SOL);",
+              "read it with `asset()`."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "decimals",
+            "docs": [
+              "Decimals of the mint (9 for native SOL), used for `transfer_checked`."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "mintTrusted",
+            "docs": [
+              "1 when the platform admin trusted the mint's issuer at creation, else 0; the mint",
+              "policy is then not applied to this campaign (see `mint_policy`)."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "vaultBump",
+            "docs": [
+              "Canonical bump of the SOL vault PDA (0 for token campaigns)."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "status",
+            "docs": [
+              "Lifecycle status: a `CampaignStatus` (0 active, 1 paused, 2 ended); read it with",
+              "`status()`."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "pausedByAdmin",
+            "docs": [
+              "1 when the admin paused the campaign (only the admin may resume it), else 0."
+            ],
+            "type": "u8"
+          },
+          {
+            "name": "settled",
+            "docs": [
+              "1 once the brand has withdrawn: the campaign is over for good (no resume, no new",
+              "videos, no payouts), else 0."
+            ],
+            "type": "u8"
           },
           {
             "name": "bump",

@@ -17,8 +17,6 @@ import {
   fixEncoderSize,
   getAddressDecoder,
   getAddressEncoder,
-  getBooleanDecoder,
-  getBooleanEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getI64Decoder,
@@ -46,16 +44,6 @@ import {
   type MaybeEncodedAccount,
   type ReadonlyUint8Array,
 } from "@solana/kit";
-import {
-  getAssetKindDecoder,
-  getAssetKindEncoder,
-  getCampaignStatusDecoder,
-  getCampaignStatusEncoder,
-  type AssetKind,
-  type AssetKindArgs,
-  type CampaignStatus,
-  type CampaignStatusArgs,
-} from "../types";
 
 export const CAMPAIGN_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
   50, 40, 49, 11, 157, 220, 229, 192,
@@ -67,38 +55,8 @@ export function getCampaignDiscriminatorBytes(): ReadonlyUint8Array {
 
 export type Campaign = {
   discriminator: ReadonlyUint8Array;
-  /** The brand that created the campaign and may fund, pause, withdraw and close it. */
-  brand: Address;
   /** Brand-chosen number that makes the PDA unique per brand. */
   campaignId: bigint;
-  /** What the budget is held in. */
-  asset: AssetKind;
-  /** The budget's mint; `Pubkey::default()` for native SOL. */
-  mint: Address;
-  /** Token program of the mint; the system program for native SOL. */
-  tokenProgram: Address;
-  /** Decimals of the mint (9 for native SOL), used for `transfer_checked`. */
-  decimals: number;
-  /**
-   * True when the platform admin trusted the mint's issuer at creation; the mint policy is
-   * then not applied to this campaign (see `mint_policy`).
-   */
-  mintTrusted: boolean;
-  /** The vault: the campaign's associated token account, or the SOL vault PDA. */
-  vault: Address;
-  /** Canonical bump of the SOL vault PDA (0 for token campaigns). */
-  vaultBump: number;
-  /**
-   * The payout oracle (registered with the platform) that registers videos and signs view
-   * counts; only the admin may re-point it.
-   */
-  oracle: Address;
-  /** Fee recipient wallet, copied from the platform at creation. */
-  treasury: Address;
-  /** Platform fee in basis points, frozen at creation. */
-  feeBps: number;
-  /** Maximum affiliate commission in basis points, frozen at creation. */
-  maxAffiliateBps: number;
   /** Base units paid per 1,000 verified views. */
   ratePerThousandViews: bigint;
   /** The most one submission can ever earn, in base units. */
@@ -112,12 +70,8 @@ export type Campaign = {
    * the brand may not withdraw; at least the platform's minimum.
    */
   settlementWindowSecs: bigint;
-  /** Lifecycle status. */
-  status: CampaignStatus;
   /** Unix time of the last pause (0 if never paused). */
   pausedAt: bigint;
-  /** True when the admin paused the campaign; only the admin may resume it. */
-  pausedByAdmin: boolean;
   /**
    * Seconds the admin kept this campaign paused, all admin pauses summed; added to the
    * payout deadline so an admin pause never costs creators.
@@ -128,11 +82,6 @@ export type Campaign = {
    * are added to the payout deadline.
    */
   platformPauseBaseline: bigint;
-  /**
-   * True once the brand has withdrawn: the campaign is over for good (no resume, no new
-   * videos, no payouts).
-   */
-  settled: boolean;
   /** Total the vault actually received from funders. */
   funded: bigint;
   /** Total paid to creators. */
@@ -160,36 +109,14 @@ export type Campaign = {
    * its verified views earn cannot take the difference back.
    */
   shortfallOwed: bigint;
-  /** Submissions registered and not yet closed; the campaign closes only at zero. */
-  openSubmissions: number;
-  /** Who paid the rent of this account and the vault, and gets it back on close. */
-  rentPayer: Address;
-  /** Canonical bump of this PDA. */
-  bump: number;
-};
-
-export type CampaignArgs = {
   /** The brand that created the campaign and may fund, pause, withdraw and close it. */
   brand: Address;
-  /** Brand-chosen number that makes the PDA unique per brand. */
-  campaignId: number | bigint;
-  /** What the budget is held in. */
-  asset: AssetKindArgs;
   /** The budget's mint; `Pubkey::default()` for native SOL. */
   mint: Address;
   /** Token program of the mint; the system program for native SOL. */
   tokenProgram: Address;
-  /** Decimals of the mint (9 for native SOL), used for `transfer_checked`. */
-  decimals: number;
-  /**
-   * True when the platform admin trusted the mint's issuer at creation; the mint policy is
-   * then not applied to this campaign (see `mint_policy`).
-   */
-  mintTrusted: boolean;
   /** The vault: the campaign's associated token account, or the SOL vault PDA. */
   vault: Address;
-  /** Canonical bump of the SOL vault PDA (0 for token campaigns). */
-  vaultBump: number;
   /**
    * The payout oracle (registered with the platform) that registers videos and signs view
    * counts; only the admin may re-point it.
@@ -197,10 +124,47 @@ export type CampaignArgs = {
   oracle: Address;
   /** Fee recipient wallet, copied from the platform at creation. */
   treasury: Address;
+  /** Who paid the rent of this account and the vault, and gets it back on close. */
+  rentPayer: Address;
+  /** Submissions registered and not yet closed; the campaign closes only at zero. */
+  openSubmissions: number;
   /** Platform fee in basis points, frozen at creation. */
   feeBps: number;
   /** Maximum affiliate commission in basis points, frozen at creation. */
   maxAffiliateBps: number;
+  /**
+   * What the budget is held in: an `AssetKind` (0 SPL Token, 1 Token-2022, 2 native SOL);
+   * read it with `asset()`.
+   */
+  asset: number;
+  /** Decimals of the mint (9 for native SOL), used for `transfer_checked`. */
+  decimals: number;
+  /**
+   * 1 when the platform admin trusted the mint's issuer at creation, else 0; the mint
+   * policy is then not applied to this campaign (see `mint_policy`).
+   */
+  mintTrusted: number;
+  /** Canonical bump of the SOL vault PDA (0 for token campaigns). */
+  vaultBump: number;
+  /**
+   * Lifecycle status: a `CampaignStatus` (0 active, 1 paused, 2 ended); read it with
+   * `status()`.
+   */
+  status: number;
+  /** 1 when the admin paused the campaign (only the admin may resume it), else 0. */
+  pausedByAdmin: number;
+  /**
+   * 1 once the brand has withdrawn: the campaign is over for good (no resume, no new
+   * videos, no payouts), else 0.
+   */
+  settled: number;
+  /** Canonical bump of this PDA. */
+  bump: number;
+};
+
+export type CampaignArgs = {
+  /** Brand-chosen number that makes the PDA unique per brand. */
+  campaignId: number | bigint;
   /** Base units paid per 1,000 verified views. */
   ratePerThousandViews: number | bigint;
   /** The most one submission can ever earn, in base units. */
@@ -214,12 +178,8 @@ export type CampaignArgs = {
    * the brand may not withdraw; at least the platform's minimum.
    */
   settlementWindowSecs: number | bigint;
-  /** Lifecycle status. */
-  status: CampaignStatusArgs;
   /** Unix time of the last pause (0 if never paused). */
   pausedAt: number | bigint;
-  /** True when the admin paused the campaign; only the admin may resume it. */
-  pausedByAdmin: boolean;
   /**
    * Seconds the admin kept this campaign paused, all admin pauses summed; added to the
    * payout deadline so an admin pause never costs creators.
@@ -230,11 +190,6 @@ export type CampaignArgs = {
    * are added to the payout deadline.
    */
   platformPauseBaseline: number | bigint;
-  /**
-   * True once the brand has withdrawn: the campaign is over for good (no resume, no new
-   * videos, no payouts).
-   */
-  settled: boolean;
   /** Total the vault actually received from funders. */
   funded: number | bigint;
   /** Total paid to creators. */
@@ -262,10 +217,55 @@ export type CampaignArgs = {
    * its verified views earn cannot take the difference back.
    */
   shortfallOwed: number | bigint;
-  /** Submissions registered and not yet closed; the campaign closes only at zero. */
-  openSubmissions: number;
+  /** The brand that created the campaign and may fund, pause, withdraw and close it. */
+  brand: Address;
+  /** The budget's mint; `Pubkey::default()` for native SOL. */
+  mint: Address;
+  /** Token program of the mint; the system program for native SOL. */
+  tokenProgram: Address;
+  /** The vault: the campaign's associated token account, or the SOL vault PDA. */
+  vault: Address;
+  /**
+   * The payout oracle (registered with the platform) that registers videos and signs view
+   * counts; only the admin may re-point it.
+   */
+  oracle: Address;
+  /** Fee recipient wallet, copied from the platform at creation. */
+  treasury: Address;
   /** Who paid the rent of this account and the vault, and gets it back on close. */
   rentPayer: Address;
+  /** Submissions registered and not yet closed; the campaign closes only at zero. */
+  openSubmissions: number;
+  /** Platform fee in basis points, frozen at creation. */
+  feeBps: number;
+  /** Maximum affiliate commission in basis points, frozen at creation. */
+  maxAffiliateBps: number;
+  /**
+   * What the budget is held in: an `AssetKind` (0 SPL Token, 1 Token-2022, 2 native SOL);
+   * read it with `asset()`.
+   */
+  asset: number;
+  /** Decimals of the mint (9 for native SOL), used for `transfer_checked`. */
+  decimals: number;
+  /**
+   * 1 when the platform admin trusted the mint's issuer at creation, else 0; the mint
+   * policy is then not applied to this campaign (see `mint_policy`).
+   */
+  mintTrusted: number;
+  /** Canonical bump of the SOL vault PDA (0 for token campaigns). */
+  vaultBump: number;
+  /**
+   * Lifecycle status: a `CampaignStatus` (0 active, 1 paused, 2 ended); read it with
+   * `status()`.
+   */
+  status: number;
+  /** 1 when the admin paused the campaign (only the admin may resume it), else 0. */
+  pausedByAdmin: number;
+  /**
+   * 1 once the brand has withdrawn: the campaign is over for good (no resume, no new
+   * videos, no payouts), else 0.
+   */
+  settled: number;
   /** Canonical bump of this PDA. */
   bump: number;
 };
@@ -275,30 +275,15 @@ export function getCampaignEncoder(): FixedSizeEncoder<CampaignArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
-      ["brand", getAddressEncoder()],
       ["campaignId", getU64Encoder()],
-      ["asset", getAssetKindEncoder()],
-      ["mint", getAddressEncoder()],
-      ["tokenProgram", getAddressEncoder()],
-      ["decimals", getU8Encoder()],
-      ["mintTrusted", getBooleanEncoder()],
-      ["vault", getAddressEncoder()],
-      ["vaultBump", getU8Encoder()],
-      ["oracle", getAddressEncoder()],
-      ["treasury", getAddressEncoder()],
-      ["feeBps", getU16Encoder()],
-      ["maxAffiliateBps", getU16Encoder()],
       ["ratePerThousandViews", getU64Encoder()],
       ["capPerSubmission", getU64Encoder()],
       ["startTime", getI64Encoder()],
       ["endTime", getI64Encoder()],
       ["settlementWindowSecs", getI64Encoder()],
-      ["status", getCampaignStatusEncoder()],
       ["pausedAt", getI64Encoder()],
-      ["pausedByAdmin", getBooleanEncoder()],
       ["adminPausedSecs", getI64Encoder()],
       ["platformPauseBaseline", getI64Encoder()],
-      ["settled", getBooleanEncoder()],
       ["funded", getU64Encoder()],
       ["paidToCreators", getU64Encoder()],
       ["feesPaid", getU64Encoder()],
@@ -307,8 +292,23 @@ export function getCampaignEncoder(): FixedSizeEncoder<CampaignArgs> {
       ["commissionsAccrued", getU64Encoder()],
       ["withdrawn", getU64Encoder()],
       ["shortfallOwed", getU64Encoder()],
-      ["openSubmissions", getU32Encoder()],
+      ["brand", getAddressEncoder()],
+      ["mint", getAddressEncoder()],
+      ["tokenProgram", getAddressEncoder()],
+      ["vault", getAddressEncoder()],
+      ["oracle", getAddressEncoder()],
+      ["treasury", getAddressEncoder()],
       ["rentPayer", getAddressEncoder()],
+      ["openSubmissions", getU32Encoder()],
+      ["feeBps", getU16Encoder()],
+      ["maxAffiliateBps", getU16Encoder()],
+      ["asset", getU8Encoder()],
+      ["decimals", getU8Encoder()],
+      ["mintTrusted", getU8Encoder()],
+      ["vaultBump", getU8Encoder()],
+      ["status", getU8Encoder()],
+      ["pausedByAdmin", getU8Encoder()],
+      ["settled", getU8Encoder()],
       ["bump", getU8Encoder()],
     ]),
     (value) => ({ ...value, discriminator: CAMPAIGN_DISCRIMINATOR }),
@@ -319,30 +319,15 @@ export function getCampaignEncoder(): FixedSizeEncoder<CampaignArgs> {
 export function getCampaignDecoder(): FixedSizeDecoder<Campaign> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
-    ["brand", getAddressDecoder()],
     ["campaignId", getU64Decoder()],
-    ["asset", getAssetKindDecoder()],
-    ["mint", getAddressDecoder()],
-    ["tokenProgram", getAddressDecoder()],
-    ["decimals", getU8Decoder()],
-    ["mintTrusted", getBooleanDecoder()],
-    ["vault", getAddressDecoder()],
-    ["vaultBump", getU8Decoder()],
-    ["oracle", getAddressDecoder()],
-    ["treasury", getAddressDecoder()],
-    ["feeBps", getU16Decoder()],
-    ["maxAffiliateBps", getU16Decoder()],
     ["ratePerThousandViews", getU64Decoder()],
     ["capPerSubmission", getU64Decoder()],
     ["startTime", getI64Decoder()],
     ["endTime", getI64Decoder()],
     ["settlementWindowSecs", getI64Decoder()],
-    ["status", getCampaignStatusDecoder()],
     ["pausedAt", getI64Decoder()],
-    ["pausedByAdmin", getBooleanDecoder()],
     ["adminPausedSecs", getI64Decoder()],
     ["platformPauseBaseline", getI64Decoder()],
-    ["settled", getBooleanDecoder()],
     ["funded", getU64Decoder()],
     ["paidToCreators", getU64Decoder()],
     ["feesPaid", getU64Decoder()],
@@ -351,8 +336,23 @@ export function getCampaignDecoder(): FixedSizeDecoder<Campaign> {
     ["commissionsAccrued", getU64Decoder()],
     ["withdrawn", getU64Decoder()],
     ["shortfallOwed", getU64Decoder()],
-    ["openSubmissions", getU32Decoder()],
+    ["brand", getAddressDecoder()],
+    ["mint", getAddressDecoder()],
+    ["tokenProgram", getAddressDecoder()],
+    ["vault", getAddressDecoder()],
+    ["oracle", getAddressDecoder()],
+    ["treasury", getAddressDecoder()],
     ["rentPayer", getAddressDecoder()],
+    ["openSubmissions", getU32Decoder()],
+    ["feeBps", getU16Decoder()],
+    ["maxAffiliateBps", getU16Decoder()],
+    ["asset", getU8Decoder()],
+    ["decimals", getU8Decoder()],
+    ["mintTrusted", getU8Decoder()],
+    ["vaultBump", getU8Decoder()],
+    ["status", getU8Decoder()],
+    ["pausedByAdmin", getU8Decoder()],
+    ["settled", getU8Decoder()],
     ["bump", getU8Decoder()],
   ]);
 }

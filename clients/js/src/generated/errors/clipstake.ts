@@ -134,6 +134,8 @@ export const CLIPSTAKE_ERROR__BATCH_ACCOUNTS_MISMATCH = 0x17a9; // 6057
 export const CLIPSTAKE_ERROR__SHORTFALL_STILL_OWED = 0x17aa; // 6058
 /** MintTransferFeeWithdrawable: The mint lets an authority withdraw the transfer fees withheld from payouts (it would take back part of each); use a mint without a withdraw-withheld authority, or ask the admin to trust its issuer */
 export const CLIPSTAKE_ERROR__MINT_TRANSFER_FEE_WITHDRAWABLE = 0x17ab; // 6059
+/** CorruptCampaign: The campaign account holds an asset or status byte no version of this program writes; report it to the platform, the account cannot be used as it is */
+export const CLIPSTAKE_ERROR__CORRUPT_CAMPAIGN = 0x17ac; // 6060
 
 export type ClipstakeError =
   | typeof CLIPSTAKE_ERROR__ACCRUED_STILL_OWED
@@ -153,6 +155,7 @@ export type ClipstakeError =
   | typeof CLIPSTAKE_ERROR__CAMPAIGN_NOT_STARTED
   | typeof CLIPSTAKE_ERROR__CAMPAIGN_PAUSED
   | typeof CLIPSTAKE_ERROR__CAMPAIGN_SETTLED
+  | typeof CLIPSTAKE_ERROR__CORRUPT_CAMPAIGN
   | typeof CLIPSTAKE_ERROR__DUPLICATE_ACCOUNT
   | typeof CLIPSTAKE_ERROR__EMPTY_BATCH
   | typeof CLIPSTAKE_ERROR__INSUFFICIENT_VAULT_BALANCE
@@ -217,6 +220,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [CLIPSTAKE_ERROR__CAMPAIGN_NOT_STARTED]: `The campaign has not started yet; wait for its start time`,
     [CLIPSTAKE_ERROR__CAMPAIGN_PAUSED]: `The campaign is paused; payouts and registrations wait until the brand resumes it`,
     [CLIPSTAKE_ERROR__CAMPAIGN_SETTLED]: `The brand has withdrawn from this campaign: it is over for good and cannot be resumed, registered to or paid from`,
+    [CLIPSTAKE_ERROR__CORRUPT_CAMPAIGN]: `The campaign account holds an asset or status byte no version of this program writes; report it to the platform, the account cannot be used as it is`,
     [CLIPSTAKE_ERROR__DUPLICATE_ACCOUNT]: `The same account was passed for two roles that must differ`,
     [CLIPSTAKE_ERROR__EMPTY_BATCH]: `A batch must pay at least one submission`,
     [CLIPSTAKE_ERROR__INSUFFICIENT_VAULT_BALANCE]: `The vault holds nothing to pay this recorded shortfall; fund the campaign, then pay again`,
