@@ -25,7 +25,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: build idl idl-commit idl-tests test-ts ts-suites clients-js build-with-variant test browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet bench-tracking \
+.PHONY: fmt-check build idl idl-commit idl-tests test-ts ts-suites clients-js build-with-variant test browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet bench-tracking \
 	localnet demo fmt fuzz fuzz-smoke
 
 build: idl
@@ -41,7 +41,7 @@ idl-commit: idl
 
 # Chromium and playwright-core install in the background while `cargo test` compiles (after the
 # SBF build's own apt step, so the two never wait on each other).
-test: build-with-variant idl sbf-tool-tests idl-tests
+test: fmt-check build-with-variant idl sbf-tool-tests idl-tests
 	bash tests/browser/run.sh --background
 	cargo test --workspace --locked
 	$(MAKE) ts-suites
@@ -114,6 +114,10 @@ demo: build
 
 fmt:
 	cargo fmt --all
+
+# Part of `make test`: unformatted code fails CI (`make fmt` fixes it).
+fmt-check:
+	cargo fmt --all -- --check
 
 # libFuzzer targets (fuzz/, its own Cargo.lock and target directory under ~/.cache/clipstake;
 # cargo-fuzz installed there once per machine). Not in `test` yet: see fuzz/README.md.

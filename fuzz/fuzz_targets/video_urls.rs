@@ -37,7 +37,10 @@ fuzz_target!(|data: &[u8]| {
                 "{text:?} -> {canonical:?} does not read back"
             );
             assert_eq!(VideoId::parse(&canonical).as_ref(), Ok(id));
-            assert_eq!(id.content_hash(), VideoId::parse(&canonical).unwrap().content_hash());
+            assert_eq!(
+                id.content_hash(),
+                VideoId::parse(&canonical).unwrap().content_hash()
+            );
         }
         Ok(VideoRef::TikTokShortLink(url)) => {
             let host = url.host_str().expect("a short link has a host");

@@ -44,12 +44,18 @@ fn arbitrary_headers(key: &[u8], id: &str, timestamp: &str, signature: &str, bod
     if keys(key).verify(&headers, body, NOW).is_err() {
         return;
     }
-    assert!(!id.is_empty() && id.len() <= 256, "accepted a bad id {id:?}");
+    assert!(
+        !id.is_empty() && id.len() <= 256,
+        "accepted a bad id {id:?}"
+    );
     let at: i64 = timestamp
         .trim()
         .parse()
         .expect("accepted a timestamp that is not unix seconds");
-    assert!(NOW.abs_diff(at) <= TOLERANCE_SECS as u64, "accepted a stale timestamp {at}");
+    assert!(
+        NOW.abs_diff(at) <= TOLERANCE_SECS as u64,
+        "accepted a stale timestamp {at}"
+    );
     let genuine = sign(&secret(key), id, at, body).expect("signs");
     let genuine = STANDARD.decode(&genuine["v1,".len()..]).expect("base64");
     let carried = signature
@@ -57,12 +63,19 @@ fn arbitrary_headers(key: &[u8], id: &str, timestamp: &str, signature: &str, bod
         .filter_map(|entry| entry.strip_prefix("v1,"))
         .filter_map(|encoded| STANDARD.decode(encoded).ok())
         .any(|tag| tag == genuine);
-    assert!(carried, "accepted without the genuine signature: {signature:?}");
+    assert!(
+        carried,
+        "accepted without the genuine signature: {signature:?}"
+    );
 }
 
 /// A delivery the key signed: accepted exactly when fresh; any change refuses it.
 fn signed_delivery(key: &[u8], skew: i64, mutation: usize, id: &str, body: &[u8]) {
-    let id = if id.is_empty() || id.len() > 256 { "msg_fuzz" } else { id };
+    let id = if id.is_empty() || id.len() > 256 {
+        "msg_fuzz"
+    } else {
+        id
+    };
     let at = NOW + skew;
     let signature = sign(&secret(key), id, at, body).expect("signs");
     let timestamp = at.to_string();
@@ -72,27 +85,46 @@ fn signed_delivery(key: &[u8], skew: i64, mutation: usize, id: &str, body: &[u8]
         signature: &signature,
     };
     let fresh = skew.unsigned_abs() <= TOLERANCE_SECS as u64;
-    assert_eq!(keys(key).verify(&headers, body, NOW).is_ok(), fresh, "skew {skew}");
+    assert_eq!(
+        keys(key).verify(&headers, body, NOW).is_ok(),
+        fresh,
+        "skew {skew}"
+    );
     if !fresh {
         return;
     }
     if !body.is_empty() {
         let mut changed = body.to_vec();
         changed[mutation % body.len()] ^= 1 << (mutation % 8);
-        assert!(keys(key).verify(&headers, &changed, NOW).is_err(), "a changed body passed");
+        assert!(
+            keys(key).verify(&headers, &changed, NOW).is_err(),
+            "a changed body passed"
+        );
     }
     let other_id = format!("{id}x");
     let moved = (at + 1).to_string();
     for other in [
-        Signed { id: &other_id, ..headers },
-        Signed { timestamp: &moved, ..headers },
+        Signed {
+            id: &other_id,
+            ..headers
+        },
+        Signed {
+            timestamp: &moved,
+            ..headers
+        },
     ] {
-        assert!(keys(key).verify(&other, body, NOW).is_err(), "changed headers passed");
+        assert!(
+            keys(key).verify(&other, body, NOW).is_err(),
+            "changed headers passed"
+        );
     }
     let mut other_key = key.to_vec();
     let flipped = mutation % other_key.len();
     other_key[flipped] ^= 0x80;
-    assert!(keys(&other_key).verify(&headers, body, NOW).is_err(), "another key passed");
+    assert!(
+        keys(&other_key).verify(&headers, body, NOW).is_err(),
+        "another key passed"
+    );
 }
 
 fuzz_target!(|data: &[u8]| {
