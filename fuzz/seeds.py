@@ -122,3 +122,41 @@ write("reports", "jsonl-history", b"\x02" + b"".join(
     b'{"video":"v","views":%d,"observed_at":%d}\n' % (v, t)
     for v, t in [(1000, 2_000_000), (5000, 2_003_600), (9000, 2_007_200), (10**9, 2_007_201)]))
 write("reports", "times", b"\x00" + b"1795000000\n-1\n2026-11-23T10:00:00Z\n2026-02-28 23:59:60.5+00:00\n1970-01-01T00:00:00Z\n")
+
+# --- webhook: key (24) | skew (i16 LE) | mutation (u16 LE) | id \0 timestamp \0 signature \0 body
+import base64
+import hashlib
+import hmac
+
+KEY = bytes(range(24))
+NOW = 1_795_000_000
+
+
+def signed(msg_id, timestamp, body):
+    tag = hmac.new(KEY, b"%s.%d.%s" % (msg_id, timestamp, body), hashlib.sha256).digest()
+    return b"v1," + base64.b64encode(tag)
+
+
+BODY = b'{"video":"youtube:dQw4w9WgXcQ","views":1200,"observed_at":1795000000}\n'
+for name, skew, ts, sig in [
+    ("genuine", 0, NOW, signed(b"msg_1", NOW, BODY)),
+    ("rotated", -299, NOW - 10, b"v1,AAAA " + signed(b"msg_1", NOW - 10, BODY)),
+    ("stale", 301, NOW - 301, signed(b"msg_1", NOW - 301, BODY)),
+    ("unsigned", 0, NOW, b""),
+]:
+    write("webhook", name, KEY + struct.pack("<hH", skew, 7) + b"msg_1\x00%d\x00" % ts + sig + b"\x00" + BODY)
+
+# --- video_urls: the text a creator or a report gives as the video
+for name, url in [
+    ("youtube-watch", "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42s"),
+    ("youtube-short", "https://youtube.com/shorts/dQw4w9WgXcQ?feature=share"),
+    ("youtu-be", "youtu.be/dQw4w9WgXcQ"),
+    ("youtube-canonical", "youtube:dQw4w9WgXcQ"),
+    ("tiktok", "https://www.tiktok.com/@maker/video/7301234567890123456?lang=en"),
+    ("tiktok-short", "https://vm.tiktok.com/ZMabc123/"),
+    ("instagram-reel", "https://www.instagram.com/maker/reel/C1a2B3c4D5e/"),
+    ("x-status", "https://x.com/maker/status/1790000000000000001"),
+    ("x-web", "https://twitter.com/i/web/status/01790000000000000001"),
+    ("look-alike", "https://youtube.com.evil.example/watch?v=dQw4w9WgXcQ"),
+]:
+    write("video_urls", name, url.encode())

@@ -95,7 +95,7 @@ fn track_verifies_and_run_pays_only_what_the_sources_back() {
     let creator = Keypair::new().pubkey().to_string();
     let videos = [
         (format!("youtube:{YT}"), "UCuAXFkgsw1L7xaCfnd5JJOw"),
-        (format!("youtube:{YT_OTHER}"), "UCsomeoneElseEntirely00"),
+        (format!("youtube:{YT_OTHER}"), "UCsomeoneElseEntirely000"),
         (format!("tiktok:{TT}"), "maya.makes"),
         (format!("tiktok:{TT_OTHER}"), "other.one"),
     ];
@@ -106,21 +106,25 @@ fn track_verifies_and_run_pays_only_what_the_sources_back() {
             &campaign,
             "--video",
             video,
+            "--account",
+            owner,
             "--creator",
             &creator,
         ]);
-        let added = cli(&[
-            "oracle",
-            "track",
-            "--add",
-            video,
-            "--campaign",
-            &campaign,
-            "--owner",
-            owner,
-        ]);
-        assert_eq!(added["owner"], *owner);
     }
+    // `oracle track --add` records an account again (here the same one, from another spelling
+    // of the video): what an operator does for a submission registered without it.
+    let added = cli(&[
+        "oracle",
+        "track",
+        "--add",
+        &format!("https://youtu.be/{YT}"),
+        "--campaign",
+        &campaign,
+        "--owner",
+        videos[0].1,
+    ]);
+    assert_eq!(added["owner"], videos[0].1);
 
     // The first round, with the oracle's structured logs on stderr.
     let out = clipstake()
