@@ -467,7 +467,7 @@ fn claim_sol(
     campaign: &Pubkey,
 ) {
     let creator = Keypair::new();
-    let video = "https://www.youtube.com/shorts/solCreator1";
+    let video = "https://www.youtube.com/shorts/solCreatorA";
     let registered = net.json(
         "oracle",
         &[
