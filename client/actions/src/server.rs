@@ -18,7 +18,7 @@ use anchor_lang::prelude::Pubkey;
 use clipstake_client::Error;
 use clipstake_client::backend::Backend;
 use serde_json::{Value, json};
-use tiny_http::{Header, Method, Request, Response, Server};
+use tiny_http::{Header, Method, Request, Response};
 
 use crate::claim::{self, Claimer};
 use crate::{Refusal, fund, page, spec};
@@ -72,12 +72,7 @@ pub fn serve(
     options: &ServeOptions,
     on_listening: &mut dyn FnMut(&str),
 ) -> Result<Infallible, Error> {
-    let server = Server::http(&options.listen)
-        .map_err(|e| Error::Other(format!("cannot listen on {}: {e}", options.listen)))?;
-    let address = server
-        .server_addr()
-        .to_ip()
-        .map_or(options.listen.clone(), |a| a.to_string());
+    let (server, address) = clipstake_oracle::service::http::bind(&options.listen)?;
     on_listening(&address);
     loop {
         let Ok(mut request) = server.recv() else {

@@ -59,6 +59,18 @@ pub struct Served {
     pub unauthorized: usize,
 }
 
+/// Opens an HTTP server on `listen` (`127.0.0.1:0` picks a free port) and returns it with the
+/// address it is bound to. Shared by `oracle serve` and `actions serve`.
+pub fn bind(listen: &str) -> Result<(Server, String), Error> {
+    let server = Server::http(listen)
+        .map_err(|e| Error::Other(format!("cannot listen on {listen}: {e}")))?;
+    let address = server
+        .server_addr()
+        .to_ip()
+        .map_or(listen.to_string(), |a| a.to_string());
+    Ok((server, address))
+}
+
 /// Serves until killed (or [`ServeOptions::max_requests`]); `on_listening` gets the bound
 /// address once the socket is open (callers print it so scripts learn the port).
 pub fn serve(
@@ -67,12 +79,7 @@ pub fn serve(
     options: &ServeOptions,
     on_listening: &mut dyn FnMut(&str),
 ) -> Result<Served, Error> {
-    let server = Server::http(&options.listen)
-        .map_err(|e| Error::Other(format!("cannot listen on {}: {e}", options.listen)))?;
-    let address = server
-        .server_addr()
-        .to_ip()
-        .map_or(options.listen.clone(), |a| a.to_string());
+    let (server, address) = bind(&options.listen)?;
     on_listening(&address);
     let mut served = Served {
         address,

@@ -3,6 +3,7 @@
 //! pulled back in a later round (`/progress`, `/snapshot`). The provider's webhook carries only
 //! a static auth header, so a delivery is only a hint that the snapshot is ready: the result is
 //! always pulled from the API, never read from the push.
+use crate::ledger::db;
 use std::time::Duration;
 
 use reqwest::blocking::Client;
@@ -293,10 +294,6 @@ pub fn callback(
     }
     let secret = std::env::var(WEBHOOK_SECRET_ENV).ok();
     on_callback(ledger, authorization.as_deref(), &body, secret.as_deref())
-}
-
-fn db(e: rusqlite::Error) -> Error {
-    Error::Other(format!("oracle ledger: {e}"))
 }
 
 impl Ledger {

@@ -3,16 +3,13 @@
 //!
 //! A request is taken from the budget in one `BEGIN IMMEDIATE` transaction (SQLite's write
 //! lock): two processes can never both take the last request of a window.
+use crate::ledger::db;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::Limits;
 use crate::ledger::Ledger;
 use clipstake_client::Error;
-
-fn db(e: rusqlite::Error) -> Error {
-    Error::Other(format!("oracle ledger: {e}"))
-}
 
 /// The unix time (seconds) at which the quota day after the one holding `now` starts, days
 /// starting at midnight at UTC offset `offset`.

@@ -1,16 +1,13 @@
 //! Scrape jobs: an asynchronous source's triggered batch, kept in the ledger with its deadline
 //! until its result is pulled, it fails, or the deadline passes (its videos then fall through
 //! to the next source).
+use crate::ledger::db;
 use rusqlite::params;
 use sha2::{Digest, Sha256};
 
 use super::Wanted;
 use crate::ledger::Ledger;
 use clipstake_client::Error;
-
-fn db(e: rusqlite::Error) -> Error {
-    Error::Other(format!("oracle ledger: {e}"))
-}
 
 /// A running job.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 //! `oracle track`: reads the views of every tracked video the refresh schedule says is due,
 //! through the router, and hands each video's readings to verification, which records them
 //! as accepted (payable by the next `oracle run`) or quarantined.
+use crate::ledger::db;
 use std::collections::{BTreeMap, HashMap};
 
 use anchor_lang::prelude::Pubkey;
@@ -16,10 +17,6 @@ use crate::verify::{self, Outcome};
 use crate::video::{Platform, Reading, VideoId};
 use clipstake_client::Error;
 use clipstake_client::backend::Backend;
-
-fn db(e: rusqlite::Error) -> Error {
-    Error::Other(format!("oracle ledger: {e}"))
-}
 
 /// A video the oracle tracks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
