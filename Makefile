@@ -1,6 +1,6 @@
 # ClipStake: the README's commands.
 #   make demo   the main job on the embedded default (in-process SVM)
-#   make test   builds the SBF program and runs every test (what CI runs)
+#   make test   builds the SBF program and runs every test, with rustfmt and clippy (what CI runs)
 #   make browser-tests   the campaign page in headless Chromium (part of `test`; installs
 #               Debian's chromium when it is missing)
 #   make build  builds target/deploy/clipstake.so (the tests also link the strict-alignment
@@ -25,7 +25,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: fmt-check build idl idl-commit idl-tests test-ts ts-suites clients-js build-with-variant test browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet bench-tracking \
+.PHONY: fmt-check build idl idl-commit idl-tests test-ts ts-suites clients-js build-with-variant test test-sbf-side test-host-build browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet bench-tracking \
 	localnet demo fmt fuzz fuzz-smoke
 
 build: idl
@@ -39,13 +39,34 @@ idl:
 idl-commit: idl
 	cp target/idl/clipstake.json target/types/clipstake.ts idl/
 
-# Chromium and playwright-core install in the background while `cargo test` compiles (after the
-# SBF build's own apt step, so the two never wait on each other).
-test: fmt-check build-with-variant idl sbf-tool-tests idl-tests
-	bash tests/browser/run.sh --background
-	cargo test --workspace --locked
+# The SBF side (the program, its variant, the IDL and their tools' tests) and the host test
+# binaries compile at the same time: each leaves a core idle for long stretches (the linker's
+# install, the program's and the biggest crates' codegen), and neither needs the other until the
+# tests run. Chromium and playwright-core install in the background meanwhile (after the SBF
+# build's own apt step, so the two never wait on each other).
+test: fmt-check
+	$(MAKE) --no-print-directory test-sbf-side & sbf_side=$$!; \
+	  $(MAKE) --no-print-directory test-host-build; host_build=$$?; \
+	  wait $$sbf_side && exit $$host_build
+	$(LINTED) cargo test --workspace --locked
 	$(MAKE) ts-suites
-	$(MAKE) browser-tests
+	$(LINTED) $(MAKE) browser-tests
+
+test-sbf-side:
+	$(MAKE) --no-print-directory build-with-variant
+	bash tests/browser/run.sh --background
+	$(MAKE) --no-print-directory idl
+	$(MAKE) --no-print-directory sbf-tool-tests idl-tests
+
+test-host-build:
+	$(LINTED) cargo test --workspace --locked --no-run
+
+# Clippy lints the workspace's crates inside the host test build, as `cargo clippy -- -D warnings`
+# would (clippy-driver as the workspace wrapper, the arguments passed the way cargo-clippy passes
+# them): the workspace's crates compile with every lint checked while the dependencies still go to
+# plain rustc, so linting costs no second, check-mode build of the whole graph. A warning of
+# rustc's or clippy's fails `make test`; the test binaries, examples included, are linted too.
+LINTED := RUSTC_WORKSPACE_WRAPPER=clippy-driver CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 
 # The page in headless Chromium against the local validator (tests/browser/README.md).
 browser-tests:

@@ -296,7 +296,9 @@ fn batch_table() {
     println!();
     println!("| asset | payouts | split | batch CU | per payout | marginal per payout (from 1) |");
     println!("|---|---:|---|---:|---:|---:|");
-    let runs: [(fn() -> Env, Option<Pubkey>, &str); 4] = [
+    // Each run: a fresh environment, the affiliate (if any) and the split's name.
+    type Run = (fn() -> Env, Option<Pubkey>, &'static str);
+    let runs: [Run; 4] = [
         (
             Env::with_platform,
             Some(TOKEN_PROGRAM_ID),

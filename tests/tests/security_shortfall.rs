@@ -37,6 +37,8 @@ fn end_campaign(env: &mut Env, payee: &Payee) {
         .unwrap();
 }
 
+// litesvm's own result type, as every harness call returns it.
+#[allow(clippy::result_large_err)]
 fn withdraw(env: &mut Env, payee: &Payee, amount: u64) -> TxResult {
     let brand = env.brand.insecure_clone();
     let withdraw = ix::withdraw(&env.campaign(&payee.campaign), amount);

@@ -19,7 +19,10 @@ fn security_txt(elf: &[u8]) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|p| String::from_utf8(p.to_vec()).expect("security.txt is UTF-8"))
         .collect();
-    assert!(parts.len() % 2 == 0, "fields and values pair up: {parts:?}");
+    assert!(
+        parts.len().is_multiple_of(2),
+        "fields and values pair up: {parts:?}"
+    );
     parts
         .chunks(2)
         .map(|kv| (kv[0].clone(), kv[1].clone()))
