@@ -2,7 +2,7 @@
 //! with SPL Token, Token-2022, the ATA program and the Ed25519 precompile.
 // litesvm's FailedTransactionMetadata is the error type; boxing it would only obscure tests.
 #![allow(clippy::result_large_err)]
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anchor_lang::AccountDeserialize;
 use anchor_lang::prelude::Pubkey;
@@ -47,8 +47,22 @@ pub const MAX_ATTESTATION_SECS: i64 = 7 * 24 * 3600;
 pub fn program_so_path() -> PathBuf {
     match std::env::var_os("CLIPSTAKE_TEST_PROGRAM_SO") {
         Some(path) => PathBuf::from(path),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so"),
+        None => workspace_root().join("target/deploy/clipstake.so"),
     }
+}
+
+/// The checkout being tested, found at run time from the package cargo runs the test in (the
+/// nearest directory up with an `Anchor.toml`). A path baked in at compile time would name
+/// wherever the cached test binary was first built, since target directories outlive clones.
+pub fn workspace_root() -> PathBuf {
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .expect("cargo sets CARGO_MANIFEST_DIR for tests");
+    start
+        .ancestors()
+        .find(|dir| dir.join("Anchor.toml").is_file())
+        .map_or(start.clone(), Path::to_path_buf)
 }
 
 /// The program ELF. Fails the test, saying how to build it, when it is missing: the tests

@@ -15,7 +15,8 @@ fn program_so() -> PathBuf {
     let path = std::env::var_os("CLIPSTAKE_PROGRAM_SO")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/deploy/clipstake.so")
+            Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+                .join("../../target/deploy/clipstake.so")
         });
     assert!(
         path.is_file(),

@@ -14,7 +14,9 @@ fn line(video: &str, views: u64, at: i64) -> String {
 #[test]
 fn cli_ingest_review_run_ledger() {
     let dir = tempfile::tempdir().unwrap();
-    let so = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/deploy/clipstake.so");
+    let so =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+            .join("../../target/deploy/clipstake.so");
     let cli = |args: &[&str]| -> serde_json::Value {
         let out = assert_cmd::Command::cargo_bin("clipstake")
             .unwrap()

@@ -21,7 +21,9 @@ const TT_OTHER: &str = "7309999999999999999";
 #[test]
 fn track_verifies_and_run_pays_only_what_the_sources_back() {
     let dir = tempfile::tempdir().unwrap();
-    let so = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/deploy/clipstake.so");
+    let so =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+            .join("../../target/deploy/clipstake.so");
     // The binary in the test's directory, its credential in the environment.
     let clipstake = || {
         let mut command = assert_cmd::Command::cargo_bin("clipstake").unwrap();

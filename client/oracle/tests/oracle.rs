@@ -38,7 +38,8 @@ struct World {
 }
 
 fn program_so() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/deploy/clipstake.so")
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+        .join("../../target/deploy/clipstake.so")
 }
 
 fn elf() -> Vec<u8> {

@@ -15,7 +15,7 @@ fn the_sdk_depends_on_no_io_or_cli_crate() {
     let output = std::process::Command::new(env!("CARGO"))
         .args(["tree", "--offline", "-p", "clipstake-sdk", "-e", "normal"])
         .args(["--prefix", "none", "--format", "{p}"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo tree runs");
     assert!(

@@ -15,7 +15,10 @@ use solana_signer::Signer;
 /// The program ELF the tests deploy.
 pub fn program_so() -> PathBuf {
     let path = std::env::var_os("CLIPSTAKE_PROGRAM_SO").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/deploy/clipstake.so"),
+        || {
+            Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+                .join("../target/deploy/clipstake.so")
+        },
         PathBuf::from,
     );
     assert!(

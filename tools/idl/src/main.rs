@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 
 fn main() -> Result<()> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("../..");
     let out = parse_out()?.unwrap_or_else(|| root.join("target"));
     let target_dir = std::env::var_os("CLIPSTAKE_IDL_TARGET_DIR")
         .map_or_else(clipstake_idl::default_build_target_dir, PathBuf::from);

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use anchor_lang_idl::types::Idl;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")).join("../..")
 }
 
 fn read(path: &Path) -> String {

@@ -207,7 +207,7 @@ pub fn fixture(path: &str) -> Value {
     // From `client/oracle` or `client/cli`: both reach the oracle's fixtures this way.
     let full = format!(
         "{}/../oracle/tests/fixtures/sources/{path}",
-        env!("CARGO_MANIFEST_DIR")
+        std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{full}: {e}"))
