@@ -51,7 +51,11 @@
 //! - an attestation is spent once its views are paid in full or the watermark passes them, and
 //!   a spent attestation never pays again (it may be redeemed again while its views are still
 //!   owed something, after the deadline too); a revoked oracle moves nothing;
-//! - accrued fees and commissions stay in the vault until settled.
+//! - accrued fees and commissions stay in the vault until settled;
+//! - the mint authority's holder takes nothing back through the mint: freezing a vault,
+//!   burning what it holds, giving the mint a freeze authority, raising a Token-2022 transfer
+//!   fee and closing the mint to re-create it with new powers are each refused by the token
+//!   program with its own named error, and change no watched account.
 //!
 //! A failing run prints its seed and the failure, shrinks the sequence (deleting operations,
 //! then halving numbers, while the same kind of failure persists) and prints the shrunk sequence
@@ -113,6 +117,7 @@ use Expiry::*;
 use Kind::*;
 use Mark::*;
 use Op::*;
+use Power::*;
 use Swap::*;
 use To::*;
 use Views::*;
@@ -220,6 +225,23 @@ pub enum Blockable {
     TreasuryAcct,
     Affiliate1,
     Creator2,
+}
+
+/// What the holder of the mint's authority tries against a campaign's vault and the mint
+/// (`Op::MintPower`). The mint policy admits only mints on which none of these can work, so the
+/// token program must refuse each with its own named error, and nothing may change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Power {
+    /// Freeze the vault (needs a freeze authority).
+    FreezeVault,
+    /// Burn everything the vault holds, as mint authority (only its owner or delegate may).
+    BurnFromVault,
+    /// Give the mint a freeze authority (only an existing one can be moved).
+    AddFreezeAuthority,
+    /// Raise the transfer fee to 100% (Token-2022; needs the fee config authority).
+    RaiseTransferFee,
+    /// Close the mint to re-create it with new powers (Token-2022; needs a close authority).
+    CloseMint,
 }
 
 /// One step of a lifecycle. `campaign` indexes the campaigns in order of first creation,
@@ -365,6 +387,11 @@ pub enum Op {
         who: Blockable,
         on: bool,
     },
+    /// The mint authority's holder uses it against a campaign's vault or the mint.
+    MintPower {
+        campaign: u8,
+        power: Power,
+    },
 }
 
 impl Op {
@@ -396,6 +423,7 @@ impl Op {
             CloseSubmission { .. } => "close_submission",
             CloseCampaign { .. } => "close_campaign",
             Block { .. } => "block_recipient",
+            MintPower { .. } => "mint_power",
         }
     }
 
@@ -1953,7 +1981,118 @@ impl World {
                 self.set_blocked(who, on);
                 Ok(Some(true))
             }
+            MintPower { campaign, power } => self.mint_power(campaign, power),
         }
+    }
+
+    /// The mint authority tries `power` on `campaign`'s vault or the mint: the token program
+    /// must refuse it with the error named here and no watched account may change.
+    fn mint_power(&mut self, campaign: u8, power: Power) -> Result<Option<bool>, Failure> {
+        use spl_token_2022_interface::error::TokenError;
+        let token = |error: TokenError| InstructionError::Custom(error as u32);
+        let (Some((mint, program)), Some(ci)) = (self.token(), self.camp_of(campaign)) else {
+            return Ok(None);
+        };
+        let token_2022 = program == TOKEN_2022_PROGRAM_ID;
+        if !self.m.camps[ci].live
+            || (!token_2022 && matches!(power, Power::RaiseTransferFee | Power::CloseMint))
+        {
+            return Ok(None);
+        }
+        let vault = self.m.camps[ci].vault;
+        // The lifecycle's mints are minted by the environment's payer.
+        let authority = self.env.payer.pubkey();
+        let held = self.env.token_balance(&vault);
+        let t22 = spl_token_2022_interface::instruction::AuthorityType::FreezeAccount;
+        let (instruction, expected) = match power {
+            Power::FreezeVault => (
+                spl_token_2022_interface::instruction::freeze_account(
+                    &program,
+                    &vault,
+                    &mint,
+                    &authority,
+                    &[],
+                ),
+                token(TokenError::MintCannotFreeze),
+            ),
+            Power::BurnFromVault => (
+                spl_token_2022_interface::instruction::burn_checked(
+                    &program,
+                    &vault,
+                    &mint,
+                    &authority,
+                    &[],
+                    held,
+                    6,
+                ),
+                token(TokenError::OwnerMismatch),
+            ),
+            Power::AddFreezeAuthority => (
+                spl_token_2022_interface::instruction::set_authority(
+                    &program,
+                    &mint,
+                    Some(&authority),
+                    t22,
+                    &authority,
+                    &[],
+                ),
+                token(TokenError::MintCannotFreeze),
+            ),
+            Power::RaiseTransferFee => (
+                spl_token_2022_interface::extension::transfer_fee::instruction::set_transfer_fee(
+                    &program,
+                    &mint,
+                    &authority,
+                    &[],
+                    10_000,
+                    u64::MAX,
+                ),
+                token(TokenError::NoAuthorityExists),
+            ),
+            Power::CloseMint => (
+                spl_token_2022_interface::instruction::close_account(
+                    &program,
+                    &mint,
+                    &authority,
+                    &authority,
+                    &[],
+                ),
+                // Token-2022 reads a mint without the close-authority extension as an
+                // account it cannot close.
+                InstructionError::InvalidAccountData,
+            ),
+        };
+        let instruction = instruction.map_err(|e| Failure {
+            kind: "harness".into(),
+            message: format!("building {power:?}: {e}"),
+        })?;
+        let before = self.snapshot();
+        self.stats.transactions += 1;
+        let outcome = self
+            .env
+            .send(&[instruction], &[])
+            .map(|_| ())
+            .map_err(|f| f.err);
+        ensure!(
+            outcome == Err(TransactionError::InstructionError(0, expected.clone())),
+            format!("mint power {power:?}"),
+            "the mint authority's {power:?} on campaign {} should be refused with {expected:?}, \
+             got {outcome:?}",
+            self.m.camps[ci].addr
+        );
+        for ((key, was), (_, now)) in before.iter().zip(self.snapshot().iter()) {
+            ensure!(
+                was == now,
+                "refused operation changed an account",
+                "the refused {power:?} changed account {key}:\nbefore {was:?}\nafter  {now:?}"
+            );
+        }
+        *self
+            .stats
+            .refusals
+            .entry(format!("mint_power {power:?}: {expected:?}"))
+            .or_default() += 1;
+        Ok(Some(false))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -3750,6 +3889,7 @@ impl World {
             CloseSub,
             CloseCamp,
             Block,
+            MintPower,
             Warp,
             WarpTo,
         }
@@ -3785,6 +3925,7 @@ impl World {
             (s(35), K::CloseSub),
             (c(15), K::CloseCamp),
             (25, K::Block),
+            (c(6), K::MintPower),
             (90, K::Warp),
             (c(30), K::WarpTo),
         ]);
@@ -3851,6 +3992,16 @@ impl World {
                     ]),
                 }
             }
+            K::MintPower => MintPower {
+                campaign: self.pick_campaign(rng),
+                power: rng.pick(&[
+                    FreezeVault,
+                    BurnFromVault,
+                    AddFreezeAuthority,
+                    RaiseTransferFee,
+                    CloseMint,
+                ]),
+            },
             K::Donate => {
                 // Now and then send funds straight to a campaign that owes a shortfall (after
                 // the settlement, the only way funds still reach its vault).
