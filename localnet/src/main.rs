@@ -113,19 +113,54 @@ fn run(args: Args) -> Result<(), String> {
         Some(text) => Some(parse_address(text)?),
         None => default_keypair_address(),
     };
+    let rpc_port = free_port_if_zero(&args.bind_address, args.rpc_port)?;
+    let ws_port = free_port_if_zero(&args.bind_address, args.ws_port)?;
+    let config = surfpool_config(&args, upgrade_authority, rpc_port, ws_port)?;
+    let simnet = Simnet::start(config, args.slot_time_ms.max(1))?;
+    let simnet = simnet.wait_until_started(rpc_port, ws_port)?;
+    deploy(
+        &simnet.locker,
+        &Pubkey::new_from_array(clipstake::ID.to_bytes()),
+        &elf,
+        upgrade_authority,
+    )?;
+
+    let url = format!("http://{}:{rpc_port}", args.bind_address);
+    println!(
+        "ClipStake localnet ready\n  RPC URL:           {url}\n  WebSocket URL:     ws://{}:{ws_port}\n  \
+         program:           {} ({} bytes)\n  upgrade authority: {}",
+        args.bind_address,
+        clipstake::ID,
+        elf.len(),
+        upgrade_authority.map_or("none (immutable)".to_string(), |a| a.to_string()),
+    );
+    if let Some(path) = &args.ready_file {
+        write_atomically(path, &url)?;
+    }
+    let served = simnet.serve_until_signal();
+    if let Some(path) = &args.ready_file {
+        let _ = std::fs::remove_file(path);
+    }
+    served
+}
+
+/// The simnet's settings: offline, the given ports, the airdrops (the upgrade authority always
+/// gets one: it pays for `platform init` and the demo, as on a fresh test validator).
+fn surfpool_config(
+    args: &Args,
+    upgrade_authority: Option<Pubkey>,
+    rpc_port: u16,
+    ws_port: u16,
+) -> Result<SurfpoolConfig, String> {
     let mut airdrop_addresses = args
         .airdrop
         .iter()
         .map(|a| parse_address(a))
         .collect::<Result<Vec<_>, _>>()?;
-    // The deployer pays for `platform init` and the demo, as on a fresh test validator.
     if let Some(authority) = upgrade_authority.filter(|a| !airdrop_addresses.contains(a)) {
         airdrop_addresses.push(authority);
     }
-    let rpc_port = free_port_if_zero(&args.bind_address, args.rpc_port)?;
-    let ws_port = free_port_if_zero(&args.bind_address, args.ws_port)?;
-
-    let config = SurfpoolConfig {
+    Ok(SurfpoolConfig {
         simnets: vec![SimnetConfig {
             // Offline: accounts that do not exist locally do not exist, nothing is fetched.
             offline_mode: true,
@@ -144,116 +179,116 @@ fn run(args: Args) -> Result<(), String> {
             ..RpcConfig::default()
         },
         ..SurfpoolConfig::default()
-    };
-
-    // Instruction profiling (on by default) re-executes every instruction of every transaction
-    // on a clone of the whole simnet: it made a payout batch take seconds. Users debug with
-    // `simulateTransaction` logs instead.
-    let (surfnet, simnet_events, geyser_events) = SurfnetSvm::new(SurfnetSvmConfig {
-        instruction_profiling_enabled: false,
-        max_profiles: PROFILES_KEPT,
-        slot_time: args.slot_time_ms.max(1),
-        ..SurfnetSvmConfig::default()
     })
-    .map_err(|e| format!("cannot create the simnet: {e}"))?;
-    let locker = SurfnetSvmLocker::new(surfnet);
-    let (commands_tx, commands_rx) = crossbeam_channel::unbounded::<SimnetCommand>();
-    let runloop = {
-        let locker = locker.clone();
-        let commands_tx = commands_tx.clone();
-        hiro_system_kit::thread_named("surfnet")
-            .spawn(move || {
-                let run = start_local_surfnet_runloop(
-                    locker,
-                    config,
-                    commands_tx,
-                    commands_rx,
-                    geyser_events,
-                );
-                hiro_system_kit::nestable_block_on(run).map_err(|e| e.to_string())
-            })
-            .map_err(|e| format!("cannot start the simnet thread: {e}"))?
-    };
+}
 
-    let deadline = Instant::now() + READY_DEADLINE;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match simnet_events.recv_timeout(left) {
-            Ok(SimnetEvent::CoreStarted(_)) => break,
-            Ok(SimnetEvent::Aborted(why)) => return Err(format!("the simnet aborted: {why}")),
-            Ok(SimnetEvent::ErrorLog(_, message)) => eprintln!("simnet error: {message}"),
-            Ok(_) => {}
-            Err(RecvTimeoutError::Timeout) => {
-                return Err(format!(
-                    "the simnet did not start within {} s (is port {rpc_port} or {ws_port} in use?)",
-                    READY_DEADLINE.as_secs()
-                ));
-            }
-            Err(RecvTimeoutError::Disconnected) => {
-                let why = match runloop.join() {
-                    Ok(Err(e)) => e,
-                    _ => "no reason given".into(),
-                };
-                return Err(format!(
-                    "the simnet stopped while starting ({why}); is port {rpc_port} or {ws_port} in use?"
-                ));
-            }
-        }
+/// A running simnet: its state, its event stream, its command channel and its thread.
+struct Simnet {
+    locker: SurfnetSvmLocker,
+    events: crossbeam_channel::Receiver<SimnetEvent>,
+    commands: crossbeam_channel::Sender<SimnetCommand>,
+    runloop: std::thread::JoinHandle<Result<(), String>>,
+}
+
+impl Simnet {
+    fn start(config: SurfpoolConfig, slot_time_ms: u64) -> Result<Self, String> {
+        // Instruction profiling (on by default) re-executes every instruction of every
+        // transaction on a clone of the whole simnet: it made a payout batch take seconds.
+        // Users debug with `simulateTransaction` logs instead.
+        let (surfnet, events, geyser_events) = SurfnetSvm::new(SurfnetSvmConfig {
+            instruction_profiling_enabled: false,
+            max_profiles: PROFILES_KEPT,
+            slot_time: slot_time_ms,
+            ..SurfnetSvmConfig::default()
+        })
+        .map_err(|e| format!("cannot create the simnet: {e}"))?;
+        let locker = SurfnetSvmLocker::new(surfnet);
+        let (commands, commands_rx) = crossbeam_channel::unbounded::<SimnetCommand>();
+        let runloop = {
+            let locker = locker.clone();
+            let commands = commands.clone();
+            hiro_system_kit::thread_named("surfnet")
+                .spawn(move || {
+                    let run = start_local_surfnet_runloop(
+                        locker,
+                        config,
+                        commands,
+                        commands_rx,
+                        geyser_events,
+                    );
+                    hiro_system_kit::nestable_block_on(run).map_err(|e| e.to_string())
+                })
+                .map_err(|e| format!("cannot start the simnet thread: {e}"))?
+        };
+        Ok(Simnet {
+            locker,
+            events,
+            commands,
+            runloop,
+        })
     }
 
-    deploy(
-        &locker,
-        &Pubkey::new_from_array(clipstake::ID.to_bytes()),
-        &elf,
-        upgrade_authority,
-    )?;
-
-    let url = format!("http://{}:{rpc_port}", args.bind_address);
-    println!(
-        "ClipStake localnet ready\n  RPC URL:           {url}\n  WebSocket URL:     ws://{}:{ws_port}\n  \
-         program:           {} ({} bytes)\n  upgrade authority: {}",
-        args.bind_address,
-        clipstake::ID,
-        elf.len(),
-        upgrade_authority.map_or("none (immutable)".to_string(), |a| a.to_string()),
-    );
-    if let Some(path) = &args.ready_file {
-        write_atomically(path, &url)?;
-    }
-
-    // Forward SIGINT/SIGTERM to the simnet as a Terminate, then wait for it to end.
-    let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
-    ctrlc::set_handler(move || {
-        let _ = stop_tx.try_send(());
-    })
-    .map_err(|e| format!("cannot install the signal handler: {e}"))?;
-    // Drain events so the simnet never blocks on a full channel; stop on a signal.
-    loop {
-        crossbeam_channel::select! {
-            recv(stop_rx) -> _ => break,
-            recv(simnet_events) -> event => match event {
+    /// Waits for the simnet's core to start, or says why it did not.
+    fn wait_until_started(self, rpc_port: u16, ws_port: u16) -> Result<Self, String> {
+        let deadline = Instant::now() + READY_DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(SimnetEvent::CoreStarted(_)) => return Ok(self),
                 Ok(SimnetEvent::Aborted(why)) => return Err(format!("the simnet aborted: {why}")),
+                Ok(SimnetEvent::ErrorLog(_, message)) => eprintln!("simnet error: {message}"),
                 Ok(_) => {}
-                Err(_) => return Err("the simnet stopped unexpectedly".into()),
-            },
+                Err(RecvTimeoutError::Timeout) => {
+                    return Err(format!(
+                        "the simnet did not start within {} s (is port {rpc_port} or {ws_port} in use?)",
+                        READY_DEADLINE.as_secs()
+                    ));
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    let why = match self.runloop.join() {
+                        Ok(Err(e)) => e,
+                        _ => "no reason given".into(),
+                    };
+                    return Err(format!(
+                        "the simnet stopped while starting ({why}); is port {rpc_port} or {ws_port} in use?"
+                    ));
+                }
+            }
         }
     }
-    let _ = commands_tx.send(SimnetCommand::Terminate(None));
-    let deadline = Instant::now() + STOP_DEADLINE;
-    while !runloop.is_finished() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    if let Some(path) = &args.ready_file {
-        let _ = std::fs::remove_file(path);
-    }
-    if runloop.is_finished() {
-        eprintln!("ClipStake localnet stopped");
-        Ok(())
-    } else {
-        Err(format!(
-            "the simnet did not stop within {} s",
-            STOP_DEADLINE.as_secs()
-        ))
+
+    /// Runs until SIGINT or SIGTERM, then asks the simnet to terminate and waits for it.
+    fn serve_until_signal(self) -> Result<(), String> {
+        let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(1);
+        ctrlc::set_handler(move || {
+            let _ = stop_tx.try_send(());
+        })
+        .map_err(|e| format!("cannot install the signal handler: {e}"))?;
+        // Drain events so the simnet never blocks on a full channel; stop on a signal.
+        loop {
+            crossbeam_channel::select! {
+                recv(stop_rx) -> _ => break,
+                recv(self.events) -> event => match event {
+                    Ok(SimnetEvent::Aborted(why)) => return Err(format!("the simnet aborted: {why}")),
+                    Ok(_) => {}
+                    Err(_) => return Err("the simnet stopped unexpectedly".into()),
+                },
+            }
+        }
+        let _ = self.commands.send(SimnetCommand::Terminate(None));
+        let deadline = Instant::now() + STOP_DEADLINE;
+        while !self.runloop.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if self.runloop.is_finished() {
+            eprintln!("ClipStake localnet stopped");
+            Ok(())
+        } else {
+            Err(format!(
+                "the simnet did not stop within {} s",
+                STOP_DEADLINE.as_secs()
+            ))
+        }
     }
 }
 

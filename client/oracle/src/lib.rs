@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use anchor_lang::prelude::Pubkey;
 use clipstake::math::{Bps, entitlement, split};
 
+use clipstake::state::Campaign;
 use clipstake_client::Error;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_sdk::instructions::{CampaignAccount, SubmissionAccount};
@@ -166,65 +167,140 @@ pub fn ingest_delivery(
             return Ok(());
         }
         for bad in &parsed.malformed {
-            l.record_observation(&campaign_text, None, None, false, Some(&bad.reason), Some(&bad.raw))?;
+            l.record_observation(
+                &campaign_text,
+                None,
+                None,
+                false,
+                Some(&bad.reason),
+                Some(&bad.raw),
+            )?;
             summary.quarantined += 1;
         }
+        let intake = Intake {
+            campaign,
+            campaign_text: &campaign_text,
+            campaign_end: campaign_account.state.end_time,
+            submissions: &submissions,
+            config,
+        };
         for ((_, report), video) in parsed.reports.iter().zip(&videos) {
-            let raw = serde_json::to_string(report).ok();
-            let video = match video {
-                Ok(video) => video,
-                Err(e) => {
-                    let reason = format!("unreadable video: {e}");
-                    l.record_observation(&campaign_text, None, Some(report), false, Some(&reason), raw.as_deref())?;
-                    summary.quarantined += 1;
-                    continue;
-                }
-            };
-            let address = video.submission(campaign);
-            let address_text = address.to_string();
-            let report = &ViewReport {
-                platform: video.platform.to_string(),
-                video: video.canonical(),
-                ..report.clone()
-            };
-            let reason = match submissions.get(&address) {
-                None => Some(format!(
-                    "unknown submission: no submission {address_text} for video {video} in campaign {campaign_text}"
-                )),
-                Some(sub) if report
-                    .creator
-                    .as_deref()
-                    .is_some_and(|c| c != sub.state.creator.to_string()) =>
-                {
-                    Some(format!("creator mismatch: the submission's creator is {}", sub.state.creator))
-                }
-                Some(sub) => {
-                    let (previous, before_previous) = l.last_points(&address_text)?;
-                    let ctx = Context {
-                        registered_at: sub.state.registered_at,
-                        paid_views: sub.state.paid_views,
-                        campaign_end: campaign_account.state.end_time,
-                        previous,
-                        before_previous,
-                    };
-                    reports::verify(report, &ctx, config)
-                }
-            };
-            match reason {
-                Some(r) if r.starts_with("duplicate") => summary.duplicates += 1,
-                Some(r) => {
-                    l.record_observation(&campaign_text, Some(&address_text), Some(report), false, Some(&r), raw.as_deref())?;
-                    summary.quarantined += 1;
-                }
-                None => {
-                    l.record_observation(&campaign_text, Some(&address_text), Some(report), true, None, raw.as_deref())?;
-                    summary.accepted += 1;
-                }
+            match intake.record(l, report, video)? {
+                Outcome::Accepted => summary.accepted += 1,
+                Outcome::Quarantined => summary.quarantined += 1,
+                Outcome::Duplicate => summary.duplicates += 1,
             }
         }
         Ok(())
     })?;
     Ok(summary)
+}
+
+/// What became of one ingested report.
+enum Outcome {
+    Accepted,
+    Quarantined,
+    /// An exact duplicate of an accepted report: nothing recorded.
+    Duplicate,
+}
+
+/// What [`ingest_delivery`] checks each report of a campaign against.
+struct Intake<'a> {
+    campaign: &'a Pubkey,
+    campaign_text: &'a str,
+    campaign_end: i64,
+    submissions: &'a HashMap<Pubkey, SubmissionAccount>,
+    config: &'a VerifyConfig,
+}
+
+impl Intake<'_> {
+    /// Verifies one report and records it as accepted or quarantined (with its reason).
+    fn record(
+        &self,
+        l: &Ledger,
+        report: &ViewReport,
+        video: &Result<video::VideoId, String>,
+    ) -> Result<Outcome, Error> {
+        let raw = serde_json::to_string(report).ok();
+        let video = match video {
+            Ok(video) => video,
+            Err(e) => {
+                let reason = format!("unreadable video: {e}");
+                l.record_observation(
+                    self.campaign_text,
+                    None,
+                    Some(report),
+                    false,
+                    Some(&reason),
+                    raw.as_deref(),
+                )?;
+                return Ok(Outcome::Quarantined);
+            }
+        };
+        let address = video.submission(self.campaign);
+        let address_text = address.to_string();
+        let report = &ViewReport {
+            platform: video.platform.to_string(),
+            video: video.canonical(),
+            ..report.clone()
+        };
+        match self.reason(l, report, video, &address)? {
+            Some(r) if r.starts_with("duplicate") => Ok(Outcome::Duplicate),
+            Some(r) => {
+                l.record_observation(
+                    self.campaign_text,
+                    Some(&address_text),
+                    Some(report),
+                    false,
+                    Some(&r),
+                    raw.as_deref(),
+                )?;
+                Ok(Outcome::Quarantined)
+            }
+            None => {
+                l.record_observation(
+                    self.campaign_text,
+                    Some(&address_text),
+                    Some(report),
+                    true,
+                    None,
+                    raw.as_deref(),
+                )?;
+                Ok(Outcome::Accepted)
+            }
+        }
+    }
+
+    /// Why the report cannot be accepted, if it cannot.
+    fn reason(
+        &self,
+        l: &Ledger,
+        report: &ViewReport,
+        video: &video::VideoId,
+        address: &Pubkey,
+    ) -> Result<Option<String>, Error> {
+        let Some(sub) = self.submissions.get(address) else {
+            return Ok(Some(format!(
+                "unknown submission: no submission {address} for video {video} in campaign {}",
+                self.campaign_text
+            )));
+        };
+        let creator = sub.state.creator.to_string();
+        if report.creator.as_deref().is_some_and(|c| c != creator) {
+            return Ok(Some(format!(
+                "creator mismatch: the submission's creator is {creator}"
+            )));
+        }
+        let (previous, before_previous) = l.last_points(&address.to_string())?;
+        let ctx = Context {
+            registered_at: sub.state.registered_at,
+            paid_views: sub.state.paid_views,
+            campaign_end: self.campaign_end,
+            previous,
+            before_previous,
+        };
+        Ok(reports::verify(report, &ctx, self.config))
+    }
 }
 
 /// The video a report names, checked against the report's `platform` when it names a known
@@ -402,19 +478,10 @@ pub struct PlanSummary {
 /// Each intent is cut to what its campaign's vault holds beyond the other open intents, as the
 /// program would cut it, so the ledger books what will move; the rest is planned again later.
 pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<PlanSummary, Error> {
-    let maxima = ledger.accepted_maxima()?;
-    let mut candidates = Vec::new();
-    let mut behind_open_intent = 0;
-    for (campaign, submission, views, _) in maxima {
-        if ledger.has_open_intent(&submission)? {
-            behind_open_intent += 1;
-        } else {
-            candidates.push((campaign, submission, views));
-        }
-    }
+    let (candidates, behind_open_intent) = plan_candidates(ledger)?;
     let addresses = candidates
         .iter()
-        .map(|c| parse_key(&c.1))
+        .map(|c| parse_key(&c.submission))
         .collect::<Result<Vec<_>, _>>()?;
     let chain = fetch_submissions(backend, &addresses)?;
     // Per campaign: its state and what its vault can still promise.
@@ -424,7 +491,12 @@ pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<PlanSummar
         ..PlanSummary::default()
     };
     let mut rows = Vec::new();
-    for ((campaign, submission, views), address) in candidates.into_iter().zip(&addresses) {
+    for (candidate, address) in candidates.into_iter().zip(&addresses) {
+        let Candidate {
+            campaign,
+            submission,
+            views,
+        } = candidate;
         let Some(sub) = chain.get(address) else {
             continue;
         };
@@ -448,33 +520,111 @@ pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<PlanSummar
             continue;
         }
         let gross = due.min(*budget);
-        let records_new_views = views > sub.state.paid_views;
         if gross == 0 {
             summary.awaiting_funds += 1;
             // New views are still pushed, paying nothing: recorded on chain, what they earn is
             // kept back from the brand's withdrawals until a later run tops it up.
-            if !records_new_views {
+            if views == sub.state.paid_views {
                 continue;
             }
         }
         *budget -= gross;
-        let fee = Bps::new(c.fee_bps).map_err(|e| Error::Other(format!("{e:?}")))?;
-        let commission =
-            Bps::new(sub.state.affiliate_bps).map_err(|e| Error::Other(format!("{e:?}")))?;
-        let parts = split(gross, fee, commission).map_err(|e| Error::Other(format!("{e:?}")))?;
-        let intent = Intent {
-            key: idempotency_key(
-                &campaign,
-                &submission,
+        let target = Target {
+            campaign: &campaign,
+            submission: &submission,
+            views,
+        };
+        rows.push(PlannedRow::new(target, c, sub, gross)?);
+    }
+    ledger.atomically(|l| {
+        for PlannedRow {
+            intent,
+            vault,
+            treasury,
+            affiliate,
+            creator,
+        } in &rows
+        {
+            if l.insert_intent(intent, vault, treasury, affiliate.as_deref(), creator)? {
+                l.record_intent_sources(&intent.key, &intent.submission, intent.target_views)?;
+                summary.planned += 1;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(summary)
+}
+
+/// The highest accepted view count of every submission without an open intent (campaign,
+/// submission, views), and how many submissions wait behind one.
+fn plan_candidates(ledger: &Ledger) -> Result<(Vec<Candidate>, usize), Error> {
+    let mut candidates = Vec::new();
+    let mut behind_open_intent = 0;
+    for (campaign, submission, views, _) in ledger.accepted_maxima()? {
+        if ledger.has_open_intent(&submission)? {
+            behind_open_intent += 1;
+        } else {
+            candidates.push(Candidate {
+                campaign,
+                submission,
                 views,
-                sub.state.paid_views,
-                sub.state.paid_gross,
-            ),
-            campaign: campaign.clone(),
-            submission: submission.clone(),
-            target_views: views,
-            prev_views: sub.state.paid_views,
-            prev_gross: sub.state.paid_gross,
+            });
+        }
+    }
+    Ok((candidates, behind_open_intent))
+}
+
+/// A submission's highest accepted view count, to plan an intent for.
+struct Candidate {
+    campaign: String,
+    submission: String,
+    views: u64,
+}
+
+/// A submission and the accepted view count an intent is planned for.
+struct Target<'a> {
+    campaign: &'a str,
+    submission: &'a str,
+    views: u64,
+}
+
+/// An intent to write, with the recipients the ledger keeps beside it.
+struct PlannedRow {
+    intent: Intent,
+    vault: String,
+    treasury: String,
+    affiliate: Option<String>,
+    creator: String,
+}
+
+impl PlannedRow {
+    /// The intent paying `gross` for `target`, split as the program will split it.
+    fn new(
+        target: Target,
+        c: &Campaign,
+        sub: &SubmissionAccount,
+        gross: u64,
+    ) -> Result<Self, Error> {
+        let parts = split(
+            gross,
+            Bps::new(c.fee_bps)?,
+            Bps::new(sub.state.affiliate_bps)?,
+        )?;
+        let (prev_views, prev_gross) = (sub.state.paid_views, sub.state.paid_gross);
+        let key = idempotency_key(
+            target.campaign,
+            target.submission,
+            target.views,
+            prev_views,
+            prev_gross,
+        );
+        let intent = Intent {
+            key,
+            campaign: target.campaign.to_string(),
+            submission: target.submission.to_string(),
+            target_views: target.views,
+            prev_views,
+            prev_gross,
             gross,
             fee: parts.fee,
             commission: parts.commission,
@@ -486,22 +636,12 @@ pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<PlanSummar
             units: None,
             error: None,
         };
-        rows.push((
+        Ok(PlannedRow {
             intent,
-            c.vault.to_string(),
-            c.treasury.to_string(),
-            sub.state.affiliate().map(|a| a.to_string()),
-            sub.state.creator.to_string(),
-        ));
+            vault: c.vault.to_string(),
+            treasury: c.treasury.to_string(),
+            affiliate: sub.state.affiliate().map(|a| a.to_string()),
+            creator: sub.state.creator.to_string(),
+        })
     }
-    ledger.atomically(|l| {
-        for (intent, vault, treasury, affiliate, creator) in &rows {
-            if l.insert_intent(intent, vault, treasury, affiliate.as_deref(), creator)? {
-                l.record_intent_sources(&intent.key, &intent.submission, intent.target_views)?;
-                summary.planned += 1;
-            }
-        }
-        Ok(())
-    })?;
-    Ok(summary)
 }

@@ -128,6 +128,14 @@ pub fn program_error(code: u32) -> Option<ClipstakeError> {
     Some(found)
 }
 
+/// The program's money math refusing an amount client-side is the same refusal the program
+/// would make, so it carries the program error's name and message.
+impl From<clipstake::math::MathError> for Error {
+    fn from(e: clipstake::math::MathError) -> Self {
+        Error::from(ClipstakeError::from(e))
+    }
+}
+
 impl From<ClipstakeError> for Error {
     fn from(e: ClipstakeError) -> Self {
         Error::Program {

@@ -9,7 +9,7 @@ use clipstake_client::Error;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_sdk::accounts;
 use clipstake_sdk::attestation::{Attestation, AttestationJson};
-use clipstake_sdk::instructions::{self as ix, CampaignAccount};
+use clipstake_sdk::instructions::{self as ix, CampaignAccount, SubmissionAccount};
 use serde_json::{Value, json};
 use solana_signer::Signer;
 
@@ -136,72 +136,131 @@ fn status(ctx: &mut Ctx, args: StatusArgs) -> Result<Report, CliError> {
         .backend
         .submissions(&[accounts::submissions_of_affiliate(&wallet)])?;
     let mut campaigns: HashMap<Pubkey, CampaignAccount> = HashMap::new();
-    let mut rows = Vec::new();
-    let mut items = Vec::new();
-    let mut owed = Vec::new();
-    // Totals per campaign asset (mint, or SOL).
-    let mut totals: HashMap<String, (u64, u8)> = HashMap::new();
-    for (role, list) in [("creator", &as_creator), ("affiliate", &as_affiliate)] {
-        for s in list.iter() {
-            let campaign = match campaigns.get(&s.state.campaign) {
+    let mut earnings = Vec::new();
+    for (role, list) in [
+        (Role::Creator, &as_creator),
+        (Role::Affiliate, &as_affiliate),
+    ] {
+        for submission in list.iter() {
+            let campaign = match campaigns.get(&submission.state.campaign) {
                 Some(c) => c.clone(),
                 None => {
-                    let c = ctx.backend.campaign(&s.state.campaign)?;
+                    let c = ctx.backend.campaign(&submission.state.campaign)?;
                     campaigns.insert(c.address, c.clone());
                     c
                 }
             };
-            let units = Units::of(&campaign);
-            let earned = if role == "creator" {
-                s.state.paid_to_creator
-            } else {
-                s.state.commissions_paid
-            };
-            let asset = if campaign.state.asset == clipstake::state::AssetKind::NativeSol as u8 {
-                "SOL".to_string()
-            } else {
-                campaign.state.mint.to_string()
-            };
-            let total = totals
-                .entry(asset.clone())
-                .or_insert((0, campaign.state.decimals));
-            total.0 += earned;
-            rows.push(vec![
-                short(&campaign.address),
-                s.address.to_string(),
-                role.to_string(),
-                s.state.paid_views.to_string(),
-                units.ui(earned),
-                if asset == "SOL" {
-                    "SOL".into()
-                } else {
-                    short(&asset)
-                },
-            ]);
-            let accrued = if role == "affiliate" {
-                s.state.commission_accrued
-            } else {
-                0
-            };
-            if accrued > 0 {
-                owed.push(format!(
-                    "{} of commission is held for you in campaign {}: `clipstake campaign settle-accrued {} --submission {}` delivers it",
-                    units.text(accrued),
-                    campaign.address,
-                    campaign.address,
-                    s.address
-                ));
-            }
-            items.push(json!({
-                "campaign": campaign.address.to_string(),
-                "submission": s.address.to_string(),
-                "role": role,
-                "paid_views": s.state.paid_views,
-                "earned": units.json(earned),
-                "accrued": units.json(accrued),
-                "asset": asset,
-            }));
+            earnings.push(Earning::new(role, submission, campaign));
         }
+    }
+    Ok(earnings_report(&wallet, &earnings))
+}
+
+/// What a wallet is paid as on a submission.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Creator,
+    Affiliate,
+}
+
+impl Role {
+    fn name(self) -> &'static str {
+        match self {
+            Role::Creator => "creator",
+            Role::Affiliate => "affiliate",
+        }
+    }
+}
+
+/// One submission a wallet earns from, with the campaign that pays it.
+struct Earning<'a> {
+    role: Role,
+    submission: &'a SubmissionAccount,
+    campaign: CampaignAccount,
+    /// What the wallet received from it.
+    earned: u64,
+    /// Commission held in the vault for the affiliate (`settle_accrued` delivers it).
+    accrued: u64,
+    /// `SOL`, or the campaign's mint.
+    asset: String,
+}
+
+impl<'a> Earning<'a> {
+    fn new(role: Role, submission: &'a SubmissionAccount, campaign: CampaignAccount) -> Self {
+        let (earned, accrued) = match role {
+            Role::Creator => (submission.state.paid_to_creator, 0),
+            Role::Affiliate => (
+                submission.state.commissions_paid,
+                submission.state.commission_accrued,
+            ),
+        };
+        let asset = if campaign.state.asset == clipstake::state::AssetKind::NativeSol as u8 {
+            "SOL".to_string()
+        } else {
+            campaign.state.mint.to_string()
+        };
+        Earning {
+            role,
+            submission,
+            campaign,
+            earned,
+            accrued,
+            asset,
+        }
+    }
+
+    fn row(&self) -> Vec<String> {
+        let units = Units::of(&self.campaign);
+        let asset = if self.asset == "SOL" {
+            "SOL".into()
+        } else {
+            short(&self.asset)
+        };
+        vec![
+            short(&self.campaign.address),
+            self.submission.address.to_string(),
+            self.role.name().to_string(),
+            self.submission.state.paid_views.to_string(),
+            units.ui(self.earned),
+            asset,
+        ]
+    }
+
+    fn json(&self) -> Value {
+        let units = Units::of(&self.campaign);
+        json!({
+            "campaign": self.campaign.address.to_string(),
+            "submission": self.submission.address.to_string(),
+            "role": self.role.name(),
+            "paid_views": self.submission.state.paid_views,
+            "earned": units.json(self.earned),
+            "accrued": units.json(self.accrued),
+            "asset": self.asset,
+        })
+    }
+
+    /// What to run to receive commission held for the wallet, if any is.
+    fn accrued_hint(&self) -> Option<String> {
+        (self.accrued > 0).then(|| {
+            format!(
+                "{} of commission is held for you in campaign {}: `clipstake campaign settle-accrued {} --submission {}` delivers it",
+                Units::of(&self.campaign).text(self.accrued),
+                self.campaign.address,
+                self.campaign.address,
+                self.submission.address
+            )
+        })
+    }
+}
+
+fn earnings_report(wallet: &Pubkey, earnings: &[Earning]) -> Report {
+    // Totals per campaign asset (mint, or SOL), with its decimals.
+    let mut totals: HashMap<&str, (u64, u8)> = HashMap::new();
+    for earning in earnings {
+        let total = totals
+            .entry(&earning.asset)
+            .or_insert((0, earning.campaign.state.decimals));
+        total.0 += earning.earned;
     }
     let mut totals: Vec<_> = totals.into_iter().collect();
     totals.sort();
@@ -209,38 +268,35 @@ fn status(ctx: &mut Ctx, args: StatusArgs) -> Result<Report, CliError> {
         .iter()
         .map(|(asset, (sum, decimals))| json!({ "asset": asset, "earned": crate::output::amount_json(*sum, *decimals) }))
         .collect();
+    let items: Vec<_> = earnings.iter().map(Earning::json).collect();
     let mut report = Report::new(
         json!({ "wallet": wallet.to_string(), "submissions": items, "totals": totals_json }),
     )
     .title(format!("Earnings of {wallet}"));
-    if rows.is_empty() {
+    if earnings.is_empty() {
         report = report.line("no submissions as creator or affiliate");
     } else {
-        report = report.table(
-            &[
-                "campaign",
-                "submission",
-                "role",
-                "views paid",
-                "earned",
-                "asset",
-            ],
-            rows,
-        );
+        let headers = [
+            "campaign",
+            "submission",
+            "role",
+            "views paid",
+            "earned",
+            "asset",
+        ];
+        report = report.table(&headers, earnings.iter().map(Earning::row).collect());
         for (asset, (sum, decimals)) in &totals {
-            report = report.line(format!(
-                "total {}: {}",
-                if asset == "SOL" {
-                    "SOL".to_string()
-                } else {
-                    format!("in mint {asset}")
-                },
-                crate::output::amount_text(*sum, *decimals, "")
-            ));
+            let what = if *asset == "SOL" {
+                "SOL".to_string()
+            } else {
+                format!("in mint {asset}")
+            };
+            let amount = crate::output::amount_text(*sum, *decimals, "");
+            report = report.line(format!("total {what}: {amount}"));
         }
     }
-    for line in owed {
-        report = report.line(line);
+    for hint in earnings.iter().filter_map(Earning::accrued_hint) {
+        report = report.line(hint);
     }
-    Ok(report)
+    report
 }

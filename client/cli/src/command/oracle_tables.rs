@@ -16,6 +16,7 @@ use clipstake_client::lookup_table::{self, Lifecycle, Table};
 use clipstake_client::{Error, sender::Sent};
 use clipstake_oracle::ledger::Ledger;
 use serde_json::json;
+use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use super::oracle::LedgerDb;
@@ -157,13 +158,67 @@ pub fn tables(ctx: &mut Ctx, args: TablesArgs) -> Result<Report, CliError> {
 }
 
 pub fn close_tables(ctx: &mut Ctx, args: CloseTablesArgs) -> Result<Report, CliError> {
-    let authority_kp = ctx.signer()?.insecure_clone();
+    let authority = ctx.signer()?.insecure_clone();
     let payer = ctx.fee_payer()?.insecure_clone();
-    let authority = authority_kp.pubkey();
     let recipient = args.recipient.unwrap_or(payer.pubkey());
-    let dry_run = ctx.send_options.dry_run;
-    for campaign in args.campaigns.iter().filter(|_| !args.force) {
-        match ctx.backend.campaign(campaign) {
+    if !args.force {
+        refuse_open_campaigns(ctx.backend.as_mut(), &args.campaigns)?;
+    }
+    let selected: Vec<String> = args.campaigns.iter().map(|c| c.to_string()).collect();
+    let (ledger, recorded) = recorded_tables(&args.db, &authority.pubkey())?;
+    let listed = list(ctx.backend.as_mut(), &recorded, &authority.pubkey())?;
+    let keys = TableKeys {
+        payer: &payer,
+        authority: &authority,
+        recipient,
+    };
+
+    let mut rows = Vec::new();
+    let mut actions = Vec::new();
+    let (mut reclaimed, mut cooling) = (0u64, 0usize);
+    for l in &listed {
+        let chosen = match &l.campaign {
+            Some(campaign) => selected.contains(campaign),
+            None => args.unrecorded,
+        };
+        let step = close_step(ctx, &ledger, &keys, l, chosen)?;
+        reclaimed += step.reclaimed;
+        cooling += usize::from(step.cooling);
+        let address = l.table.address.to_string();
+        rows.push(vec![address.clone(), campaign_cell(l), step.action.clone()]);
+        actions.push(json!({
+            "address": address,
+            "campaign": l.campaign,
+            "action": step.action,
+            "lamports": l.lamports,
+            "transaction": step.sent.as_ref().map(sent_json),
+        }));
+    }
+    let json = json!({
+        "dry_run": ctx.send_options.dry_run,
+        "tables": actions,
+        "reclaimed_lamports": reclaimed,
+        "cooling_down": cooling,
+        "recipient": recipient.to_string(),
+    });
+    let mut report = Report::new(json)
+        .title(format!("Address lookup tables of {}", authority.pubkey()))
+        .table(&["table", "campaign", "action"], rows)
+        .line(format!("reclaimed: {}", sol(reclaimed)));
+    if cooling > 0 {
+        report = report.line(format!(
+            "{cooling} table(s) cooling down: run `clipstake oracle close-tables` again in a few \
+             minutes to close them"
+        ));
+    }
+    Ok(report)
+}
+
+/// A campaign that is still open would create new tables on its next run: deactivating its
+/// tables needs --force.
+fn refuse_open_campaigns(backend: &mut dyn Backend, campaigns: &[Pubkey]) -> Result<(), CliError> {
+    for campaign in campaigns {
+        match backend.campaign(campaign) {
             Ok(_) => {
                 return Err(CliError::usage(format!(
                     "campaign {campaign} is still open: its next `oracle run` would create new \
@@ -174,94 +229,97 @@ pub fn close_tables(ctx: &mut Ctx, args: CloseTablesArgs) -> Result<Report, CliE
             Err(e) => return Err(e.into()),
         }
     }
-    let selected: Vec<String> = args.campaigns.iter().map(|c| c.to_string()).collect();
-    let (ledger, recorded) = recorded_tables(&args.db, &authority)?;
-    let listed = list(ctx.backend.as_mut(), &recorded, &authority)?;
+    Ok(())
+}
 
-    let mut rows = Vec::new();
-    let mut actions = Vec::new();
-    let (mut reclaimed, mut cooling) = (0u64, 0usize);
-    for l in &listed {
-        let address = l.table.address;
-        let chosen = match &l.campaign {
-            Some(campaign) => selected.contains(campaign),
-            None => args.unrecorded,
-        };
-        let (action, sent): (String, Option<Sent>) = match l.lifecycle {
-            // Deactivated tables can never be used again: closing them is always safe.
-            Lifecycle::Closable => {
-                let sent = lookup_table::close(
-                    ctx.backend.as_mut(),
-                    &ctx.send_options,
-                    &payer,
-                    &authority_kp,
-                    &address,
-                    &recipient,
-                )?;
-                if !dry_run {
-                    ledger.remove_lookup_table(&address.to_string())?;
-                    reclaimed += l.lamports;
-                }
-                let verb = if dry_run { "would close" } else { "closed" };
-                (format!("{verb}: {} to {recipient}", sol(l.lamports)), sent)
+/// Who signs for the tables and where their rent goes.
+struct TableKeys<'a> {
+    payer: &'a Keypair,
+    authority: &'a Keypair,
+    recipient: Pubkey,
+}
+
+/// What `close-tables` did with one table.
+struct CloseStep {
+    action: String,
+    sent: Option<Sent>,
+    /// Lamports returned by closing it.
+    reclaimed: u64,
+    /// It is deactivated and not closable yet.
+    cooling: bool,
+}
+
+/// Closes a closable table, deactivates an active one that was chosen, and keeps the rest.
+fn close_step(
+    ctx: &mut Ctx,
+    ledger: &Ledger,
+    keys: &TableKeys,
+    l: &Listed,
+    chosen: bool,
+) -> Result<CloseStep, CliError> {
+    let address = l.table.address;
+    let dry_run = ctx.send_options.dry_run;
+    let step = match l.lifecycle {
+        // Deactivated tables can never be used again: closing them is always safe.
+        Lifecycle::Closable => {
+            let sent = lookup_table::close(
+                ctx.backend.as_mut(),
+                &ctx.send_options,
+                keys.payer,
+                keys.authority,
+                &address,
+                &keys.recipient,
+            )?;
+            if !dry_run {
+                ledger.remove_lookup_table(&address.to_string())?;
             }
-            Lifecycle::CoolingDown { remaining_slots } => {
-                cooling += 1;
-                (
-                    format!("cooling down: {}", cool_down(remaining_slots)),
-                    None,
-                )
+            let verb = if dry_run { "would close" } else { "closed" };
+            CloseStep {
+                action: format!("{verb}: {} to {}", sol(l.lamports), keys.recipient),
+                sent,
+                reclaimed: if dry_run { 0 } else { l.lamports },
+                cooling: false,
             }
-            Lifecycle::Active if chosen => {
-                let sent = lookup_table::deactivate(
-                    ctx.backend.as_mut(),
-                    &ctx.send_options,
-                    &payer,
-                    &authority_kp,
-                    &address,
-                )?;
-                if !dry_run {
-                    // The runner forgets deactivated tables too; forgetting it now keeps a
-                    // concurrent run from packing with it.
-                    ledger.remove_lookup_table(&address.to_string())?;
-                    cooling += 1;
-                }
-                let verb = if dry_run {
-                    "would deactivate"
-                } else {
-                    "deactivated"
-                };
-                // Closable once the deactivation slot has left SlotHashes.
-                let slots = solana_slot_hashes::MAX_ENTRIES as u64;
-                (format!("{verb}: {}", cool_down(slots)), sent)
+        }
+        Lifecycle::CoolingDown { remaining_slots } => CloseStep {
+            action: format!("cooling down: {}", cool_down(remaining_slots)),
+            sent: None,
+            reclaimed: 0,
+            cooling: true,
+        },
+        Lifecycle::Active if chosen => {
+            let sent = lookup_table::deactivate(
+                ctx.backend.as_mut(),
+                &ctx.send_options,
+                keys.payer,
+                keys.authority,
+                &address,
+            )?;
+            if !dry_run {
+                // The runner forgets deactivated tables too; forgetting it now keeps a
+                // concurrent run from packing with it.
+                ledger.remove_lookup_table(&address.to_string())?;
             }
-            Lifecycle::Active => ("kept (active)".to_string(), None),
-        };
-        rows.push(vec![address.to_string(), campaign_cell(l), action.clone()]);
-        actions.push(json!({
-            "address": address.to_string(),
-            "campaign": l.campaign,
-            "action": action,
-            "lamports": l.lamports,
-            "transaction": sent.as_ref().map(sent_json),
-        }));
-    }
-    let json = json!({
-        "dry_run": dry_run,
-        "tables": actions,
-        "reclaimed_lamports": reclaimed,
-        "cooling_down": cooling,
-        "recipient": recipient.to_string(),
-    });
-    let mut report = Report::new(json)
-        .title(format!("Address lookup tables of {authority}"))
-        .table(&["table", "campaign", "action"], rows)
-        .line(format!("reclaimed: {}", sol(reclaimed)));
-    if cooling > 0 {
-        report = report.line(format!(
-            "{cooling} table(s) cooling down: run `clipstake oracle close-tables` again in a few \
-             minutes to close them"
-        ));
-    }
-    Ok(report)
+            let verb = if dry_run {
+                "would deactivate"
+            } else {
+                "deactivated"
+            };
+            // Closable once the deactivation slot has left SlotHashes.
+            let slots = solana_slot_hashes::MAX_ENTRIES as u64;
+            CloseStep {
+                action: format!("{verb}: {}", cool_down(slots)),
+                sent,
+                reclaimed: 0,
+                cooling: !dry_run,
+            }
+        }
+        Lifecycle::Active => CloseStep {
+            action: "kept (active)".to_string(),
+            sent: None,
+            reclaimed: 0,
+            cooling: false,
+        },
+    };
+    Ok(step)
 }

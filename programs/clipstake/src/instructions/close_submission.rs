@@ -55,10 +55,7 @@ impl CloseSubmission<'_> {
         );
         // So must the record of what its verified views are still owed.
         require!(
-            submission.shortfall(
-                campaign.rate_per_thousand_views,
-                campaign.cap_per_submission
-            ) == 0,
+            campaign.shortfall_of(&submission) == 0,
             ClipstakeError::ShortfallStillOwed
         );
         Ok(())

@@ -122,89 +122,19 @@ impl CreateCampaign<'_> {
 
     #[access_control(ctx.accounts.validate(&args))]
     pub fn handler(ctx: Context<Self>, args: CreateCampaignArgs) -> Result<()> {
-        let campaign_key = ctx.accounts.campaign.key();
-        let (asset, mint, token_program, decimals, vault_bump, mint_trusted) = match (
-            &ctx.accounts.mint,
-            &ctx.accounts.token_program,
-            &ctx.accounts.associated_token_program,
-        ) {
-            (Some(mint), Some(token_program), Some(associated_token_program)) => {
-                let trusted = mint_is_trusted(ctx.accounts.trusted_mint.as_ref(), mint.key)?;
-                let (asset, decimals) = inspect_mint(mint, token_program.key, trusted)?;
-                associated_token::create_idempotent(CpiContext::new(
-                    associated_token_program.key(),
-                    associated_token::Create {
-                        payer: ctx.accounts.payer.to_account_info(),
-                        associated_token: ctx.accounts.vault.to_account_info(),
-                        authority: ctx.accounts.campaign.to_account_info(),
-                        mint: mint.to_account_info(),
-                        system_program: ctx.accounts.system_program.to_account_info(),
-                        token_program: token_program.to_account_info(),
-                    },
-                ))?;
-                (asset, mint.key(), token_program.key(), decimals, 0, trusted)
-            }
-            _ => {
-                let bump = create_sol_vault(&ctx, campaign_key)?;
-                (
-                    AssetKind::NativeSol,
-                    Pubkey::default(),
-                    system_program::ID,
-                    SOL_DECIMALS,
-                    bump,
-                    false,
-                )
-            }
-        };
-
-        let platform = &ctx.accounts.platform;
-        *ctx.accounts.campaign.load_init()? = Campaign {
-            brand: ctx.accounts.brand.key(),
-            campaign_id: args.campaign_id,
-            asset: asset as u8,
-            mint,
-            token_program,
-            decimals,
-            mint_trusted: u8::from(mint_trusted),
-            vault: ctx.accounts.vault.key(),
-            vault_bump,
-            oracle: args.oracle,
-            treasury: platform.treasury,
-            fee_bps: platform.fee_bps,
-            max_affiliate_bps: platform.max_affiliate_bps,
-            rate_per_thousand_views: args.rate_per_thousand_views,
-            cap_per_submission: args.cap_per_submission,
-            start_time: args.start_time,
-            end_time: args.end_time,
-            settlement_window_secs: args.settlement_window_secs,
-            status: CampaignStatus::Active as u8,
-            paused_at: 0,
-            paused_by_admin: 0,
-            admin_paused_secs: 0,
-            platform_pause_baseline: platform.pause_total_secs,
-            settled: 0,
-            funded: 0,
-            paid_to_creators: 0,
-            fees_paid: 0,
-            commissions_paid: 0,
-            fees_accrued: 0,
-            commissions_accrued: 0,
-            withdrawn: 0,
-            shortfall_owed: 0,
-            open_submissions: 0,
-            rent_payer: ctx.accounts.payer.key(),
-            bump: ctx.bumps.campaign,
-        };
+        let vault = open_vault(&ctx)?;
+        let campaign = new_campaign(&ctx, &args, &vault);
+        *ctx.accounts.campaign.load_init()? = campaign;
         emit!(CampaignCreated {
-            campaign: campaign_key,
-            brand: ctx.accounts.brand.key(),
+            campaign: ctx.accounts.campaign.key(),
+            brand: campaign.brand,
             campaign_id: args.campaign_id,
-            asset,
-            mint,
-            vault: ctx.accounts.vault.key(),
+            asset: vault.asset,
+            mint: vault.mint,
+            vault: campaign.vault,
             oracle: args.oracle,
-            mint_trusted,
-            fee_bps: platform.fee_bps,
+            mint_trusted: vault.mint_trusted,
+            fee_bps: campaign.fee_bps,
             rate_per_thousand_views: args.rate_per_thousand_views,
             cap_per_submission: args.cap_per_submission,
             start_time: args.start_time,
@@ -212,6 +142,108 @@ impl CreateCampaign<'_> {
             settlement_window_secs: args.settlement_window_secs,
         });
         Ok(())
+    }
+}
+
+/// The vault a new campaign holds its budget in, and what it holds.
+struct OpenedVault {
+    asset: AssetKind,
+    /// The campaign's mint; `Pubkey::default()` for SOL.
+    mint: Pubkey,
+    /// The mint's token program; the system program for SOL.
+    token_program: Pubkey,
+    decimals: u8,
+    /// The SOL vault PDA's bump; 0 for a token vault (an associated token account).
+    vault_bump: u8,
+    mint_trusted: bool,
+}
+
+/// Creates the vault: the campaign's associated token account for a token campaign (after the
+/// mint checks), a system-owned PDA for SOL.
+fn open_vault(ctx: &Context<CreateCampaign>) -> Result<OpenedVault> {
+    let accounts = &ctx.accounts;
+    let (Some(mint), Some(token_program), Some(associated_token_program)) = (
+        &accounts.mint,
+        &accounts.token_program,
+        &accounts.associated_token_program,
+    ) else {
+        let vault_bump = create_sol_vault(ctx, accounts.campaign.key())?;
+        return Ok(OpenedVault {
+            asset: AssetKind::NativeSol,
+            mint: Pubkey::default(),
+            token_program: system_program::ID,
+            decimals: SOL_DECIMALS,
+            vault_bump,
+            mint_trusted: false,
+        });
+    };
+    let mint_trusted = mint_is_trusted(accounts.trusted_mint.as_ref(), mint.key)?;
+    let (asset, decimals) = inspect_mint(mint, token_program.key, mint_trusted)?;
+    associated_token::create_idempotent(CpiContext::new(
+        associated_token_program.key(),
+        associated_token::Create {
+            payer: accounts.payer.to_account_info(),
+            associated_token: accounts.vault.to_account_info(),
+            authority: accounts.campaign.to_account_info(),
+            mint: mint.to_account_info(),
+            system_program: accounts.system_program.to_account_info(),
+            token_program: token_program.to_account_info(),
+        },
+    ))?;
+    Ok(OpenedVault {
+        asset,
+        mint: mint.key(),
+        token_program: token_program.key(),
+        decimals,
+        vault_bump: 0,
+        mint_trusted,
+    })
+}
+
+/// The campaign as created: the brand's terms, the platform's current fee settings (copied, so
+/// a later change never reaches it) and nothing funded or paid yet.
+fn new_campaign(
+    ctx: &Context<CreateCampaign>,
+    args: &CreateCampaignArgs,
+    vault: &OpenedVault,
+) -> Campaign {
+    let platform = &ctx.accounts.platform;
+    Campaign {
+        brand: ctx.accounts.brand.key(),
+        campaign_id: args.campaign_id,
+        asset: vault.asset as u8,
+        mint: vault.mint,
+        token_program: vault.token_program,
+        decimals: vault.decimals,
+        mint_trusted: u8::from(vault.mint_trusted),
+        vault: ctx.accounts.vault.key(),
+        vault_bump: vault.vault_bump,
+        oracle: args.oracle,
+        treasury: platform.treasury,
+        fee_bps: platform.fee_bps,
+        max_affiliate_bps: platform.max_affiliate_bps,
+        rate_per_thousand_views: args.rate_per_thousand_views,
+        cap_per_submission: args.cap_per_submission,
+        start_time: args.start_time,
+        end_time: args.end_time,
+        settlement_window_secs: args.settlement_window_secs,
+        status: CampaignStatus::Active as u8,
+        paused_at: 0,
+        paused_by_admin: 0,
+        admin_paused_secs: 0,
+        platform_pause_baseline: platform.pause_total_secs,
+        settled: 0,
+        funded: 0,
+        paid_to_creators: 0,
+        fees_paid: 0,
+        commissions_paid: 0,
+        fees_accrued: 0,
+        commissions_accrued: 0,
+        withdrawn: 0,
+        shortfall_owed: 0,
+        open_submissions: 0,
+        rent_payer: ctx.accounts.payer.key(),
+        bump: ctx.bumps.campaign,
     }
 }
 

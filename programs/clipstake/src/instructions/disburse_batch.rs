@@ -78,6 +78,72 @@ struct PayoutAccounts<'info> {
 
 /// Lamports booked earlier in the batch to the wallet `key` (listed for several payouts), which
 /// reach it before a later payout's share does.
+/// What one payout of a batch owes and pays.
+struct Priced {
+    /// Owed above the watermark.
+    due: u64,
+    /// Paid now: `due`, or what the vault can cover.
+    gross: u64,
+    /// `gross` in three shares.
+    split: Split,
+}
+
+impl Priced {
+    /// Prices `cumulative_views` for `submission` against what the vault still has, net of
+    /// the fees this batch booked before it.
+    fn new(
+        campaign: &Campaign,
+        submission: &Submission,
+        cumulative_views: u64,
+        available: u64,
+    ) -> Result<Self> {
+        let due = campaign.owed(submission, cumulative_views)?;
+        let top_up = cumulative_views == submission.paid_views;
+        let gross = math::payable(due, available, !top_up)?;
+        let split = math::split(
+            gross,
+            Bps::new(campaign.fee_bps)?,
+            Bps::new(submission.affiliate_bps)?,
+        )?;
+        Ok(Priced { due, gross, split })
+    }
+
+    /// As in `disburse`: a creator's wallet that cannot hold its SOL share yet has the views
+    /// recorded and all of it kept owed, and an affiliate wallet that cannot hold its
+    /// commission has it accrued. Lamports this batch booked to the same wallet earlier
+    /// arrive first, as they would one payout at a time (looked up only when the share alone
+    /// would not do).
+    fn apply_rent_limits<'info>(
+        &mut self,
+        vault: &LamportVault,
+        (creator, affiliate): (&AccountInfo<'info>, Option<&AccountInfo<'info>>),
+        earlier: &[Booked<'info>],
+        top_up: bool,
+        commission_delivered: &mut bool,
+    ) -> Result<()> {
+        let share = self.split.creator;
+        let short = |amount: u64| vault.leaves_below_rent(creator, amount);
+        if !top_up
+            && share > 0
+            && short(share)?
+            && short(share.saturating_add(booked_to(earlier, creator.key)))?
+        {
+            self.gross = 0;
+            self.split = Split::default();
+        }
+        if let Some(account) = affiliate {
+            let commission = self.split.commission;
+            *commission_delivered &= vault.can_receive(account, commission)?
+                || vault.can_receive(
+                    account,
+                    commission.saturating_add(booked_to(earlier, account.key)),
+                )?;
+        }
+        Ok(())
+    }
+}
+
+/// Lamports this batch booked to `key` before: creator shares, and commissions it delivers.
 fn booked_to(earlier: &[Booked], key: &Pubkey) -> u64 {
     earlier.iter().fold(0u64, |sum, payout| {
         let creator = if payout.creator.key == key {
@@ -219,48 +285,19 @@ impl<'info> DisburseBatch<'info> {
 
         let top_up = cumulative_views == submission.paid_views;
         campaign.check_payable(now, &self.platform, top_up)?;
-        let (rate, cap) = (
-            campaign.rate_per_thousand_views,
-            campaign.cap_per_submission,
-        );
-        let due = math::owed(
-            submission.paid_views,
-            submission.paid_gross,
-            cumulative_views,
-            rate,
-            cap,
-        )?;
         let available = campaign.available().saturating_sub(batch_fee);
-        let mut gross = math::payable(due, available, !top_up)?;
-        let mut split = math::split(
-            gross,
-            Bps::new(campaign.fee_bps)?,
-            Bps::new(submission.affiliate_bps)?,
-        )?;
+        let mut priced = Priced::new(campaign, &submission, cumulative_views, available)?;
         if let Some(vault) = lamports {
-            // As in `disburse`: a creator's wallet that cannot hold its SOL share yet has the
-            // views recorded and all of it kept owed. Lamports this batch booked to the same
-            // wallet earlier arrive first, as they would one payout at a time (looked up only
-            // when the share alone would not do).
-            let share = split.creator;
-            let short = |amount: u64| vault.leaves_below_rent(creator, amount);
-            if !top_up
-                && share > 0
-                && short(share)?
-                && short(share.saturating_add(booked_to(earlier, creator.key)))?
-            {
-                gross = 0;
-                split = Split::default();
-            }
-            if let Some(account) = affiliate {
-                let commission = split.commission;
-                commission_delivered &= vault.can_receive(account, commission)?
-                    || vault.can_receive(
-                        account,
-                        commission.saturating_add(booked_to(earlier, account.key)),
-                    )?;
-            }
+            let recipients = (creator, affiliate);
+            priced.apply_rent_limits(
+                vault,
+                recipients,
+                earlier,
+                top_up,
+                &mut commission_delivered,
+            )?;
         }
+        let Priced { due, gross, split } = priced;
         // As in `disburse`: the creator's account must take its share; a zero share (views
         // recorded while the vault is empty) needs nothing of it.
         require!(
@@ -270,7 +307,7 @@ impl<'info> DisburseBatch<'info> {
         // Nothing to deliver is delivered: no zero accrual, as in `disburse`.
         commission_delivered |= split.commission == 0;
         campaign.book_shares(&split, commission_delivered)?;
-        campaign.book_shortfall(submission.shortfall(rate, cap), due - gross)?;
+        campaign.book_shortfall(campaign.shortfall_of(&submission), due - gross)?;
         // Written in place at once, so a repeat listing of the submission sees it.
         loader
             .load_mut()?

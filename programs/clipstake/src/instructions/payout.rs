@@ -177,19 +177,10 @@ impl<'info> Payout<'info> {
         let held = vault_held(&campaign, &self.vault)?;
         campaign.book_stray_funds(held)?;
         let submission = *self.submission.load()?;
-        let due = math::owed(
-            submission.paid_views,
-            submission.paid_gross,
-            cumulative_views,
-            campaign.rate_per_thousand_views,
-            campaign.cap_per_submission,
-        )?;
+        let due = campaign.owed(&submission, cumulative_views)?;
         let records_new_views = cumulative_views > submission.paid_views;
         let mut gross = math::payable(due, campaign.available(), records_new_views)?;
-        let shortfall_before = submission.shortfall(
-            campaign.rate_per_thousand_views,
-            campaign.cap_per_submission,
-        );
+        let shortfall_before = campaign.shortfall_of(&submission);
         let mut split = math::split(
             gross,
             Bps::new(campaign.fee_bps)?,

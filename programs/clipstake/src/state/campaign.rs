@@ -2,8 +2,8 @@ use anchor_lang::prelude::*;
 
 use crate::errors::ClipstakeError;
 use crate::math::{self, Split};
-use crate::state::Platform;
 use crate::state::seeds::CAMPAIGN_SEED;
+use crate::state::{Platform, Submission};
 
 /// What a campaign's budget is held in.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug, InitSpace)]
@@ -195,6 +195,23 @@ impl Campaign {
     /// Value in the vault that belongs to the treasury or affiliates, not to the brand.
     pub fn owed_in_vault(&self) -> u64 {
         self.fees_accrued + self.commissions_accrued
+    }
+
+    /// What `submission` is owed for `cumulative_views` beyond what it was paid, at this
+    /// campaign's rate and cap (`ViewsNotIncreasing` below its watermark or with nothing due).
+    pub fn owed(&self, submission: &Submission, cumulative_views: u64) -> Result<u64> {
+        Ok(math::owed(
+            submission.paid_views,
+            submission.paid_gross,
+            cumulative_views,
+            self.rate_per_thousand_views,
+            self.cap_per_submission,
+        )?)
+    }
+
+    /// What `submission`'s recorded views are still owed at this campaign's rate and cap.
+    pub fn shortfall_of(&self, submission: &Submission) -> u64 {
+        submission.shortfall(self.rate_per_thousand_views, self.cap_per_submission)
     }
 
     /// What the vault holds by the campaign's books: funded − paid − withdrawn. Saturates at
