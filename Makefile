@@ -6,7 +6,10 @@
 #   make build  builds target/deploy/clipstake.so (the tests also link the strict-alignment
 #               variant beside it, see tools/sbf/README.md) and the IDL (make idl)
 #   make idl    target/idl/clipstake.json and target/types/clipstake.ts, as `anchor build`
-#   make idl-commit     copies them to idl/ (committed; a test fails when it is stale)
+#               (copied from idl/ when idl/.source-hash shows it is this checkout's build)
+#   make idl-build      always runs the builder
+#   make idl-commit     builds and copies them to idl/ with the hash of their sources
+#               (committed; a test fails when it is stale)
 #   make test-ts        the TypeScript suites (tests/ts on litesvm and the local validator,
 #                        clients/js); what `anchor test --skip-build` runs
 #   make clients-js     regenerates the Codama client in clients/js/src/generated from idl/
@@ -25,19 +28,31 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: fmt-check build idl idl-commit idl-tests test-ts ts-suites clients-js build-with-variant test test-sbf-side test-host-build browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet bench-tracking \
+.PHONY: fmt-check build idl idl-build idl-commit idl-tests test-ts ts-suites clients-js build-with-variant test test-sbf-side test-host-build ts-install browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet bench-tracking \
 	localnet demo fmt fuzz fuzz-smoke
 
 build: idl
 	bash tools/sbf/build.sh
 
 # Anchor's IDL builder compiles the program's `idl-build` test in its own target directory
-# (tools/idl/README.md).
+# (tools/idl/README.md). When idl/.source-hash says the committed idl/ was built from exactly
+# this checkout (tools/idl/stamp.sh), that is what the builder would write: it is copied into
+# target/ instead, and any change to the program, the locks, the tool or idl/ builds again.
 idl:
+	@if [ "$$(bash tools/idl/stamp.sh)" = "$$(cat idl/.source-hash 2>/dev/null)" ]; then \
+	  echo "idl: idl/ is this checkout's build (idl/.source-hash); copied to target/idl and target/types"; \
+	  mkdir -p target/idl target/types; \
+	  cp idl/clipstake.json target/idl/; cp idl/clipstake.ts target/types/; \
+	else \
+	  $(MAKE) --no-print-directory idl-build; \
+	fi
+
+idl-build:
 	cargo run --locked --quiet --manifest-path tools/idl/Cargo.toml
 
-idl-commit: idl
+idl-commit: idl-build
 	cp target/idl/clipstake.json target/types/clipstake.ts idl/
+	bash tools/idl/stamp.sh > idl/.source-hash
 
 # The SBF side (the program, its variant, the IDL and their tools' tests) and the host test
 # binaries compile at the same time: each leaves a core idle for long stretches (the linker's
@@ -55,6 +70,7 @@ test: fmt-check
 test-sbf-side:
 	$(MAKE) --no-print-directory build-with-variant
 	bash tests/browser/run.sh --background
+	$(MAKE) --no-print-directory ts-install
 	$(MAKE) --no-print-directory idl
 	$(MAKE) --no-print-directory sbf-tool-tests idl-tests
 
@@ -89,6 +105,11 @@ test-ts:
 ts-suites:
 	cd tests/ts && $(NPM_CI) && npm test
 	cd clients/js && $(NPM_CI) && npm test
+
+# The suites' packages, fetched while the host tests compile (`ts-suites` then finds them).
+ts-install:
+	cd tests/ts && $(NPM_CI)
+	cd clients/js && $(NPM_CI)
 
 clients-js:
 	cd clients/js && $(NPM_CI) && npm run generate

@@ -37,7 +37,12 @@ struct World {
     now: i64,
 }
 
+/// The program ELF: the workspace's build, or `CLIPSTAKE_TEST_PROGRAM_SO` (e.g. an earlier
+/// build, to run the benchmark side by side with it).
 fn program_so() -> PathBuf {
+    if let Some(path) = std::env::var_os("CLIPSTAKE_TEST_PROGRAM_SO") {
+        return PathBuf::from(path);
+    }
     PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
         .join("../../target/deploy/clipstake.so")
 }
