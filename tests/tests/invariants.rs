@@ -2003,7 +2003,7 @@ impl World {
         // The lifecycle's mints are minted by the environment's payer.
         let authority = self.env.payer.pubkey();
         let held = self.env.token_balance(&vault);
-        let t22 = spl_token_2022_interface::instruction::AuthorityType::FreezeAccount;
+        let freeze_authority = spl_token_2022_interface::instruction::AuthorityType::FreezeAccount;
         let (instruction, expected) = match power {
             Power::FreezeVault => (
                 spl_token_2022_interface::instruction::freeze_account(
@@ -2032,7 +2032,7 @@ impl World {
                     &program,
                     &mint,
                     Some(&authority),
-                    t22,
+                    freeze_authority,
                     &authority,
                     &[],
                 ),
