@@ -73,10 +73,10 @@ impl Faulty {
         let mut seen = self.seen.lock().unwrap();
         seen.calls += 1;
         match self.faults.down_after_calls {
-            Some(limit) if seen.calls > limit => Err(Error::Network(format!(
-                "cannot reach the RPC endpoint {}: connection refused",
-                self.inner.url()
-            ))),
+            Some(limit) if seen.calls > limit => Err(Error::network(
+                format!("cannot reach the RPC endpoint {}", self.inner.url()),
+                std::io::Error::from(std::io::ErrorKind::ConnectionRefused),
+            )),
             _ => Ok(()),
         }
     }
@@ -374,7 +374,13 @@ fn an_rpc_that_goes_down_mid_run_loses_nothing_and_pays_nothing_twice() {
         &mut clipstake_oracle::NoProgress,
     )
     .unwrap_err();
-    assert!(matches!(failed, Error::Network(_)), "{failed}");
+    assert!(
+        matches!(
+            failed,
+            clipstake_oracle::Error::Chain(Error::Network { .. })
+        ),
+        "{failed}"
+    );
     assert!(
         seen.lock().unwrap().sends.len() > 1,
         "it was part-way through"

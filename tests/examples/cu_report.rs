@@ -1,5 +1,7 @@
 //! Prints the compute units of every instruction of the real SBF program, as a Markdown table
-//! for BENCHMARKS.md. Run with `make bench`.
+//! for BENCHMARKS.md. Run with `make bench`; `CLIPSTAKE_TEST_PROGRAM_SO` measures another build
+//! of the program, and `CU_REPORT_LOGS=1` prints each measured transaction's logs (for builds
+//! with `sol_log_compute_units` probes).
 use anchor_lang::prelude::Pubkey;
 use clipstake_sdk::attestation::Attestation;
 use clipstake_sdk::instructions::{self as ix, Asset};
@@ -10,7 +12,13 @@ use solana_signer::Signer;
 /// Compute units of a transaction whose last instruction is the one measured.
 fn cu(result: TxResult, what: &str) -> u64 {
     match result {
-        Ok(meta) => meta.compute_units_consumed,
+        Ok(meta) => {
+            // For builds with `sol_log_compute_units` probes: where the units went.
+            if std::env::var_os("CU_REPORT_LOGS").is_some() {
+                println!("--- {what}\n{}", meta.logs.join("\n"));
+            }
+            meta.compute_units_consumed
+        }
         Err(failed) => panic!(
             "{what} failed: {:?}\n{}",
             failed.err,

@@ -68,7 +68,7 @@ impl From<Error> for Refusal {
         let status = match &error {
             Error::NotFound(_) => 404,
             Error::Program { .. } | Error::Framework { .. } | Error::Transaction(_) => 422,
-            Error::Network(_) | Error::Expired(_) => 502,
+            Error::Network { .. } | Error::Expired(_) => 502,
             _ => 500,
         };
         let message = match &error {
@@ -81,5 +81,16 @@ impl From<Error> for Refusal {
             other => other.to_string(),
         };
         Refusal::new(status, message)
+    }
+}
+
+/// The oracle ledger's errors: the chain's keep their status, the ledger's own are the
+/// server's fault (500).
+impl From<clipstake_oracle::Error> for Refusal {
+    fn from(error: clipstake_oracle::Error) -> Self {
+        match error {
+            clipstake_oracle::Error::Chain(e) => Refusal::from(e),
+            other => Refusal::new(500, other.to_string()),
+        }
     }
 }

@@ -43,7 +43,7 @@ pub fn cluster_chain_id(url: &str) -> Result<String, Error> {
     let client = solana_rpc_client::rpc_client::RpcClient::new(url.to_string());
     let genesis = client
         .get_genesis_hash()
-        .map_err(|e| Error::Network(format!("cannot read the genesis hash of {url}: {e}")))?;
+        .map_err(|e| Error::network(format!("cannot read the genesis hash of {url}"), e))?;
     Ok(spec::chain_id(&genesis))
 }
 
@@ -71,7 +71,7 @@ pub fn serve(
     claimer: Option<&Claimer>,
     options: &ServeOptions,
     on_listening: &mut dyn FnMut(&str),
-) -> Result<Infallible, Error> {
+) -> Result<Infallible, clipstake_oracle::Error> {
     let (server, address) = clipstake_oracle::service::http::bind(&options.listen)?;
     on_listening(&address);
     loop {

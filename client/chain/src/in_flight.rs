@@ -22,7 +22,7 @@ use crate::backend::{Backend, TxStatus};
 /// it is swallowed and the status decides; any other error means it cannot land as signed.
 pub fn submit(backend: &mut dyn Backend, transaction: &VersionedTransaction) -> Result<(), Error> {
     match backend.send(transaction) {
-        Ok(_) | Err(Error::Network(_)) => Ok(()),
+        Ok(_) | Err(Error::Network { .. }) => Ok(()),
         Err(refused) => Err(refused),
     }
 }

@@ -14,8 +14,9 @@ use solana_address_lookup_table_interface::instruction::{
     close_lookup_table, create_lookup_table, deactivate_lookup_table, derive_lookup_table_address,
     extend_lookup_table,
 };
-use solana_address_lookup_table_interface::state::{LookupTableMeta, LookupTableStatus};
-use solana_hash::Hash;
+use solana_address_lookup_table_interface::state::{
+    AddressLookupTable, LookupTableMeta, LookupTableStatus,
+};
 use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
 use solana_signer::Signer;
@@ -36,8 +37,6 @@ const EXTEND_CHUNK: usize = 20;
 /// `create` instructions per transaction (about 50 bytes each: the new table's key and the
 /// instruction; 10 stay well under the packet size).
 pub const CREATES_PER_TX: usize = 10;
-/// Bytes of table metadata before the addresses.
-const META_SIZE: usize = 56;
 
 /// A table as read from the chain.
 #[derive(Debug, Clone)]
@@ -69,35 +68,16 @@ impl Table {
     }
 }
 
-/// Decodes a lookup table account's data (the program's `ProgramState::LookupTable` layout:
-/// u32 tag 1, deactivation slot, last extended slot, start index, optional authority,
-/// padding, then the addresses).
+/// Decodes a lookup table account's data with the program's own state type.
 pub fn decode(address: Pubkey, data: &[u8]) -> Result<Table, Error> {
-    let bad = || Error::Other(format!("{address} is not an address lookup table"));
-    if data.len() < META_SIZE || data[..4] != 1u32.to_le_bytes() {
-        return Err(bad());
-    }
-    let u64_at = |at: usize| u64::from_le_bytes(data[at..at + 8].try_into().unwrap_or_default());
-    let authority = match data[21] {
-        0 => None,
-        1 => Some(Pubkey::new_from_array(
-            data[22..54].try_into().map_err(|_| bad())?,
-        )),
-        _ => return Err(bad()),
-    };
-    let rest = &data[META_SIZE..];
-    if !rest.len().is_multiple_of(32) {
-        return Err(bad());
-    }
+    let table = AddressLookupTable::deserialize(data)
+        .map_err(|e| Error::Decode(format!("{address} is not an address lookup table: {e}")))?;
     Ok(Table {
         address,
-        addresses: rest
-            .chunks_exact(32)
-            .map(|c| Pubkey::new_from_array(c.try_into().unwrap_or_default()))
-            .collect(),
-        deactivation_slot: u64_at(4),
-        last_extended_slot: u64_at(12),
-        authority,
+        addresses: table.addresses.to_vec(),
+        deactivation_slot: table.meta.deactivation_slot,
+        last_extended_slot: table.meta.last_extended_slot,
+        authority: table.meta.authority,
     })
 }
 
@@ -206,32 +186,14 @@ pub fn lifecycle(table: &Table, current_slot: u64, slot_hashes: &SlotHashes) -> 
 pub fn slot_hashes(backend: &mut dyn Backend) -> Result<SlotHashes, Error> {
     let account = backend
         .get_account(&solana_slot_hashes::sysvar::ID)?
-        .ok_or_else(|| Error::Other("the chain has no SlotHashes sysvar".into()))?;
+        .ok_or_else(|| Error::NotFound("the chain has no SlotHashes sysvar".into()))?;
     decode_slot_hashes(&account.data)
 }
 
-/// Decodes the sysvar's bincode layout: u64 count, then (u64 slot, 32-byte hash) entries.
+/// Decodes the sysvar's bincode form.
 fn decode_slot_hashes(data: &[u8]) -> Result<SlotHashes, Error> {
-    let bad = || Error::Other("the SlotHashes sysvar does not decode".into());
-    let count = u64::from_le_bytes(
-        data.get(..8)
-            .ok_or_else(bad)?
-            .try_into()
-            .map_err(|_| bad())?,
-    );
-    let entries = data[8..]
-        .chunks_exact(40)
-        .take(usize::try_from(count).map_err(|_| bad())?)
-        .map(|entry| {
-            let slot = u64::from_le_bytes(entry[..8].try_into().unwrap_or_default());
-            let hash: [u8; 32] = entry[8..].try_into().unwrap_or_default();
-            (slot, Hash::new_from_array(hash))
-        })
-        .collect::<Vec<_>>();
-    if entries.len() as u64 != count {
-        return Err(bad());
-    }
-    Ok(SlotHashes::new(&entries))
+    bincode::deserialize(data)
+        .map_err(|e| Error::Decode(format!("the SlotHashes sysvar does not decode: {e}")))
 }
 
 /// Deactivates a table (it can never be extended or reactivated; transactions may use it
@@ -296,14 +258,15 @@ pub fn close(
 /// transaction, so a campaign's tables cost one confirmation rather than one each.
 /// `record` gets each transaction's addresses before it is sent (the ledger remembers a table
 /// before it can exist; one that never lands is forgotten the next time it is not found).
-pub fn create_many(
+/// Its errors (the caller's own type, e.g. a database's) come back as they are.
+pub fn create_many<E: From<Error>>(
     backend: &mut dyn Backend,
     options: &SendOptions,
     payer: &Keypair,
     authority: &Keypair,
     count: usize,
-    record: &mut dyn FnMut(&[Pubkey]) -> Result<(), Error>,
-) -> Result<Vec<Pubkey>, Error> {
+    record: &mut dyn FnMut(&[Pubkey]) -> Result<(), E>,
+) -> Result<Vec<Pubkey>, E> {
     if count == 0 {
         return Ok(Vec::new());
     }
@@ -326,11 +289,11 @@ pub fn create_many(
         .take(count)
         .collect();
     if free.len() < count {
-        return Err(Error::Other(format!(
-            "only {} recent slots are free to derive {count} new lookup tables from; run again \
-             in a few seconds",
+        return Err(Error::NotReady(format!(
+            "only {} recent slots are free to derive {count} new lookup tables from",
             free.len()
-        )));
+        ))
+        .into());
     }
     let mut created = Vec::with_capacity(count);
     for slots in free.chunks(CREATES_PER_TX) {
@@ -498,6 +461,7 @@ pub fn wait_until_usable(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use solana_hash::Hash;
 
     fn table_deactivated_at(slot: u64) -> Table {
         Table {
@@ -567,7 +531,10 @@ mod tests {
         let authority = Pubkey::new_unique();
         let a = Pubkey::new_unique();
         let b = Pubkey::new_unique();
-        let mut data = vec![0u8; META_SIZE];
+        // The program's layout, written out by hand as an independent check of the decoder:
+        // u32 tag 1, deactivation slot, last extended slot, start index, optional authority,
+        // padding, then the addresses.
+        let mut data = vec![0u8; 56];
         data[..4].copy_from_slice(&1u32.to_le_bytes());
         data[4..12].copy_from_slice(&u64::MAX.to_le_bytes());
         data[12..20].copy_from_slice(&77u64.to_le_bytes());
@@ -586,7 +553,7 @@ mod tests {
     #[test]
     fn refuses_what_is_not_a_table() {
         assert!(decode(Pubkey::new_unique(), &[0u8; 56]).is_err());
-        let mut data = vec![0u8; META_SIZE + 5];
+        let mut data = vec![0u8; 56 + 5];
         data[..4].copy_from_slice(&1u32.to_le_bytes());
         assert!(decode(Pubkey::new_unique(), &data).is_err());
     }

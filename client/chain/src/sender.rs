@@ -171,8 +171,12 @@ pub fn compile(
         ))
     } else {
         VersionedMessage::V0(
-            v0::Message::try_compile(fee_payer, instructions, lookup_tables, blockhash)
-                .map_err(|e| Error::Other(format!("cannot compile the transaction: {e}")))?,
+            v0::Message::try_compile(fee_payer, instructions, lookup_tables, blockhash).map_err(
+                |e| Error::Build {
+                    what: "the transaction",
+                    source: Box::new(e),
+                },
+            )?,
         )
     })
 }
@@ -346,9 +350,12 @@ fn await_one(
 ) -> Result<Outcome, Error> {
     let signature = transaction.signatures[0];
     let unknown_fate = |e: Error| match e {
-        Error::Network(m) => Error::Network(format!(
-            "{m} (transaction {signature} may have been sent: check it before retrying)"
-        )),
+        Error::Network { context, source } => Error::Network {
+            context: format!(
+                "{context} (transaction {signature} may have been sent: check it before retrying)"
+            ),
+            source,
+        },
         other => other,
     };
     submit(backend, &transaction)?;

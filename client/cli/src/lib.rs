@@ -108,10 +108,15 @@ impl From<clipstake_client::Error> for CliError {
         use clipstake_client::Error as E;
         let code = match &error {
             E::Program { .. } | E::Framework { .. } | E::Transaction(_) => ExitCode::Refused,
-            E::Network(_) | E::Expired(_) => ExitCode::Network,
+            E::Network { .. } | E::Expired(_) => ExitCode::Network,
             E::NotFound(_) => ExitCode::NotFound,
-            E::MissingSigner(_) | E::Unsupported(_) => ExitCode::Usage,
-            E::Decode(_) | E::Other(_) => ExitCode::Generic,
+            E::MissingSigner(_) | E::Unsupported(_) | E::Invalid { .. } => ExitCode::Usage,
+            E::Decode(_)
+            | E::Io { .. }
+            | E::CorruptFile { .. }
+            | E::Embedded { .. }
+            | E::Build { .. }
+            | E::NotReady(_) => ExitCode::Generic,
         };
         let message = match &error {
             E::Program {
@@ -133,6 +138,28 @@ impl From<clipstake_client::Error> for CliError {
             other => other.to_string(),
         };
         CliError::new(code, message)
+    }
+}
+
+impl From<clipstake_oracle::Error> for CliError {
+    fn from(error: clipstake_oracle::Error) -> Self {
+        use clipstake_oracle::Error as E;
+        match error {
+            E::Chain(e) => CliError::from(e),
+            E::Config(_) | E::Invalid { .. } => CliError::usage(error.to_string()),
+            E::Database(_)
+            | E::Ledger(_)
+            | E::Io { .. }
+            | E::Listen { .. }
+            | E::InjectedCrash { .. }
+            | E::LogsTruncated => CliError::new(ExitCode::Generic, error.to_string()),
+        }
+    }
+}
+
+impl From<clipstake_oracle::ConfigError> for CliError {
+    fn from(error: clipstake_oracle::ConfigError) -> Self {
+        CliError::usage(error.to_string())
     }
 }
 

@@ -1,11 +1,11 @@
 //! What the ledger knows about a video's identity: the creator's platform account recorded at
 //! registration, the campaign's verification policy, the sources behind each count and payout,
 //! and the webhook deliveries already processed.
+use crate::{Error, LedgerError};
 use anchor_lang::prelude::Pubkey;
-use clipstake_client::Error;
 use rusqlite::{OptionalExtension, params};
 
-use crate::ledger::{Ledger, db, now};
+use crate::ledger::{Ledger, now};
 use crate::policy::Policy;
 use crate::video::{Platform, VideoId};
 
@@ -62,7 +62,10 @@ impl Ledger {
         video: &VideoId,
         account: &str,
     ) -> Result<(), Error> {
-        let account = check_account(video.platform, account).map_err(Error::Other)?;
+        let account = check_account(video.platform, account).map_err(|reason| Error::Invalid {
+            what: "platform account",
+            reason,
+        })?;
         self.conn
             .execute(
                 "INSERT INTO video_accounts (campaign, platform, video_id, submission, account, registered_at)
@@ -77,8 +80,7 @@ impl Ledger {
                     account,
                     now()
                 ],
-            )
-            .map_err(db)?;
+            )?;
         Ok(())
     }
 
@@ -100,13 +102,10 @@ impl Ledger {
                     ))
                 },
             )
-            .optional()
-            .map_err(db)?
+            .optional()?
             .map(
                 |(campaign, platform, id, submission, account, registered_at)| {
-                    let platform = platform.parse().map_err(|e: String| {
-                        Error::Other(format!("oracle ledger: video_accounts: {e}"))
-                    })?;
+                    let platform = platform.parse().map_err(LedgerError::BadPlatform)?;
                     Ok(RegisteredVideo {
                         campaign,
                         video: VideoId { platform, id },
@@ -128,8 +127,7 @@ impl Ledger {
                 [campaign],
                 |r| Ok((r.get::<_, usize>(0)?, r.get::<_, usize>(1)?, r.get::<_, u32>(2)?)),
             )
-            .optional()
-            .map_err(db)?;
+            .optional()?;
         Ok(
             row.map_or_else(Policy::default, |(first, scraper, tolerance)| Policy {
                 first_party_quorum: first,
@@ -141,7 +139,10 @@ impl Ledger {
 
     /// Sets the campaign's verification policy.
     pub fn set_campaign_policy(&self, campaign: &str, policy: &Policy) -> Result<(), Error> {
-        policy.check().map_err(Error::Other)?;
+        policy.check().map_err(|reason| Error::Invalid {
+            what: "verification policy",
+            reason,
+        })?;
         self.conn
             .execute(
                 "INSERT INTO campaign_policies (campaign, first_party_quorum, scraper_quorum, tolerance_bps, updated_at)
@@ -156,8 +157,7 @@ impl Ledger {
                     policy.tolerance_bps,
                     now()
                 ],
-            )
-            .map_err(db)?;
+            )?;
         Ok(())
     }
 
@@ -169,21 +169,17 @@ impl Ledger {
             .conn
             .prepare_cached(
                 "INSERT OR IGNORE INTO webhook_deliveries (provider, event_id, received_at) VALUES (?1, ?2, ?3)",
-            )
-            .map_err(db)?
-            .execute(params![provider, event_id, now()])
-            .map_err(db)?;
+            )?
+            .execute(params![provider, event_id, now()])?;
         Ok(inserted == 1)
     }
 
     /// Names the sources behind the observation just recorded on this connection.
     pub(crate) fn set_last_observation_sources(&self, sources: &str) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE observations SET sources = ?1 WHERE id = ?2",
-                params![sources, self.conn.last_insert_rowid()],
-            )
-            .map_err(db)?;
+        self.conn.execute(
+            "UPDATE observations SET sources = ?1 WHERE id = ?2",
+            params![sources, self.conn.last_insert_rowid()],
+        )?;
         Ok(())
     }
 
@@ -196,16 +192,14 @@ impl Ledger {
         submission: &str,
         views: u64,
     ) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE intents SET sources = (
+        self.conn.execute(
+            "UPDATE intents SET sources = (
                      SELECT COALESCE(sources, NULLIF(source, '')) FROM observations
                      WHERE submission = ?2 AND status = 'accepted' AND views = ?3
                      ORDER BY id DESC LIMIT 1)
                  WHERE key = ?1",
-                params![key, submission, i64::try_from(views).unwrap_or(i64::MAX)],
-            )
-            .map_err(db)?;
+            params![key, submission, i64::try_from(views).unwrap_or(i64::MAX)],
+        )?;
         Ok(())
     }
 
@@ -216,7 +210,7 @@ impl Ledger {
                 r.get::<_, Option<String>>(0)
             })
             .optional()
-            .map_err(db)
+            .map_err(Error::from)
             .map(Option::flatten)
     }
 }

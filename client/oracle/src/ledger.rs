@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::Digest;
 
 use crate::reports::Point;
-use clipstake_client::Error;
+use crate::{Error, LedgerError};
 
 /// The migrations, in order (embedded with `include_str!`).
 pub const MIGRATIONS: &[(&str, &str)] = &[
@@ -59,15 +59,13 @@ impl Status {
     /// Reads the database spelling. Anything else is an error, never a guess: a status this
     /// version does not know (a newer oracle wrote it, or the file was edited) must stop the
     /// run rather than send a payout that may already have been made.
-    pub fn parse(text: &str) -> Result<Status, Error> {
+    pub fn parse(text: &str) -> Result<Status, LedgerError> {
         match text {
             "pending" => Ok(Status::Pending),
             "sent" => Ok(Status::Sent),
             "confirmed" => Ok(Status::Confirmed),
             "failed" => Ok(Status::Failed),
-            other => Err(Error::Other(format!(
-                "oracle ledger: unknown intent status {other:?} (expected pending, sent, confirmed or failed)"
-            ))),
+            other => Err(LedgerError::UnknownStatus(other.to_string())),
         }
     }
 }
@@ -75,7 +73,7 @@ impl Status {
 impl rusqlite::types::FromSql for Status {
     fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
         let text = value.as_str()?;
-        Status::parse(text).map_err(|e| rusqlite::types::FromSqlError::Other(Box::new(e)))
+        Ok(Status::parse(text)?)
     }
 }
 
@@ -88,13 +86,8 @@ impl std::fmt::Display for Status {
 /// An amount or count as SQLite stores it (a signed 64-bit integer). Values above `i64::MAX`
 /// are refused rather than wrapped to negative numbers that would then read back as something
 /// else; no real token supply comes near, so reaching this means bad input.
-fn stored(value: u64, what: &str) -> Result<i64, Error> {
-    i64::try_from(value).map_err(|_| {
-        Error::Other(format!(
-            "oracle ledger: {what} {value} is above {}, the largest integer the ledger stores; nothing was recorded",
-            i64::MAX
-        ))
-    })
+fn stored(value: u64, what: &'static str) -> Result<i64, Error> {
+    i64::try_from(value).map_err(|_| LedgerError::TooLarge { what, value }.into())
 }
 
 /// A payout intent.
@@ -201,10 +194,6 @@ pub struct Totals {
     pub unbalanced: Vec<String>,
 }
 
-pub(crate) fn db(e: rusqlite::Error) -> Error {
-    Error::Other(format!("oracle ledger: {e}"))
-}
-
 pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -255,50 +244,48 @@ impl Ledger {
     /// Opens (creating directories and the file if needed) and migrates.
     pub fn open(path: &Path) -> Result<Ledger, Error> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::Other(format!("cannot create {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                action: "create",
+                path: dir.to_path_buf(),
+                source,
+            })?;
         }
-        let conn = Connection::open(path).map_err(db)?;
+        let conn = Connection::open(path)?;
         // `oracle serve` and `oracle run` may share the ledger from two processes: wait for
         // the other's write instead of failing with "database is locked".
-        conn.busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-        )
-        .map_err(db)?;
+        )?;
         Self::migrate(conn)
     }
 
     /// A ledger in memory (tests).
     pub fn in_memory() -> Result<Ledger, Error> {
-        Self::migrate(Connection::open_in_memory().map_err(db)?)
+        Self::migrate(Connection::open_in_memory()?)
     }
 
     fn migrate(mut conn: Connection) -> Result<Ledger, Error> {
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)",
-        )
-        .map_err(db)?;
+        )?;
         for (version, sql) in MIGRATIONS {
-            let tx = conn.transaction().map_err(db)?;
+            let tx = conn.transaction()?;
             let done: Option<String> = tx
                 .query_row(
                     "SELECT version FROM schema_migrations WHERE version = ?1",
                     [version],
                     |r| r.get(0),
                 )
-                .optional()
-                .map_err(db)?;
+                .optional()?;
             if done.is_none() {
-                tx.execute_batch(sql).map_err(db)?;
+                tx.execute_batch(sql)?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
                     params![version, now()],
-                )
-                .map_err(db)?;
+                )?;
             }
-            tx.commit().map_err(db)?;
+            tx.commit()?;
         }
         Ok(Ledger { conn })
     }
@@ -308,10 +295,10 @@ impl Ledger {
         &mut self,
         f: impl FnOnce(&Ledger) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(db)?;
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
         match f(self) {
             Ok(v) => {
-                self.conn.execute_batch("COMMIT").map_err(db)?;
+                self.conn.execute_batch("COMMIT")?;
                 Ok(v)
             }
             Err(e) => {
@@ -336,8 +323,7 @@ impl Ledger {
             .prepare_cached(
                 "INSERT INTO observations (campaign, submission, platform, video, creator, views, observed_at, source, status, reason, raw, ingested_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )
-            .map_err(db)?
+            )?
             .execute(params![
                 campaign,
                 submission,
@@ -351,8 +337,7 @@ impl Ledger {
                 reason,
                 raw,
                 now(),
-            ])
-            .map_err(db)?;
+            ])?;
         Ok(())
     }
 
@@ -363,35 +348,27 @@ impl Ledger {
             .prepare_cached(
                 "SELECT views, observed_at FROM observations WHERE submission = ?1 AND status = 'accepted'
                  ORDER BY observed_at DESC, id DESC LIMIT 2",
-            )
-            .map_err(db)?;
+            )?;
         let points: Vec<Point> = stmt
             .query_map([submission], |r| {
                 Ok(Point {
                     views: r.get(0)?,
                     observed_at: r.get(1)?,
                 })
-            })
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
+            })?
+            .collect::<Result<_, _>>()?;
         Ok((points.first().copied(), points.get(1).copied()))
     }
 
     /// Per submission with accepted reports: (campaign, submission, max accepted views, last observed).
     pub fn accepted_maxima(&self) -> Result<Vec<(String, String, u64, i64)>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT campaign, submission, MAX(views), MAX(observed_at) FROM observations
+        let mut stmt = self.conn.prepare(
+            "SELECT campaign, submission, MAX(views), MAX(observed_at) FROM observations
                  WHERE status = 'accepted' GROUP BY campaign, submission ORDER BY submission",
-            )
-            .map_err(db)?;
+        )?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
@@ -400,10 +377,9 @@ impl Ledger {
         self.conn
             .prepare_cached(
                 "SELECT COALESCE(SUM(gross), 0) FROM intents WHERE campaign = ?1 AND status IN ('pending', 'sent')",
-            )
-            .map_err(db)?
+            )?
             .query_row([campaign], |r| r.get::<_, u64>(0))
-            .map_err(db)
+            .map_err(Error::from)
     }
 
     /// True when the submission has a pending or sent intent.
@@ -411,11 +387,10 @@ impl Ledger {
         self.conn
             .prepare_cached(
                 "SELECT COUNT(*) FROM intents WHERE submission = ?1 AND status IN ('pending', 'sent')",
-            )
-            .map_err(db)?
+            )?
             .query_row([submission], |r| r.get::<_, i64>(0))
             .map(|n| n > 0)
-            .map_err(db)
+            .map_err(Error::from)
     }
 
     /// Writes an intent and its balanced lines (nothing when the key exists). Returns whether
@@ -430,10 +405,11 @@ impl Ledger {
     ) -> Result<bool, Error> {
         let shares = [intent.fee, intent.commission, intent.creator_amount];
         if shares.iter().try_fold(0u64, |sum, s| sum.checked_add(*s)) != Some(intent.gross) {
-            return Err(Error::Other(format!(
-                "oracle ledger: intent {}: fee + commission + creator amount is not its gross {}",
-                intent.key, intent.gross
-            )));
+            return Err(LedgerError::SharesNotGross {
+                key: intent.key.clone(),
+                gross: intent.gross,
+            }
+            .into());
         }
         let t = now();
         let inserted = self
@@ -441,8 +417,7 @@ impl Ledger {
             .prepare_cached(
                 "INSERT OR IGNORE INTO intents (key, campaign, submission, target_views, prev_views, gross, fee, commission, creator_amount, status, created_at, updated_at, prev_gross)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?10, ?10, ?11)",
-            )
-            .map_err(db)?
+            )?
             .execute(params![
                 intent.key,
                 intent.campaign,
@@ -455,45 +430,39 @@ impl Ledger {
                 stored(intent.creator_amount, "creator amount")?,
                 t,
                 stored(intent.prev_gross, "paid gross")?
-            ])
-            .map_err(db)?;
+            ])?;
         if inserted == 0 {
             return Ok(false);
         }
-        let mut line = self
-            .conn
-            .prepare_cached("INSERT INTO ledger_lines (intent_key, account, debit, credit) VALUES (?1, ?2, ?3, ?4)")
-            .map_err(db)?;
+        let mut line = self.conn.prepare_cached(
+            "INSERT INTO ledger_lines (intent_key, account, debit, credit) VALUES (?1, ?2, ?3, ?4)",
+        )?;
         line.execute(params![
             intent.key,
             format!("vault:{vault}"),
             stored(intent.gross, "gross")?,
             0
-        ])
-        .map_err(db)?;
+        ])?;
         line.execute(params![
             intent.key,
             format!("fee:{treasury}"),
             0,
             stored(intent.fee, "fee")?
-        ])
-        .map_err(db)?;
+        ])?;
         if intent.commission > 0 || affiliate.is_some() {
             line.execute(params![
                 intent.key,
                 format!("commission:{}", affiliate.unwrap_or("none")),
                 0,
                 stored(intent.commission, "commission")?
-            ])
-            .map_err(db)?;
+            ])?;
         }
         line.execute(params![
             intent.key,
             format!("creator:{creator}"),
             0,
             stored(intent.creator_amount, "creator amount")?
-        ])
-        .map_err(db)?;
+        ])?;
         Ok(true)
     }
 
@@ -514,17 +483,10 @@ impl Ledger {
     }
 
     fn query_intents(&self, filter: &str) -> Result<Vec<Intent>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT {INTENT_COLUMNS} FROM intents {filter} ORDER BY created_at, rowid"
-            ))
-            .map_err(db)?;
-        let rows = stmt
-            .query_map([], intent_row)
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {INTENT_COLUMNS} FROM intents {filter} ORDER BY created_at, rowid"
+        ))?;
+        let rows = stmt.query_map([], intent_row)?.collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
@@ -606,8 +568,7 @@ impl Ledger {
                    blockhash = COALESCE(?4, blockhash), last_valid = COALESCE(?5, last_valid),
                    units = COALESCE(?6, units), error = ?7, updated_at = ?8
                  WHERE key = ?1 AND status IN ({from_list})"
-            ))
-            .map_err(db)?
+            ))?
             .execute(params![
                 key,
                 to.as_str(),
@@ -623,27 +584,28 @@ impl Ledger {
                     .transpose()?,
                 details.error,
                 now()
-            ])
-            .map_err(db)?;
+            ])?;
         if changed == 1 {
             return Ok(());
         }
-        Err(Error::Other(match self.status_of(key)? {
-            Some(current) => {
-                format!("oracle ledger: intent {key} is {current}; it cannot become {to}")
-            }
-            None => format!("oracle ledger: no intent {key}"),
-        }))
+        Err(match self.status_of(key)? {
+            Some(from) => LedgerError::Transition {
+                key: key.to_string(),
+                from,
+                to,
+            },
+            None => LedgerError::NoIntent(key.to_string()),
+        }
+        .into())
     }
 
     /// The status of intent `key`, if there is one.
     pub fn status_of(&self, key: &str) -> Result<Option<Status>, Error> {
         self.conn
-            .prepare_cached("SELECT status FROM intents WHERE key = ?1")
-            .map_err(db)?
+            .prepare_cached("SELECT status FROM intents WHERE key = ?1")?
             .query_row([key], |r| r.get(0))
             .optional()
-            .map_err(db)
+            .map_err(Error::from)
     }
 
     /// Books the amounts the chain reports an intent's payout moved, when they differ from
@@ -659,13 +621,15 @@ impl Ledger {
     ) -> Result<(), Error> {
         let creator = gross
             .checked_sub(fee.saturating_add(commission))
-            .ok_or_else(|| Error::Other(format!("oracle ledger: {key}: shares exceed gross")))?;
+            .ok_or_else(|| LedgerError::SharesNotGross {
+                key: key.to_string(),
+                gross,
+            })?;
         self.conn
             .prepare_cached(
                 "UPDATE intents SET gross = ?2, fee = ?3, commission = ?4, creator_amount = ?5,
                    updated_at = ?6 WHERE key = ?1",
-            )
-            .map_err(db)?
+            )?
             .execute(params![
                 key,
                 stored(gross, "gross")?,
@@ -673,15 +637,11 @@ impl Ledger {
                 stored(commission, "commission")?,
                 stored(creator, "creator amount")?,
                 now()
-            ])
-            .map_err(db)?;
-        let mut line = self
-            .conn
-            .prepare_cached(
-                "UPDATE ledger_lines SET debit = ?3, credit = ?4
+            ])?;
+        let mut line = self.conn.prepare_cached(
+            "UPDATE ledger_lines SET debit = ?3, credit = ?4
                  WHERE intent_key = ?1 AND account LIKE ?2",
-            )
-            .map_err(db)?;
+        )?;
         for (account, debit, credit) in [
             ("vault:%", gross, 0),
             ("fee:%", 0, fee),
@@ -693,41 +653,31 @@ impl Ledger {
                 account,
                 stored(debit, "debit")?,
                 stored(credit, "credit")?
-            ])
-            .map_err(db)?;
+            ])?;
         }
         Ok(())
     }
 
     /// The lookup tables recorded for `campaign` whose authority is `authority`, oldest first.
     pub fn lookup_tables(&self, campaign: &str, authority: &str) -> Result<Vec<String>, Error> {
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT address FROM lookup_tables WHERE campaign = ?1 AND authority = ?2
+        let mut statement = self.conn.prepare_cached(
+            "SELECT address FROM lookup_tables WHERE campaign = ?1 AND authority = ?2
                  ORDER BY created_at, rowid",
-            )
-            .map_err(db)?;
-        let rows = statement
-            .query_map(params![campaign, authority], |r| r.get(0))
-            .map_err(db)?;
-        rows.collect::<Result<Vec<String>, _>>().map_err(db)
+        )?;
+        let rows = statement.query_map(params![campaign, authority], |r| r.get(0))?;
+        rows.collect::<Result<Vec<String>, _>>()
+            .map_err(Error::from)
     }
 
     /// Every lookup table recorded with `authority`: (address, campaign).
     pub fn recorded_lookup_tables(&self, authority: &str) -> Result<Vec<(String, String)>, Error> {
-        let mut statement = self
-            .conn
-            .prepare_cached(
-                "SELECT address, campaign FROM lookup_tables WHERE authority = ?1
+        let mut statement = self.conn.prepare_cached(
+            "SELECT address, campaign FROM lookup_tables WHERE authority = ?1
                  ORDER BY created_at, rowid",
-            )
-            .map_err(db)?;
-        let rows = statement
-            .query_map(params![authority], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(db)?;
+        )?;
+        let rows = statement.query_map(params![authority], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<Result<Vec<(String, String)>, _>>()
-            .map_err(db)
+            .map_err(Error::from)
     }
 
     /// Records a lookup table created for `campaign`.
@@ -737,21 +687,18 @@ impl Ledger {
         address: &str,
         authority: &str,
     ) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "INSERT OR IGNORE INTO lookup_tables (address, campaign, authority, created_at)
+        self.conn.execute(
+            "INSERT OR IGNORE INTO lookup_tables (address, campaign, authority, created_at)
                  VALUES (?1, ?2, ?3, ?4)",
-                params![address, campaign, authority, now()],
-            )
-            .map_err(db)?;
+            params![address, campaign, authority, now()],
+        )?;
         Ok(())
     }
 
     /// Forgets a lookup table (it was closed or deactivated).
     pub fn remove_lookup_table(&self, address: &str) -> Result<(), Error> {
         self.conn
-            .execute("DELETE FROM lookup_tables WHERE address = ?1", [address])
-            .map_err(db)?;
+            .execute("DELETE FROM lookup_tables WHERE address = ?1", [address])?;
         Ok(())
     }
 
@@ -762,8 +709,7 @@ impl Ledger {
             .prepare(
                 "SELECT id, submission, video, views, observed_at, reason, raw, sources FROM observations
                  WHERE status = 'quarantined' ORDER BY id",
-            )
-            .map_err(db)?;
+            )?;
         let rows = stmt
             .query_map([], |r| {
                 Ok(Quarantined {
@@ -776,10 +722,8 @@ impl Ledger {
                     raw: r.get(6)?,
                     sources: r.get(7)?,
                 })
-            })
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
+            })?
+            .collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
@@ -788,13 +732,10 @@ impl Ledger {
         let mut totals = Totals::default();
         let mut stmt = self
             .conn
-            .prepare("SELECT status, COUNT(*), COALESCE(SUM(gross), 0) FROM intents GROUP BY status ORDER BY status")
-            .map_err(db)?;
+            .prepare("SELECT status, COUNT(*), COALESCE(SUM(gross), 0) FROM intents GROUP BY status ORDER BY status")?;
         totals.by_status = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
         let count = |status: &str| -> Result<u64, Error> {
             self.conn
                 .query_row(
@@ -802,23 +743,18 @@ impl Ledger {
                     [status],
                     |r| r.get::<_, u64>(0),
                 )
-                .map_err(db)
+                .map_err(Error::from)
         };
         totals.quarantined = count("quarantined")?;
         totals.accepted = count("accepted")?;
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT i.key FROM intents i LEFT JOIN ledger_lines l ON l.intent_key = i.key
+        let mut stmt = self.conn.prepare(
+            "SELECT i.key FROM intents i LEFT JOIN ledger_lines l ON l.intent_key = i.key
                  GROUP BY i.key HAVING COALESCE(SUM(l.debit), 0) != COALESCE(SUM(l.credit), 0)
                     OR COALESCE(SUM(l.debit), 0) != MAX(i.gross)",
-            )
-            .map_err(db)?;
+        )?;
         totals.unbalanced = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         Ok(totals)
     }
 
@@ -830,20 +766,17 @@ impl Ledger {
                 [submission],
                 |r| r.get::<_, u64>(0),
             )
-            .map_err(db)
+            .map_err(Error::from)
     }
 
     /// Last accepted observation time per submission.
     pub fn last_observed(&self) -> Result<Vec<(String, i64)>, Error> {
         let mut stmt = self
             .conn
-            .prepare("SELECT submission, MAX(observed_at) FROM observations WHERE status = 'accepted' GROUP BY submission")
-            .map_err(db)?;
+            .prepare("SELECT submission, MAX(observed_at) FROM observations WHERE status = 'accepted' GROUP BY submission")?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
         Ok(rows)
     }
 }

@@ -17,11 +17,11 @@ use anchor_lang::prelude::Pubkey;
 use clipstake::math::{Bps, entitlement, split};
 
 use clipstake::state::Campaign;
-use clipstake_client::Error;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_sdk::instructions::{CampaignAccount, SubmissionAccount};
 
 pub mod batch;
+mod error;
 pub mod identity;
 pub mod ledger;
 mod packing;
@@ -38,6 +38,7 @@ pub mod verify;
 pub mod video;
 pub mod webhook;
 
+pub use error::{ConfigError, Error, LedgerError};
 pub use progress::{NoProgress, Progress};
 pub use runner::{RunOptions, RunSummary, run};
 
@@ -85,10 +86,10 @@ impl Failpoint for CrashAt {
         self.seen += 1;
         if self.seen == self.at {
             self.crashed = Some(step.to_string());
-            return Err(Error::Other(format!(
-                "injected crash at step {} ({step})",
-                self.at
-            )));
+            return Err(Error::InjectedCrash {
+                at: self.at,
+                step: step.to_string(),
+            });
         }
         Ok(())
     }
@@ -409,7 +410,7 @@ pub(crate) fn fetch_submissions(
 
 pub(crate) fn parse_key(text: &str) -> Result<Pubkey, Error> {
     text.parse()
-        .map_err(|_| Error::Other(format!("oracle ledger: bad address {text:?}")))
+        .map_err(|_| LedgerError::BadAddress(text.to_string()).into())
 }
 
 /// Settles every pending or sent intent from the chain: watermark >= target => confirmed; else a

@@ -17,10 +17,10 @@
 //!   and which table each missing address goes to.
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use crate::Error;
 use anchor_lang::InstructionData;
 use anchor_lang::prelude::Pubkey;
 use clipstake::state::AssetKind;
-use clipstake_client::Error;
 use clipstake_client::lookup_table::{self, Table};
 use clipstake_client::sender::{
     MAX_COMPUTE_UNIT_LIMIT, PACKET_DATA_SIZE, Prepared, budget_instructions, compile, wire_size,

@@ -25,9 +25,10 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::{Duration, Instant};
 
+use crate::Error;
 use anchor_lang::prelude::Pubkey;
 use clipstake::events::BatchPayout;
-use clipstake_client::Error;
+use clipstake_client::Error as ChainError;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::in_flight::{self, InFlight, Outcome, Settled, submit};
 use clipstake_client::lookup_table;
@@ -582,7 +583,7 @@ fn usable_tables(
         .zip(lookup_table::fetch_many(backend, &extended)?)
     {
         let table = table.ok_or_else(|| {
-            Error::Other(format!(
+            ChainError::NotFound(format!(
                 "the lookup table {address} vanished while being extended"
             ))
         })?;
@@ -696,14 +697,13 @@ impl Pipeline<'_> {
         ) {
             Ok(prepared) => prepared,
             Err(e) if e.is_refusal() => return self.refused(batch, &e, retry),
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         // Learnt first: a simulation whose log was cut still teaches how much its payouts log.
         self.packer.learn(&batch, &prepared);
         if events_would_be_lost(&batch, &prepared.logs) {
             // Never sent: split like a refusal, so every `PayoutMade` event reaches the log.
-            let lost = Error::Other("program logs truncated: events would be lost".into());
-            return self.refused(batch, &lost, retry);
+            return self.refused(batch, &Error::LogsTruncated, retry);
         }
         let signature = prepared.transaction.signatures[0];
         let signature_text = signature.to_string();
@@ -726,7 +726,7 @@ impl Pipeline<'_> {
         if let Err(e) = submit(self.backend, &prepared.transaction) {
             self.back_to_pending(&batch)?;
             if batch.attempts + 1 >= MAX_ATTEMPTS {
-                return Err(e);
+                return Err(e.into());
             }
             self.blockhash = None;
             retry.push_back(Batch {
@@ -760,7 +760,7 @@ impl Pipeline<'_> {
                 Outcome::Confirmed { logs } => self.confirmed(&flight, &logs, failpoint)?,
                 Outcome::Failed { error, logs } => {
                     // It landed and failed: atomic, nothing applied.
-                    let error = Error::from_transaction_error(&error, &logs);
+                    let error = ChainError::from_transaction_error(&error, &logs);
                     self.back_to_pending(&flight.work.batch)?;
                     self.refused(flight.work.batch, &error, retry)?;
                 }
@@ -854,11 +854,12 @@ impl Pipeline<'_> {
         self.progress.advanced(applied.len() as u64);
         if !unpaid.is_empty() {
             if batch.attempts + 1 >= MAX_ATTEMPTS {
-                return Err(Error::Expired(format!(
+                return Err(ChainError::Expired(format!(
                     "transaction {} expired {MAX_ATTEMPTS} times without landing; the ledger is \
                      consistent, run `clipstake oracle run` again",
                     signature
-                )));
+                ))
+                .into());
             }
             self.summary.re_signed += 1;
             self.blockhash = None;
@@ -874,7 +875,7 @@ impl Pipeline<'_> {
     fn refused(
         &mut self,
         mut batch: Batch,
-        error: &Error,
+        error: &dyn std::fmt::Display,
         retry: &mut VecDeque<Batch>,
     ) -> Result<(), Error> {
         if batch.items.len() > 1 {

@@ -5,8 +5,8 @@
 //! quarantined (with every source's value), exactly like an ingested report.
 use std::collections::HashMap;
 
+use crate::Error;
 use anchor_lang::prelude::Pubkey;
-use clipstake_client::Error;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_sdk::instructions::SubmissionAccount;
 use serde::Serialize;

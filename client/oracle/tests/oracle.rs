@@ -497,12 +497,23 @@ struct Landed {
 }
 
 impl Landed {
-    /// The payout instructions it ran (Anchor's `Instruction: <name>` log lines).
-    fn payout_instructions(&self) -> Vec<&str> {
-        self.logs
-            .iter()
-            .filter_map(|l| l.strip_prefix("Program log: Instruction: "))
-            .filter(|name| name.starts_with("Disburse"))
+    /// The payout instructions it ran, named by the event each logs (a `disburse_batch` its
+    /// `BatchPaid`, a `disburse` its `PayoutMade`): every top-level invocation of the program
+    /// must have logged one.
+    fn payout_instructions(&self) -> Vec<&'static str> {
+        let invoke = format!("Program {} invoke [1]", clipstake::ID);
+        let invocations = self.logs.iter().filter(|l| **l == invoke).count();
+        let batches = self.events().len();
+        let singles =
+            clipstake_sdk::events::decode::<clipstake::events::PayoutMade>(&self.logs).len();
+        assert_eq!(
+            invocations,
+            batches + singles,
+            "every payout instruction logged its event: {:#?}",
+            self.logs
+        );
+        std::iter::repeat_n("DisburseBatch", batches)
+            .chain(std::iter::repeat_n("Disburse", singles))
             .collect()
     }
 
@@ -1063,9 +1074,16 @@ fn lookup_tables_are_created_together_and_extended_in_one_pipeline_on_a_reopened
     // The ledger records a table before it is sent: when recording fails, nothing is created.
     let refused =
         lookup_table::create_many(&mut chain, &send, &authority, &authority, 3, &mut |_| {
-            Err(clipstake_client::Error::Other("disk full".into()))
+            Err(oracle::Error::Io {
+                action: "write",
+                path: "oracle.sqlite".into(),
+                source: std::io::ErrorKind::StorageFull.into(),
+            })
         });
-    assert!(refused.is_err());
+    assert!(
+        matches!(&refused, Err(oracle::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::StorageFull),
+        "the recorder's own error comes back: {refused:?}"
+    );
     assert!(
         lookup_table::owned_by(&mut chain, &authority.pubkey())
             .unwrap()
@@ -1080,7 +1098,7 @@ fn lookup_tables_are_created_together_and_extended_in_one_pipeline_on_a_reopened
         12,
         &mut |chunk| {
             recorded.extend_from_slice(chunk);
-            Ok(())
+            Ok::<(), clipstake_client::Error>(())
         },
     )
     .unwrap();
@@ -1100,16 +1118,10 @@ fn lookup_tables_are_created_together_and_extended_in_one_pipeline_on_a_reopened
         assert_eq!(fetched.authority, Some(authority.pubkey()));
     }
     // The same slots are never reused: a second batch gets new addresses.
-    let more =
-        lookup_table::create_many(
-            &mut chain,
-            &send,
-            &authority,
-            &authority,
-            3,
-            &mut |_| Ok(()),
-        )
-        .unwrap();
+    let more = lookup_table::create_many(&mut chain, &send, &authority, &authority, 3, &mut |_| {
+        Ok::<(), clipstake_client::Error>(())
+    })
+    .unwrap();
     assert!(more.iter().all(|t| !tables.contains(t)));
 }
 

@@ -11,7 +11,11 @@ pub fn parse_ui_amount(text: &str, decimals: u8) -> Result<u64, Error> {
         .chars()
         .filter(|c| *c != '_' && *c != ',')
         .collect();
-    let bad = |why: &str| Error::Other(format!("invalid amount {text:?}: {why}"));
+    let bad = |why: &str| Error::Invalid {
+        what: "amount",
+        text: text.to_string(),
+        reason: why.to_string(),
+    };
     if cleaned.is_empty() {
         return Err(bad("empty"));
     }

@@ -126,28 +126,39 @@ impl TryFrom<&AttestationJson> for Attestation {
     type Error = crate::Error;
 
     fn try_from(j: &AttestationJson) -> Result<Self, Self::Error> {
-        let key = |text: &str, what: &str| -> Result<Pubkey, crate::Error> {
-            text.parse()
-                .map_err(|_| crate::Error::Other(format!("attestation: invalid {what} {text:?}")))
+        let invalid = |what: &'static str, text: &str, reason: String| crate::Error::Invalid {
+            what,
+            text: text.to_string(),
+            reason,
         };
-        if key(&j.program, "program")? != clipstake::ID {
-            return Err(crate::Error::Other(format!(
-                "attestation is for program {}, not {}",
-                j.program,
-                clipstake::ID
-            )));
+        let key = |text: &str, what: &'static str| -> Result<Pubkey, crate::Error> {
+            text.parse()
+                .map_err(|_| invalid(what, text, "not a base-58 address".into()))
+        };
+        if key(&j.program, "attestation program")? != clipstake::ID {
+            return Err(invalid(
+                "attestation program",
+                &j.program,
+                format!(
+                    "this attestation is for another program, not {}",
+                    clipstake::ID
+                ),
+            ));
         }
-        let signature: Signature = j
-            .signature
-            .parse()
-            .map_err(|_| crate::Error::Other("attestation: invalid signature".into()))?;
+        let signature: Signature = j.signature.parse().map_err(|_| {
+            invalid(
+                "attestation signature",
+                &j.signature,
+                "not a base-58 Ed25519 signature".into(),
+            )
+        })?;
         Ok(Attestation {
-            campaign: key(&j.campaign, "campaign")?,
-            submission: key(&j.submission, "submission")?,
+            campaign: key(&j.campaign, "attestation campaign")?,
+            submission: key(&j.submission, "attestation submission")?,
             registered_at: j.registered_at,
             cumulative_views: j.cumulative_views,
             expiry: j.expiry,
-            oracle: key(&j.oracle, "oracle")?,
+            oracle: key(&j.oracle, "attestation oracle")?,
             signature: signature.into(),
         })
     }

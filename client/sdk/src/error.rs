@@ -38,8 +38,14 @@ pub enum Error {
     #[error("transaction refused: {0}")]
     Transaction(String),
     /// The cluster could not be reached or answered with an error.
-    #[error("{0}")]
-    Network(String),
+    #[error("{context}: {source}")]
+    Network {
+        /// What was asked of whom, e.g. `cannot reach the RPC endpoint http://...`.
+        context: String,
+        /// The transport's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     /// An account the command needs does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -55,9 +61,60 @@ pub enum Error {
     /// An account did not decode as the expected type.
     #[error("could not decode account: {0}")]
     Decode(String),
-    /// Anything else.
-    #[error("{0}")]
-    Other(String),
+    /// A value given by the user (an amount, an attestation's field) does not parse; nothing
+    /// was sent.
+    #[error("invalid {what} {text:?}: {reason}")]
+    Invalid {
+        /// What the value was meant to be, e.g. `amount`.
+        what: &'static str,
+        /// The text as given.
+        text: String,
+        /// Why it was refused, and what would be accepted.
+        reason: String,
+    },
+    /// A local file or directory (the embedded chain's ledger, a report file...) could not be
+    /// read or written.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done, e.g. `read the embedded ledger`.
+        action: &'static str,
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A local file holds something this build cannot read.
+    #[error("{} is not a valid {what} ({reason}); move it away to start afresh", path.display())]
+    CorruptFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What it should hold, e.g. `embedded ledger`.
+        what: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The in-process chain refused a setup step (loading the program, restoring an account).
+    #[error("the embedded chain cannot {action}: {source}")]
+    Embedded {
+        /// The step, e.g. `load the program ELF`.
+        action: &'static str,
+        /// The chain's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Instructions could not be built or compiled into a transaction.
+    #[error("cannot build {what}: {source}")]
+    Build {
+        /// What was being built, e.g. `the transaction`.
+        what: &'static str,
+        /// The builder's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The chain is not ready for this yet: the same command succeeds a few seconds later.
+    #[error("{0}; run again in a few seconds")]
+    NotReady(String),
 }
 
 /// Every variant, in declaration order, so a code maps to its name.
@@ -147,6 +204,18 @@ impl From<ClipstakeError> for Error {
 }
 
 impl Error {
+    /// A network failure: `context` says what was asked of whom, `source` what the transport
+    /// answered.
+    pub fn network(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        Error::Network {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+
     /// Turns a custom program error code into a named error, if it is one of ours.
     pub fn from_custom_code(code: u32) -> Option<Error> {
         program_error(code).map(Error::from)

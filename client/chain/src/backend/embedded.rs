@@ -104,12 +104,24 @@ fn wall_clock_now() -> i64 {
         .unwrap_or(0)
 }
 
-fn parse_pubkey(text: &str, what: &str) -> Result<Pubkey, Error> {
-    text.parse().map_err(|_| {
-        Error::Other(format!(
-            "corrupt embedded ledger: bad {what} address {text:?}"
-        ))
-    })
+fn parse_pubkey(path: &Path, text: &str, what: &str) -> Result<Pubkey, Error> {
+    text.parse()
+        .map_err(|_| corrupt(path, format!("bad {what} address {text:?}")))
+}
+
+fn corrupt(path: &Path, reason: String) -> Error {
+    Error::CorruptFile {
+        path: path.to_path_buf(),
+        what: "embedded ledger",
+        reason,
+    }
+}
+
+fn embedded(action: &'static str) -> impl Fn(litesvm::error::LiteSVMError) -> Error {
+    move |e| Error::Embedded {
+        action,
+        source: Box::new(e),
+    }
 }
 
 impl EmbeddedBackend {
@@ -127,18 +139,20 @@ impl EmbeddedBackend {
             None => None,
         };
         let saved = match &options.ledger_path {
-            Some(path) if path.exists() => Some(read_ledger(path)?),
+            Some(path) if path.exists() => Some((path, read_ledger(path)?)),
             _ => None,
         };
         let upgrade_authority = match &saved {
-            Some(ledger) => parse_pubkey(&ledger.upgrade_authority, "upgrade authority")?,
+            Some((path, ledger)) => {
+                parse_pubkey(path, &ledger.upgrade_authority, "upgrade authority")?
+            }
             None => options.deployer,
         };
         let mut backend = Self::with_program(&elf, upgrade_authority)?;
         backend.ledger_path = options.ledger_path.clone();
         backend._lock = lock;
         match saved {
-            Some(ledger) => backend.restore(ledger)?,
+            Some((path, ledger)) => backend.restore(path, ledger)?,
             None => {
                 backend.set_unix_timestamp(wall_clock_now());
                 backend.persist()?;
@@ -157,7 +171,7 @@ impl EmbeddedBackend {
     fn with_program(elf: &[u8], upgrade_authority: Pubkey) -> Result<Self, Error> {
         let mut svm = LiteSVM::new();
         svm.add_program(clipstake::ID, elf)
-            .map_err(|e| Error::Other(format!("the program ELF does not load: {e:?}")))?;
+            .map_err(embedded("load the program ELF"))?;
         set_upgrade_authority(&mut svm, &upgrade_authority)?;
         Ok(EmbeddedBackend {
             svm,
@@ -189,30 +203,31 @@ impl EmbeddedBackend {
         self.svm.set_sysvar(&clock);
     }
 
-    fn restore(&mut self, ledger: LedgerFile) -> Result<(), Error> {
+    fn restore(&mut self, path: &Path, ledger: LedgerFile) -> Result<(), Error> {
         if ledger.format != LEDGER_FORMAT {
-            return Err(Error::Other(format!(
-                "the embedded ledger has format {:?}, expected {LEDGER_FORMAT:?}; move it away to start afresh",
-                ledger.format
-            )));
+            return Err(corrupt(
+                path,
+                format!(
+                    "it has format {:?}, this build reads {LEDGER_FORMAT:?}",
+                    ledger.format
+                ),
+            ));
         }
         for (address, state) in ledger.accounts {
-            let address = parse_pubkey(&address, "account")?;
+            let address = parse_pubkey(path, &address, "account")?;
             let data = base64::engine::general_purpose::STANDARD
                 .decode(&state.data)
-                .map_err(|e| {
-                    Error::Other(format!("corrupt embedded ledger: account {address}: {e}"))
-                })?;
+                .map_err(|e| corrupt(path, format!("account {address}: {e}")))?;
             let account = Account {
                 lamports: state.lamports,
                 data,
-                owner: parse_pubkey(&state.owner, "owner")?,
+                owner: parse_pubkey(path, &state.owner, "owner")?,
                 executable: state.executable,
                 rent_epoch: state.rent_epoch,
             };
             self.svm
                 .set_account(address, account)
-                .map_err(|e| Error::Other(format!("cannot restore account {address}: {e:?}")))?;
+                .map_err(embedded("restore an account"))?;
         }
         let clock = Clock {
             slot: ledger.clock.slot,
@@ -286,16 +301,16 @@ impl EmbeddedBackend {
             },
             accounts,
         };
-        let io = |e: std::io::Error| {
-            Error::Other(format!(
-                "cannot write the embedded ledger {}: {e}",
-                path.display()
-            ))
+        let io = |source: std::io::Error| Error::Io {
+            action: "write the embedded ledger",
+            path: path.clone(),
+            source,
         };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
-        let json = serde_json::to_vec(&ledger).map_err(|e| Error::Other(e.to_string()))?;
+        // Every field is a string or a number: serialising it cannot fail.
+        let json = serde_json::to_vec(&ledger).expect("the ledger serialises");
         let tmp = path.with_extension(format!("tmp{}", std::process::id()));
         std::fs::write(&tmp, json).map_err(io)?;
         std::fs::rename(&tmp, path).map_err(io)?;
@@ -343,11 +358,10 @@ impl EmbeddedBackend {
 
 /// Takes the ledger's lock file, waiting for another process holding it.
 fn lock_ledger(path: &Path) -> Result<std::fs::File, Error> {
-    let io = |e: std::io::Error| {
-        Error::Other(format!(
-            "cannot lock the embedded ledger {}: {e}",
-            path.display()
-        ))
+    let io = |source: std::io::Error| Error::Io {
+        action: "lock the embedded ledger",
+        path: path.to_path_buf(),
+        source,
     };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io)?;
@@ -363,35 +377,41 @@ fn lock_ledger(path: &Path) -> Result<std::fs::File, Error> {
 }
 
 fn read_ledger(path: &Path) -> Result<LedgerFile, Error> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Error::Other(format!(
-            "cannot read the embedded ledger {}: {e}",
-            path.display()
-        ))
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        action: "read the embedded ledger",
+        path: path.to_path_buf(),
+        source,
     })?;
-    serde_json::from_slice(&bytes).map_err(|e| {
-        Error::Other(format!(
-            "the embedded ledger {} is not valid ({e}); move it away to start afresh",
-            path.display()
-        ))
-    })
+    serde_json::from_slice(&bytes).map_err(|e| corrupt(path, e.to_string()))
 }
 
 /// Rewrites the program data account so `authority` is the upgrade authority, as after a real
 /// `solana program deploy` by that key.
 fn set_upgrade_authority(svm: &mut LiteSVM, authority: &Pubkey) -> Result<(), Error> {
+    use solana_loader_v3_interface::state::UpgradeableLoaderState;
     let address = pda::program_data();
     let mut account = svm.get_account(&address).ok_or_else(|| {
-        Error::Other("the program data account is missing after deployment".into())
+        Error::NotFound("the program data account is missing after deployment".into())
     })?;
-    // UpgradeableLoaderState::ProgramData: u32 tag 3, u64 slot, Option<Pubkey> authority, ELF.
-    if account.data.len() < 45 || account.data[..4] != 3u32.to_le_bytes() {
-        return Err(Error::Other("unexpected program data layout".into()));
-    }
-    account.data[12] = 1;
-    account.data[13..45].copy_from_slice(authority.as_ref());
+    let metadata = UpgradeableLoaderState::size_of_programdata_metadata();
+    let header = account
+        .data
+        .get_mut(..metadata)
+        .ok_or_else(|| Error::Decode("the program data account is too short".into()))?;
+    let slot = match bincode::deserialize(header) {
+        Ok(UpgradeableLoaderState::ProgramData { slot, .. }) => slot,
+        _ => return Err(Error::Decode(format!("{address} is not program data"))),
+    };
+    let state = UpgradeableLoaderState::ProgramData {
+        slot,
+        upgrade_authority_address: Some(*authority),
+    };
+    bincode::serialize_into(&mut header[..], &state).map_err(|e| Error::Build {
+        what: "the program data header",
+        source: e,
+    })?;
     svm.set_account(address, account)
-        .map_err(|e| Error::Other(format!("cannot set the upgrade authority: {e:?}")))
+        .map_err(embedded("set the upgrade authority"))
 }
 
 impl Backend for EmbeddedBackend {

@@ -94,14 +94,12 @@ impl RpcBackend {
             ErrorKind::Io(_) => true,
             _ => false,
         };
-        if unreachable {
-            Error::Network(format!(
-                "cannot reach the RPC endpoint {}: {error}",
-                self.url
-            ))
+        let context = if unreachable {
+            format!("cannot reach the RPC endpoint {}", self.url)
         } else {
-            Error::Network(format!("the RPC endpoint {} failed: {error}", self.url))
-        }
+            format!("the RPC endpoint {} failed", self.url)
+        };
+        Error::network(context, error)
     }
 }
 
@@ -255,7 +253,7 @@ impl Backend for RpcBackend {
     fn clock(&mut self) -> Result<Clock, Error> {
         let account = self
             .get_account(&CLOCK_SYSVAR)?
-            .ok_or_else(|| Error::Network(format!("{} has no clock sysvar", self.url)))?;
+            .ok_or_else(|| Error::NotFound(format!("{} has no clock sysvar", self.url)))?;
         clock_from_sysvar_data(&account.data)
     }
 
@@ -288,21 +286,10 @@ impl Backend for RpcBackend {
     }
 }
 
-/// Decodes the clock sysvar: slot, epoch start timestamp, epoch, leader schedule epoch, unix
-/// timestamp, each 8 bytes little-endian.
+/// Decodes the clock sysvar's bincode form.
 fn clock_from_sysvar_data(data: &[u8]) -> Result<Clock, Error> {
-    let field = |i: usize| -> Result<[u8; 8], Error> {
-        data.get(i * 8..i * 8 + 8)
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| Error::Decode("clock sysvar too short".into()))
-    };
-    Ok(Clock {
-        slot: u64::from_le_bytes(field(0)?),
-        epoch_start_timestamp: i64::from_le_bytes(field(1)?),
-        epoch: u64::from_le_bytes(field(2)?),
-        leader_schedule_epoch: u64::from_le_bytes(field(3)?),
-        unix_timestamp: i64::from_le_bytes(field(4)?),
-    })
+    bincode::deserialize(data)
+        .map_err(|e| Error::Decode(format!("the clock sysvar does not decode: {e}")))
 }
 
 #[cfg(test)]
@@ -409,7 +396,9 @@ mod tests {
         // Port 1 on loopback: nothing listens, the connection is refused at once.
         let mut backend = RpcBackend::new("http://127.0.0.1:1", CommitmentConfig::confirmed());
         match backend.latest_blockhash() {
-            Err(Error::Network(message)) => assert!(message.contains("127.0.0.1:1"), "{message}"),
+            Err(Error::Network { context, .. }) => {
+                assert!(context.contains("127.0.0.1:1"), "{context}")
+            }
             other => panic!("expected a network error, got {other:?}"),
         }
     }

@@ -182,7 +182,10 @@ pub fn create_mint_instructions(
             decimals,
         )
     }
-    .map_err(|e| Error::Other(format!("initialize_mint2: {e}")))?;
+    .map_err(|e| Error::Build {
+        what: "initialize_mint2",
+        source: Box::new(e),
+    })?;
     Ok(vec![
         solana_system_interface::instruction::create_account(
             payer,
@@ -233,7 +236,10 @@ pub fn mint_to_instructions(
             decimals,
         )
     }
-    .map_err(|e| Error::Other(format!("mint_to_checked: {e}")))?;
+    .map_err(|e| Error::Build {
+        what: "mint_to_checked",
+        source: Box::new(e),
+    })?;
     Ok(vec![create, mint_to])
 }
 

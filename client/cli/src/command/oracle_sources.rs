@@ -97,7 +97,7 @@ impl Tracker {
         &mut self,
         ledger: &mut Ledger,
         backend: &mut dyn Backend,
-    ) -> Result<TrackSummary, clipstake_client::Error> {
+    ) -> Result<TrackSummary, clipstake_oracle::Error> {
         let now = backend.clock()?.unix_timestamp;
         track::track(ledger, backend, &mut self.router, &self.options, now)
     }

@@ -15,8 +15,9 @@
 //! - `GET /health`: `200 {"status":"ok"}`.
 use std::io::Read;
 
+use crate::Error;
 use anchor_lang::prelude::Pubkey;
-use clipstake_client::Error;
+use clipstake_client::Error as ChainError;
 use clipstake_client::backend::Backend;
 use serde_json::{Value, json};
 use tiny_http::{Header, Method, Request, Response, Server};
@@ -62,8 +63,10 @@ pub struct Served {
 /// Opens an HTTP server on `listen` (`127.0.0.1:0` picks a free port) and returns it with the
 /// address it is bound to. Shared by `oracle serve` and `actions serve`.
 pub fn bind(listen: &str) -> Result<(Server, String), Error> {
-    let server = Server::http(listen)
-        .map_err(|e| Error::Other(format!("cannot listen on {listen}: {e}")))?;
+    let server = Server::http(listen).map_err(|source| Error::Listen {
+        address: listen.to_string(),
+        source,
+    })?;
     let address = server
         .server_addr()
         .to_ip()
@@ -202,8 +205,8 @@ fn post_reports(
             });
             (200, json)
         }
-        Err(Error::NotFound(message)) => error(404, message),
-        Err(Error::Network(message)) => error(502, message),
+        Err(Error::Chain(ChainError::NotFound(message))) => error(404, message),
+        Err(e @ Error::Chain(ChainError::Network { .. })) => error(502, e.to_string()),
         Err(other) => error(500, other.to_string()),
     }
 }

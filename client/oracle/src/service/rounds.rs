@@ -3,7 +3,8 @@
 //! lost (the ledger holds every intent).
 use std::time::{Duration, Instant};
 
-use clipstake_client::Error;
+use crate::Error;
+use clipstake_client::Error as ChainError;
 
 use crate::RunSummary;
 
@@ -48,7 +49,7 @@ pub fn every<E: From<Error>>(
                 totals.failed += summary.failed;
                 on_round(totals.rounds, RoundOutcome::Ran(&summary))?;
             }
-            Err(e @ (Error::Network(_) | Error::Expired(_))) => {
+            Err(e @ Error::Chain(ChainError::Network { .. } | ChainError::Expired(_))) => {
                 totals.rounds_with_network_errors += 1;
                 on_round(totals.rounds, RoundOutcome::Unreachable(&e))?;
                 last_error = Some(e);

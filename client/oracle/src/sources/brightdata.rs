@@ -3,7 +3,6 @@
 //! pulled back in a later round (`/progress`, `/snapshot`). The provider's webhook carries only
 //! a static auth header, so a delivery is only a hint that the snapshot is ready: the result is
 //! always pulled from the API, never read from the push.
-use crate::ledger::db;
 use std::time::Duration;
 
 use reqwest::blocking::Client;
@@ -13,9 +12,9 @@ use serde_json::{Value, json};
 
 use super::http;
 use super::{Answer, Failure, Found, Limits, Meta, Source, Wanted, count, drifted, id_text};
+use crate::Error;
 use crate::ledger::Ledger;
 use crate::video::Platform;
-use clipstake_client::Error;
 
 /// The public endpoint.
 pub const BASE_URL: &str = "https://api.brightdata.com/datasets/v3";
@@ -300,24 +299,18 @@ impl Ledger {
     /// Marks the running job `job_id` as hinted ready: `Some(true)` the first time,
     /// `Some(false)` for a replay, `None` for an unknown job.
     pub fn hint_job(&self, job_id: &str) -> Result<Option<bool>, Error> {
-        let changed = self
-            .conn
-            .execute(
-                "UPDATE scrape_jobs SET hinted_at = ?2 WHERE job_id = ?1 AND hinted_at IS NULL",
-                params![job_id, http::unix_now()],
-            )
-            .map_err(db)?;
+        let changed = self.conn.execute(
+            "UPDATE scrape_jobs SET hinted_at = ?2 WHERE job_id = ?1 AND hinted_at IS NULL",
+            params![job_id, http::unix_now()],
+        )?;
         if changed == 1 {
             return Ok(Some(true));
         }
-        let known: i64 = self
-            .conn
-            .query_row(
-                "SELECT COUNT(*) FROM scrape_jobs WHERE job_id = ?1",
-                [job_id],
-                |r| r.get(0),
-            )
-            .map_err(db)?;
+        let known: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM scrape_jobs WHERE job_id = ?1",
+            [job_id],
+            |r| r.get(0),
+        )?;
         Ok((known > 0).then_some(false))
     }
 }

@@ -3,13 +3,12 @@
 //!
 //! A request is taken from the budget in one `BEGIN IMMEDIATE` transaction (SQLite's write
 //! lock): two processes can never both take the last request of a window.
-use crate::ledger::db;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::Limits;
+use crate::Error;
 use crate::ledger::Ledger;
-use clipstake_client::Error;
 
 /// The unix time (seconds) at which the quota day after the one holding `now` starts, days
 /// starting at midnight at UTC offset `offset`.
@@ -130,36 +129,27 @@ impl Ledger {
                 }
                 l.set_day(source, day, spent + limits.units_per_request)?;
             }
-            l.conn
-                .execute(
-                    "DELETE FROM source_requests WHERE source = ?1 AND at_ms <= ?2",
-                    params![source, now_ms - window],
-                )
-                .map_err(db)?;
-            l.conn
-                .execute(
-                    "INSERT INTO source_requests (source, at_ms) VALUES (?1, ?2)",
-                    params![source, now_ms],
-                )
-                .map_err(db)?;
+            l.conn.execute(
+                "DELETE FROM source_requests WHERE source = ?1 AND at_ms <= ?2",
+                params![source, now_ms - window],
+            )?;
+            l.conn.execute(
+                "INSERT INTO source_requests (source, at_ms) VALUES (?1, ?2)",
+                params![source, now_ms],
+            )?;
             Ok(Grant::Go)
         })
     }
 
     /// The newest `limit` requests taken after `since_ms`, oldest first.
     fn recent_requests(&self, source: &str, since_ms: i64, limit: u64) -> Result<Vec<i64>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT at_ms FROM source_requests WHERE source = ?1 AND at_ms > ?2
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at_ms FROM source_requests WHERE source = ?1 AND at_ms > ?2
                  ORDER BY at_ms DESC LIMIT ?3",
-            )
-            .map_err(db)?;
+        )?;
         let mut times: Vec<i64> = stmt
-            .query_map(params![source, since_ms, limit.max(1)], |r| r.get(0))
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
+            .query_map(params![source, since_ms, limit.max(1)], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         times.reverse();
         Ok(times)
     }
@@ -172,19 +162,16 @@ impl Ledger {
                 params![source],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()
-            .map_err(db)?;
+            .optional()?;
         Ok(row.filter(|(s, _)| *s == start).map_or(0, |(_, used)| used))
     }
 
     fn set_day(&self, source: &str, start: i64, used: u64) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "INSERT INTO source_days (source, start, used) VALUES (?1, ?2, ?3)
+        self.conn.execute(
+            "INSERT INTO source_days (source, start, used) VALUES (?1, ?2, ?3)
                  ON CONFLICT (source) DO UPDATE SET start = ?2, used = ?3",
-                params![source, start, used],
-            )
-            .map_err(db)?;
+            params![source, start, used],
+        )?;
         Ok(())
     }
 
@@ -207,13 +194,11 @@ impl Ledger {
 
     /// Forbids calls to `source` until `until` (unix seconds), for every process.
     pub fn block_source(&self, source: &str, until: i64, reason: &str) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "INSERT INTO source_blocks (source, until, reason) VALUES (?1, ?2, ?3)
+        self.conn.execute(
+            "INSERT INTO source_blocks (source, until, reason) VALUES (?1, ?2, ?3)
                  ON CONFLICT (source) DO UPDATE SET until = MAX(until, ?2), reason = ?3",
-                params![source, until, reason],
-            )
-            .map_err(db)?;
+            params![source, until, reason],
+        )?;
         Ok(())
     }
 
@@ -226,7 +211,7 @@ impl Ledger {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
-            .map_err(db)
+            .map_err(Error::from)
     }
 
     /// Records one request.
@@ -235,8 +220,7 @@ impl Ledger {
             .prepare_cached(
                 "INSERT INTO source_attempts (source, platform, started_at, latency_ms, outcome, videos, found, units, micro_usd, detail)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )
-            .map_err(db)?
+            )?
             .execute(params![
                 a.source,
                 a.platform,
@@ -248,20 +232,16 @@ impl Ledger {
                 a.units,
                 a.micro_usd,
                 a.detail
-            ])
-            .map_err(db)?;
+            ])?;
         Ok(())
     }
 
     /// Every source's record over the attempts since `since_ms` (unix ms).
     pub fn source_stats(&self, since_ms: i64) -> Result<Vec<SourceStats>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT source, outcome, latency_ms, found, units, micro_usd FROM source_attempts
+        let mut stmt = self.conn.prepare(
+            "SELECT source, outcome, latency_ms, found, units, micro_usd FROM source_attempts
                  WHERE started_at >= ?1 ORDER BY source, latency_ms",
-            )
-            .map_err(db)?;
+        )?;
         let rows: Vec<(String, String, u64, u64, u64, u64)> = stmt
             .query_map([since_ms], |r| {
                 Ok((
@@ -272,10 +252,8 @@ impl Ledger {
                     r.get(4)?,
                     r.get(5)?,
                 ))
-            })
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
+            })?
+            .collect::<Result<_, _>>()?;
         let mut stats: Vec<SourceStats> = Vec::new();
         let mut latencies: Vec<Vec<u64>> = Vec::new();
         for (source, outcome, latency, found, units, micro) in rows {

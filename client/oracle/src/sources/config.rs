@@ -15,7 +15,7 @@ use super::x::{self, Metric, X};
 use super::youtube::{self, YouTube};
 use super::{Limits, Router, RouterOptions, Source};
 use crate::video::Platform;
-use clipstake_client::Error;
+use crate::{ConfigError, Error};
 
 /// The whole file.
 #[derive(Debug, Clone, Deserialize)]
@@ -165,9 +165,11 @@ fn rapid_host() -> String {
 fn secret(source: &str, value: &str) -> Result<String, Error> {
     match value.strip_prefix("env:") {
         Some(var) => std::env::var(var).map_err(|_| {
-            Error::Other(format!(
-                "source {source}: the environment variable {var} is not set"
-            ))
+            ConfigError::MissingSecret {
+                name: source.to_string(),
+                var: var.to_string(),
+            }
+            .into()
         }),
         None => Ok(value.to_string()),
     }
@@ -176,19 +178,26 @@ fn secret(source: &str, value: &str) -> Result<String, Error> {
 impl SourcesConfig {
     /// Reads and checks the file at `path`.
     pub fn load(path: &Path) -> Result<SourcesConfig, Error> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Other(format!("cannot read {}: {e}", path.display())))?;
-        Self::parse(&text).map_err(|e| Error::Other(format!("{}: {e}", path.display())))
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|source| {
+            ConfigError::InFile {
+                path: path.to_path_buf(),
+                source: Box::new(source),
+            }
+            .into()
+        })
     }
 
     /// Parses and checks a configuration.
-    pub fn parse(text: &str) -> Result<SourcesConfig, Error> {
-        let config: SourcesConfig = serde_json::from_str(text)
-            .map_err(|e| Error::Other(format!("bad sources configuration: {e}")))?;
+    pub fn parse(text: &str) -> Result<SourcesConfig, ConfigError> {
+        let config: SourcesConfig = serde_json::from_str(text)?;
         let mut names: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-            return Err(Error::Other(format!("two sources are named {:?}", w[0])));
+            return Err(ConfigError::DuplicateName(w[0].to_string()));
         }
         Ok(config)
     }

@@ -1,13 +1,12 @@
 //! Scrape jobs: an asynchronous source's triggered batch, kept in the ledger with its deadline
 //! until its result is pulled, it fails, or the deadline passes (its videos then fall through
 //! to the next source).
-use crate::ledger::db;
 use rusqlite::params;
 use sha2::{Digest, Sha256};
 
 use super::Wanted;
 use crate::ledger::Ledger;
-use clipstake_client::Error;
+use crate::{Error, LedgerError};
 
 /// A running job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,31 +46,25 @@ impl Ledger {
                 "INSERT INTO scrape_jobs (attempt_key, source, job_id, videos, state, created_at, deadline)
                  VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?6)",
                 params![key, source, job_id, videos_json, now, deadline],
-            )
-            .map_err(db)?;
+            )?;
         Ok(key)
     }
 
     /// `source`'s running jobs, oldest first.
     pub fn running_jobs(&self, source: &str) -> Result<Vec<Job>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT attempt_key, job_id, videos, deadline, hinted_at IS NOT NULL FROM scrape_jobs
+        let mut stmt = self.conn.prepare(
+            "SELECT attempt_key, job_id, videos, deadline, hinted_at IS NOT NULL FROM scrape_jobs
                  WHERE source = ?1 AND state = 'running' ORDER BY created_at",
-            )
-            .map_err(db)?;
+        )?;
         let rows: Vec<(String, String, String, i64, bool)> = stmt
             .query_map([source], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
+            })?
+            .collect::<Result<_, _>>()?;
         rows.into_iter()
             .map(|(attempt_key, job_id, videos, deadline, hinted)| {
-                let pairs: Vec<(String, String)> = serde_json::from_str(&videos)
-                    .map_err(|e| Error::Other(format!("oracle ledger: scrape job videos: {e}")))?;
+                let pairs: Vec<(String, String)> =
+                    serde_json::from_str(&videos).map_err(LedgerError::BadJobVideos)?;
                 let videos = pairs
                     .into_iter()
                     .map(|(id, owner)| Wanted { id, owner })
@@ -94,12 +87,10 @@ impl Ledger {
         state: &str,
         detail: Option<&str>,
     ) -> Result<(), Error> {
-        self.conn
-            .execute(
-                "UPDATE scrape_jobs SET state = ?2, detail = ?3 WHERE attempt_key = ?1",
-                params![attempt_key, state, detail],
-            )
-            .map_err(db)?;
+        self.conn.execute(
+            "UPDATE scrape_jobs SET state = ?2, detail = ?3 WHERE attempt_key = ?1",
+            params![attempt_key, state, detail],
+        )?;
         Ok(())
     }
 }

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use super::budget::{Attempt, Grant};
 use super::{Answer, Failure, Source, Wanted};
+use crate::Error;
 use crate::ledger::Ledger;
 use crate::video::{Platform, Reading, VideoId};
-use clipstake_client::Error;
 
 /// How hard the router tries.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Value, json};
 use tiny_http::{Header, Response, Server};
 
-use clipstake_client::Error;
+use crate::Error;
 
 /// Per video id: (channel id, view count).
 type Videos = Arc<Mutex<HashMap<String, (String, u64)>>>;
@@ -24,13 +24,8 @@ pub struct StandIn {
 impl StandIn {
     /// Listens on a free loopback port.
     pub fn start() -> Result<StandIn, Error> {
-        let server = Server::http("127.0.0.1:0")
-            .map_err(|e| Error::Other(format!("cannot start the local stand-in source: {e}")))?;
-        let url = server
-            .server_addr()
-            .to_ip()
-            .map(|a| format!("http://{a}/youtube/v3"))
-            .ok_or_else(|| Error::Other("the stand-in source has no IP address".into()))?;
+        let (server, address) = crate::service::http::bind("127.0.0.1:0")?;
+        let url = format!("http://{address}/youtube/v3");
         let server = Arc::new(server);
         let videos: Videos = Arc::default();
         let requests = Arc::new(Mutex::new(0));

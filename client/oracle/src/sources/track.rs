@@ -1,7 +1,6 @@
 //! `oracle track`: reads the views of every tracked video the refresh schedule says is due,
 //! through the router, and hands each video's readings to verification, which records them
 //! as accepted (payable by the next `oracle run`) or quarantined.
-use crate::ledger::db;
 use std::collections::{BTreeMap, HashMap};
 
 use anchor_lang::prelude::Pubkey;
@@ -15,7 +14,7 @@ use crate::reports::VerifyConfig;
 use crate::schedule::Schedule;
 use crate::verify::{self, Outcome};
 use crate::video::{Platform, Reading, VideoId};
-use clipstake_client::Error;
+use crate::{Error, LedgerError};
 use clipstake_client::backend::Backend;
 
 /// A video the oracle tracks.
@@ -52,7 +51,11 @@ impl Ledger {
     /// submission registered without it (again: its account is updated). The account's form
     /// is checked for its platform.
     pub fn track_video(&self, t: &Tracked) -> Result<(), Error> {
-        let account = check_account(t.video.platform, &t.owner).map_err(Error::Other)?;
+        let account =
+            check_account(t.video.platform, &t.owner).map_err(|reason| Error::Invalid {
+                what: "platform account",
+                reason,
+            })?;
         self.conn
             .execute(
                 "INSERT INTO video_accounts (campaign, platform, video_id, submission, account, registered_at)
@@ -66,20 +69,16 @@ impl Ledger {
                     account,
                     t.registered_at
                 ],
-            )
-            .map_err(db)?;
+            )?;
         Ok(())
     }
 
     /// Every registered video whose creator's account is recorded: what the oracle tracks.
     pub fn tracked_videos(&self) -> Result<Vec<Tracked>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT campaign, submission, platform, video_id, account, registered_at
+        let mut stmt = self.conn.prepare(
+            "SELECT campaign, submission, platform, video_id, account, registered_at
                  FROM video_accounts ORDER BY registered_at, submission",
-            )
-            .map_err(db)?;
+        )?;
         let rows: Vec<(String, String, String, String, String, i64)> = stmt
             .query_map([], |r| {
                 Ok((
@@ -90,14 +89,12 @@ impl Ledger {
                     r.get(4)?,
                     r.get(5)?,
                 ))
-            })
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
+            })?
+            .collect::<Result<_, _>>()?;
         rows.into_iter()
             .map(
                 |(campaign, submission, platform, id, owner, registered_at)| {
-                    let platform: Platform = platform.parse().map_err(Error::Other)?;
+                    let platform: Platform = platform.parse().map_err(LedgerError::BadPlatform)?;
                     Ok(Tracked {
                         campaign,
                         submission,
@@ -113,18 +110,13 @@ impl Ledger {
     /// Per submission, the time of its last recorded observation (accepted or quarantined):
     /// a quarantined video is read again on schedule, not every round.
     fn last_read(&self) -> Result<HashMap<String, i64>, Error> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT submission, MAX(observed_at) FROM observations
+        let mut stmt = self.conn.prepare(
+            "SELECT submission, MAX(observed_at) FROM observations
                  WHERE submission IS NOT NULL AND observed_at IS NOT NULL GROUP BY submission",
-            )
-            .map_err(db)?;
+        )?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
         Ok(rows)
     }
 
