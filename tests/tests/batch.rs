@@ -175,6 +175,31 @@ fn batch_pays_a_submission_listed_twice_once_for_the_same_views() {
     }
 }
 
+/// The lean entrypoint parses up to 64 account slots into a stack array; an instruction listing
+/// more (here one submission 30 times with rising views: 68 slots) takes the heap path and
+/// pays exactly the same.
+#[test]
+fn batch_listing_more_than_64_accounts_pays_the_same() {
+    let (mut env, payees) = Env::batch_fixture(None, 1, false);
+    let p = &payees[0];
+    let oracle = env.oracle.insecure_clone();
+    let listings: Vec<(&Payee, u64)> = (1..=30u64).map(|i| (p, i * 1_000)).collect();
+    let batch = env.batch_ix(&listings);
+    assert!(batch.accounts.len() > 64, "{} slots", batch.accounts.len());
+    let before = env.lamports(&p.creator.pubkey());
+    let meta = env.send(&[batch], &[&oracle]).expect("a 68-slot batch");
+    let terms = env.campaign(&p.campaign).state;
+    let owed = entitlement(30_000, terms.rate_per_thousand_views, u64::MAX);
+    let s = env.submission(&p.submission).state;
+    assert_eq!((s.paid_views, s.paid_gross), (30_000, owed));
+    assert_eq!(
+        env.lamports(&p.creator.pubkey()) - before,
+        s.paid_to_creator,
+        "the creator received every listing's share"
+    );
+    assert_eq!(batch_events(&meta.logs)[0].payouts.len(), 30);
+}
+
 /// A batch whose payouts outgrow the vault cuts the payout that reaches its end, and the
 /// campaign's books still sum to what was funded.
 #[test]

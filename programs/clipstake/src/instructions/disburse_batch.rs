@@ -161,6 +161,30 @@ fn booked_to(earlier: &[Booked], key: &Pubkey) -> u64 {
     })
 }
 
+/// Whether the campaign takes a payout now, judged once for the batch: for new views and for
+/// a top-up at the watermark (what a payout books never changes it).
+struct PayoutWindow {
+    new_views: Option<ClipstakeError>,
+    top_up: Option<ClipstakeError>,
+}
+
+impl PayoutWindow {
+    fn new(campaign: &Campaign, now: i64, platform: &Platform) -> Self {
+        PayoutWindow {
+            new_views: campaign.payable_refusal(now, platform, false),
+            top_up: campaign.payable_refusal(now, platform, true),
+        }
+    }
+
+    /// `Campaign::check_payable` for one payout.
+    fn check(&self, top_up: bool) -> Result<()> {
+        match if top_up { self.top_up } else { self.new_views } {
+            Some(refusal) => Err(refusal.into()),
+            None => Ok(()),
+        }
+    }
+}
+
 /// One payout of the batch, booked and waiting to be delivered.
 struct Booked<'info> {
     creator: &'info AccountInfo<'info>,
@@ -226,6 +250,7 @@ impl<'info> DisburseBatch<'info> {
         };
         let held = vault_held(&campaign, &vault_info)?;
         campaign.book_stray_funds(held)?;
+        let window = PayoutWindow::new(&campaign, now, &accounts.platform);
         let mut remaining = ctx.remaining_accounts.iter();
         let mut booked = Vec::with_capacity(views.len());
         let mut payouts = Vec::with_capacity(views.len());
@@ -236,7 +261,7 @@ impl<'info> DisburseBatch<'info> {
                 &mut remaining,
                 cumulative_views,
                 (fee, &booked),
-                now,
+                &window,
                 lamports.as_ref(),
             )?;
             fee = math::add(fee, payout.split.fee)?;
@@ -251,7 +276,7 @@ impl<'info> DisburseBatch<'info> {
         let fee_delivered =
             fee == 0 || accounts.treasury_can_receive(&campaign, fee, lamports.as_ref())?;
         campaign.book_fee(fee, fee_delivered)?;
-        *accounts.campaign.load_mut()? = campaign;
+        accounts.campaign.load_mut()?.store_books(&campaign);
         emit!(BatchPaid {
             campaign: accounts.campaign.key(),
             fee,
@@ -270,7 +295,7 @@ impl<'info> DisburseBatch<'info> {
         remaining: &mut std::slice::Iter<'info, AccountInfo<'info>>,
         cumulative_views: u64,
         (batch_fee, earlier): (u64, &[Booked<'info>]),
-        now: i64,
+        window: &PayoutWindow,
         lamports: Option<&LamportVault>,
     ) -> Result<(Booked<'info>, BatchPayout)> {
         let PayoutAccounts {
@@ -284,7 +309,7 @@ impl<'info> DisburseBatch<'info> {
         let mut commission_delivered = affiliate_can_receive;
 
         let top_up = cumulative_views == submission.paid_views;
-        campaign.check_payable(now, &self.platform, top_up)?;
+        window.check(top_up)?;
         let available = campaign.available().saturating_sub(batch_fee);
         let mut priced = Priced::new(campaign, &submission, cumulative_views, available)?;
         if let Some(vault) = lamports {

@@ -93,7 +93,7 @@ impl<'info> Payout<'info> {
         let campaign = self.campaign.load()?;
         OracleRegistration::check_active(&self.oracle_registration, &campaign.oracle)?;
         let clock = Clock::get()?;
-        let submission = *self.submission.load()?;
+        let submission = self.submission.load()?;
         let top_up = cumulative_views == submission.paid_views;
         campaign.check_payable(clock.unix_timestamp, &self.platform, top_up)?;
 
@@ -206,7 +206,7 @@ impl<'info> Payout<'info> {
         };
         campaign.book_payout(&split, delivered.fee, delivered.commission)?;
         campaign.book_shortfall(shortfall_before, due - gross)?;
-        *self.campaign.load_mut()? = campaign;
+        self.campaign.load_mut()?.store_books(&campaign);
         self.submission
             .load_mut()?
             .book_payout(cumulative_views, &split, delivered.commission)?;
