@@ -176,10 +176,9 @@ impl Ledger {
 
     /// Names the sources behind the observation just recorded on this connection.
     pub(crate) fn set_last_observation_sources(&self, sources: &str) -> Result<(), Error> {
-        self.conn.execute(
-            "UPDATE observations SET sources = ?1 WHERE id = ?2",
-            params![sources, self.conn.last_insert_rowid()],
-        )?;
+        self.conn
+            .prepare_cached("UPDATE observations SET sources = ?1 WHERE id = ?2")?
+            .execute(params![sources, self.conn.last_insert_rowid()])?;
         Ok(())
     }
 
@@ -192,14 +191,19 @@ impl Ledger {
         submission: &str,
         views: u64,
     ) -> Result<(), Error> {
-        self.conn.execute(
-            "UPDATE intents SET sources = (
+        self.conn
+            .prepare_cached(
+                "UPDATE intents SET sources = (
                      SELECT COALESCE(sources, NULLIF(source, '')) FROM observations
                      WHERE submission = ?2 AND status = 'accepted' AND views = ?3
                      ORDER BY id DESC LIMIT 1)
                  WHERE key = ?1",
-            params![key, submission, i64::try_from(views).unwrap_or(i64::MAX)],
-        )?;
+            )?
+            .execute(params![
+                key,
+                submission,
+                i64::try_from(views).unwrap_or(i64::MAX)
+            ])?;
         Ok(())
     }
 

@@ -9,9 +9,14 @@ pub fn program_id() -> Pubkey {
     clipstake::ID
 }
 
-/// The platform settings account.
+/// The platform settings account. Derived once per process: every payout instruction names
+/// it, and a derivation (a SHA-256 and a curve check per bump tried) costs tens of
+/// microseconds.
 pub fn platform() -> Pubkey {
-    Pubkey::find_program_address(&[PLATFORM_SEED], &clipstake::ID).0
+    static PLATFORM: std::sync::LazyLock<Pubkey> = std::sync::LazyLock::new(|| {
+        Pubkey::find_program_address(&[PLATFORM_SEED], &clipstake::ID).0
+    });
+    *PLATFORM
 }
 
 /// A brand's campaign.
@@ -49,11 +54,14 @@ pub fn trusted_mint(mint: &Pubkey) -> Pubkey {
 
 /// The upgradeable loader's program data account of this program.
 pub fn program_data() -> Pubkey {
-    Pubkey::find_program_address(
-        &[clipstake::ID.as_ref()],
-        &anchor_lang::solana_program::bpf_loader_upgradeable::ID,
-    )
-    .0
+    static PROGRAM_DATA: std::sync::LazyLock<Pubkey> = std::sync::LazyLock::new(|| {
+        Pubkey::find_program_address(
+            &[clipstake::ID.as_ref()],
+            &anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+        )
+        .0
+    });
+    *PROGRAM_DATA
 }
 
 /// The associated token account of `wallet` for `mint` under `token_program`.
