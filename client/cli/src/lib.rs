@@ -14,7 +14,8 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  success
   1  generic failure (a file could not be written, the program ELF is missing...)
-  2  usage: bad arguments, an unreadable keypair file, the wrong keypair for this action
+  2  usage: bad arguments (an amount, an attestation, a sources configuration), an unreadable
+     keypair file, the wrong keypair for this action; nothing was sent
   3  the program (or the runtime) refused the transaction; nothing was applied
   4  network: the RPC endpoint is unreachable or failed, or the transaction expired unconfirmed
   5  not found: the campaign, submission, platform or mint does not exist

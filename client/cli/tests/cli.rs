@@ -739,6 +739,25 @@ fn errors_a_user_can_act_on_are_one_line_with_an_exit_code() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not-an-address"));
+
+    // An embedded ledger that is not one is named, with what to do, and left as it was.
+    let corrupt = chain.dir.path().join("corrupt-ledger.json");
+    std::fs::write(&corrupt, b"{ not json").unwrap();
+    let output = chain
+        .cmd("admin", &["platform", "show"])
+        .env("CLIPSTAKE_EMBEDDED_STATE", &corrupt)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("corrupt-ledger.json")
+            && stderr.contains("is not a valid embedded ledger")
+            && stderr.contains("move it away"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&corrupt).unwrap(), b"{ not json");
 }
 
 #[test]

@@ -150,11 +150,15 @@ pub enum ConfigError {
 }
 
 impl Error {
-    /// The chain's error, when that is what this is.
-    pub fn chain(&self) -> Option<&clipstake_client::Error> {
-        match self {
-            Error::Chain(e) => Some(e),
-            _ => None,
+    /// Maps an I/O error on `path` while doing `action` (e.g. `read`).
+    pub fn io<'p>(
+        action: &'static str,
+        path: &'p std::path::Path,
+    ) -> impl FnOnce(std::io::Error) -> Error + 'p {
+        move |source| Error::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
         }
     }
 }

@@ -244,11 +244,7 @@ impl Ledger {
     /// Opens (creating directories and the file if needed) and migrates.
     pub fn open(path: &Path) -> Result<Ledger, Error> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-                action: "create",
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            std::fs::create_dir_all(dir).map_err(Error::io("create", dir))?;
         }
         let conn = Connection::open(path)?;
         // `oracle serve` and `oracle run` may share the ledger from two processes: wait for

@@ -204,6 +204,18 @@ impl From<ClipstakeError> for Error {
 }
 
 impl Error {
+    /// Maps an I/O error on `path` while doing `action` (e.g. `read the embedded ledger`).
+    pub fn io<'p>(
+        action: &'static str,
+        path: &'p std::path::Path,
+    ) -> impl FnOnce(std::io::Error) -> Error + 'p {
+        move |source| Error::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
     /// A network failure: `context` says what was asked of whom, `source` what the transport
     /// answered.
     pub fn network(

@@ -139,6 +139,18 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(associated_token(&wallet, &mint, &program), derived);
         }
+        // Every part of the key counts: the same wallet's account for another mint or under
+        // Token-2022 is another address.
+        let other_mint = Pubkey::new_unique();
+        let token_2022 = crate::instructions::TOKEN_2022_PROGRAM_ID;
+        for (mint, program) in [(&other_mint, &program), (&mint, &token_2022)] {
+            let expected =
+                spl_associated_token_account_interface::address::get_associated_token_address_with_program_id(
+                    &wallet, mint, program,
+                );
+            assert_ne!(expected, derived);
+            assert_eq!(associated_token(&wallet, mint, program), expected);
+        }
         let oracle = Pubkey::new_unique();
         let registration =
             Pubkey::find_program_address(&[ORACLE_SEED, oracle.as_ref()], &clipstake::ID).0;

@@ -301,11 +301,7 @@ impl EmbeddedBackend {
             },
             accounts,
         };
-        let io = |source: std::io::Error| Error::Io {
-            action: "write the embedded ledger",
-            path: path.clone(),
-            source,
-        };
+        let io = |e| Error::io("write the embedded ledger", path)(e);
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
@@ -358,11 +354,7 @@ impl EmbeddedBackend {
 
 /// Takes the ledger's lock file, waiting for another process holding it.
 fn lock_ledger(path: &Path) -> Result<std::fs::File, Error> {
-    let io = |source: std::io::Error| Error::Io {
-        action: "lock the embedded ledger",
-        path: path.to_path_buf(),
-        source,
-    };
+    let io = |e| Error::io("lock the embedded ledger", path)(e);
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(io)?;
     }
@@ -377,11 +369,7 @@ fn lock_ledger(path: &Path) -> Result<std::fs::File, Error> {
 }
 
 fn read_ledger(path: &Path) -> Result<LedgerFile, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        action: "read the embedded ledger",
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(Error::io("read the embedded ledger", path))?;
     serde_json::from_slice(&bytes).map_err(|e| corrupt(path, e.to_string()))
 }
 

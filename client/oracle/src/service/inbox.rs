@@ -11,14 +11,6 @@ use crate::ledger::Ledger;
 use crate::reports::{Format, Parsed, VerifyConfig, parse};
 use crate::{IngestSummary, ingest};
 
-fn io(action: &'static str, path: &Path, source: std::io::Error) -> Error {
-    Error::Io {
-        action,
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 /// Where ingested files go, inside the inbox, so a rescan never ingests them twice.
 const INGESTED: &str = "ingested";
 
@@ -28,10 +20,10 @@ pub fn read_reports(path: &Path) -> Result<Parsed, Error> {
     let (text, format) = if path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|source| io("read", path, source))?;
+            .map_err(Error::io("read", path))?;
         (text, Format::JsonLines)
     } else {
-        let text = std::fs::read_to_string(path).map_err(|source| io("read", path, source))?;
+        let text = std::fs::read_to_string(path).map_err(Error::io("read", path))?;
         (text, Format::from_path(path))
     };
     Ok(parse(&text, format))
@@ -48,13 +40,13 @@ pub fn ingest_directory(
     on_file: &mut dyn FnMut(&Path, &IngestSummary),
 ) -> Result<IngestSummary, Error> {
     let done = dir.join(INGESTED);
-    std::fs::create_dir_all(&done).map_err(|source| io("create", &done, source))?;
+    std::fs::create_dir_all(&done).map_err(Error::io("create", &done))?;
     let mut total = IngestSummary::default();
     for file in report_files(dir)? {
         let summary = ingest(ledger, backend, campaign, &read_reports(&file)?, config)?;
         total.add(&summary);
         if let Some(name) = file.file_name() {
-            std::fs::rename(&file, done.join(name)).map_err(|source| io("move", &file, source))?;
+            std::fs::rename(&file, done.join(name)).map_err(Error::io("move", &file))?;
         }
         on_file(&file, &summary);
     }
@@ -80,7 +72,7 @@ pub fn watch_directory(
 /// The report files of `dir`, sorted by name (so reports are ingested in the order written).
 fn report_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|source| io("read", dir, source))?
+        .map_err(Error::io("read", dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.is_file()
