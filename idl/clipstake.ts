@@ -171,6 +171,13 @@ export type Clipstake = {
       ],
       "accounts": [
         {
+          "name": "instructionsSysvar",
+          "docs": [
+            "instruction just before this one."
+          ],
+          "address": "Sysvar1nstructions1111111111111111111111111"
+        },
+        {
           "name": "payout",
           "accounts": [
             {
@@ -228,17 +235,21 @@ export type Clipstake = {
               "writable": true
             },
             {
-              "name": "creatorTokenAccount",
+              "name": "affiliate",
               "docs": [
-                "`AtaCreator::ensure`."
+                "against `submission.affiliate` in `validate`."
               ],
               "writable": true,
               "optional": true
             },
             {
-              "name": "affiliate",
+              "name": "treasury",
+              "writable": true
+            },
+            {
+              "name": "creatorTokenAccount",
               "docs": [
-                "against `submission.affiliate` in `validate`."
+                "`AtaCreator::ensure`."
               ],
               "writable": true,
               "optional": true
@@ -250,10 +261,6 @@ export type Clipstake = {
               ],
               "writable": true,
               "optional": true
-            },
-            {
-              "name": "treasury",
-              "writable": true
             },
             {
               "name": "treasuryTokenAccount",
@@ -286,18 +293,12 @@ export type Clipstake = {
             {
               "name": "systemProgram",
               "docs": [
-                "Needed by the associated token program to create accounts."
+                "Needed by the associated token program to create accounts (token campaigns only)."
               ],
+              "optional": true,
               "address": "11111111111111111111111111111111"
             }
           ]
-        },
-        {
-          "name": "instructionsSysvar",
-          "docs": [
-            "instruction just before this one."
-          ],
-          "address": "Sysvar1nstructions1111111111111111111111111"
         }
       ],
       "args": [
@@ -652,17 +653,21 @@ export type Clipstake = {
               "writable": true
             },
             {
-              "name": "creatorTokenAccount",
+              "name": "affiliate",
               "docs": [
-                "`AtaCreator::ensure`."
+                "against `submission.affiliate` in `validate`."
               ],
               "writable": true,
               "optional": true
             },
             {
-              "name": "affiliate",
+              "name": "treasury",
+              "writable": true
+            },
+            {
+              "name": "creatorTokenAccount",
               "docs": [
-                "against `submission.affiliate` in `validate`."
+                "`AtaCreator::ensure`."
               ],
               "writable": true,
               "optional": true
@@ -674,10 +679,6 @@ export type Clipstake = {
               ],
               "writable": true,
               "optional": true
-            },
-            {
-              "name": "treasury",
-              "writable": true
             },
             {
               "name": "treasuryTokenAccount",
@@ -710,8 +711,9 @@ export type Clipstake = {
             {
               "name": "systemProgram",
               "docs": [
-                "Needed by the associated token program to create accounts."
+                "Needed by the associated token program to create accounts (token campaigns only)."
               ],
+              "optional": true,
               "address": "11111111111111111111111111111111"
             }
           ]

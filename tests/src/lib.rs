@@ -15,7 +15,7 @@ use litesvm::LiteSVM;
 use litesvm::types::{FailedTransactionMetadata, TransactionMetadata};
 use solana_account::Account;
 use solana_clock::Clock;
-use solana_instruction::Instruction;
+use solana_instruction::{AccountMeta, Instruction};
 use solana_instruction_error::InstructionError;
 use solana_keypair::Keypair;
 use solana_program_pack::Pack;
@@ -900,8 +900,14 @@ pub fn swap_account(ix: &mut Instruction, old: &Pubkey, new: Pubkey) {
 }
 
 /// Sets the account meta at `index` to `new`, writable or not (for optional accounts, whose
-/// `None` placeholder is the read-only program id).
+/// `None` placeholder is the read-only program id). An instruction that left its trailing
+/// optional accounts off is first padded with that placeholder up to `index`, as a client
+/// listing every account would send it.
 pub fn set_account_at(ix: &mut Instruction, index: usize, new: Pubkey, writable: bool) {
+    while ix.accounts.len() <= index {
+        ix.accounts
+            .push(AccountMeta::new_readonly(clipstake::ID, false));
+    }
     ix.accounts[index].pubkey = new;
     ix.accounts[index].is_writable = writable;
 }

@@ -4,7 +4,9 @@ use anchor_lang::error::ErrorCode as AnchorError;
 use anchor_lang::prelude::Pubkey;
 use clipstake::errors::ClipstakeError;
 use clipstake::state::{CampaignStatus, Submission};
-use clipstake_sdk::instructions::{self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset};
+use clipstake_sdk::instructions::{
+    self as ix, ASSOCIATED_TOKEN_PROGRAM_ID, Asset, SYSTEM_PROGRAM_ID,
+};
 use clipstake_tests::*;
 use solana_instruction::Instruction;
 use solana_instruction_error::InstructionError;
@@ -16,9 +18,9 @@ mod at {
     const BASE: usize = 1;
     pub const PLATFORM: usize = BASE + 1;
     pub const VAULT: usize = BASE + 5;
-    pub const CREATOR_TOKEN_ACCOUNT: usize = BASE + 7;
-    pub const AFFILIATE: usize = BASE + 8;
-    pub const AFFILIATE_TOKEN_ACCOUNT: usize = BASE + 9;
+    pub const AFFILIATE: usize = BASE + 7;
+    pub const CREATOR_TOKEN_ACCOUNT: usize = BASE + 9;
+    pub const AFFILIATE_TOKEN_ACCOUNT: usize = BASE + 10;
     pub const TREASURY_TOKEN_ACCOUNT: usize = BASE + 11;
     pub const MINT: usize = BASE + 12;
     pub const TOKEN_PROGRAM: usize = BASE + 13;
@@ -503,23 +505,39 @@ fn rejects_disburse_with_fake_associated_token_program() {
     );
 }
 
-/// A fake system program (Token-2022, or this program itself).
+/// A fake system program (Token-2022) in a SOL or a token payout. This program's own id in
+/// that slot reads as "absent": a token payout is then incomplete, and a SOL payout, which
+/// needs no system program, pays as usual
+/// (`sol_disburse_pays_the_same_however_the_token_accounts_are_left_out`).
 #[test]
 fn rejects_disburse_with_fake_system_program() {
     for token_program in [None, Some(TOKEN_PROGRAM_ID)] {
-        for fake in [TOKEN_2022_PROGRAM_ID, clipstake::ID] {
-            let (mut env, payee) = Env::payout_fixture(token_program, false);
-            let mut disburse = disburse_ix(&env, &payee, VIEWS);
-            set_account_at(&mut disburse, at::SYSTEM_PROGRAM, fake, false);
-            oracle_refused_by_anchor(
-                &mut env,
-                &payee,
-                disburse,
-                &[],
-                AnchorError::InvalidProgramId,
-            );
-        }
+        let (mut env, payee) = Env::payout_fixture(token_program, false);
+        let mut disburse = disburse_ix(&env, &payee, VIEWS);
+        set_account_at(
+            &mut disburse,
+            at::SYSTEM_PROGRAM,
+            TOKEN_2022_PROGRAM_ID,
+            false,
+        );
+        oracle_refused_by_anchor(
+            &mut env,
+            &payee,
+            disburse,
+            &[],
+            AnchorError::InvalidProgramId,
+        );
     }
+    let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), false);
+    let mut disburse = disburse_ix(&env, &payee, VIEWS);
+    set_account_at(&mut disburse, at::SYSTEM_PROGRAM, clipstake::ID, false);
+    oracle_refused(
+        &mut env,
+        &payee,
+        disburse,
+        &[],
+        ClipstakeError::MissingTokenAccounts,
+    );
 }
 
 /// This program's own id as the token program (or associated token program). Anchor reads the
@@ -540,27 +558,71 @@ fn rejects_disburse_with_program_id_as_token_program() {
     }
 }
 
-/// A token campaign paid without its token accounts (as if it were a SOL campaign).
+/// A token campaign paid without its token accounts, as if it were a SOL campaign: listed as
+/// the program id (Anchor's placeholder), left off the end of the instruction as a SOL payout
+/// is sent, or with only its system program left off.
 #[test]
 fn rejects_disburse_token_campaign_without_token_accounts() {
-    let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), false);
-    let mut disburse = disburse_ix(&env, &payee, VIEWS);
-    for index in [
-        at::CREATOR_TOKEN_ACCOUNT,
-        at::TREASURY_TOKEN_ACCOUNT,
-        at::MINT,
-        at::TOKEN_PROGRAM,
-        at::ASSOCIATED_TOKEN_PROGRAM,
-    ] {
-        set_account_at(&mut disburse, index, clipstake::ID, false);
+    let placeholders = |disburse: &mut Instruction| {
+        for index in [
+            at::CREATOR_TOKEN_ACCOUNT,
+            at::TREASURY_TOKEN_ACCOUNT,
+            at::MINT,
+            at::TOKEN_PROGRAM,
+            at::ASSOCIATED_TOKEN_PROGRAM,
+        ] {
+            set_account_at(disburse, index, clipstake::ID, false);
+        }
+    };
+    let left_off =
+        |disburse: &mut Instruction| disburse.accounts.truncate(at::CREATOR_TOKEN_ACCOUNT);
+    let no_system_program =
+        |disburse: &mut Instruction| disburse.accounts.truncate(at::SYSTEM_PROGRAM);
+    let variants: [&dyn Fn(&mut Instruction); 3] = [&placeholders, &left_off, &no_system_program];
+    for strip in variants {
+        let (mut env, payee) = Env::payout_fixture(Some(TOKEN_PROGRAM_ID), true);
+        let mut disburse = disburse_ix(&env, &payee, VIEWS);
+        strip(&mut disburse);
+        oracle_refused(
+            &mut env,
+            &payee,
+            disburse,
+            &[],
+            ClipstakeError::MissingTokenAccounts,
+        );
     }
-    oracle_refused(
-        &mut env,
-        &payee,
-        disburse,
-        &[],
-        ClipstakeError::MissingTokenAccounts,
+}
+
+/// A SOL payout pays the same whether its token accounts are left off (what the SDK sends),
+/// listed as the program id (Anchor's placeholder, what an IDL client sends), or listed with
+/// the real system program.
+#[test]
+fn sol_disburse_pays_the_same_however_the_token_accounts_are_left_out() {
+    let (env, payee) = Env::payout_fixture(None, true);
+    let left_off = disburse_ix(&env, &payee, VIEWS);
+    let mut placeholders = left_off.clone();
+    set_account_at(&mut placeholders, at::SYSTEM_PROGRAM, clipstake::ID, false);
+    let mut system_program = left_off.clone();
+    set_account_at(
+        &mut system_program,
+        at::SYSTEM_PROGRAM,
+        SYSTEM_PROGRAM_ID,
+        false,
     );
+    assert_eq!(left_off.accounts.len(), at::CREATOR_TOKEN_ACCOUNT);
+
+    let keys = payee.watched(&env);
+    let paid = |disburse: Instruction| {
+        let mut env = env.fork();
+        let oracle = env.oracle.insecure_clone();
+        env.send(&[disburse], &[&oracle]).unwrap();
+        let balances: Vec<u64> = keys.iter().map(|k| env.lamports(k)).collect();
+        (balances, env.submission(&payee.submission).state.paid_views)
+    };
+    let expected = paid(left_off);
+    assert_eq!(expected.1, VIEWS);
+    assert_eq!(paid(placeholders), expected);
+    assert_eq!(paid(system_program), expected);
 }
 
 /// A SOL campaign paid with token accounts (a mint of the attacker's choosing).

@@ -388,10 +388,23 @@ enum Receivable {
 /// What a campaign's vault holds beyond the fees and commissions accrued in it: the token
 /// account's amount, or the lamports above the vault's rent exemption.
 pub fn vault_held(campaign: &crate::state::Campaign, vault: &AccountInfo) -> Result<u64> {
-    let balance = if campaign.is_native_sol()? {
-        LamportVault::new(vault)?.balance()
-    } else {
-        token_amount(vault)?
+    let lamports = match campaign.is_native_sol()? {
+        true => Some(LamportVault::new(vault)?),
+        false => None,
+    };
+    held_beyond_owed(campaign, vault, lamports.as_ref())
+}
+
+/// `vault_held` for a payout that has already read a SOL vault's rent floors (`lamports`,
+/// `None` for a token vault): the rent sysvar and its soft-float math are not paid twice.
+pub fn held_beyond_owed(
+    campaign: &crate::state::Campaign,
+    vault: &AccountInfo,
+    lamports: Option<&LamportVault>,
+) -> Result<u64> {
+    let balance = match lamports {
+        Some(lamports) => lamports.balance(),
+        None => token_amount(vault)?,
     };
     Ok(balance.saturating_sub(campaign.owed_in_vault()))
 }

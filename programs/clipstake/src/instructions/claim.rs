@@ -20,12 +20,13 @@ pub struct ClaimArgs {
 
 #[derive(Accounts)]
 pub struct Claim<'info> {
-    /// The payout's accounts; `payout.creator` must sign.
-    pub payout: Payout<'info>,
     /// CHECK: the instructions sysvar, checked by address; read to find the Ed25519
     /// instruction just before this one.
     #[account(address = INSTRUCTIONS_SYSVAR_ID @ ClipstakeError::WrongInstructionsSysvar)]
     pub instructions_sysvar: UncheckedAccount<'info>,
+    /// The payout's accounts; `payout.creator` must sign. Last, so that a SOL claim can leave
+    /// off the token accounts at its end.
+    pub payout: Payout<'info>,
 }
 
 impl Claim<'_> {

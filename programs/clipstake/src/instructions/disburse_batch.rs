@@ -19,7 +19,9 @@ use crate::events::{BatchPaid, BatchPayout};
 use crate::math::{self, Bps, Split};
 use crate::mint_policy;
 use crate::state::{AssetKind, Campaign, OracleRegistration, Platform, Submission};
-use crate::transfer::{LamportVault, TokenVault, existing_token_account_receivable, vault_held};
+use crate::transfer::{
+    LamportVault, TokenVault, existing_token_account_receivable, held_beyond_owed,
+};
 
 /// Most payouts one batch may carry. A transaction's 64 account locks allow about 26 payouts
 /// without affiliates anyway; the bound keeps the event far below the 10 KB log limit.
@@ -248,7 +250,7 @@ impl<'info> DisburseBatch<'info> {
             AssetKind::NativeSol => Some(LamportVault::new(&vault_info)?),
             _ => None,
         };
-        let held = vault_held(&campaign, &vault_info)?;
+        let held = held_beyond_owed(&campaign, &vault_info, lamports.as_ref())?;
         campaign.book_stray_funds(held)?;
         let window = PayoutWindow::new(&campaign, now, &accounts.platform);
         let mut remaining = ctx.remaining_accounts.iter();

@@ -10,7 +10,7 @@ use crate::events::PayoutMade;
 use crate::math::{self, Bps, Split};
 use crate::mint_policy;
 use crate::state::{AssetKind, Campaign, OracleRegistration, Platform, Submission};
-use crate::transfer::{AtaCreator, LamportVault, TokenVault, vault_held};
+use crate::transfer::{AtaCreator, LamportVault, TokenVault, held_beyond_owed};
 
 /// Which of a payout's third-party shares reached their recipient. A share that cannot be
 /// delivered (the account is frozen, requires memos, was handed to someone else, or cannot
@@ -26,6 +26,8 @@ pub struct Delivered {
 
 /// Accounts of one payout. Recipients are checked against the submission and campaign; token
 /// accounts that do not exist yet are created as associated token accounts, paid by `payer`.
+/// The accounts only a token campaign needs come last, so a SOL payout leaves them off (the
+/// program's `allow-missing-optionals`); this struct is therefore the last of its instruction.
 #[derive(Accounts)]
 pub struct Payout<'info> {
     /// Pays rent for any recipient token account that has to be created.
@@ -55,21 +57,21 @@ pub struct Payout<'info> {
     /// SOL campaign and owns `creator_token_account` in a token campaign.
     #[account(mut, address = submission.load()?.creator @ ClipstakeError::WrongRecipient)]
     pub creator: UncheckedAccount<'info>,
-    /// CHECK: the creator's token account (token campaigns only); checked or created by
-    /// `AtaCreator::ensure`.
-    #[account(mut)]
-    pub creator_token_account: Option<UncheckedAccount<'info>>,
     /// CHECK: the affiliate wallet, present exactly when the submission has one; checked
     /// against `submission.affiliate` in `validate`.
     #[account(mut)]
     pub affiliate: Option<UncheckedAccount<'info>>,
+    /// CHECK: the fee wallet, checked against `campaign.treasury`.
+    #[account(mut, address = campaign.load()?.treasury @ ClipstakeError::WrongRecipient)]
+    pub treasury: UncheckedAccount<'info>,
+    /// CHECK: the creator's token account (token campaigns only); checked or created by
+    /// `AtaCreator::ensure`.
+    #[account(mut)]
+    pub creator_token_account: Option<UncheckedAccount<'info>>,
     /// CHECK: the affiliate's token account (token campaigns with an affiliate); checked or
     /// created by `AtaCreator::ensure`.
     #[account(mut)]
     pub affiliate_token_account: Option<UncheckedAccount<'info>>,
-    /// CHECK: the fee wallet, checked against `campaign.treasury`.
-    #[account(mut, address = campaign.load()?.treasury @ ClipstakeError::WrongRecipient)]
-    pub treasury: UncheckedAccount<'info>,
     /// CHECK: the treasury's token account (token campaigns only); checked or created by
     /// `AtaCreator::ensure`.
     #[account(mut)]
@@ -81,8 +83,8 @@ pub struct Payout<'info> {
     pub token_program: Option<Interface<'info, TokenInterface>>,
     /// Creates missing recipient token accounts (token campaigns only).
     pub associated_token_program: Option<Program<'info, AssociatedToken>>,
-    /// Needed by the associated token program to create accounts.
-    pub system_program: Program<'info, System>,
+    /// Needed by the associated token program to create accounts (token campaigns only).
+    pub system_program: Option<Program<'info, System>>,
 }
 
 impl<'info> Payout<'info> {
@@ -110,6 +112,7 @@ impl<'info> Payout<'info> {
             self.mint.is_some(),
             self.token_program.is_some(),
             self.associated_token_program.is_some(),
+            self.system_program.is_some(),
             self.affiliate_token_account.is_some() == affiliate.is_some(),
         ];
         if is_token {
@@ -174,7 +177,7 @@ impl<'info> Payout<'info> {
             AssetKind::NativeSol => Some(LamportVault::new(&vault_info)?),
             _ => None,
         };
-        let held = vault_held(&campaign, &self.vault)?;
+        let held = held_beyond_owed(&campaign, &vault_info, lamports.as_ref())?;
         campaign.book_stray_funds(held)?;
         let submission = *self.submission.load()?;
         let due = campaign.owed(&submission, cumulative_views)?;
@@ -253,7 +256,11 @@ impl<'info> Payout<'info> {
             .ok_or_else(missing)?
             .to_account_info();
         let payer = self.payer.to_account_info();
-        let system_program = self.system_program.to_account_info();
+        let system_program = self
+            .system_program
+            .as_ref()
+            .ok_or_else(missing)?
+            .to_account_info();
         let ata_creator = AtaCreator {
             payer: &payer,
             mint: &mint,

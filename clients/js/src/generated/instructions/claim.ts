@@ -52,6 +52,8 @@ export function getClaimDiscriminatorBytes(): ReadonlyUint8Array {
 
 export type ClaimInstruction<
   TProgram extends string = typeof CLIPSTAKE_PROGRAM_ADDRESS,
+  TAccountInstructionsSysvar extends string | AccountMeta<string> =
+    "Sysvar1nstructions1111111111111111111111111",
   TAccountPayer extends string | AccountMeta<string> = string,
   TAccountPlatform extends string | AccountMeta<string> = string,
   TAccountOracleRegistration extends string | AccountMeta<string> = string,
@@ -59,23 +61,24 @@ export type ClaimInstruction<
   TAccountSubmission extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountCreator extends string | AccountMeta<string> = string,
-  TAccountCreatorTokenAccount extends string | AccountMeta<string> = string,
   TAccountAffiliate extends string | AccountMeta<string> = string,
-  TAccountAffiliateTokenAccount extends string | AccountMeta<string> = string,
   TAccountTreasury extends string | AccountMeta<string> = string,
+  TAccountCreatorTokenAccount extends string | AccountMeta<string> = string,
+  TAccountAffiliateTokenAccount extends string | AccountMeta<string> = string,
   TAccountTreasuryTokenAccount extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> = string,
   TAccountAssociatedTokenProgram extends string | AccountMeta<string> = string,
   TAccountSystemProgram extends string | AccountMeta<string> =
     "11111111111111111111111111111111",
-  TAccountInstructionsSysvar extends string | AccountMeta<string> =
-    "Sysvar1nstructions1111111111111111111111111",
   TRemainingAccounts extends readonly AccountMeta<string>[] = [],
 > = Instruction<TProgram> &
   InstructionWithData<ReadonlyUint8Array> &
   InstructionWithAccounts<
     [
+      TAccountInstructionsSysvar extends string
+        ? ReadonlyAccount<TAccountInstructionsSysvar>
+        : TAccountInstructionsSysvar,
       TAccountPayer extends string
         ? WritableSignerAccount<TAccountPayer> &
             AccountSignerMeta<TAccountPayer>
@@ -99,18 +102,18 @@ export type ClaimInstruction<
         ? WritableSignerAccount<TAccountCreator> &
             AccountSignerMeta<TAccountCreator>
         : TAccountCreator,
-      TAccountCreatorTokenAccount extends string
-        ? WritableAccount<TAccountCreatorTokenAccount>
-        : TAccountCreatorTokenAccount,
       TAccountAffiliate extends string
         ? WritableAccount<TAccountAffiliate>
         : TAccountAffiliate,
-      TAccountAffiliateTokenAccount extends string
-        ? WritableAccount<TAccountAffiliateTokenAccount>
-        : TAccountAffiliateTokenAccount,
       TAccountTreasury extends string
         ? WritableAccount<TAccountTreasury>
         : TAccountTreasury,
+      TAccountCreatorTokenAccount extends string
+        ? WritableAccount<TAccountCreatorTokenAccount>
+        : TAccountCreatorTokenAccount,
+      TAccountAffiliateTokenAccount extends string
+        ? WritableAccount<TAccountAffiliateTokenAccount>
+        : TAccountAffiliateTokenAccount,
       TAccountTreasuryTokenAccount extends string
         ? WritableAccount<TAccountTreasuryTokenAccount>
         : TAccountTreasuryTokenAccount,
@@ -126,9 +129,6 @@ export type ClaimInstruction<
       TAccountSystemProgram extends string
         ? ReadonlyAccount<TAccountSystemProgram>
         : TAccountSystemProgram,
-      TAccountInstructionsSysvar extends string
-        ? ReadonlyAccount<TAccountInstructionsSysvar>
-        : TAccountInstructionsSysvar,
       ...TRemainingAccounts,
     ]
   >;
@@ -178,6 +178,7 @@ export function getClaimInstructionDataCodec(): FixedSizeCodec<
 }
 
 export type ClaimInput<
+  TAccountInstructionsSysvar extends string = string,
   TAccountPayer extends string = string,
   TAccountPlatform extends string = string,
   TAccountOracleRegistration extends string = string,
@@ -185,17 +186,18 @@ export type ClaimInput<
   TAccountSubmission extends string = string,
   TAccountVault extends string = string,
   TAccountCreator extends string = string,
-  TAccountCreatorTokenAccount extends string = string,
   TAccountAffiliate extends string = string,
-  TAccountAffiliateTokenAccount extends string = string,
   TAccountTreasury extends string = string,
+  TAccountCreatorTokenAccount extends string = string,
+  TAccountAffiliateTokenAccount extends string = string,
   TAccountTreasuryTokenAccount extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
   TAccountAssociatedTokenProgram extends string = string,
   TAccountSystemProgram extends string = string,
-  TAccountInstructionsSysvar extends string = string,
 > = {
+  /** instruction just before this one. */
+  instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   /** Pays rent for any recipient token account that has to be created. */
   payer: TransactionSigner<TAccountPayer>;
   /**
@@ -223,13 +225,13 @@ export type ClaimInput<
   vault: Address<TAccountVault>;
   /** SOL campaign and owns `creator_token_account` in a token campaign. */
   creator: TransactionSigner<TAccountCreator>;
-  /** `AtaCreator::ensure`. */
-  creatorTokenAccount?: Address<TAccountCreatorTokenAccount>;
   /** against `submission.affiliate` in `validate`. */
   affiliate?: Address<TAccountAffiliate>;
+  treasury: Address<TAccountTreasury>;
+  /** `AtaCreator::ensure`. */
+  creatorTokenAccount?: Address<TAccountCreatorTokenAccount>;
   /** created by `AtaCreator::ensure`. */
   affiliateTokenAccount?: Address<TAccountAffiliateTokenAccount>;
-  treasury: Address<TAccountTreasury>;
   /** `AtaCreator::ensure`. */
   treasuryTokenAccount?: Address<TAccountTreasuryTokenAccount>;
   mint?: Address<TAccountMint>;
@@ -240,15 +242,14 @@ export type ClaimInput<
   tokenProgram?: Address<TAccountTokenProgram>;
   /** Creates missing recipient token accounts (token campaigns only). */
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
-  /** Needed by the associated token program to create accounts. */
+  /** Needed by the associated token program to create accounts (token campaigns only). */
   systemProgram?: Address<TAccountSystemProgram>;
-  /** instruction just before this one. */
-  instructionsSysvar?: Address<TAccountInstructionsSysvar>;
   cumulativeViews: ClaimInstructionDataArgs["cumulativeViews"];
   expiry: ClaimInstructionDataArgs["expiry"];
 };
 
 export function getClaimInstruction<
+  TAccountInstructionsSysvar extends string,
   TAccountPayer extends string,
   TAccountPlatform extends string,
   TAccountOracleRegistration extends string,
@@ -256,19 +257,19 @@ export function getClaimInstruction<
   TAccountSubmission extends string,
   TAccountVault extends string,
   TAccountCreator extends string,
-  TAccountCreatorTokenAccount extends string,
   TAccountAffiliate extends string,
-  TAccountAffiliateTokenAccount extends string,
   TAccountTreasury extends string,
+  TAccountCreatorTokenAccount extends string,
+  TAccountAffiliateTokenAccount extends string,
   TAccountTreasuryTokenAccount extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
   TAccountAssociatedTokenProgram extends string,
   TAccountSystemProgram extends string,
-  TAccountInstructionsSysvar extends string,
   TProgramAddress extends Address = typeof CLIPSTAKE_PROGRAM_ADDRESS,
 >(
   input: ClaimInput<
+    TAccountInstructionsSysvar,
     TAccountPayer,
     TAccountPlatform,
     TAccountOracleRegistration,
@@ -276,20 +277,20 @@ export function getClaimInstruction<
     TAccountSubmission,
     TAccountVault,
     TAccountCreator,
-    TAccountCreatorTokenAccount,
     TAccountAffiliate,
-    TAccountAffiliateTokenAccount,
     TAccountTreasury,
+    TAccountCreatorTokenAccount,
+    TAccountAffiliateTokenAccount,
     TAccountTreasuryTokenAccount,
     TAccountMint,
     TAccountTokenProgram,
     TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountInstructionsSysvar
+    TAccountSystemProgram
   >,
   config?: { programAddress?: TProgramAddress },
 ): ClaimInstruction<
   TProgramAddress,
+  TAccountInstructionsSysvar,
   TAccountPayer,
   TAccountPlatform,
   TAccountOracleRegistration,
@@ -297,22 +298,25 @@ export function getClaimInstruction<
   TAccountSubmission,
   TAccountVault,
   TAccountCreator,
-  TAccountCreatorTokenAccount,
   TAccountAffiliate,
-  TAccountAffiliateTokenAccount,
   TAccountTreasury,
+  TAccountCreatorTokenAccount,
+  TAccountAffiliateTokenAccount,
   TAccountTreasuryTokenAccount,
   TAccountMint,
   TAccountTokenProgram,
   TAccountAssociatedTokenProgram,
-  TAccountSystemProgram,
-  TAccountInstructionsSysvar
+  TAccountSystemProgram
 > {
   // Program address.
   const programAddress = config?.programAddress ?? CLIPSTAKE_PROGRAM_ADDRESS;
 
   // Original accounts.
   const originalAccounts = {
+    instructionsSysvar: {
+      value: input.instructionsSysvar ?? null,
+      isWritable: false,
+    },
     payer: { value: input.payer ?? null, isWritable: true },
     platform: { value: input.platform ?? null, isWritable: false },
     oracleRegistration: {
@@ -323,16 +327,16 @@ export function getClaimInstruction<
     submission: { value: input.submission ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     creator: { value: input.creator ?? null, isWritable: true },
+    affiliate: { value: input.affiliate ?? null, isWritable: true },
+    treasury: { value: input.treasury ?? null, isWritable: true },
     creatorTokenAccount: {
       value: input.creatorTokenAccount ?? null,
       isWritable: true,
     },
-    affiliate: { value: input.affiliate ?? null, isWritable: true },
     affiliateTokenAccount: {
       value: input.affiliateTokenAccount ?? null,
       isWritable: true,
     },
-    treasury: { value: input.treasury ?? null, isWritable: true },
     treasuryTokenAccount: {
       value: input.treasuryTokenAccount ?? null,
       isWritable: true,
@@ -344,10 +348,6 @@ export function getClaimInstruction<
       isWritable: false,
     },
     systemProgram: { value: input.systemProgram ?? null, isWritable: false },
-    instructionsSysvar: {
-      value: input.instructionsSysvar ?? null,
-      isWritable: false,
-    },
   };
   const accounts = originalAccounts as Record<
     keyof typeof originalAccounts,
@@ -358,18 +358,19 @@ export function getClaimInstruction<
   const args = { ...input };
 
   // Resolve default values.
-  if (!accounts.systemProgram.value) {
-    accounts.systemProgram.value =
-      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
-  }
   if (!accounts.instructionsSysvar.value) {
     accounts.instructionsSysvar.value =
       "Sysvar1nstructions1111111111111111111111111" as Address<"Sysvar1nstructions1111111111111111111111111">;
+  }
+  if (!accounts.systemProgram.value) {
+    accounts.systemProgram.value =
+      "11111111111111111111111111111111" as Address<"11111111111111111111111111111111">;
   }
 
   const getAccountMeta = getAccountMetaFactory(programAddress, "programId");
   return Object.freeze({
     accounts: [
+      getAccountMeta("instructionsSysvar", accounts.instructionsSysvar),
       getAccountMeta("payer", accounts.payer),
       getAccountMeta("platform", accounts.platform),
       getAccountMeta("oracleRegistration", accounts.oracleRegistration),
@@ -377,16 +378,15 @@ export function getClaimInstruction<
       getAccountMeta("submission", accounts.submission),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("creator", accounts.creator),
-      getAccountMeta("creatorTokenAccount", accounts.creatorTokenAccount),
       getAccountMeta("affiliate", accounts.affiliate),
-      getAccountMeta("affiliateTokenAccount", accounts.affiliateTokenAccount),
       getAccountMeta("treasury", accounts.treasury),
+      getAccountMeta("creatorTokenAccount", accounts.creatorTokenAccount),
+      getAccountMeta("affiliateTokenAccount", accounts.affiliateTokenAccount),
       getAccountMeta("treasuryTokenAccount", accounts.treasuryTokenAccount),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
       getAccountMeta("associatedTokenProgram", accounts.associatedTokenProgram),
       getAccountMeta("systemProgram", accounts.systemProgram),
-      getAccountMeta("instructionsSysvar", accounts.instructionsSysvar),
     ],
     data: getClaimInstructionDataEncoder().encode(
       args as ClaimInstructionDataArgs,
@@ -394,6 +394,7 @@ export function getClaimInstruction<
     programAddress,
   } as ClaimInstruction<
     TProgramAddress,
+    TAccountInstructionsSysvar,
     TAccountPayer,
     TAccountPlatform,
     TAccountOracleRegistration,
@@ -401,16 +402,15 @@ export function getClaimInstruction<
     TAccountSubmission,
     TAccountVault,
     TAccountCreator,
-    TAccountCreatorTokenAccount,
     TAccountAffiliate,
-    TAccountAffiliateTokenAccount,
     TAccountTreasury,
+    TAccountCreatorTokenAccount,
+    TAccountAffiliateTokenAccount,
     TAccountTreasuryTokenAccount,
     TAccountMint,
     TAccountTokenProgram,
     TAccountAssociatedTokenProgram,
-    TAccountSystemProgram,
-    TAccountInstructionsSysvar
+    TAccountSystemProgram
   >);
 }
 
@@ -420,54 +420,54 @@ export type ParsedClaimInstruction<
 > = {
   programAddress: Address<TProgram>;
   accounts: {
+    /** instruction just before this one. */
+    instructionsSysvar: TAccountMetas[0];
     /** Pays rent for any recipient token account that has to be created. */
-    payer: TAccountMetas[0];
+    payer: TAccountMetas[1];
     /**
      * Platform settings, for the global pause. The owner and discriminator checks suffice:
      * `init_platform` can only ever create one Platform account (a fixed-seed PDA).
      */
-    platform: TAccountMetas[1];
+    platform: TAccountMetas[2];
     /**
      * `OracleRegistration::check_active` (owner, discriminator, the key it stores equal to
      * `campaign.oracle`, active): a revoked oracle's pushes and attestations pay nothing.
      */
-    oracleRegistration: TAccountMetas[2];
+    oracleRegistration: TAccountMetas[3];
     /**
      * The campaign paying out. `dup`: it is the only account here written back on exit, so
      * no other field could alias it into a double write (recipients are kept off it by
      * `validate`), and Anchor's duplicate-mutable-account check, a SipHash set built per
      * instruction, costs about 1,800 compute units for nothing.
      */
-    campaign: TAccountMetas[3];
+    campaign: TAccountMetas[4];
     /**
      * The video being paid; its watermark is the receipt. Zero-copy: read and written in
      * place.
      */
-    submission: TAccountMetas[4];
-    vault: TAccountMetas[5];
+    submission: TAccountMetas[5];
+    vault: TAccountMetas[6];
     /** SOL campaign and owns `creator_token_account` in a token campaign. */
-    creator: TAccountMetas[6];
-    /** `AtaCreator::ensure`. */
-    creatorTokenAccount?: TAccountMetas[7] | undefined;
+    creator: TAccountMetas[7];
     /** against `submission.affiliate` in `validate`. */
     affiliate?: TAccountMetas[8] | undefined;
-    /** created by `AtaCreator::ensure`. */
-    affiliateTokenAccount?: TAccountMetas[9] | undefined;
-    treasury: TAccountMetas[10];
+    treasury: TAccountMetas[9];
     /** `AtaCreator::ensure`. */
-    treasuryTokenAccount?: TAccountMetas[11] | undefined;
-    mint?: TAccountMetas[12] | undefined;
+    creatorTokenAccount?: TAccountMetas[10] | undefined;
+    /** created by `AtaCreator::ensure`. */
+    affiliateTokenAccount?: TAccountMetas[11] | undefined;
+    /** `AtaCreator::ensure`. */
+    treasuryTokenAccount?: TAccountMetas[12] | undefined;
+    mint?: TAccountMetas[13] | undefined;
     /**
      * The campaign's token program (token campaigns only), checked against
      * `campaign.token_program`.
      */
-    tokenProgram?: TAccountMetas[13] | undefined;
+    tokenProgram?: TAccountMetas[14] | undefined;
     /** Creates missing recipient token accounts (token campaigns only). */
-    associatedTokenProgram?: TAccountMetas[14] | undefined;
-    /** Needed by the associated token program to create accounts. */
-    systemProgram: TAccountMetas[15];
-    /** instruction just before this one. */
-    instructionsSysvar: TAccountMetas[16];
+    associatedTokenProgram?: TAccountMetas[15] | undefined;
+    /** Needed by the associated token program to create accounts (token campaigns only). */
+    systemProgram?: TAccountMetas[16] | undefined;
   };
   data: ClaimInstructionData;
 };
@@ -504,6 +504,7 @@ export function parseClaimInstruction<
   return {
     programAddress: instruction.programAddress,
     accounts: {
+      instructionsSysvar: getNextAccount(),
       payer: getNextAccount(),
       platform: getNextAccount(),
       oracleRegistration: getNextAccount(),
@@ -511,16 +512,15 @@ export function parseClaimInstruction<
       submission: getNextAccount(),
       vault: getNextAccount(),
       creator: getNextAccount(),
-      creatorTokenAccount: getNextOptionalAccount(),
       affiliate: getNextOptionalAccount(),
-      affiliateTokenAccount: getNextOptionalAccount(),
       treasury: getNextAccount(),
+      creatorTokenAccount: getNextOptionalAccount(),
+      affiliateTokenAccount: getNextOptionalAccount(),
       treasuryTokenAccount: getNextOptionalAccount(),
       mint: getNextOptionalAccount(),
       tokenProgram: getNextOptionalAccount(),
       associatedTokenProgram: getNextOptionalAccount(),
-      systemProgram: getNextAccount(),
-      instructionsSysvar: getNextAccount(),
+      systemProgram: getNextOptionalAccount(),
     },
     data: getClaimInstructionDataDecoder().decode(instruction.data),
   };

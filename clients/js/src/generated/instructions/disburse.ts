@@ -59,10 +59,10 @@ export type DisburseInstruction<
   TAccountSubmission extends string | AccountMeta<string> = string,
   TAccountVault extends string | AccountMeta<string> = string,
   TAccountCreator extends string | AccountMeta<string> = string,
-  TAccountCreatorTokenAccount extends string | AccountMeta<string> = string,
   TAccountAffiliate extends string | AccountMeta<string> = string,
-  TAccountAffiliateTokenAccount extends string | AccountMeta<string> = string,
   TAccountTreasury extends string | AccountMeta<string> = string,
+  TAccountCreatorTokenAccount extends string | AccountMeta<string> = string,
+  TAccountAffiliateTokenAccount extends string | AccountMeta<string> = string,
   TAccountTreasuryTokenAccount extends string | AccountMeta<string> = string,
   TAccountMint extends string | AccountMeta<string> = string,
   TAccountTokenProgram extends string | AccountMeta<string> = string,
@@ -100,18 +100,18 @@ export type DisburseInstruction<
       TAccountCreator extends string
         ? WritableAccount<TAccountCreator>
         : TAccountCreator,
-      TAccountCreatorTokenAccount extends string
-        ? WritableAccount<TAccountCreatorTokenAccount>
-        : TAccountCreatorTokenAccount,
       TAccountAffiliate extends string
         ? WritableAccount<TAccountAffiliate>
         : TAccountAffiliate,
-      TAccountAffiliateTokenAccount extends string
-        ? WritableAccount<TAccountAffiliateTokenAccount>
-        : TAccountAffiliateTokenAccount,
       TAccountTreasury extends string
         ? WritableAccount<TAccountTreasury>
         : TAccountTreasury,
+      TAccountCreatorTokenAccount extends string
+        ? WritableAccount<TAccountCreatorTokenAccount>
+        : TAccountCreatorTokenAccount,
+      TAccountAffiliateTokenAccount extends string
+        ? WritableAccount<TAccountAffiliateTokenAccount>
+        : TAccountAffiliateTokenAccount,
       TAccountTreasuryTokenAccount extends string
         ? WritableAccount<TAccountTreasuryTokenAccount>
         : TAccountTreasuryTokenAccount,
@@ -174,10 +174,10 @@ export type DisburseInput<
   TAccountSubmission extends string = string,
   TAccountVault extends string = string,
   TAccountCreator extends string = string,
-  TAccountCreatorTokenAccount extends string = string,
   TAccountAffiliate extends string = string,
-  TAccountAffiliateTokenAccount extends string = string,
   TAccountTreasury extends string = string,
+  TAccountCreatorTokenAccount extends string = string,
+  TAccountAffiliateTokenAccount extends string = string,
   TAccountTreasuryTokenAccount extends string = string,
   TAccountMint extends string = string,
   TAccountTokenProgram extends string = string,
@@ -213,13 +213,13 @@ export type DisburseInput<
   vault: Address<TAccountVault>;
   /** SOL campaign and owns `creator_token_account` in a token campaign. */
   creator: Address<TAccountCreator>;
-  /** `AtaCreator::ensure`. */
-  creatorTokenAccount?: Address<TAccountCreatorTokenAccount>;
   /** against `submission.affiliate` in `validate`. */
   affiliate?: Address<TAccountAffiliate>;
+  treasury: Address<TAccountTreasury>;
+  /** `AtaCreator::ensure`. */
+  creatorTokenAccount?: Address<TAccountCreatorTokenAccount>;
   /** created by `AtaCreator::ensure`. */
   affiliateTokenAccount?: Address<TAccountAffiliateTokenAccount>;
-  treasury: Address<TAccountTreasury>;
   /** `AtaCreator::ensure`. */
   treasuryTokenAccount?: Address<TAccountTreasuryTokenAccount>;
   mint?: Address<TAccountMint>;
@@ -230,7 +230,7 @@ export type DisburseInput<
   tokenProgram?: Address<TAccountTokenProgram>;
   /** Creates missing recipient token accounts (token campaigns only). */
   associatedTokenProgram?: Address<TAccountAssociatedTokenProgram>;
-  /** Needed by the associated token program to create accounts. */
+  /** Needed by the associated token program to create accounts (token campaigns only). */
   systemProgram?: Address<TAccountSystemProgram>;
   cumulativeViews: DisburseInstructionDataArgs["cumulativeViews"];
 };
@@ -244,10 +244,10 @@ export function getDisburseInstruction<
   TAccountSubmission extends string,
   TAccountVault extends string,
   TAccountCreator extends string,
-  TAccountCreatorTokenAccount extends string,
   TAccountAffiliate extends string,
-  TAccountAffiliateTokenAccount extends string,
   TAccountTreasury extends string,
+  TAccountCreatorTokenAccount extends string,
+  TAccountAffiliateTokenAccount extends string,
   TAccountTreasuryTokenAccount extends string,
   TAccountMint extends string,
   TAccountTokenProgram extends string,
@@ -264,10 +264,10 @@ export function getDisburseInstruction<
     TAccountSubmission,
     TAccountVault,
     TAccountCreator,
-    TAccountCreatorTokenAccount,
     TAccountAffiliate,
-    TAccountAffiliateTokenAccount,
     TAccountTreasury,
+    TAccountCreatorTokenAccount,
+    TAccountAffiliateTokenAccount,
     TAccountTreasuryTokenAccount,
     TAccountMint,
     TAccountTokenProgram,
@@ -285,10 +285,10 @@ export function getDisburseInstruction<
   TAccountSubmission,
   TAccountVault,
   TAccountCreator,
-  TAccountCreatorTokenAccount,
   TAccountAffiliate,
-  TAccountAffiliateTokenAccount,
   TAccountTreasury,
+  TAccountCreatorTokenAccount,
+  TAccountAffiliateTokenAccount,
   TAccountTreasuryTokenAccount,
   TAccountMint,
   TAccountTokenProgram,
@@ -311,16 +311,16 @@ export function getDisburseInstruction<
     submission: { value: input.submission ?? null, isWritable: true },
     vault: { value: input.vault ?? null, isWritable: true },
     creator: { value: input.creator ?? null, isWritable: true },
+    affiliate: { value: input.affiliate ?? null, isWritable: true },
+    treasury: { value: input.treasury ?? null, isWritable: true },
     creatorTokenAccount: {
       value: input.creatorTokenAccount ?? null,
       isWritable: true,
     },
-    affiliate: { value: input.affiliate ?? null, isWritable: true },
     affiliateTokenAccount: {
       value: input.affiliateTokenAccount ?? null,
       isWritable: true,
     },
-    treasury: { value: input.treasury ?? null, isWritable: true },
     treasuryTokenAccount: {
       value: input.treasuryTokenAccount ?? null,
       isWritable: true,
@@ -358,10 +358,10 @@ export function getDisburseInstruction<
       getAccountMeta("submission", accounts.submission),
       getAccountMeta("vault", accounts.vault),
       getAccountMeta("creator", accounts.creator),
-      getAccountMeta("creatorTokenAccount", accounts.creatorTokenAccount),
       getAccountMeta("affiliate", accounts.affiliate),
-      getAccountMeta("affiliateTokenAccount", accounts.affiliateTokenAccount),
       getAccountMeta("treasury", accounts.treasury),
+      getAccountMeta("creatorTokenAccount", accounts.creatorTokenAccount),
+      getAccountMeta("affiliateTokenAccount", accounts.affiliateTokenAccount),
       getAccountMeta("treasuryTokenAccount", accounts.treasuryTokenAccount),
       getAccountMeta("mint", accounts.mint),
       getAccountMeta("tokenProgram", accounts.tokenProgram),
@@ -382,10 +382,10 @@ export function getDisburseInstruction<
     TAccountSubmission,
     TAccountVault,
     TAccountCreator,
-    TAccountCreatorTokenAccount,
     TAccountAffiliate,
-    TAccountAffiliateTokenAccount,
     TAccountTreasury,
+    TAccountCreatorTokenAccount,
+    TAccountAffiliateTokenAccount,
     TAccountTreasuryTokenAccount,
     TAccountMint,
     TAccountTokenProgram,
@@ -429,13 +429,13 @@ export type ParsedDisburseInstruction<
     vault: TAccountMetas[6];
     /** SOL campaign and owns `creator_token_account` in a token campaign. */
     creator: TAccountMetas[7];
-    /** `AtaCreator::ensure`. */
-    creatorTokenAccount?: TAccountMetas[8] | undefined;
     /** against `submission.affiliate` in `validate`. */
-    affiliate?: TAccountMetas[9] | undefined;
+    affiliate?: TAccountMetas[8] | undefined;
+    treasury: TAccountMetas[9];
+    /** `AtaCreator::ensure`. */
+    creatorTokenAccount?: TAccountMetas[10] | undefined;
     /** created by `AtaCreator::ensure`. */
-    affiliateTokenAccount?: TAccountMetas[10] | undefined;
-    treasury: TAccountMetas[11];
+    affiliateTokenAccount?: TAccountMetas[11] | undefined;
     /** `AtaCreator::ensure`. */
     treasuryTokenAccount?: TAccountMetas[12] | undefined;
     mint?: TAccountMetas[13] | undefined;
@@ -446,8 +446,8 @@ export type ParsedDisburseInstruction<
     tokenProgram?: TAccountMetas[14] | undefined;
     /** Creates missing recipient token accounts (token campaigns only). */
     associatedTokenProgram?: TAccountMetas[15] | undefined;
-    /** Needed by the associated token program to create accounts. */
-    systemProgram: TAccountMetas[16];
+    /** Needed by the associated token program to create accounts (token campaigns only). */
+    systemProgram?: TAccountMetas[16] | undefined;
   };
   data: DisburseInstructionData;
 };
@@ -492,15 +492,15 @@ export function parseDisburseInstruction<
       submission: getNextAccount(),
       vault: getNextAccount(),
       creator: getNextAccount(),
-      creatorTokenAccount: getNextOptionalAccount(),
       affiliate: getNextOptionalAccount(),
-      affiliateTokenAccount: getNextOptionalAccount(),
       treasury: getNextAccount(),
+      creatorTokenAccount: getNextOptionalAccount(),
+      affiliateTokenAccount: getNextOptionalAccount(),
       treasuryTokenAccount: getNextOptionalAccount(),
       mint: getNextOptionalAccount(),
       tokenProgram: getNextOptionalAccount(),
       associatedTokenProgram: getNextOptionalAccount(),
-      systemProgram: getNextAccount(),
+      systemProgram: getNextOptionalAccount(),
     },
     data: getDisburseInstructionDataDecoder().decode(instruction.data),
   };
