@@ -183,7 +183,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     match report {
         Ok(report) => {
             match ctx.multisig() {
-                Some(vault) => output::proposal_report(&vault, &ctx.proposed).print(ctx.output),
+                Some(vault) => output::Report::of(&output::Proposal::new(&vault, &ctx.proposed))?
+                    .print(ctx.output),
                 None => report.print(ctx.output),
             }
             Ok(())

@@ -1,5 +1,10 @@
-//! Output: human tables by default, one JSON document with `--output json`.
+//! Output: human tables by default, one JSON document with `--output json`. Every command
+//! returns an output struct that derives `Serialize` (the JSON) and implements `Display` (the
+//! human rendering, laid out with [`write_blocks`]), through [`Report::of`].
+use std::fmt;
+
 use clipstake_sdk::amount::format_ui_amount;
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::config::OutputFormat;
@@ -25,6 +30,32 @@ pub enum Block {
     Text(String),
 }
 
+impl Block {
+    /// Aligned fields from `name: value` pairs.
+    pub fn fields(fields: Vec<(&str, String)>) -> Block {
+        Block::Fields(
+            fields
+                .into_iter()
+                .map(|(name, value)| (name.to_string(), value))
+                .collect(),
+        )
+    }
+
+    /// A table of `rows` under `headers`.
+    pub fn table(headers: &[&str], rows: Vec<Vec<String>>) -> Block {
+        Block::Table {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows,
+        }
+    }
+}
+
+/// Writes `blocks` as [`render`] lays them out: the body of an output struct's `Display`, so
+/// every command's titles, fields and tables align the same way.
+pub fn write_blocks(f: &mut fmt::Formatter<'_>, blocks: &[Block]) -> fmt::Result {
+    f.write_str(&render(blocks))
+}
+
 /// What a command prints: the same facts for people and for scripts.
 #[derive(Debug, Clone)]
 pub struct Report {
@@ -38,13 +69,14 @@ impl Report {
     /// The report of an output struct: its `Serialize` form for `--output json`, its
     /// `Display` for people (spl-token-cli's `output.rs` pattern), so both formats come from
     /// one value and cannot disagree.
-    pub fn of<T: serde::Serialize + std::fmt::Display>(output: &T) -> Result<Report, CliError> {
+    pub fn of<T: Serialize + fmt::Display>(output: &T) -> Result<Report, CliError> {
         let json = serde_json::to_value(output).map_err(|e| {
             CliError::new(ExitCode::Generic, format!("cannot encode the output: {e}"))
         })?;
-        let mut report = Report::new(json);
-        report.human.push(Block::Text(output.to_string()));
-        Ok(report)
+        Ok(Report {
+            json,
+            human: vec![Block::Text(output.to_string())],
+        })
     }
 
     /// A report with only a JSON value and a title.
@@ -63,21 +95,13 @@ impl Report {
 
     /// Adds aligned fields.
     pub fn fields(mut self, fields: Vec<(&str, String)>) -> Self {
-        self.human.push(Block::Fields(
-            fields
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-        ));
+        self.human.push(Block::fields(fields));
         self
     }
 
     /// Adds a table.
     pub fn table(mut self, headers: &[&str], rows: Vec<Vec<String>>) -> Self {
-        self.human.push(Block::Table {
-            headers: headers.iter().map(|h| h.to_string()).collect(),
-            rows,
-        });
+        self.human.push(Block::table(headers, rows));
         self
     }
 
@@ -182,6 +206,35 @@ pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
     out
 }
 
+/// An amount both ways, as JSON writes it: `{"ui": "12.5", "base_units": 12500000}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Amount {
+    /// In UI units of its mint, as a decimal string.
+    pub ui: String,
+    /// In base units.
+    pub base_units: u64,
+}
+
+impl Amount {
+    /// `base_units` of a mint with `decimals`.
+    pub fn new(base_units: u64, decimals: u8) -> Amount {
+        Amount {
+            ui: format_ui_amount(base_units, decimals),
+            base_units,
+        }
+    }
+
+    /// For people: `12.5 USDC (12500000 base units)` (no symbol when `symbol` is empty).
+    pub fn text(&self, symbol: &str) -> String {
+        let symbol = if symbol.is_empty() {
+            String::new()
+        } else {
+            format!(" {symbol}")
+        };
+        format!("{}{symbol} ({} base units)", self.ui, self.base_units)
+    }
+}
+
 /// An amount both ways for JSON: `{"ui": "12.5", "base_units": 12500000}`.
 pub fn amount_json(base_units: u64, decimals: u8) -> Value {
     json!({ "ui": format_ui_amount(base_units, decimals), "base_units": base_units })
@@ -189,13 +242,7 @@ pub fn amount_json(base_units: u64, decimals: u8) -> Value {
 
 /// An amount both ways for people: `12.5 USDC (12500000 base units)`.
 pub fn amount_text(base_units: u64, decimals: u8, symbol: &str) -> String {
-    let ui = format_ui_amount(base_units, decimals);
-    let symbol = if symbol.is_empty() {
-        String::new()
-    } else {
-        format!(" {symbol}")
-    };
-    format!("{ui}{symbol} ({base_units} base units)")
+    Amount::new(base_units, decimals).text(symbol)
 }
 
 /// A unix time as `2027-01-15 08:00:00 UTC`.
@@ -251,59 +298,99 @@ pub fn short(address: &impl ToString) -> String {
 /// `--multisig`: the instructions a command would have sent, for a vault transaction proposal
 /// (Squads v4 `vault_transaction_create` takes exactly these: program, accounts with their
 /// signer/writable flags, data). Nothing was signed or sent.
-pub fn proposal_report(
-    vault: &anchor_lang::prelude::Pubkey,
-    instructions: &[solana_instruction::Instruction],
-) -> Report {
-    use base64::Engine;
-    let encode = |data: &[u8]| base64::engine::general_purpose::STANDARD.encode(data);
-    let json_instructions: Vec<Value> = instructions
-        .iter()
-        .map(|ix| {
-            json!({
-                "program_id": ix.program_id.to_string(),
-                "accounts": ix.accounts.iter().map(|m| json!({
-                    "pubkey": m.pubkey.to_string(),
-                    "is_signer": m.is_signer,
-                    "is_writable": m.is_writable,
-                })).collect::<Vec<_>>(),
-                "data_base64": encode(&ix.data),
-            })
-        })
-        .collect();
-    let mut report = Report::new(json!({
-        "multisig": vault.to_string(),
-        "sent": false,
-        "instructions": json_instructions,
-    }))
-    .title(format!(
-        "Proposal for multisig vault {vault} (nothing was sent)"
-    ));
-    for (n, ix) in instructions.iter().enumerate() {
-        let rows = ix
-            .accounts
+#[derive(Debug, Serialize)]
+pub struct Proposal {
+    /// The multisig vault that would sign.
+    pub multisig: String,
+    /// Always false: nothing was signed or sent.
+    pub sent: bool,
+    /// The instructions, in order.
+    pub instructions: Vec<ProposedInstruction>,
+}
+
+/// One instruction of a [`Proposal`].
+#[derive(Debug, Serialize)]
+pub struct ProposedInstruction {
+    /// The program it calls.
+    pub program_id: String,
+    /// Its accounts, in order.
+    pub accounts: Vec<ProposedAccount>,
+    /// Its data, in standard base64.
+    pub data_base64: String,
+}
+
+/// One account of a [`ProposedInstruction`].
+#[derive(Debug, Serialize)]
+pub struct ProposedAccount {
+    /// The account's address.
+    pub pubkey: String,
+    /// Whether it signs.
+    pub is_signer: bool,
+    /// Whether it is written.
+    pub is_writable: bool,
+}
+
+impl Proposal {
+    /// The proposal of `instructions` for `vault`.
+    pub fn new(
+        vault: &anchor_lang::prelude::Pubkey,
+        instructions: &[solana_instruction::Instruction],
+    ) -> Proposal {
+        use base64::Engine;
+        let instructions = instructions
             .iter()
-            .map(|m| {
-                let flag = |on: bool, name: &str| if on { name } else { "" }.to_string();
-                vec![
-                    m.pubkey.to_string(),
-                    flag(m.is_signer, "signer"),
-                    flag(m.is_writable, "writable"),
-                ]
+            .map(|ix| ProposedInstruction {
+                program_id: ix.program_id.to_string(),
+                accounts: ix
+                    .accounts
+                    .iter()
+                    .map(|m| ProposedAccount {
+                        pubkey: m.pubkey.to_string(),
+                        is_signer: m.is_signer,
+                        is_writable: m.is_writable,
+                    })
+                    .collect(),
+                data_base64: base64::engine::general_purpose::STANDARD.encode(&ix.data),
             })
             .collect();
-        report = report
-            .line(format!(
+        Proposal {
+            multisig: vault.to_string(),
+            sent: false,
+            instructions,
+        }
+    }
+}
+
+impl fmt::Display for Proposal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut blocks = vec![Block::Title(format!(
+            "Proposal for multisig vault {} (nothing was sent)",
+            self.multisig
+        ))];
+        for (n, ix) in self.instructions.iter().enumerate() {
+            let flag = |on: bool, name: &str| if on { name } else { "" }.to_string();
+            let rows = ix
+                .accounts
+                .iter()
+                .map(|m| {
+                    vec![
+                        m.pubkey.clone(),
+                        flag(m.is_signer, "signer"),
+                        flag(m.is_writable, "writable"),
+                    ]
+                })
+                .collect();
+            blocks.push(Block::Line(format!(
                 "instruction {n}: program {}, data (base64) {}",
-                ix.program_id,
-                encode(&ix.data)
-            ))
-            .table(&["account", "signer", "writable"], rows);
+                ix.program_id, ix.data_base64
+            )));
+            blocks.push(Block::table(&["account", "signer", "writable"], rows));
+        }
+        if self.instructions.is_empty() {
+            blocks.push(Block::Line("the command needed no transaction".into()));
+        }
+        write_blocks(f, &blocks)
     }
-    if instructions.is_empty() {
-        report = report.line("the command needed no transaction");
-    }
-    report
 }
 
 #[cfg(test)]
@@ -337,8 +424,8 @@ mod tests {
             "12.5 USDC (12500000 base units)"
         );
         assert_eq!(
-            amount_json(1, 9),
-            json!({"ui": "0.000000001", "base_units": 1})
+            serde_json::to_value(Amount::new(1, 9)).unwrap(),
+            serde_json::json!({"ui": "0.000000001", "base_units": 1})
         );
     }
 
@@ -354,7 +441,7 @@ mod tests {
             }
         }
         let report = Report::of(&Paid { paid: 3 }).unwrap();
-        assert_eq!(report.json, json!({ "paid": 3 }));
+        assert_eq!(report.json, serde_json::json!({ "paid": 3 }));
         assert_eq!(render(&report.human), "paid 3\n");
     }
 }
