@@ -1,5 +1,7 @@
 //! `clipstake campaign create|fund|show|list|pause|resume|end|withdraw|close` (the brand),
 //! `campaign settle-accrued` (anyone) and `campaign set-oracle` (the platform admin).
+use std::fmt;
+
 use anchor_lang::prelude::Pubkey;
 use clap::{Args, Subcommand};
 use clipstake::errors::ClipstakeError;
@@ -10,17 +12,17 @@ use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::sender::{Sent, no_state_check};
 use clipstake_sdk::accounts;
 use clipstake_sdk::instructions::{self as ix, Asset, CampaignAccount, SubmissionAccount};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::platform_registry::check_oracle;
 use super::{
-    Units, asset_name, campaign_json, campaign_report, dry_run_report, parse_duration,
-    parse_pubkey, parse_time, phase, refusal, sent_json, sent_line, simulated, status_name,
+    CampaignShown, CampaignView, Transaction, Units, campaign_report, dry_run_report,
+    parse_duration, parse_pubkey, parse_time, refusal, simulated, status_name, transactions,
     vault_balance,
 };
 use crate::CliError;
 use crate::config::Ctx;
-use crate::output::{Report, duration, short};
+use crate::output::{Amount, Block, Report, duration, short, write_blocks};
 
 #[derive(Debug, Subcommand)]
 pub enum CampaignCommand {
@@ -247,7 +249,7 @@ fn create(ctx: &mut Ctx, args: CreateArgs) -> Result<Report, CliError> {
         })
         .map_err(|e| with_trust_hint(e, args.mint))?;
     if simulated(&sent) {
-        return Ok(dry_run_report("campaign create", &sent));
+        return dry_run_report("campaign create", &sent);
     }
     campaign_report(ctx.backend.as_mut(), &campaign, Some(&sent))
 }
@@ -319,19 +321,15 @@ fn fund(ctx: &mut Ctx, args: FundArgs) -> Result<Report, CliError> {
     // Funding is not idempotent: only the signature's own status can say it landed.
     let sent = ctx.send(&[instruction], &[], &mut no_state_check)?;
     if simulated(&sent) {
-        return Ok(dry_run_report("campaign fund", &sent));
+        return dry_run_report("campaign fund", &sent);
     }
-    let mut report = campaign_report(ctx.backend.as_mut(), &args.campaign, Some(&sent))?;
+    let shown = CampaignShown::read(ctx.backend.as_mut(), &args.campaign, Some(&sent))?;
     let after = ctx.backend.campaign(&args.campaign)?.state.funded;
-    let received = after.saturating_sub(before);
-    report.json["received"] = units.json(received);
-    report.json["requested"] = units.json(amount);
-    report = report.line(format!(
-        "funded {} (the vault received {})",
-        units.text(amount),
-        units.text(received)
-    ));
-    Ok(report)
+    Report::of(&CampaignFunded {
+        shown,
+        received: units.amount(after.saturating_sub(before)),
+        requested: units.amount(amount),
+    })
 }
 
 fn list(ctx: &mut Ctx, args: ListArgs) -> Result<Report, CliError> {
@@ -350,40 +348,16 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> Result<Report, CliError> {
     let campaigns = ctx.backend.campaigns(&filters)?;
     let now = ctx.backend.clock()?.unix_timestamp;
     let platform = ctx.backend.platform()?;
-    let mut rows = Vec::new();
     let mut items = Vec::new();
     for campaign in &campaigns {
         let vault = vault_balance(ctx.backend.as_mut(), campaign)?;
-        let c = &campaign.state;
-        let u = Units::of(campaign);
-        rows.push(vec![
-            campaign.address.to_string(),
-            short(&c.brand),
-            c.campaign_id.to_string(),
-            asset_name(c.asset).to_string(),
-            u.ui(c.funded),
-            u.ui(c.paid_gross()),
-            u.ui(vault),
-            c.open_submissions.to_string(),
-            phase(campaign, now, &platform).to_string(),
-        ]);
-        items.push(campaign_json(campaign, vault, now, &platform));
+        items.push(CampaignView::new(campaign, vault, now, &platform));
     }
-    let mut report =
-        Report::new(json!({ "campaigns": items, "count": campaigns.len() })).title(format!(
-            "{} campaign(s) on {}",
-            campaigns.len(),
-            ctx.backend.describe()
-        ));
-    if !rows.is_empty() {
-        report = report.table(
-            &[
-                "campaign", "brand", "id", "asset", "funded", "paid", "vault", "videos", "phase",
-            ],
-            rows,
-        );
-    }
-    Ok(report)
+    Report::of(&CampaignList {
+        count: items.len(),
+        campaigns: items,
+        cluster: ctx.backend.describe(),
+    })
 }
 
 fn set_status(ctx: &mut Ctx, address: Pubkey, status: CampaignStatus) -> Result<Report, CliError> {
@@ -400,10 +374,7 @@ fn set_status(ctx: &mut Ctx, address: Pubkey, status: CampaignStatus) -> Result<
         Ok(b.campaign(&address)?.state.status == status as u8)
     })?;
     if simulated(&sent) {
-        return Ok(dry_run_report(
-            &format!("campaign {}", status_name(status as u8)),
-            &sent,
-        ));
+        return dry_run_report(&format!("campaign {}", status_name(status as u8)), &sent);
     }
     campaign_report(ctx.backend.as_mut(), &address, Some(&sent))
 }
@@ -444,15 +415,12 @@ fn withdraw(ctx: &mut Ctx, args: WithdrawArgs) -> Result<Report, CliError> {
         Ok(b.campaign(&address)?.state.withdrawn >= target)
     })?;
     if simulated(&sent) {
-        return Ok(dry_run_report("campaign withdraw", &sent));
+        return dry_run_report("campaign withdraw", &sent);
     }
-    let mut report = campaign_report(ctx.backend.as_mut(), &address, Some(&sent))?;
-    report.json["withdrew"] = units.json(amount);
-    Ok(report.line(format!(
-        "withdrew {} to the brand {}; the campaign is settled: over for good (no resume, no new videos, no payouts)",
-        units.text(amount),
-        campaign.state.brand
-    )))
+    Report::of(&CampaignWithdrawn {
+        shown: CampaignShown::read(ctx.backend.as_mut(), &address, Some(&sent))?,
+        withdrew: units.amount(amount),
+    })
 }
 
 fn nothing_to_withdraw(campaign: &CampaignAccount) -> CliError {
@@ -498,7 +466,7 @@ fn close(ctx: &mut Ctx, address: Pubkey) -> Result<Report, CliError> {
     }
     if let (true, Some(first)) = (ctx.send_options.dry_run, signatures.first()) {
         // The campaign itself can only be simulated once its submissions are really closed.
-        return Ok(dry_run_report("campaign close (its submissions)", first));
+        return dry_run_report("campaign close (its submissions)", first);
     }
     let campaign = ctx.backend.campaign(&address)?;
     let sent = ctx.send(
@@ -507,22 +475,15 @@ fn close(ctx: &mut Ctx, address: Pubkey) -> Result<Report, CliError> {
         &mut |b: &mut dyn Backend| Ok(b.get_account(&address)?.is_none()),
     )?;
     if simulated(&sent) {
-        return Ok(dry_run_report("campaign close", &sent));
+        return dry_run_report("campaign close", &sent);
     }
-    let json = json!({
-        "campaign": address.to_string(),
-        "closed": true,
-        "submissions_closed": submissions.len(),
-        "rent_returned_to": campaign.state.rent_payer.to_string(),
-        "transactions": signatures.iter().chain(std::iter::once(&sent)).map(sent_json).collect::<Vec<_>>(),
-    });
-    Ok(Report::new(json)
-        .line(format!(
-            "closed {} submission(s) and campaign {address}; rent returned to {}",
-            submissions.len(),
-            campaign.state.rent_payer
-        ))
-        .line(sent_line(&sent)))
+    Report::of(&CampaignClosed {
+        campaign: address.to_string(),
+        closed: true,
+        submissions_closed: submissions.len(),
+        rent_returned_to: campaign.state.rent_payer.to_string(),
+        transactions: transactions(signatures.iter().chain([&sent])),
+    })
 }
 
 /// What `settle-accrued` delivers: a submission's commission, or (`None`) the campaign's fees.
@@ -618,7 +579,7 @@ fn settle_accrued(ctx: &mut Ctx, args: SettleAccruedArgs) -> Result<Report, CliE
         })?);
     }
     if let Some(first) = sent.first().filter(|s| simulated(s)) {
-        return Ok(dry_run_report("campaign settle-accrued", first));
+        return dry_run_report("campaign settle-accrued", first);
     }
     settled_report(ctx.backend.as_mut(), &campaign, &targets, &sent)
 }
@@ -630,23 +591,27 @@ fn settled_report(
     sent: &[Sent],
 ) -> Result<Report, CliError> {
     let units = Units::of(campaign);
-    let mut report = campaign_report(backend, &campaign.address, sent.last())?;
-    let mut items: Vec<Value> = Vec::new();
-    for target in targets {
-        let (recipient, amount) = delivery(campaign, target);
-        let (role, submission) = match target {
-            Some(s) => ("affiliate", Some(s.address.to_string())),
-            None => ("treasury", None),
-        };
-        items.push(json!({ "role": role, "recipient": recipient.to_string(), "submission": submission, "amount": units.json(amount) }));
-        report = report.line(format!(
-            "delivered {} to the {role} {recipient}",
-            units.text(amount)
-        ));
-    }
-    report.json["delivered"] = json!(items);
-    report.json["transactions"] = json!(sent.iter().map(sent_json).collect::<Vec<_>>());
-    Ok(report)
+    let delivered = targets
+        .iter()
+        .map(|target| {
+            let (recipient, amount) = delivery(campaign, target);
+            let (role, submission) = match target {
+                Some(s) => ("affiliate", Some(s.address.to_string())),
+                None => ("treasury", None),
+            };
+            Delivery {
+                role,
+                recipient: recipient.to_string(),
+                submission,
+                amount: units.amount(amount),
+            }
+        })
+        .collect();
+    Report::of(&AccruedSettled {
+        shown: CampaignShown::read(backend, &campaign.address, sent.last())?,
+        delivered,
+        transactions: transactions(sent),
+    })
 }
 
 fn set_oracle(ctx: &mut Ctx, args: SetOracleArgs) -> Result<Report, CliError> {
@@ -666,11 +631,196 @@ fn set_oracle(ctx: &mut Ctx, args: SetOracleArgs) -> Result<Report, CliError> {
         Ok(b.campaign(&address)?.state.oracle == oracle)
     })?;
     if simulated(&sent) {
-        return Ok(dry_run_report("campaign set-oracle", &sent));
+        return dry_run_report("campaign set-oracle", &sent);
     }
-    let mut report = campaign_report(ctx.backend.as_mut(), &address, Some(&sent))?;
-    report.json["previous_oracle"] = json!(previous.to_string());
-    Ok(report.line(format!(
-        "campaign {address} now pays through oracle {oracle}; attestations of {previous} for it no longer pay"
-    )))
+    Report::of(&OracleSet {
+        shown: CampaignShown::read(ctx.backend.as_mut(), &address, Some(&sent))?,
+        previous_oracle: previous.to_string(),
+    })
+}
+
+/// What `campaign fund` prints: the campaign after, and what the vault received.
+#[derive(Serialize)]
+struct CampaignFunded {
+    /// The campaign after the funding.
+    #[serde(flatten)]
+    shown: CampaignShown,
+    /// What the vault received (less than asked with a transfer-fee mint).
+    received: Amount,
+    /// What the funder sent.
+    requested: Amount,
+}
+
+impl fmt::Display for CampaignFunded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.shown.campaign;
+        write!(f, "{}", self.shown)?;
+        writeln!(
+            f,
+            "funded {} (the vault received {})",
+            c.text(&self.requested),
+            c.text(&self.received)
+        )
+    }
+}
+
+/// What `campaign list` prints: every campaign found, a table row each for people.
+#[derive(Serialize)]
+struct CampaignList {
+    /// The campaigns.
+    campaigns: Vec<CampaignView>,
+    /// How many there are.
+    count: usize,
+    /// The cluster they were read from (in the heading only).
+    #[serde(skip)]
+    cluster: String,
+}
+
+impl fmt::Display for CampaignList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut blocks = vec![Block::Title(format!(
+            "{} campaign(s) on {}",
+            self.count, self.cluster
+        ))];
+        let rows: Vec<Vec<String>> = self
+            .campaigns
+            .iter()
+            .map(|c| {
+                vec![
+                    c.address.clone(),
+                    short(&c.brand),
+                    c.campaign_id.to_string(),
+                    c.asset.to_string(),
+                    c.funded.ui.clone(),
+                    c.paid_gross_ui(),
+                    c.vault_balance.ui.clone(),
+                    c.open_submissions.to_string(),
+                    c.phase.to_string(),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            let headers = [
+                "campaign", "brand", "id", "asset", "funded", "paid", "vault", "videos", "phase",
+            ];
+            blocks.push(Block::table(&headers, rows));
+        }
+        write_blocks(f, &blocks)
+    }
+}
+
+/// What `campaign withdraw` prints: the campaign after (settled), and what the brand took.
+#[derive(Serialize)]
+struct CampaignWithdrawn {
+    /// The campaign after the withdrawal.
+    #[serde(flatten)]
+    shown: CampaignShown,
+    /// What the brand withdrew.
+    withdrew: Amount,
+}
+
+impl fmt::Display for CampaignWithdrawn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.shown.campaign;
+        write!(f, "{}", self.shown)?;
+        writeln!(
+            f,
+            "withdrew {} to the brand {}; the campaign is settled: over for good (no resume, no new videos, no payouts)",
+            c.text(&self.withdrew),
+            c.brand
+        )
+    }
+}
+
+/// What `campaign close` prints: what was closed and where the rent went.
+#[derive(Serialize)]
+struct CampaignClosed {
+    /// The closed campaign's address.
+    campaign: String,
+    /// Always true.
+    closed: bool,
+    /// How many submissions were closed with it.
+    submissions_closed: usize,
+    /// Who received the rent.
+    rent_returned_to: String,
+    /// The submissions' batches, then the campaign's own transaction.
+    transactions: Vec<Transaction>,
+}
+
+impl fmt::Display for CampaignClosed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut blocks = vec![Block::Line(format!(
+            "closed {} submission(s) and campaign {}; rent returned to {}",
+            self.submissions_closed, self.campaign, self.rent_returned_to
+        ))];
+        blocks.extend(self.transactions.last().map(|t| Block::Line(t.to_string())));
+        write_blocks(f, &blocks)
+    }
+}
+
+/// One amount `campaign settle-accrued` delivered.
+#[derive(Serialize)]
+struct Delivery {
+    /// `treasury` (the campaign's fees) or `affiliate` (a submission's commission).
+    role: &'static str,
+    /// Who received it.
+    recipient: String,
+    /// The submission whose commission it was (none for the fees).
+    submission: Option<String>,
+    /// How much.
+    amount: Amount,
+}
+
+/// What `campaign settle-accrued` prints: the campaign after, and every delivery.
+#[derive(Serialize)]
+struct AccruedSettled {
+    /// The campaign after the last transaction.
+    #[serde(flatten)]
+    shown: CampaignShown,
+    /// What went to whom.
+    delivered: Vec<Delivery>,
+    /// Every transaction sent, in order.
+    transactions: Vec<Transaction>,
+}
+
+impl fmt::Display for AccruedSettled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.shown.campaign;
+        write!(f, "{}", self.shown)?;
+        let lines: Vec<Block> = self
+            .delivered
+            .iter()
+            .map(|d| {
+                Block::Line(format!(
+                    "delivered {} to the {} {}",
+                    c.text(&d.amount),
+                    d.role,
+                    d.recipient
+                ))
+            })
+            .collect();
+        write_blocks(f, &lines)
+    }
+}
+
+/// What `campaign set-oracle` prints: the campaign after, and the oracle it no longer uses.
+#[derive(Serialize)]
+struct OracleSet {
+    /// The campaign after the change.
+    #[serde(flatten)]
+    shown: CampaignShown,
+    /// The oracle it named before.
+    previous_oracle: String,
+}
+
+impl fmt::Display for OracleSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = &self.shown.campaign;
+        write!(f, "{}", self.shown)?;
+        writeln!(
+            f,
+            "campaign {} now pays through oracle {}; attestations of {} for it no longer pay",
+            c.address, c.oracle, self.previous_oracle
+        )
+    }
 }

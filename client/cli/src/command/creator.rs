@@ -119,7 +119,7 @@ fn claim(ctx: &mut Ctx, args: ClaimArgs) -> Result<Report, CliError> {
         payout_landed(b, &submission, views)
     })?;
     if simulated(&sent) {
-        return Ok(dry_run_report("creator claim", &sent));
+        return dry_run_report("creator claim", &sent);
     }
     payout_report(ctx.backend.as_mut(), &submission, &sent, "claimed")
 }

@@ -279,7 +279,7 @@ fn create_mint_command(ctx: &mut Ctx, args: CreateMintArgs) -> Result<Report, Cl
     }
     let sent = ctx.send(&instructions, &[&mint], &mut no_state_check)?;
     if simulated(&sent) {
-        return Ok(dry_run_report("embedded create-mint", &sent));
+        return dry_run_report("embedded create-mint", &sent);
     }
     let mut report = Report::new(json!({
         "mint": mint.pubkey().to_string(),

@@ -6,11 +6,10 @@ use clipstake::state::{AssetKind, CampaignStatus, Platform};
 use clipstake_client::Error;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::sender::{SendStatus, Sent};
-use clipstake_sdk::instructions::{CampaignAccount, SubmissionAccount};
-use serde_json::{Value, json};
+use clipstake_sdk::instructions::CampaignAccount;
 
 use super::CliError;
-use super::output::{Report, amount_json, amount_text, duration, utc};
+use super::output::{Amount, amount_text};
 
 pub mod actions;
 pub mod campaign;
@@ -26,6 +25,12 @@ mod oracle_tables;
 pub mod platform;
 pub mod platform_registry;
 pub mod submission;
+mod views;
+
+pub use views::{
+    CampaignShown, CampaignView, SubmissionShown, SubmissionView, Transaction, campaign_report,
+    deliver_accrued_hint, dry_run_report, transactions,
+};
 
 /// clap value parser for addresses.
 pub fn parse_pubkey(text: &str) -> Result<Pubkey, String> {
@@ -116,9 +121,14 @@ impl Units {
         amount_text(base_units, self.decimals, &self.symbol)
     }
 
+    /// `{"ui": "12.5", "base_units": 12500000}` in JSON.
+    pub fn amount(&self, base_units: u64) -> Amount {
+        Amount::new(base_units, self.decimals)
+    }
+
     /// `{"ui": "12.5", "base_units": 12500000}`.
-    pub fn json(&self, base_units: u64) -> Value {
-        amount_json(base_units, self.decimals)
+    pub fn json(&self, base_units: u64) -> serde_json::Value {
+        serde_json::to_value(self.amount(base_units)).unwrap_or_default()
     }
 
     /// `12.5`.
@@ -182,252 +192,15 @@ pub fn vault_balance(backend: &mut dyn Backend, campaign: &CampaignAccount) -> R
     }
 }
 
-/// The campaign as JSON.
-pub fn campaign_json(
-    campaign: &CampaignAccount,
-    vault: u64,
-    now: i64,
-    platform: &Platform,
-) -> Value {
-    let c = &campaign.state;
-    let u = Units::of(campaign);
-    json!({
-        "address": campaign.address.to_string(),
-        "brand": c.brand.to_string(),
-        "campaign_id": c.campaign_id,
-        "asset": asset_name(c.asset),
-        "mint": (c.asset != AssetKind::NativeSol as u8).then(|| c.mint.to_string()),
-        "token_program": c.token_program.to_string(),
-        "decimals": c.decimals,
-        "mint_trusted": c.is_mint_trusted(),
-        "vault": c.vault.to_string(),
-        "oracle": c.oracle.to_string(),
-        "treasury": c.treasury.to_string(),
-        "fee_bps": c.fee_bps,
-        "max_affiliate_bps": c.max_affiliate_bps,
-        "rate_per_thousand_views": u.json(c.rate_per_thousand_views),
-        "cap_per_submission": u.json(c.cap_per_submission),
-        "start_time": c.start_time,
-        "end_time": c.end_time,
-        "settlement_window_secs": c.settlement_window_secs,
-        "settlement_deadline": c.settlement_deadline(platform),
-        "final_deadline": c.final_deadline(platform),
-        "status": status_name(c.status),
-        "paused_by_admin": c.is_paused_by_admin(),
-        "admin_paused_secs": c.admin_paused_secs,
-        "settled": c.is_settled(),
-        "phase": phase(campaign, now, platform),
-        "funded": u.json(c.funded),
-        "paid_to_creators": u.json(c.paid_to_creators),
-        "fees_paid": u.json(c.fees_paid),
-        "commissions_paid": u.json(c.commissions_paid),
-        "fees_accrued": u.json(c.fees_accrued),
-        "commissions_accrued": u.json(c.commissions_accrued),
-        "withdrawn": u.json(c.withdrawn),
-        "available": u.json(c.available()),
-        "vault_balance": u.json(vault),
-        "open_submissions": c.open_submissions,
-    })
-}
-
-/// The campaign for people.
-pub fn campaign_fields(
-    campaign: &CampaignAccount,
-    vault: u64,
-    now: i64,
-    platform: &Platform,
-) -> Vec<(&'static str, String)> {
-    let c = &campaign.state;
-    let u = Units::of(campaign);
-    let asset = match c.asset().ok() {
-        Some(AssetKind::NativeSol) => "native SOL".to_string(),
-        _ => format!(
-            "{} mint {} ({} decimals)",
-            asset_name(c.asset),
-            c.mint,
-            c.decimals
-        ),
-    };
-    let mut fields = vec![
-        ("address", campaign.address.to_string()),
-        (
-            "brand",
-            format!("{} (campaign id {})", c.brand, c.campaign_id),
-        ),
-        ("asset", asset),
-    ];
-    if c.asset != AssetKind::NativeSol as u8 {
-        fields.push(("mint trusted", mint_trust_text(c.is_mint_trusted()).into()));
-    }
-    fields.extend([
-        ("vault", c.vault.to_string()),
-        ("oracle", c.oracle.to_string()),
-        ("treasury", c.treasury.to_string()),
-        (
-            "platform fee",
-            format!(
-                "{} bps (max affiliate {} bps)",
-                c.fee_bps, c.max_affiliate_bps
-            ),
-        ),
-        (
-            "rate",
-            format!("{} per 1,000 views", u.text(c.rate_per_thousand_views)),
-        ),
-        ("cap per video", u.text(c.cap_per_submission)),
-        ("starts", utc(c.start_time)),
-        ("ends", utc(c.end_time)),
-        ("settlement window", duration(c.settlement_window_secs)),
-        ("withdrawable from", utc(c.settlement_deadline(platform))),
-        (
-            "status",
-            format!(
-                "{} ({})",
-                status_name(c.status),
-                phase(campaign, now, platform)
-            ),
-        ),
-        ("settled", settled_text(c.is_settled()).into()),
-        ("funded", u.text(c.funded)),
-        ("paid to creators", u.text(c.paid_to_creators)),
-        ("platform fees", u.text(c.fees_paid)),
-        ("affiliate commissions", u.text(c.commissions_paid)),
-    ]);
-    fields.extend(accrued_fields(campaign));
-    fields.extend([
-        ("withdrawn", u.text(c.withdrawn)),
-        ("available (books)", u.text(c.available())),
-        ("vault balance", u.text(vault)),
-        ("open submissions", c.open_submissions.to_string()),
-    ]);
-    fields
-}
-
-fn mint_trust_text(trusted: bool) -> &'static str {
-    if trusted {
-        "yes: the platform trusted its issuer at creation, so the mint policy does not apply"
-    } else {
-        "no: the mint policy applies on every use"
-    }
-}
-
-fn settled_text(settled: bool) -> &'static str {
-    if settled {
-        "yes: the brand withdrew, the campaign is over for good"
-    } else {
-        "no"
-    }
-}
-
-/// The fees and commissions the vault holds for recipients who could not receive them, when
-/// there are any.
-fn accrued_fields(campaign: &CampaignAccount) -> Vec<(&'static str, String)> {
-    let (c, u) = (&campaign.state, Units::of(campaign));
-    let mut fields = Vec::new();
-    if c.fees_accrued > 0 {
-        fields.push(("fees accrued (owed)", u.text(c.fees_accrued)));
-    }
-    if c.commissions_accrued > 0 {
-        fields.push(("commissions accrued (owed)", u.text(c.commissions_accrued)));
-    }
-    fields
-}
-
 /// How to deliver what the vault holds for others, when it holds any.
 pub fn accrued_hint(campaign: &CampaignAccount) -> Option<String> {
     let owed = campaign.state.owed_in_vault();
     (owed > 0).then(|| {
-        format!(
-            "the vault holds {} owed to the treasury or affiliates, who could not receive it; \
-             `clipstake campaign settle-accrued {}` delivers it (anyone may send it)",
-            Units::of(campaign).text(owed),
-            campaign.address
+        deliver_accrued_hint(
+            &Units::of(campaign).text(owed),
+            &campaign.address.to_string(),
         )
     })
-}
-
-/// A campaign report (show, and after create/fund/...).
-pub fn campaign_report(
-    backend: &mut dyn Backend,
-    address: &Pubkey,
-    sent: Option<&Sent>,
-) -> Result<Report, CliError> {
-    let campaign = backend.campaign(address)?;
-    let vault = vault_balance(backend, &campaign)?;
-    let now = backend.clock()?.unix_timestamp;
-    let platform = backend.platform()?;
-    let mut json = campaign_json(&campaign, vault, now, &platform);
-    if let Some(sent) = sent {
-        json["transaction"] = sent_json(sent);
-    }
-    let mut report = Report::new(json).title(format!("Campaign {}", campaign.address));
-    report = report.fields(campaign_fields(&campaign, vault, now, &platform));
-    if let Some(hint) = accrued_hint(&campaign) {
-        report = report.line(hint);
-    }
-    if let Some(sent) = sent {
-        report = report.line(sent_line(sent));
-    }
-    Ok(report)
-}
-
-/// The submission as JSON.
-pub fn submission_json(submission: &SubmissionAccount, units: &Units) -> Value {
-    let s = &submission.state;
-    json!({
-        "address": submission.address.to_string(),
-        "campaign": s.campaign.to_string(),
-        "content_hash": hex(&s.content_hash),
-        "creator": s.creator.to_string(),
-        "affiliate": s.affiliate().map(|a| a.to_string()),
-        "affiliate_bps": s.affiliate_bps,
-        "paid_views": s.paid_views,
-        "paid_gross": units.json(s.paid_gross),
-        "paid_to_creator": units.json(s.paid_to_creator),
-        "fees_paid": units.json(s.fees_paid),
-        "commissions_paid": units.json(s.commissions_paid),
-        "commission_accrued": units.json(s.commission_accrued),
-        "registered_at": s.registered_at,
-        "rent_payer": s.rent_payer.to_string(),
-    })
-}
-
-/// The submission for people.
-pub fn submission_fields(
-    submission: &SubmissionAccount,
-    units: &Units,
-) -> Vec<(&'static str, String)> {
-    let s = &submission.state;
-    let mut fields = vec![
-        ("address", submission.address.to_string()),
-        ("campaign", s.campaign.to_string()),
-        ("content hash", hex(&s.content_hash)),
-        ("creator", s.creator.to_string()),
-        (
-            "affiliate",
-            s.affiliate()
-                .map(|a| format!("{a} ({} bps)", s.affiliate_bps))
-                .unwrap_or_else(|| "none".into()),
-        ),
-        ("views paid (watermark)", s.paid_views.to_string()),
-        ("paid gross", units.text(s.paid_gross)),
-        ("to the creator", units.text(s.paid_to_creator)),
-        ("platform fees", units.text(s.fees_paid)),
-        ("affiliate commission", units.text(s.commissions_paid)),
-    ];
-    if s.commission_accrued > 0 {
-        fields.push((
-            "commission accrued (owed)",
-            format!(
-                "{}: `clipstake campaign settle-accrued {} --submission {}` delivers it",
-                units.text(s.commission_accrued),
-                s.campaign,
-                submission.address
-            ),
-        ));
-    }
-    fields.push(("registered", utc(s.registered_at)));
-    fields
 }
 
 /// Lowercase hex.
@@ -436,48 +209,18 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// A transaction's outcome as JSON.
-pub fn sent_json(sent: &Sent) -> Value {
-    json!({
-        "signature": sent.signature.map(|s| s.to_string()),
-        "status": match sent.status {
-            SendStatus::Confirmed => "confirmed",
-            SendStatus::AlreadyApplied => "already-applied",
-            SendStatus::Simulated => "simulated",
-        },
-        "compute_units": sent.units_consumed,
-        "compute_unit_limit": sent.compute_unit_limit,
-        "signings": sent.signings,
-    })
+pub fn sent_json(sent: &Sent) -> serde_json::Value {
+    serde_json::to_value(Transaction::from(sent)).unwrap_or_default()
 }
 
 /// A transaction's outcome for people.
 pub fn sent_line(sent: &Sent) -> String {
-    match (sent.status, sent.signature) {
-        (SendStatus::Simulated, _) => format!(
-            "dry run: the simulation succeeded ({} compute units); nothing was sent",
-            sent.units_consumed
-        ),
-        (SendStatus::AlreadyApplied, _) => {
-            "the transaction expired, but the chain already shows its effect; nothing was re-signed"
-                .into()
-        }
-        (_, Some(signature)) => format!(
-            "signature {signature} ({} compute units, limit {})",
-            sent.units_consumed, sent.compute_unit_limit
-        ),
-        (_, None) => "sent".into(),
-    }
+    Transaction::from(sent).to_string()
 }
 
 /// True for `--dry-run` results, after which commands skip reading back the new state.
 pub fn simulated(sent: &Sent) -> bool {
     sent.status == SendStatus::Simulated
-}
-
-/// A report for a dry run.
-pub fn dry_run_report(what: &str, sent: &Sent) -> Report {
-    Report::new(json!({ "dry_run": true, "action": what, "transaction": sent_json(sent) }))
-        .line(format!("{what}: {}", sent_line(sent)))
 }
 
 #[cfg(test)]

@@ -383,7 +383,7 @@ fn disburse(ctx: &mut Ctx, args: DisburseArgs) -> Result<Report, CliError> {
         payout_landed(b, &submission, views)
     })?;
     if simulated(&sent) {
-        return Ok(dry_run_report("oracle disburse", &sent));
+        return dry_run_report("oracle disburse", &sent);
     }
     payout_report(ctx.backend.as_mut(), &submission, &sent, "disbursed")
 }

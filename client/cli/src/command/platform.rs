@@ -150,7 +150,7 @@ fn init(ctx: &mut Ctx, args: InitArgs) -> Result<Report, CliError> {
         platform_exists(b)
     })?;
     if simulated(&sent) {
-        return Ok(dry_run_report("platform init", &sent));
+        return dry_run_report("platform init", &sent);
     }
     let mut report = show(ctx.backend.as_mut(), Some(&sent))?;
     report.json["oracle_registered"] = json!(oracle.map(|o| o.to_string()));
@@ -222,7 +222,7 @@ fn update(ctx: &mut Ctx, args: UpdateArgs) -> Result<Report, CliError> {
         Ok(applied(&change, &b.platform()?))
     })?;
     if simulated(&sent) {
-        return Ok(dry_run_report("platform update", &sent));
+        return dry_run_report("platform update", &sent);
     }
     let report = show(ctx.backend.as_mut(), Some(&sent))?;
     Ok(match (args.admin, args.cancel_admin) {
@@ -270,7 +270,7 @@ fn accept_admin(ctx: &mut Ctx) -> Result<Report, CliError> {
         &mut |b: &mut dyn Backend| Ok(b.platform()?.admin == signer),
     )?;
     if simulated(&sent) {
-        return Ok(dry_run_report("platform accept-admin", &sent));
+        return dry_run_report("platform accept-admin", &sent);
     }
     let mut report = show(ctx.backend.as_mut(), Some(&sent))?;
     report.json["previous_admin"] = json!(platform.admin.to_string());

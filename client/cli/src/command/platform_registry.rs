@@ -172,7 +172,7 @@ fn add_oracle(ctx: &mut Ctx, oracle: Pubkey) -> Result<Report, CliError> {
         &mut |b: &mut dyn Backend| Ok(oracle_registration(b, &oracle)?.is_some()),
     )?;
     if simulated(&sent) {
-        return Ok(dry_run_report("platform oracle add", &sent));
+        return dry_run_report("platform oracle add", &sent);
     }
     let registration = registered(ctx.backend.as_mut(), &oracle)?;
     Ok(registration_report(&registration, &sent)
@@ -208,7 +208,7 @@ fn revoke_oracle(ctx: &mut Ctx, oracle: Pubkey) -> Result<Report, CliError> {
         &mut |b: &mut dyn Backend| Ok(oracle_registration(b, &oracle)?.is_some_and(|r| !r.active)),
     )?;
     if simulated(&sent) {
-        return Ok(dry_run_report("platform oracle revoke", &sent));
+        return dry_run_report("platform oracle revoke", &sent);
     }
     let registration = registered(ctx.backend.as_mut(), &oracle)?;
     let naming: Vec<String> = ctx
@@ -302,7 +302,7 @@ pub fn trust_mint(ctx: &mut Ctx, mint: Pubkey) -> Result<Report, CliError> {
         &mut |b: &mut dyn Backend| Ok(trusted_record(b, &mint)?.is_some()),
     )?;
     if simulated(&sent) {
-        return Ok(dry_run_report("platform trust-mint", &sent));
+        return dry_run_report("platform trust-mint", &sent);
     }
     let record = trusted_record(ctx.backend.as_mut(), &mint)?
         .ok_or_else(|| Error::NotFound(format!("the trust record of {mint} vanished")))?;
@@ -332,7 +332,7 @@ pub fn distrust_mint(ctx: &mut Ctx, mint: Pubkey) -> Result<Report, CliError> {
         &mut |b: &mut dyn Backend| Ok(trusted_record(b, &mint)?.is_none()),
     )?;
     if simulated(&sent) {
-        return Ok(dry_run_report("platform distrust-mint", &sent));
+        return dry_run_report("platform distrust-mint", &sent);
     }
     let json = json!({
         "mint": mint.to_string(),

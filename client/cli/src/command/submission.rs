@@ -1,4 +1,6 @@
 //! `clipstake submission register|show|list` (videos; registration is signed by the oracle).
+use std::fmt;
+
 use anchor_lang::prelude::Pubkey;
 use clap::{Args, Subcommand};
 use clipstake::errors::ClipstakeError;
@@ -7,17 +9,16 @@ use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::sender::Sent;
 use clipstake_sdk::accounts;
 use clipstake_sdk::instructions as ix;
-use serde_json::json;
+use serde::Serialize;
 
 use super::oracle::open_ledger;
 use super::oracle_identity::resolve_video;
 use super::{
-    Units, dry_run_report, hex, parse_pubkey, refusal, sent_json, sent_line, simulated,
-    submission_fields, submission_json,
+    SubmissionShown, SubmissionView, Units, dry_run_report, hex, parse_pubkey, refusal, simulated,
 };
 use crate::CliError;
 use crate::config::Ctx;
-use crate::output::{Report, short};
+use crate::output::{Block, Report, short, write_blocks};
 use clipstake_oracle::identity::check_account;
 
 #[derive(Debug, Subcommand)]
@@ -109,18 +110,10 @@ pub fn submission_report(
 ) -> Result<Report, CliError> {
     let submission = backend.submission(address)?;
     let campaign = backend.campaign(&submission.state.campaign)?;
-    let units = Units::of(&campaign);
-    let mut json = submission_json(&submission, &units);
-    if let Some(sent) = sent {
-        json["transaction"] = sent_json(sent);
-    }
-    let mut report = Report::new(json)
-        .title(format!("Submission {address}"))
-        .fields(submission_fields(&submission, &units));
-    if let Some(sent) = sent {
-        report = report.line(sent_line(sent));
-    }
-    Ok(report)
+    Report::of(&SubmissionShown {
+        submission: SubmissionView::new(&submission, &Units::of(&campaign)),
+        transaction: sent.map(Into::into),
+    })
 }
 
 fn register(ctx: &mut Ctx, args: RegisterArgs) -> Result<Report, CliError> {
@@ -168,7 +161,7 @@ fn register(ctx: &mut Ctx, args: RegisterArgs) -> Result<Report, CliError> {
         Ok(b.get_account(&submission)?.is_some())
     })?;
     if simulated(&sent) {
-        return Ok(dry_run_report("submission register", &sent));
+        return dry_run_report("submission register", &sent);
     }
     submission_report(ctx.backend.as_mut(), &submission, Some(&sent))
 }
@@ -181,40 +174,62 @@ fn list(ctx: &mut Ctx, args: ListArgs) -> Result<Report, CliError> {
         filters.push(accounts::submissions_of_creator(&creator));
     }
     let submissions = ctx.backend.submissions(&filters)?;
-    let rows = submissions
-        .iter()
-        .map(|s| {
-            let st = &s.state;
-            vec![
-                s.address.to_string(),
-                short(&st.creator),
-                st.affiliate()
-                    .map(|a| format!("{} ({} bps)", short(&a), st.affiliate_bps))
-                    .unwrap_or_else(|| "-".into()),
-                st.paid_views.to_string(),
-                units.ui(st.paid_gross),
-                units.ui(st.paid_to_creator),
-            ]
-        })
-        .collect();
-    let items: Vec<_> = submissions
-        .iter()
-        .map(|s| submission_json(s, &units))
-        .collect();
-    let mut report = Report::new(json!({ "campaign": args.campaign.to_string(), "submissions": items, "count": submissions.len() }))
-        .title(format!("{} submission(s) of campaign {}", submissions.len(), args.campaign));
-    if !submissions.is_empty() {
-        report = report.table(
-            &[
+    Report::of(&SubmissionList {
+        campaign: args.campaign.to_string(),
+        count: submissions.len(),
+        submissions: submissions
+            .iter()
+            .map(|s| SubmissionView::new(s, &units))
+            .collect(),
+    })
+}
+
+/// What `submission list` prints: a campaign's submissions, a table row each for people.
+#[derive(Serialize)]
+struct SubmissionList {
+    /// The campaign.
+    campaign: String,
+    /// Its submissions (the creator's only, with `--creator`).
+    submissions: Vec<SubmissionView>,
+    /// How many there are.
+    count: usize,
+}
+
+impl fmt::Display for SubmissionList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut blocks = vec![Block::Title(format!(
+            "{} submission(s) of campaign {}",
+            self.count, self.campaign
+        ))];
+        let rows: Vec<Vec<String>> = self
+            .submissions
+            .iter()
+            .map(|s| {
+                let affiliate = match &s.affiliate {
+                    Some(a) => format!("{} ({} bps)", short(a), s.affiliate_bps),
+                    None => "-".into(),
+                };
+                vec![
+                    s.address.clone(),
+                    short(&s.creator),
+                    affiliate,
+                    s.paid_views.to_string(),
+                    s.paid_gross.ui.clone(),
+                    s.paid_to_creator.ui.clone(),
+                ]
+            })
+            .collect();
+        if !rows.is_empty() {
+            let headers = [
                 "submission",
                 "creator",
                 "affiliate",
                 "views paid",
                 "gross",
                 "to creator",
-            ],
-            rows,
-        );
+            ];
+            blocks.push(Block::table(&headers, rows));
+        }
+        write_blocks(f, &blocks)
     }
-    Ok(report)
 }
