@@ -1,5 +1,7 @@
 //! `clipstake platform init|show|update|accept-admin` (the admin), and the admin's registries
 //! (`platform oracle ...`, `platform trust-mint ...`, in [`super::platform_registry`]).
+use std::fmt;
+
 use anchor_lang::prelude::Pubkey;
 use clap::{Args, Subcommand};
 use clipstake::instructions::{InitPlatformArgs, UpdatePlatformArgs};
@@ -8,15 +10,13 @@ use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::sender::Sent;
 use clipstake_sdk::instructions as ix;
 use clipstake_sdk::pda;
-use serde_json::json;
+use serde::Serialize;
 
 use super::platform_registry::{self, MintArg, OracleCommand};
-use super::{
-    dry_run_report, parse_positive_duration, parse_pubkey, sent_json, sent_line, simulated,
-};
+use super::{Transaction, dry_run_report, parse_positive_duration, parse_pubkey, simulated};
 use crate::CliError;
 use crate::config::Ctx;
-use crate::output::{Report, duration, utc};
+use crate::output::{Block, Report, duration, utc, write_blocks};
 
 #[derive(Debug, Subcommand)]
 pub enum PlatformCommand {
@@ -109,7 +109,7 @@ pub struct UpdateArgs {
 pub fn run(ctx: &mut Ctx, command: PlatformCommand) -> Result<Report, CliError> {
     match command {
         PlatformCommand::Init(args) => init(ctx, args),
-        PlatformCommand::Show => show(ctx.backend.as_mut(), None),
+        PlatformCommand::Show => Report::of(&PlatformShown::read(ctx.backend.as_mut(), None)?),
         PlatformCommand::Update(args) => update(ctx, args),
         PlatformCommand::AcceptAdmin => accept_admin(ctx),
         PlatformCommand::Oracle(command) => platform_registry::run_oracle(ctx, command),
@@ -152,15 +152,10 @@ fn init(ctx: &mut Ctx, args: InitArgs) -> Result<Report, CliError> {
     if simulated(&sent) {
         return dry_run_report("platform init", &sent);
     }
-    let mut report = show(ctx.backend.as_mut(), Some(&sent))?;
-    report.json["oracle_registered"] = json!(oracle.map(|o| o.to_string()));
-    Ok(report.line(match oracle {
-        Some(o) => format!(
-            "registered {o} as a payout oracle: campaigns may name it (`clipstake campaign create --oracle {o}`)"
-        ),
-        None => "no oracle registered: `clipstake platform oracle add <PUBKEY>` registers one"
-            .into(),
-    }))
+    Report::of(&PlatformInitialised {
+        shown: PlatformShown::read(ctx.backend.as_mut(), Some(&sent))?,
+        oracle_registered: oracle.map(|o| o.to_string()),
+    })
 }
 
 fn update_args(args: &UpdateArgs) -> UpdatePlatformArgs {
@@ -224,15 +219,18 @@ fn update(ctx: &mut Ctx, args: UpdateArgs) -> Result<Report, CliError> {
     if simulated(&sent) {
         return dry_run_report("platform update", &sent);
     }
-    let report = show(ctx.backend.as_mut(), Some(&sent))?;
-    Ok(match (args.admin, args.cancel_admin) {
-        (Some(proposed), _) => report.line(format!(
+    let admin_change = match (args.admin, args.cancel_admin) {
+        (Some(proposed), _) => Some(format!(
             "proposed {proposed} as the new admin; {} stays admin until {proposed} signs \
              `clipstake -k <its keypair> platform accept-admin`",
             platform.admin
         )),
-        (_, true) => report.line("withdrew the pending admin proposal"),
-        _ => report,
+        (_, true) => Some("withdrew the pending admin proposal".into()),
+        _ => None,
+    };
+    Report::of(&PlatformUpdated {
+        shown: PlatformShown::read(ctx.backend.as_mut(), Some(&sent))?,
+        admin_change,
     })
 }
 
@@ -272,88 +270,184 @@ fn accept_admin(ctx: &mut Ctx) -> Result<Report, CliError> {
     if simulated(&sent) {
         return dry_run_report("platform accept-admin", &sent);
     }
-    let mut report = show(ctx.backend.as_mut(), Some(&sent))?;
-    report.json["previous_admin"] = json!(platform.admin.to_string());
-    Ok(report.line(format!(
-        "{signer} is now the platform admin (was {})",
-        platform.admin
-    )))
+    Report::of(&AdminAccepted {
+        shown: PlatformShown::read(ctx.backend.as_mut(), Some(&sent))?,
+        previous_admin: platform.admin.to_string(),
+    })
 }
 
-fn pending_admin_text(pending: &Pubkey) -> String {
-    if *pending == Pubkey::default() {
-        "none".into()
-    } else {
-        format!("{pending} (takes over when it signs `clipstake platform accept-admin`)")
+/// The platform's settings and state: what `platform show` prints, and what the commands that
+/// change them print after.
+#[derive(Serialize)]
+struct PlatformShown {
+    /// The platform account.
+    address: String,
+    /// The program.
+    program_id: String,
+    /// The admin.
+    admin: String,
+    /// The proposed next admin, until it accepts.
+    pending_admin: Option<String>,
+    /// Where platform fees go.
+    treasury: String,
+    /// Platform fee, in basis points.
+    fee_bps: u16,
+    /// Largest affiliate commission, in basis points.
+    max_affiliate_bps: u16,
+    /// Shortest settlement window a campaign may choose.
+    min_settlement_window_secs: i64,
+    /// Longest an attestation may stay valid.
+    max_attestation_lifetime_secs: i64,
+    /// Whether the admin paused the platform.
+    paused: bool,
+    /// Since when (unix time), while paused.
+    paused_since: Option<i64>,
+    /// Seconds of platform pauses, over its life.
+    pause_total_secs: i64,
+    /// Whether SPL Token payouts move every share in one p-token `Batch`.
+    spl_token_batch: bool,
+    /// The transaction that changed it, if a command did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    transaction: Option<Transaction>,
+}
+
+impl PlatformShown {
+    /// The platform read from `backend`, after `sent` if a command sent one.
+    fn read(backend: &mut dyn Backend, sent: Option<&Sent>) -> Result<PlatformShown, CliError> {
+        let p: Platform = backend.platform()?;
+        Ok(PlatformShown {
+            address: pda::platform().to_string(),
+            program_id: clipstake::ID.to_string(),
+            admin: p.admin.to_string(),
+            pending_admin: (p.pending_admin != Pubkey::default())
+                .then(|| p.pending_admin.to_string()),
+            treasury: p.treasury.to_string(),
+            fee_bps: p.fee_bps,
+            max_affiliate_bps: p.max_affiliate_bps,
+            min_settlement_window_secs: p.min_settlement_window_secs,
+            max_attestation_lifetime_secs: p.max_attestation_lifetime_secs,
+            paused: p.paused,
+            paused_since: p.paused.then_some(p.paused_since),
+            pause_total_secs: p.pause_total_secs,
+            spl_token_batch: p.spl_token_batch,
+            transaction: sent.map(Transaction::from),
+        })
     }
 }
 
-fn paused_text(p: &Platform) -> String {
-    if p.paused {
-        format!("yes, since {}", utc(p.paused_since))
-    } else {
-        "no".into()
-    }
-}
-
-fn show(backend: &mut dyn Backend, sent: Option<&Sent>) -> Result<Report, CliError> {
-    let p: Platform = backend.platform()?;
-    let pending = (p.pending_admin != Pubkey::default()).then(|| p.pending_admin.to_string());
-    let mut json = json!({
-        "address": pda::platform().to_string(),
-        "program_id": clipstake::ID.to_string(),
-        "admin": p.admin.to_string(),
-        "pending_admin": pending,
-        "treasury": p.treasury.to_string(),
-        "fee_bps": p.fee_bps,
-        "max_affiliate_bps": p.max_affiliate_bps,
-        "min_settlement_window_secs": p.min_settlement_window_secs,
-        "max_attestation_lifetime_secs": p.max_attestation_lifetime_secs,
-        "paused": p.paused,
-        "paused_since": p.paused.then_some(p.paused_since),
-        "pause_total_secs": p.pause_total_secs,
-        "spl_token_batch": p.spl_token_batch,
-    });
-    if let Some(sent) = sent {
-        json["transaction"] = sent_json(sent);
-    }
-    let mut report = Report::new(json)
-        .title(format!("Platform {}", pda::platform()))
-        .fields(vec![
-            ("program", clipstake::ID.to_string()),
-            ("admin", p.admin.to_string()),
-            ("pending admin", pending_admin_text(&p.pending_admin)),
-            ("treasury", p.treasury.to_string()),
-            (
-                "platform fee",
-                format!("{} bps ({}%)", p.fee_bps, f64::from(p.fee_bps) / 100.0),
-            ),
+impl fmt::Display for PlatformShown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pending_admin = match &self.pending_admin {
+            None => "none".into(),
+            Some(pending) => {
+                format!("{pending} (takes over when it signs `clipstake platform accept-admin`)")
+            }
+        };
+        let paused = match self.paused_since {
+            Some(since) if self.paused => format!("yes, since {}", utc(since)),
+            _ => "no".into(),
+        };
+        let transfers = if self.spl_token_batch {
+            "one p-token Batch per payout"
+        } else {
+            "one CPI per share"
+        };
+        let fee = f64::from(self.fee_bps) / 100.0;
+        let fields = vec![
+            ("program", self.program_id.clone()),
+            ("admin", self.admin.clone()),
+            ("pending admin", pending_admin),
+            ("treasury", self.treasury.clone()),
+            ("platform fee", format!("{} bps ({fee}%)", self.fee_bps)),
             (
                 "max affiliate commission",
-                format!("{} bps", p.max_affiliate_bps),
+                format!("{} bps", self.max_affiliate_bps),
             ),
             (
                 "min settlement window",
-                duration(p.min_settlement_window_secs),
+                duration(self.min_settlement_window_secs),
             ),
             (
                 "max attestation lifetime",
-                duration(p.max_attestation_lifetime_secs),
+                duration(self.max_attestation_lifetime_secs),
             ),
-            ("paused", paused_text(&p)),
-            ("total paused time", duration(p.pause_total_secs)),
-            (
-                "SPL Token transfers",
-                if p.spl_token_batch {
-                    "one p-token Batch per payout"
-                } else {
-                    "one CPI per share"
-                }
-                .to_string(),
-            ),
-        ]);
-    if let Some(sent) = sent {
-        report = report.line(sent_line(sent));
+            ("paused", paused),
+            ("total paused time", duration(self.pause_total_secs)),
+            ("SPL Token transfers", transfers.to_string()),
+        ];
+        let mut blocks = vec![
+            Block::Title(format!("Platform {}", self.address)),
+            Block::fields(fields),
+        ];
+        blocks.extend(self.transaction.iter().map(|t| Block::Line(t.to_string())));
+        write_blocks(f, &blocks)
     }
-    Ok(report)
+}
+
+/// What `platform init` prints: the new platform, and the oracle registered with it.
+#[derive(Serialize)]
+struct PlatformInitialised {
+    /// The platform, as `platform show` prints it.
+    #[serde(flatten)]
+    shown: PlatformShown,
+    /// The payout oracle registered in the same transaction, unless `--no-oracle`.
+    oracle_registered: Option<String>,
+}
+
+impl fmt::Display for PlatformInitialised {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.shown)?;
+        match &self.oracle_registered {
+            Some(o) => writeln!(
+                f,
+                "registered {o} as a payout oracle: campaigns may name it (`clipstake campaign create --oracle {o}`)"
+            ),
+            None => writeln!(
+                f,
+                "no oracle registered: `clipstake platform oracle add <PUBKEY>` registers one"
+            ),
+        }
+    }
+}
+
+/// What `platform update` prints: the platform after, and what changed about its admin.
+#[derive(Serialize)]
+struct PlatformUpdated {
+    /// The platform after the update.
+    #[serde(flatten)]
+    shown: PlatformShown,
+    /// The admin proposed or the proposal withdrawn, for people.
+    #[serde(skip)]
+    admin_change: Option<String>,
+}
+
+impl fmt::Display for PlatformUpdated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.shown)?;
+        match &self.admin_change {
+            Some(change) => writeln!(f, "{change}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// What `platform accept-admin` prints: the platform under its new admin.
+#[derive(Serialize)]
+struct AdminAccepted {
+    /// The platform after the hand-over.
+    #[serde(flatten)]
+    shown: PlatformShown,
+    /// The admin before.
+    previous_admin: String,
+}
+
+impl fmt::Display for AdminAccepted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.shown)?;
+        writeln!(
+            f,
+            "{} is now the platform admin (was {})",
+            self.shown.admin, self.previous_admin
+        )
+    }
 }

@@ -1,6 +1,8 @@
 //! The admin's registries: `clipstake platform oracle add|revoke|list` (payout oracles
 //! campaigns may name) and `platform trust-mint|distrust-mint|trusted-mints` (issuers the mint
 //! policy trusts).
+use std::fmt;
+
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountDeserialize, Discriminator, Space};
 use clap::{Args, Subcommand};
@@ -8,15 +10,14 @@ use clipstake::errors::ClipstakeError;
 use clipstake::state::{OracleRegistration, TrustedMint};
 use clipstake_client::Error;
 use clipstake_client::backend::{AccountFilter, Backend, BackendExt};
-use clipstake_client::sender::Sent;
 use clipstake_sdk::instructions as ix;
 use clipstake_sdk::{accounts, pda};
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use super::{dry_run_report, parse_pubkey, refusal, sent_json, sent_line, simulated};
+use super::{Transaction, dry_run_report, parse_pubkey, refusal, simulated};
 use crate::CliError;
 use crate::config::Ctx;
-use crate::output::{Report, utc};
+use crate::output::{Block, Report, utc, write_blocks};
 
 #[derive(Debug, Subcommand)]
 pub enum OracleCommand {
@@ -113,40 +114,6 @@ pub fn check_oracle(
     }
 }
 
-fn registration_json(r: &OracleRegistration) -> Value {
-    json!({
-        "address": pda::oracle_registration(&r.oracle).to_string(),
-        "oracle": r.oracle.to_string(),
-        "active": r.active,
-        "added_at": r.added_at,
-        "revoked_at": (!r.active).then_some(r.revoked_at),
-    })
-}
-
-fn registration_report(r: &OracleRegistration, sent: &Sent) -> Report {
-    let mut json = registration_json(r);
-    json["transaction"] = sent_json(sent);
-    let mut fields = vec![
-        ("oracle", r.oracle.to_string()),
-        (
-            "registration",
-            pda::oracle_registration(&r.oracle).to_string(),
-        ),
-        ("status", status_text(r.active).to_string()),
-        ("added", utc(r.added_at)),
-    ];
-    if !r.active {
-        fields.push(("revoked", utc(r.revoked_at)));
-    }
-    Report::new(json)
-        .title(format!("Oracle {}", r.oracle))
-        .fields(fields)
-}
-
-fn status_text(active: bool) -> &'static str {
-    if active { "active" } else { "revoked" }
-}
-
 fn add_oracle(ctx: &mut Ctx, oracle: Pubkey) -> Result<Report, CliError> {
     ctx.backend.platform()?;
     match oracle_registration(ctx.backend.as_mut(), &oracle)? {
@@ -175,11 +142,10 @@ fn add_oracle(ctx: &mut Ctx, oracle: Pubkey) -> Result<Report, CliError> {
         return dry_run_report("platform oracle add", &sent);
     }
     let registration = registered(ctx.backend.as_mut(), &oracle)?;
-    Ok(registration_report(&registration, &sent)
-        .line(format!(
-            "registered {oracle}: campaigns may name it (`clipstake campaign create --oracle {oracle}`)"
-        ))
-        .line(sent_line(&sent)))
+    Report::of(&OracleAdded {
+        registration: RegistrationView::new(&registration),
+        transaction: (&sent).into(),
+    })
 }
 
 /// The registration of `oracle`, or `NotFound`.
@@ -218,19 +184,11 @@ fn revoke_oracle(ctx: &mut Ctx, oracle: Pubkey) -> Result<Report, CliError> {
         .filter(|c| !c.state.is_settled())
         .map(|c| c.address.to_string())
         .collect();
-    let mut report = registration_report(&registration, &sent);
-    report.json["campaigns_naming_it"] = json!(naming);
-    report = report.line(format!(
-        "revoked {oracle} for good: its registrations, pushes and attestations are refused from now on"
-    ));
-    if !naming.is_empty() {
-        report = report.line(format!(
-            "{} open campaign(s) name it and pay nothing until the admin re-points them: \
-             `clipstake campaign set-oracle <CAMPAIGN> --oracle <PUBKEY>`",
-            naming.len()
-        ));
-    }
-    Ok(report.line(sent_line(&sent)))
+    Report::of(&OracleRevoked {
+        registration: RegistrationView::new(&registration),
+        transaction: (&sent).into(),
+        campaigns_naming_it: naming,
+    })
 }
 
 fn list_oracles(ctx: &mut Ctx) -> Result<Report, CliError> {
@@ -239,51 +197,17 @@ fn list_oracles(ctx: &mut Ctx) -> Result<Report, CliError> {
         .map(|(_, r)| r)
         .collect();
     found.sort_by_key(|r| (r.added_at, r.oracle));
-    let rows = found
-        .iter()
-        .map(|r| {
-            vec![
-                r.oracle.to_string(),
-                status_text(r.active).to_string(),
-                utc(r.added_at),
-                if r.active {
-                    "-".into()
-                } else {
-                    utc(r.revoked_at)
-                },
-            ]
-        })
-        .collect::<Vec<_>>();
-    let json = json!({
-        "oracles": found.iter().map(registration_json).collect::<Vec<_>>(),
-        "count": found.len(),
-        "active": found.iter().filter(|r| r.active).count(),
-    });
-    let mut report = Report::new(json).title(format!(
-        "{} oracle(s) registered on {}",
-        found.len(),
-        ctx.backend.describe()
-    ));
-    report = if rows.is_empty() {
-        report.line("none: the admin registers one with `clipstake platform oracle add <PUBKEY>`")
-    } else {
-        report.table(&["oracle", "status", "added", "revoked"], rows)
-    };
-    Ok(report)
+    Report::of(&OracleList {
+        count: found.len(),
+        active: found.iter().filter(|r| r.active).count(),
+        oracles: found.iter().map(RegistrationView::new).collect(),
+        cluster: ctx.backend.describe(),
+    })
 }
 
 /// The platform's trust record of `mint`, if its issuer is trusted.
 fn trusted_record(backend: &mut dyn Backend, mint: &Pubkey) -> Result<Option<TrustedMint>, Error> {
     program_account(backend, &pda::trusted_mint(mint))
-}
-
-fn trusted_json(t: &TrustedMint) -> Value {
-    json!({
-        "mint": t.mint.to_string(),
-        "address": pda::trusted_mint(&t.mint).to_string(),
-        "trusted_at": t.trusted_at,
-        "rent_payer": t.rent_payer.to_string(),
-    })
 }
 
 pub fn trust_mint(ctx: &mut Ctx, mint: Pubkey) -> Result<Report, CliError> {
@@ -306,16 +230,12 @@ pub fn trust_mint(ctx: &mut Ctx, mint: Pubkey) -> Result<Report, CliError> {
     }
     let record = trusted_record(ctx.backend.as_mut(), &mint)?
         .ok_or_else(|| Error::NotFound(format!("the trust record of {mint} vanished")))?;
-    let mut json = trusted_json(&record);
-    json["trusted"] = json!(true);
-    json["token_program"] = json!(info.token_program.to_string());
-    json["transaction"] = sent_json(&sent);
-    Ok(Report::new(json)
-        .line(format!(
-            "trusted the issuer of mint {mint}: campaigns created from now on in it skip the mint \
-             policy (freeze authority, extensions) for their whole life"
-        ))
-        .line(sent_line(&sent)))
+    Report::of(&MintTrusted {
+        record: TrustView::new(&record),
+        trusted: true,
+        token_program: info.token_program.to_string(),
+        transaction: (&sent).into(),
+    })
 }
 
 pub fn distrust_mint(ctx: &mut Ctx, mint: Pubkey) -> Result<Report, CliError> {
@@ -334,22 +254,12 @@ pub fn distrust_mint(ctx: &mut Ctx, mint: Pubkey) -> Result<Report, CliError> {
     if simulated(&sent) {
         return dry_run_report("platform distrust-mint", &sent);
     }
-    let json = json!({
-        "mint": mint.to_string(),
-        "trusted": false,
-        "rent_returned_to": record.rent_payer.to_string(),
-        "transaction": sent_json(&sent),
-    });
-    Ok(Report::new(json)
-        .line(format!(
-            "mint {mint} is no longer trusted: campaigns created from now on in it must pass the \
-             mint policy; campaigns created while it was trusted keep that status"
-        ))
-        .line(format!(
-            "the record's rent went back to {}",
-            record.rent_payer
-        ))
-        .line(sent_line(&sent)))
+    Report::of(&MintDistrusted {
+        mint: mint.to_string(),
+        trusted: false,
+        rent_returned_to: record.rent_payer.to_string(),
+        transaction: (&sent).into(),
+    })
 }
 
 pub fn trusted_mints(ctx: &mut Ctx) -> Result<Report, CliError> {
@@ -358,28 +268,261 @@ pub fn trusted_mints(ctx: &mut Ctx) -> Result<Report, CliError> {
         .map(|(_, t)| t)
         .collect();
     found.sort_by_key(|t| (t.trusted_at, t.mint));
-    let rows = found
-        .iter()
-        .map(|t| {
-            vec![
-                t.mint.to_string(),
-                utc(t.trusted_at),
-                t.rent_payer.to_string(),
-            ]
-        })
-        .collect::<Vec<_>>();
-    let json = json!({
-        "mints": found.iter().map(trusted_json).collect::<Vec<_>>(),
-        "count": found.len(),
-    });
-    let report = Report::new(json).title(format!(
-        "{} trusted mint(s) on {}",
-        found.len(),
-        ctx.backend.describe()
-    ));
-    Ok(if rows.is_empty() {
-        report.line("none: every campaign's mint must pass the mint policy")
-    } else {
-        report.table(&["mint", "trusted since", "rent payer"], rows)
+    Report::of(&TrustedMintList {
+        count: found.len(),
+        mints: found.iter().map(TrustView::new).collect(),
+        cluster: ctx.backend.describe(),
     })
+}
+
+/// An oracle's registration with the platform, as JSON and as fields for people.
+#[derive(Serialize)]
+struct RegistrationView {
+    /// The registration account.
+    address: String,
+    /// The oracle's signing key.
+    oracle: String,
+    /// False once revoked.
+    active: bool,
+    /// When it was registered (unix time).
+    added_at: i64,
+    /// When it was revoked (unix time), if it was.
+    revoked_at: Option<i64>,
+}
+
+impl RegistrationView {
+    fn new(r: &OracleRegistration) -> Self {
+        RegistrationView {
+            address: pda::oracle_registration(&r.oracle).to_string(),
+            oracle: r.oracle.to_string(),
+            active: r.active,
+            added_at: r.added_at,
+            revoked_at: (!r.active).then_some(r.revoked_at),
+        }
+    }
+
+    /// `active` or `revoked`.
+    fn status(&self) -> &'static str {
+        if self.active { "active" } else { "revoked" }
+    }
+
+    /// The heading and fields of `oracle add` and `oracle revoke`.
+    fn blocks(&self) -> Vec<Block> {
+        let mut fields = vec![
+            ("oracle", self.oracle.clone()),
+            ("registration", self.address.clone()),
+            ("status", self.status().to_string()),
+            ("added", utc(self.added_at)),
+        ];
+        fields.extend(self.revoked_at.map(|at| ("revoked", utc(at))));
+        vec![
+            Block::Title(format!("Oracle {}", self.oracle)),
+            Block::fields(fields),
+        ]
+    }
+}
+
+/// What `platform oracle add` prints: the new registration.
+#[derive(Serialize)]
+struct OracleAdded {
+    /// The registration, read back.
+    #[serde(flatten)]
+    registration: RegistrationView,
+    /// The transaction that registered it.
+    transaction: Transaction,
+}
+
+impl fmt::Display for OracleAdded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let oracle = &self.registration.oracle;
+        let mut blocks = self.registration.blocks();
+        blocks.push(Block::Line(format!(
+            "registered {oracle}: campaigns may name it (`clipstake campaign create --oracle {oracle}`)"
+        )));
+        blocks.push(Block::Line(self.transaction.to_string()));
+        write_blocks(f, &blocks)
+    }
+}
+
+/// What `platform oracle revoke` prints: the revoked registration, and the open campaigns
+/// that still name it.
+#[derive(Serialize)]
+struct OracleRevoked {
+    /// The registration, read back.
+    #[serde(flatten)]
+    registration: RegistrationView,
+    /// The transaction that revoked it.
+    transaction: Transaction,
+    /// The campaigns not settled yet that name it.
+    campaigns_naming_it: Vec<String>,
+}
+
+impl fmt::Display for OracleRevoked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut blocks = self.registration.blocks();
+        blocks.push(Block::Line(format!(
+            "revoked {} for good: its registrations, pushes and attestations are refused from now on",
+            self.registration.oracle
+        )));
+        if !self.campaigns_naming_it.is_empty() {
+            blocks.push(Block::Line(format!(
+                "{} open campaign(s) name it and pay nothing until the admin re-points them: \
+                 `clipstake campaign set-oracle <CAMPAIGN> --oracle <PUBKEY>`",
+                self.campaigns_naming_it.len()
+            )));
+        }
+        blocks.push(Block::Line(self.transaction.to_string()));
+        write_blocks(f, &blocks)
+    }
+}
+
+/// What `platform oracle list` prints: every registration, revoked ones included.
+#[derive(Serialize)]
+struct OracleList {
+    /// The registrations, oldest first.
+    oracles: Vec<RegistrationView>,
+    /// How many there are.
+    count: usize,
+    /// How many are active.
+    active: usize,
+    /// The cluster they were read from (in the heading only).
+    #[serde(skip)]
+    cluster: String,
+}
+
+impl fmt::Display for OracleList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = self
+            .oracles
+            .iter()
+            .map(|r| {
+                vec![
+                    r.oracle.clone(),
+                    r.status().to_string(),
+                    utc(r.added_at),
+                    r.revoked_at.map_or_else(|| "-".into(), utc),
+                ]
+            })
+            .collect();
+        let title = format!("{} oracle(s) registered on {}", self.count, self.cluster);
+        let body = if self.oracles.is_empty() {
+            Block::Line(
+                "none: the admin registers one with `clipstake platform oracle add <PUBKEY>`"
+                    .into(),
+            )
+        } else {
+            Block::table(&["oracle", "status", "added", "revoked"], rows)
+        };
+        write_blocks(f, &[Block::Title(title), body])
+    }
+}
+
+/// The platform's trust in a mint's issuer, as JSON.
+#[derive(Serialize)]
+struct TrustView {
+    /// The trusted mint.
+    mint: String,
+    /// The trust record's account.
+    address: String,
+    /// Since when (unix time).
+    trusted_at: i64,
+    /// Who paid the record's rent.
+    rent_payer: String,
+}
+
+impl TrustView {
+    fn new(t: &TrustedMint) -> Self {
+        TrustView {
+            mint: t.mint.to_string(),
+            address: pda::trusted_mint(&t.mint).to_string(),
+            trusted_at: t.trusted_at,
+            rent_payer: t.rent_payer.to_string(),
+        }
+    }
+}
+
+/// What `platform trust-mint` prints: the new trust record.
+#[derive(Serialize)]
+struct MintTrusted {
+    /// The record, read back.
+    #[serde(flatten)]
+    record: TrustView,
+    /// Always true.
+    trusted: bool,
+    /// The mint's token program.
+    token_program: String,
+    /// The transaction that trusted it.
+    transaction: Transaction,
+}
+
+impl fmt::Display for MintTrusted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "trusted the issuer of mint {}: campaigns created from now on in it skip the mint \
+             policy (freeze authority, extensions) for their whole life",
+            self.record.mint
+        )?;
+        writeln!(f, "{}", self.transaction)
+    }
+}
+
+/// What `platform distrust-mint` prints: the mint no longer trusted, and where the record's
+/// rent went.
+#[derive(Serialize)]
+struct MintDistrusted {
+    /// The mint.
+    mint: String,
+    /// Always false.
+    trusted: bool,
+    /// Who received the record's rent.
+    rent_returned_to: String,
+    /// The transaction that closed the record.
+    transaction: Transaction,
+}
+
+impl fmt::Display for MintDistrusted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "mint {} is no longer trusted: campaigns created from now on in it must pass the \
+             mint policy; campaigns created while it was trusted keep that status",
+            self.mint
+        )?;
+        writeln!(
+            f,
+            "the record's rent went back to {}",
+            self.rent_returned_to
+        )?;
+        writeln!(f, "{}", self.transaction)
+    }
+}
+
+/// What `platform trusted-mints` prints: every mint whose issuer the platform trusts.
+#[derive(Serialize)]
+struct TrustedMintList {
+    /// The records, oldest first.
+    mints: Vec<TrustView>,
+    /// How many there are.
+    count: usize,
+    /// The cluster they were read from (in the heading only).
+    #[serde(skip)]
+    cluster: String,
+}
+
+impl fmt::Display for TrustedMintList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = self
+            .mints
+            .iter()
+            .map(|t| vec![t.mint.clone(), utc(t.trusted_at), t.rent_payer.clone()])
+            .collect();
+        let title = format!("{} trusted mint(s) on {}", self.count, self.cluster);
+        let body = if self.mints.is_empty() {
+            Block::Line("none: every campaign's mint must pass the mint policy".into())
+        } else {
+            Block::table(&["mint", "trusted since", "rent payer"], rows)
+        };
+        write_blocks(f, &[Block::Title(title), body])
+    }
 }
