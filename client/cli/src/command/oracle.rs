@@ -1,5 +1,6 @@
 //! `clipstake oracle attest|disburse|ingest|review|serve|due|track|sources|run|reconcile|ledger|
 //! tables|close-tables` (the payout oracle; the batch pipeline lives in `clipstake_oracle`).
+use std::fmt;
 use std::path::PathBuf;
 
 use anchor_lang::prelude::Pubkey;
@@ -13,12 +14,12 @@ use clipstake_oracle::ledger::Ledger;
 use clipstake_oracle::schedule::Schedule;
 use clipstake_sdk::attestation::{Attestation, AttestationJson};
 use clipstake_sdk::instructions::{self as ix, CampaignAccount, SubmissionAccount};
-use serde_json::json;
+use serde::Serialize;
 
-use super::{Units, dry_run_report, parse_duration, parse_pubkey, sent_json, sent_line, simulated};
+use super::{Transaction, Units, dry_run_report, parse_duration, parse_pubkey, simulated};
 use crate::CliError;
 use crate::config::Ctx;
-use crate::output::{Report, duration, short, utc};
+use crate::output::{Amount, Block, Report, duration, short, utc, write_blocks};
 
 #[derive(Debug, Subcommand)]
 pub enum OracleCommand {
@@ -262,9 +263,9 @@ fn attest(ctx: &mut Ctx, args: AttestArgs) -> Result<Report, CliError> {
     let expiry = ctx.backend.clock()?.unix_timestamp + args.expires_in;
     let attestation = Attestation::sign(&oracle, &submission, args.views, expiry);
     let portable = AttestationJson::from(&attestation);
-    let text = serde_json::to_string_pretty(&portable)
-        .map_err(|e| CliError::new(crate::ExitCode::Generic, e.to_string()))?;
     if let Some(path) = &args.out {
+        let text = serde_json::to_string_pretty(&portable)
+            .map_err(|e| CliError::new(crate::ExitCode::Generic, e.to_string()))?;
         std::fs::write(path, &text).map_err(|e| {
             CliError::new(
                 crate::ExitCode::Generic,
@@ -279,23 +280,53 @@ fn attest(ctx: &mut Ctx, args: AttestArgs) -> Result<Report, CliError> {
         campaign.state.cap_per_submission,
     )
     .saturating_sub(submission.state.paid_gross);
-    let mut report = Report::new(json!({ "attestation": portable, "owed_gross": units.json(owed), "file": args.out.as_ref().map(|p| p.display().to_string()) }))
-        .title(format!("Attestation for submission {}", submission.address))
-        .fields(vec![
-            ("views", args.views.to_string()),
-            ("owed now (gross)", units.text(owed)),
-            ("expires", utc(expiry)),
-            ("creator", submission.state.creator.to_string()),
-        ]);
-    report = match &args.out {
-        Some(path) => report.line(format!(
-            "written to {}; the creator runs `clipstake creator claim --attestation {}`",
-            path.display(),
-            path.display()
-        )),
-        None => report.line(text),
-    };
-    Ok(report)
+    Report::of(&Attested {
+        attestation: portable,
+        owed_gross: units.amount(owed),
+        file: args.out.as_ref().map(|p| p.display().to_string()),
+        symbol: units.symbol,
+        creator: submission.state.creator.to_string(),
+    })
+}
+
+/// What `oracle attest` prints: the signed attestation, and what it lets the creator claim.
+#[derive(Serialize)]
+struct Attested {
+    /// The attestation, as the creator passes it to `creator claim`.
+    attestation: AttestationJson,
+    /// What it pays now, gross.
+    owed_gross: Amount,
+    /// The file it was also written to, with `--out`.
+    file: Option<String>,
+    /// `SOL`, or empty for a token (for people only).
+    #[serde(skip)]
+    symbol: String,
+    /// The submission's creator (for people only).
+    #[serde(skip)]
+    creator: String,
+}
+
+impl fmt::Display for Attested {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let a = &self.attestation;
+        let next = match &self.file {
+            Some(path) => format!(
+                "written to {path}; the creator runs `clipstake creator claim --attestation {path}`"
+            ),
+            None => serde_json::to_string_pretty(a).map_err(|_| fmt::Error)?,
+        };
+        let blocks = [
+            Block::Title(format!("Attestation for submission {}", a.submission)),
+            Block::fields(vec![
+                ("views", a.cumulative_views.to_string()),
+                ("owed now (gross)", self.owed_gross.text(&self.symbol)),
+                ("expires", utc(a.expiry)),
+                ("creator", self.creator.clone()),
+            ]),
+            Block::Line(next),
+        ];
+        write_blocks(f, &blocks)
+    }
 }
 
 /// Refuses an attestation that could not be redeemed: one valid for longer than the platform
@@ -411,83 +442,176 @@ pub fn payout_report(
         campaign.state.cap_per_submission,
     )
     .saturating_sub(a.paid_gross);
-    let json = json!({
-        "submission": after.address.to_string(),
-        "campaign": campaign.address.to_string(),
-        "previous_watermark": b.paid_views,
-        "watermark": a.paid_views,
-        "gross": u.json(gross),
-        "fee": u.json(fee),
-        "commission": u.json(commission),
-        "commission_accrued": u.json(accrued),
-        "creator_amount": u.json(creator),
-        "still_owed": u.json(still_owed),
-        "transaction": sent_json(sent),
-    });
-    let report = Report::new(json)
-        .title(format!("Payout {verb} for submission {}", after.address))
-        .fields(vec![
-            ("views", format!("{} -> {}", b.paid_views, a.paid_views)),
-            ("gross", u.text(gross)),
-            ("platform fee", u.text(fee)),
-            ("affiliate commission", u.text(commission)),
-            ("to the creator", u.text(creator)),
-        ]);
-    let report = match super::accrued_hint(&campaign) {
-        Some(hint) => report.line(hint),
-        None => report,
-    };
-    let report = if still_owed > 0 {
-        report.line(format!(
-            "the vault held less than these views earn: {} is still owed and paid by the next payout once the campaign is funded",
-            u.text(still_owed)
-        ))
-    } else {
-        report
-    };
-    Ok(report.line(sent_line(sent)))
+    Report::of(&PayoutMade {
+        submission: after.address.to_string(),
+        campaign: campaign.address.to_string(),
+        previous_watermark: b.paid_views,
+        watermark: a.paid_views,
+        gross: u.amount(gross),
+        fee: u.amount(fee),
+        commission: u.amount(commission),
+        commission_accrued: u.amount(accrued),
+        creator_amount: u.amount(creator),
+        still_owed: u.amount(still_owed),
+        transaction: sent.into(),
+        verb: verb.to_string(),
+        symbol: u.symbol,
+        accrued_hint: super::accrued_hint(&campaign),
+    })
+}
+
+/// What `oracle disburse` and `creator claim` print: what one payout moved.
+#[derive(Serialize)]
+struct PayoutMade {
+    /// The submission paid.
+    submission: String,
+    /// Its campaign.
+    campaign: String,
+    /// Views paid before.
+    previous_watermark: u64,
+    /// Views paid now.
+    watermark: u64,
+    /// What the payout moved, gross.
+    gross: Amount,
+    /// The platform fee part.
+    fee: Amount,
+    /// The affiliate commission part (delivered or accrued).
+    commission: Amount,
+    /// The part of the commission held in the vault, owed to the affiliate.
+    commission_accrued: Amount,
+    /// The creator's part.
+    creator_amount: Amount,
+    /// What these views earn beyond what the vault could pay.
+    still_owed: Amount,
+    /// The payout's transaction.
+    transaction: Transaction,
+    /// `disbursed` or `claimed` (in the heading only).
+    #[serde(skip)]
+    verb: String,
+    /// `SOL`, or empty for a token (for people only).
+    #[serde(skip)]
+    symbol: String,
+    /// How to deliver what the campaign's vault holds for others, if it holds any (for people
+    /// only).
+    #[serde(skip)]
+    accrued_hint: Option<String>,
+}
+
+impl fmt::Display for PayoutMade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = |amount: &Amount| amount.text(&self.symbol);
+        let views = format!("{} -> {}", self.previous_watermark, self.watermark);
+        let mut blocks = vec![
+            Block::Title(format!(
+                "Payout {} for submission {}",
+                self.verb, self.submission
+            )),
+            Block::fields(vec![
+                ("views", views),
+                ("gross", text(&self.gross)),
+                ("platform fee", text(&self.fee)),
+                ("affiliate commission", text(&self.commission)),
+                ("to the creator", text(&self.creator_amount)),
+            ]),
+        ];
+        blocks.extend(self.accrued_hint.clone().map(Block::Line));
+        if self.still_owed.base_units > 0 {
+            blocks.push(Block::Line(format!(
+                "the vault held less than these views earn: {} is still owed and paid by the next payout once the campaign is funded",
+                text(&self.still_owed)
+            )));
+        }
+        blocks.push(Block::Line(self.transaction.to_string()));
+        write_blocks(f, &blocks)
+    }
 }
 
 pub(super) fn open_ledger(db: &LedgerDb) -> Result<Ledger, CliError> {
     Ok(Ledger::open(&db.ledger_db)?)
 }
 
-fn generic(message: impl Into<String>) -> CliError {
-    CliError::new(crate::ExitCode::Generic, message)
-}
-
 fn review(args: ReviewArgs) -> Result<Report, CliError> {
     let ledger = open_ledger(&args.db)?;
     let all = ledger.quarantined()?;
-    let shown: Vec<_> = all.iter().rev().take(args.limit).rev().collect();
-    let json = json!(
-        shown
+    let shown = all.iter().rev().take(args.limit).rev().map(Into::into);
+    Report::of(&Review {
+        reports: shown.collect(),
+        total: all.len(),
+    })
+}
+
+/// What `oracle review` prints: the latest quarantined reports (a JSON array).
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Review<'a> {
+    /// The reports shown, oldest first.
+    reports: Vec<QuarantinedReport<'a>>,
+    /// How many the ledger holds (in the heading only).
+    #[serde(skip)]
+    total: usize,
+}
+
+/// One quarantined report: the ledger's row, every column.
+#[derive(Serialize)]
+struct QuarantinedReport<'a> {
+    /// The ledger's row id.
+    id: i64,
+    /// The submission, when the report could be mapped to one.
+    submission: &'a Option<String>,
+    /// The video.
+    video: &'a Option<String>,
+    /// The views reported.
+    views: Option<u64>,
+    /// When they were observed (unix time).
+    observed_at: Option<i64>,
+    /// Why the report was quarantined.
+    reason: &'a str,
+    /// The raw input line (for fetched counts: every source's reading, as JSON).
+    raw: &'a Option<String>,
+    /// The sources that answered, for counts the oracle fetched itself.
+    sources: &'a Option<String>,
+}
+
+impl<'a> From<&'a oracle::ledger::Quarantined> for QuarantinedReport<'a> {
+    fn from(q: &'a oracle::ledger::Quarantined) -> Self {
+        QuarantinedReport {
+            id: q.id,
+            submission: &q.submission,
+            video: &q.video,
+            views: q.views,
+            observed_at: q.observed_at,
+            reason: &q.reason,
+            raw: &q.raw,
+            sources: &q.sources,
+        }
+    }
+}
+
+impl fmt::Display for Review<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = self
+            .reports
             .iter()
-            .map(|q| json!({
-                "id": q.id, "submission": q.submission, "video": q.video, "views": q.views,
-                "observed_at": q.observed_at, "reason": q.reason, "raw": q.raw,
-                "sources": q.sources,
-            }))
-            .collect::<Vec<_>>()
-    );
-    let rows = shown
-        .iter()
-        .map(|q| {
-            vec![
-                q.id.to_string(),
-                q.video
-                    .clone()
-                    .or_else(|| q.raw.clone())
-                    .unwrap_or_default(),
-                q.views.map(|v| v.to_string()).unwrap_or_default(),
-                q.observed_at.map(utc).unwrap_or_default(),
-                q.reason.clone(),
-            ]
-        })
-        .collect();
-    Ok(Report::new(json)
-        .title(format!("{} quarantined report(s)", all.len()))
-        .table(&["id", "video / line", "views", "observed", "reason"], rows))
+            .map(|q| {
+                vec![
+                    q.id.to_string(),
+                    q.video
+                        .clone()
+                        .or_else(|| q.raw.clone())
+                        .unwrap_or_default(),
+                    q.views.map(|v| v.to_string()).unwrap_or_default(),
+                    q.observed_at.map(utc).unwrap_or_default(),
+                    q.reason.to_string(),
+                ]
+            })
+            .collect();
+        let headers = ["id", "video / line", "views", "observed", "reason"];
+        let blocks = [
+            Block::Title(format!("{} quarantined report(s)", self.total)),
+            Block::table(&headers, rows),
+        ];
+        write_blocks(f, &blocks)
+    }
 }
 
 pub(super) fn durations(text: &str) -> Result<Vec<i64>, CliError> {
@@ -512,7 +636,6 @@ fn due(ctx: &mut Ctx, args: DueArgs) -> Result<Report, CliError> {
         }
     }
     let now = ctx.backend.clock()?.unix_timestamp;
-    let mut rows = Vec::new();
     let mut items = Vec::new();
     for address in addresses {
         let Ok(sub) = ctx.backend.submission(&address) else {
@@ -527,50 +650,107 @@ fn due(ctx: &mut Ctx, args: DueArgs) -> Result<Report, CliError> {
         items.push((next, address, age, last_seen, schedule.interval(age)));
     }
     items.sort();
-    for (next, address, age, last_seen, interval) in &items {
-        rows.push(vec![
-            address.to_string(),
-            duration(*age),
-            last_seen.map(utc).unwrap_or_else(|| "never".into()),
-            duration(*interval),
-            if *next <= now {
-                "now".to_string()
-            } else {
-                utc(*next)
-            },
-        ]);
+    let submissions = items
+        .into_iter()
+        .map(|(next, address, age, last_seen, interval)| DueSubmission {
+            submission: address.to_string(),
+            age_secs: age,
+            last_observed: last_seen,
+            interval_secs: interval,
+            next_due: next,
+            due: next <= now,
+        })
+        .collect();
+    Report::of(&DueList {
+        submissions,
+        all: args.all,
+    })
+}
+
+/// What `oracle due` prints: the submissions to observe now (or all, with `--all`), the
+/// soonest first (a JSON array).
+#[derive(Serialize)]
+#[serde(transparent)]
+struct DueList {
+    /// The submissions, the soonest due first.
+    submissions: Vec<DueSubmission>,
+    /// Whether every scheduled submission is listed, not only the due ones (in the heading
+    /// only).
+    #[serde(skip)]
+    all: bool,
+}
+
+/// One submission of [`DueList`].
+#[derive(Serialize)]
+struct DueSubmission {
+    /// The submission.
+    submission: String,
+    /// Seconds since it was registered.
+    age_secs: i64,
+    /// When its views were last accepted (unix time), if ever.
+    last_observed: Option<i64>,
+    /// How often it is observed at its age.
+    interval_secs: i64,
+    /// When it is next due (unix time).
+    next_due: i64,
+    /// Whether it is due now.
+    due: bool,
+}
+
+impl fmt::Display for DueList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = self
+            .submissions
+            .iter()
+            .map(|s| {
+                vec![
+                    s.submission.clone(),
+                    duration(s.age_secs),
+                    s.last_observed.map_or_else(|| "never".into(), utc),
+                    duration(s.interval_secs),
+                    if s.due { "now".into() } else { utc(s.next_due) },
+                ]
+            })
+            .collect();
+        let which = if self.all { "scheduled" } else { "due" };
+        let headers = ["submission", "age", "last observed", "interval", "due"];
+        let blocks = [
+            Block::Title(format!("{} submission(s) {which}", self.submissions.len())),
+            Block::table(&headers, rows),
+        ];
+        write_blocks(f, &blocks)
     }
-    let json = json!(items.iter().map(|(next, a, age, last, interval)| json!({
-        "submission": a.to_string(), "age_secs": age, "last_observed": last, "interval_secs": interval, "next_due": next, "due": *next <= now,
-    })).collect::<Vec<_>>());
-    Ok(Report::new(json)
-        .title(format!(
-            "{} submission(s) {}",
-            items.len(),
-            if args.all { "scheduled" } else { "due" }
-        ))
-        .table(
-            &["submission", "age", "last observed", "interval", "due"],
-            rows,
-        ))
 }
 
 fn reconcile(ctx: &mut Ctx, db: LedgerDb) -> Result<Report, CliError> {
     let mut ledger = open_ledger(&db)?;
-    let r = oracle::reconcile(&mut ledger, ctx.backend.as_mut())?;
-    let json = serde_json::to_value(&r).map_err(|e| generic(e.to_string()))?;
-    Ok(Report::new(json)
-        .title("Reconciled the oracle ledger with the chain")
-        .fields(vec![
-            ("unfinished intents", r.unfinished.to_string()),
-            ("confirmed", r.confirmed.to_string()),
-            (
-                "back to pending (blockhash expired unpaid)",
-                r.back_to_pending.to_string(),
-            ),
-            ("failed", r.failed.to_string()),
-            ("still in flight", r.in_flight.to_string()),
-        ]))
+    let summary = oracle::reconcile(&mut ledger, ctx.backend.as_mut())?;
+    Report::of(&Reconciled(summary))
+}
+
+/// What `oracle reconcile` prints: how the ledger's unfinished intents were settled.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct Reconciled(oracle::ReconcileSummary);
+
+impl fmt::Display for Reconciled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = &self.0;
+        let blocks = [
+            Block::Title("Reconciled the oracle ledger with the chain".into()),
+            Block::fields(vec![
+                ("unfinished intents", r.unfinished.to_string()),
+                ("confirmed", r.confirmed.to_string()),
+                (
+                    "back to pending (blockhash expired unpaid)",
+                    r.back_to_pending.to_string(),
+                ),
+                ("failed", r.failed.to_string()),
+                ("still in flight", r.in_flight.to_string()),
+            ]),
+        ];
+        write_blocks(f, &blocks)
+    }
 }
 
 fn ledger(args: LedgerArgs) -> Result<Report, CliError> {
@@ -593,54 +773,156 @@ fn ledger(args: LedgerArgs) -> Result<Report, CliError> {
             sources.insert(intent.key.clone(), names);
         }
     }
-    let json = json!({
-        "intents": shown.iter().map(|i| json!({
-            "key": i.key, "campaign": i.campaign, "submission": i.submission, "target_views": i.target_views,
-            "prev_views": i.prev_views, "gross": i.gross, "fee": i.fee, "commission": i.commission,
-            "creator": i.creator_amount, "status": i.status.as_str(), "signature": i.signature,
-            "blockhash": i.blockhash, "last_valid_block_height": i.last_valid, "error": i.error,
-            "sources": sources.get(&i.key),
-        })).collect::<Vec<_>>(),
-        "totals": totals.by_status.iter().map(|(s, n, g)| json!({"status": s, "count": n, "gross": g})).collect::<Vec<_>>(),
-        "accepted_reports": totals.accepted,
-        "quarantined_reports": totals.quarantined,
-        "unbalanced_intents": totals.unbalanced,
-    });
-    let rows = shown
+    let intents_shown = shown
         .iter()
-        .map(|i| {
-            vec![
-                i.key[..12].to_string(),
-                short(&i.submission),
-                format!("{} -> {}", i.prev_views, i.target_views),
-                i.gross.to_string(),
-                i.status.as_str().to_string(),
-                i.signature.as_ref().map(short).unwrap_or_default(),
-                sources.get(&i.key).cloned().unwrap_or_default(),
-            ]
-        })
+        .map(|i| IntentShown::new(i, sources.get(&i.key)))
         .collect();
-    let mut report = Report::new(json)
-        .title(format!("{} payout intent(s)", intents.len()))
-        .table(
-            &[
-                "key",
-                "submission",
-                "views",
-                "gross",
-                "status",
-                "signature",
-                "sources",
-            ],
-            rows,
-        );
-    for (status, n, gross) in &totals.by_status {
-        report = report.line(format!("{status}: {n} intent(s), gross {gross}"));
+    Report::of(&LedgerShown {
+        intents: intents_shown,
+        totals: totals
+            .by_status
+            .iter()
+            .map(|(status, count, gross)| StatusTotal {
+                status: status.clone(),
+                count: *count,
+                gross: *gross,
+            })
+            .collect(),
+        accepted_reports: totals.accepted,
+        quarantined_reports: totals.quarantined,
+        unbalanced_intents: totals.unbalanced,
+        recorded: intents.len(),
+    })
+}
+
+/// What `oracle ledger` prints: the payout intents and their totals per status.
+#[derive(Serialize)]
+struct LedgerShown<'a> {
+    /// The intents shown (`--status`, at most `--limit`).
+    intents: Vec<IntentShown<'a>>,
+    /// Count and gross per status, over every intent.
+    totals: Vec<StatusTotal>,
+    /// View reports accepted.
+    accepted_reports: u64,
+    /// View reports quarantined.
+    quarantined_reports: u64,
+    /// Intents whose vault debit is not fee + commission + creator credits.
+    unbalanced_intents: Vec<String>,
+    /// How many intents the ledger holds (in the heading only).
+    #[serde(skip)]
+    recorded: usize,
+}
+
+/// One payout intent of [`LedgerShown`], with the sources that backed its view count.
+#[derive(Serialize)]
+struct IntentShown<'a> {
+    /// Idempotency key.
+    key: &'a str,
+    /// Campaign address.
+    campaign: &'a str,
+    /// Submission address.
+    submission: &'a str,
+    /// Cumulative views to pay up to.
+    target_views: u64,
+    /// The watermark when it was written.
+    prev_views: u64,
+    /// What it moves, gross (base units).
+    gross: u64,
+    /// Platform fee part.
+    fee: u64,
+    /// Affiliate commission part.
+    commission: u64,
+    /// Creator part.
+    creator: u64,
+    /// `pending`, `sent`, `confirmed` or `failed`.
+    status: &'a str,
+    /// The confirmed signature, when known.
+    signature: &'a Option<String>,
+    /// The blockhash it was sent with.
+    blockhash: &'a Option<String>,
+    /// Last block height at which that blockhash is valid.
+    last_valid_block_height: Option<u64>,
+    /// Why it failed.
+    error: &'a Option<String>,
+    /// The sources that backed its view count, if the oracle fetched it.
+    sources: Option<&'a String>,
+}
+
+impl<'a> IntentShown<'a> {
+    /// `i`, backed by `sources`.
+    fn new(i: &'a oracle::ledger::Intent, sources: Option<&'a String>) -> Self {
+        IntentShown {
+            key: &i.key,
+            campaign: &i.campaign,
+            submission: &i.submission,
+            target_views: i.target_views,
+            prev_views: i.prev_views,
+            gross: i.gross,
+            fee: i.fee,
+            commission: i.commission,
+            creator: i.creator_amount,
+            status: i.status.as_str(),
+            signature: &i.signature,
+            blockhash: &i.blockhash,
+            last_valid_block_height: i.last_valid,
+            error: &i.error,
+            sources,
+        }
     }
-    report = report.line(if totals.unbalanced.is_empty() {
-        "every intent balances: vault debit = fee + commission + creator credits".to_string()
-    } else {
-        format!("UNBALANCED intents: {:?}", totals.unbalanced)
-    });
-    Ok(report)
+}
+
+/// Count and gross of the intents in one status.
+#[derive(Serialize)]
+struct StatusTotal {
+    /// The status.
+    status: String,
+    /// How many intents.
+    count: u64,
+    /// Their gross (base units).
+    gross: u64,
+}
+
+impl fmt::Display for LedgerShown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = self
+            .intents
+            .iter()
+            .map(|i| {
+                vec![
+                    i.key[..12].to_string(),
+                    short(&i.submission),
+                    format!("{} -> {}", i.prev_views, i.target_views),
+                    i.gross.to_string(),
+                    i.status.to_string(),
+                    i.signature.as_ref().map(short).unwrap_or_default(),
+                    i.sources.cloned().unwrap_or_default(),
+                ]
+            })
+            .collect();
+        let headers = [
+            "key",
+            "submission",
+            "views",
+            "gross",
+            "status",
+            "signature",
+            "sources",
+        ];
+        let mut blocks = vec![
+            Block::Title(format!("{} payout intent(s)", self.recorded)),
+            Block::table(&headers, rows),
+        ];
+        for t in &self.totals {
+            blocks.push(Block::Line(format!(
+                "{}: {} intent(s), gross {}",
+                t.status, t.count, t.gross
+            )));
+        }
+        blocks.push(Block::Line(if self.unbalanced_intents.is_empty() {
+            "every intent balances: vault debit = fee + commission + creator credits".to_string()
+        } else {
+            format!("UNBALANCED intents: {:?}", self.unbalanced_intents)
+        }));
+        write_blocks(f, &blocks)
+    }
 }

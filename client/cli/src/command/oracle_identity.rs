@@ -1,6 +1,7 @@
 //! The identity side of the oracle from the command line: videos read into their canonical id
 //! (TikTok short links expanded), the webhook secrets of `oracle serve`, and `oracle policy`
 //! (a campaign's quorum and tolerance).
+use std::fmt;
 use std::path::PathBuf;
 
 use anchor_lang::prelude::Pubkey;
@@ -10,12 +11,12 @@ use clipstake_oracle::shortlink::ShortLinks;
 use clipstake_oracle::urls::{self, VideoRef};
 use clipstake_oracle::video::VideoId;
 use clipstake_oracle::webhook::WebhookKeys;
-use serde_json::json;
+use serde::Serialize;
 
 use super::oracle::{LedgerDb, open_ledger};
 use super::parse_pubkey;
 use crate::CliError;
-use crate::output::Report;
+use crate::output::{Block, Report, write_blocks};
 
 /// The environment variable holding `oracle serve`'s webhook secrets (`whsec_...`, separated
 /// by spaces or commas; several while a key rotates).
@@ -99,23 +100,39 @@ pub fn policy(args: PolicyArgs) -> Result<Report, CliError> {
         wanted.check().map_err(CliError::usage)?;
         ledger.set_campaign_policy(&campaign, &wanted)?;
     }
-    Ok(Report::new(json!({
-        "campaign": campaign,
-        "first_party_quorum": wanted.first_party_quorum,
-        "scraper_quorum": wanted.scraper_quorum,
-        "tolerance_bps": wanted.tolerance_bps,
-        "changed": wanted != current,
-    }))
-    .title(format!("Verification policy of campaign {campaign}"))
-    .fields(vec![
-        (
-            "quorum with a first-party API",
-            wanted.first_party_quorum.to_string(),
-        ),
-        (
-            "quorum of scrapers alone",
-            wanted.scraper_quorum.to_string(),
-        ),
-        ("tolerance", format!("{} bps", wanted.tolerance_bps)),
-    ]))
+    Report::of(&PolicyShown {
+        campaign,
+        policy: wanted,
+        changed: wanted != current,
+    })
+}
+
+/// What `oracle policy` prints: the campaign's policy, after any change the flags asked for.
+#[derive(Serialize)]
+struct PolicyShown {
+    /// The campaign.
+    campaign: String,
+    /// How many sources must agree, and how closely.
+    #[serde(flatten)]
+    policy: Policy,
+    /// Whether the flags changed it.
+    changed: bool,
+}
+
+impl fmt::Display for PolicyShown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = &self.policy;
+        let blocks = [
+            Block::Title(format!("Verification policy of campaign {}", self.campaign)),
+            Block::fields(vec![
+                (
+                    "quorum with a first-party API",
+                    p.first_party_quorum.to_string(),
+                ),
+                ("quorum of scrapers alone", p.scraper_quorum.to_string()),
+                ("tolerance", format!("{} bps", p.tolerance_bps)),
+            ]),
+        ];
+        write_blocks(f, &blocks)
+    }
 }
