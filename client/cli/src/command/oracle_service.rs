@@ -16,10 +16,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use super::oracle::{IngestArgs, RunArgs, ServeArgs, open_ledger};
-use super::oracle_sources::{Tracker, with_tracked};
+use super::oracle_sources::{TrackedRound, Tracker};
 use crate::CliError;
 use crate::config::{Ctx, OutputFormat};
-use crate::output::{Block, Report, duration, render};
+use crate::output::{Block, Report, duration, write_blocks};
 use clipstake_oracle::sources::track::TrackSummary;
 
 /// `oracle ingest`: a file (or `-`), or every file of a directory, watched with `--watch`.
@@ -95,7 +95,7 @@ impl fmt::Display for Ingested {
             ingest_fields(&self.summary),
             Block::Line(next.into()),
         ];
-        f.write_str(&render(&blocks))
+        write_blocks(f, &blocks)
     }
 }
 
@@ -165,7 +165,7 @@ impl fmt::Display for ServedOutput {
                 "{unauthorized} refused as unsigned, badly signed or stale"
             )),
         ];
-        f.write_str(&render(&blocks))
+        write_blocks(f, &blocks)
     }
 }
 
@@ -240,8 +240,8 @@ pub fn run(ctx: &mut Ctx, args: RunArgs) -> Result<Report, CliError> {
         run
     };
     let Some(every) = args.every else {
-        let report = run_report(&round()?)?;
-        return Ok(with_tracked(report, tracked.borrow().as_ref()));
+        let summary = round()?;
+        return run_report(&summary, tracked.borrow().as_ref(), None);
     };
     // A long-running oracle: killing it at any moment is safe (the next start reconciles), so
     // it needs no signal handling of its own.
@@ -270,7 +270,7 @@ impl fmt::Display for RoundsOutput {
                 ("rounds with network errors".into(), network),
             ]),
         ];
-        f.write_str(&render(&blocks))
+        write_blocks(f, &blocks)
     }
 }
 
@@ -288,8 +288,7 @@ fn print_round(
             eprintln!("round {round}: {e}; retrying in {}", duration(every))
         }
         RoundOutcome::Ran(summary) => {
-            let mut report = with_tracked(run_report(summary)?, tracked);
-            report.json["round"] = json!(round);
+            let report = run_report(summary, tracked, Some(round))?;
             match output {
                 OutputFormat::Json => println!("{}", report.json),
                 OutputFormat::Display => {
@@ -302,19 +301,41 @@ fn print_round(
     Ok(())
 }
 
-/// The summary of one `oracle::run`.
-fn run_report(summary: &oracle::RunSummary) -> Result<Report, CliError> {
-    Report::of(&RunOutput(summary))
+/// The summary of one `oracle::run` (`round` of `--every`), after the round's tracking if it
+/// tracked.
+fn run_report(
+    summary: &oracle::RunSummary,
+    tracked: Option<&TrackSummary>,
+    round: Option<u64>,
+) -> Result<Report, CliError> {
+    Report::of(&RunOutput {
+        summary,
+        tracked: tracked.map(TrackedRound),
+        round,
+    })
 }
 
-/// What one `oracle run` (or round) prints: the summary as JSON, its figures for people.
+/// What one `oracle run` (or round) prints: the summary as JSON, its figures for people; with
+/// `--sources`, the round's tracking under `tracked` in JSON, before the payouts for people.
 #[derive(serde::Serialize)]
-#[serde(transparent)]
-struct RunOutput<'a>(&'a oracle::RunSummary);
+struct RunOutput<'a> {
+    /// What the run paid, and how.
+    #[serde(flatten)]
+    summary: &'a oracle::RunSummary,
+    /// What the round's tracking read first, with `--sources`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tracked: Option<TrackedRound<'a>>,
+    /// The round's number, with `--every` (in JSON only: people see it in a heading).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    round: Option<u64>,
+}
 
 impl fmt::Display for RunOutput<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0;
+        if let Some(tracked) = &self.tracked {
+            write!(f, "{tracked}")?;
+        }
+        let s = self.summary;
         let fields = vec![
             ("paid".into(), s.paid.to_string()),
             ("gross paid (base units)".into(), s.paid_gross.to_string()),
@@ -359,6 +380,6 @@ impl fmt::Display for RunOutput<'_> {
             ("seconds".into(), format!("{:.2}", s.seconds)),
         ];
         let blocks = [Block::Title("Oracle run".into()), Block::Fields(fields)];
-        f.write_str(&render(&blocks))
+        write_blocks(f, &blocks)
     }
 }

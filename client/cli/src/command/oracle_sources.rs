@@ -1,6 +1,7 @@
 //! `oracle track` (read the due videos' views from the configured sources and verify them)
 //! and `oracle sources` (each source's health, latency, cost and quota); `oracle run` tracks
 //! before paying when given `--sources`. The work lives in `clipstake_oracle::sources`.
+use std::fmt;
 use std::path::PathBuf;
 
 use anchor_lang::prelude::Pubkey;
@@ -8,16 +9,17 @@ use clap::Args;
 use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_oracle::ledger::Ledger;
 use clipstake_oracle::schedule::Schedule;
+use clipstake_oracle::sources::budget::SourceStats;
 use clipstake_oracle::sources::track::{self, TrackOptions, TrackSummary, Tracked};
 use clipstake_oracle::sources::{Router, SourcesConfig};
 use clipstake_oracle::video::VideoId;
-use serde_json::json;
+use serde::Serialize;
 
 use super::oracle::{LedgerDb, durations, open_ledger};
 use super::{parse_duration, parse_pubkey};
 use crate::CliError;
 use crate::config::Ctx;
-use crate::output::{Report, utc};
+use crate::output::{Block, Report, utc, write_blocks};
 
 /// Where the sources are configured and how often videos are read.
 #[derive(Debug, Args, Clone)]
@@ -115,33 +117,29 @@ pub fn track(ctx: &mut Ctx, args: TrackCommandArgs) -> Result<Report, CliError> 
         ));
     };
     let summary = tracker.round(&mut ledger, ctx.backend.as_mut())?;
-    Ok(track_report(&summary))
+    Report::of(&TrackedRound(&summary))
 }
 
-/// What a tracking round did, for `oracle track` and each `oracle run` round.
-pub fn track_report(s: &TrackSummary) -> Report {
-    let json = serde_json::to_value(s).unwrap_or_default();
-    Report::new(json)
-        .title(format!("Tracked {} due video(s)", s.due))
-        .fields(vec![
-            ("accepted (payable)", s.accepted.to_string()),
-            ("quarantined (see oracle review)", s.quarantined.to_string()),
-            ("unchanged", s.unchanged.to_string()),
-            ("unread (due again next round)", s.unread.to_string()),
-        ])
-}
+/// What a tracking round did: what `oracle track` prints, and each `oracle run` round with
+/// `--sources` before its payouts.
+#[derive(Serialize)]
+#[serde(transparent)]
+pub struct TrackedRound<'a>(pub &'a TrackSummary);
 
-/// `report` (an `oracle run` round's) with the round's tracking added: under `tracked` in
-/// JSON, before the payouts for people.
-pub fn with_tracked(report: Report, tracked: Option<&TrackSummary>) -> Report {
-    let Some(t) = tracked else {
-        return report;
-    };
-    let mut merged = track_report(t);
-    merged.human.extend(report.human);
-    merged.json = report.json;
-    merged.json["tracked"] = json!(t);
-    merged
+impl fmt::Display for TrackedRound<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.0;
+        let blocks = [
+            Block::Title(format!("Tracked {} due video(s)", s.due)),
+            Block::fields(vec![
+                ("accepted (payable)", s.accepted.to_string()),
+                ("quarantined (see oracle review)", s.quarantined.to_string()),
+                ("unchanged", s.unchanged.to_string()),
+                ("unread (due again next round)", s.unread.to_string()),
+            ]),
+        ];
+        write_blocks(f, &blocks)
+    }
 }
 
 fn add(
@@ -158,13 +156,27 @@ fn add(
     let submission = ctx.backend.submission(&address)?;
     let tracked = Tracked::new(campaign, video, owner, submission.state.registered_at);
     ledger.track_video(&tracked)?;
-    Ok(Report::new(json!(tracked))
-        .title(format!("Tracking {}", tracked.video))
-        .fields(vec![
-            ("submission", tracked.submission.clone()),
-            ("owner", tracked.owner.clone()),
-            ("registered", utc(tracked.registered_at)),
-        ]))
+    Report::of(&TrackingStarted(tracked))
+}
+
+/// What `oracle track --add` prints: the video now tracked.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct TrackingStarted(Tracked);
+
+impl fmt::Display for TrackingStarted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = &self.0;
+        let blocks = [
+            Block::Title(format!("Tracking {}", t.video)),
+            Block::fields(vec![
+                ("submission", t.submission.clone()),
+                ("owner", t.owner.clone()),
+                ("registered", utc(t.registered_at)),
+            ]),
+        ];
+        write_blocks(f, &blocks)
+    }
 }
 
 /// `oracle sources`: per source, its record over `--since`.
@@ -179,8 +191,7 @@ pub fn sources(args: SourcesArgs) -> Result<Report, CliError> {
         Some(path) => Some(SourcesConfig::load(path).map_err(|e| CliError::usage(e.to_string()))?),
         None => None,
     };
-    let mut items = Vec::new();
-    let mut rows = Vec::new();
+    let mut records = Vec::new();
     for s in &stats {
         let limits = config.as_ref().and_then(|c| {
             c.sources
@@ -194,38 +205,67 @@ pub fn sources(args: SourcesArgs) -> Result<Report, CliError> {
             None => None,
         };
         let blocked = ledger.source_block(&s.source, wall_ms / 1_000)?;
-        rows.push(vec![
-            s.source.clone(),
-            s.requests.to_string(),
-            format!("{:.1}%", s.success_rate * 100.0),
-            format!("{} ms", s.p50_ms),
-            format!("{} ms", s.p95_ms),
-            format!("${:.4}", s.usd_per_1000_videos),
-            format!("{:.1}", s.units_per_1000_videos),
-            quota_left.map_or("-".into(), |q| q.to_string()),
-            blocked
-                .as_ref()
-                .map_or("-".into(), |(until, _)| utc(*until)),
-        ]);
-        let mut item = serde_json::to_value(s).unwrap_or_default();
-        item["quota_left"] = json!(quota_left);
-        item["blocked_until"] = json!(blocked.map(|b| b.0));
-        items.push(item);
+        records.push(SourceRecord {
+            stats: s,
+            quota_left,
+            blocked_until: blocked.map(|(until, _)| until),
+        });
     }
-    Ok(Report::new(json!(items))
-        .title(format!("{} source(s) used in the period", stats.len()))
-        .table(
-            &[
-                "source",
-                "requests",
-                "success",
-                "p50",
-                "p95",
-                "$/1k videos",
-                "units/1k",
-                "quota left",
-                "blocked until",
-            ],
-            rows,
-        ))
+    Report::of(&SourcesShown(records))
+}
+
+/// What `oracle sources` prints: each source's record over the period (a JSON array).
+#[derive(Serialize)]
+#[serde(transparent)]
+struct SourcesShown<'a>(Vec<SourceRecord<'a>>);
+
+/// One source's record, with its quota and block now.
+#[derive(Serialize)]
+struct SourceRecord<'a> {
+    /// Its requests, latency, cost and quota units over the period.
+    #[serde(flatten)]
+    stats: &'a SourceStats,
+    /// Quota units left today, when the configuration gives it a daily quota.
+    quota_left: Option<u64>,
+    /// Until when (unix time) it is blocked, if it is.
+    blocked_until: Option<i64>,
+}
+
+impl fmt::Display for SourcesShown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = self
+            .0
+            .iter()
+            .map(|r| {
+                let s = r.stats;
+                vec![
+                    s.source.clone(),
+                    s.requests.to_string(),
+                    format!("{:.1}%", s.success_rate * 100.0),
+                    format!("{} ms", s.p50_ms),
+                    format!("{} ms", s.p95_ms),
+                    format!("${:.4}", s.usd_per_1000_videos),
+                    format!("{:.1}", s.units_per_1000_videos),
+                    r.quota_left.map_or("-".into(), |q| q.to_string()),
+                    r.blocked_until.map_or("-".into(), utc),
+                ]
+            })
+            .collect();
+        let headers = [
+            "source",
+            "requests",
+            "success",
+            "p50",
+            "p95",
+            "$/1k videos",
+            "units/1k",
+            "quota left",
+            "blocked until",
+        ];
+        let blocks = [
+            Block::Title(format!("{} source(s) used in the period", self.0.len())),
+            Block::table(&headers, rows),
+        ];
+        write_blocks(f, &blocks)
+    }
 }

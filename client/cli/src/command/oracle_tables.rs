@@ -8,6 +8,7 @@
 //! creation landed only after a restarted run had found it missing and forgotten it, or an
 //! older ledger) is found and can be reclaimed too.
 use std::collections::HashMap;
+use std::fmt;
 
 use anchor_lang::prelude::Pubkey;
 use clap::Args;
@@ -15,15 +16,15 @@ use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::lookup_table::{self, Lifecycle, Table};
 use clipstake_client::{Error, sender::Sent};
 use clipstake_oracle::ledger::Ledger;
-use serde_json::json;
+use serde::Serialize;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
 use super::oracle::LedgerDb;
-use super::{parse_pubkey, sent_json};
+use super::{Transaction, parse_pubkey};
 use crate::CliError;
 use crate::config::Ctx;
-use crate::output::{Report, amount_text, short};
+use crate::output::{Block, Report, amount_text, short, write_blocks};
 
 #[derive(Debug, Args)]
 pub struct TablesArgs {
@@ -100,9 +101,8 @@ fn sol(lamports: u64) -> String {
 }
 
 /// The ledger's campaign of a table, short, or that the ledger does not know it.
-fn campaign_cell(listed: &Listed) -> String {
-    listed
-        .campaign
+fn campaign_cell(campaign: &Option<String>) -> String {
+    campaign
         .as_ref()
         .map(short)
         .unwrap_or_else(|| "(unrecorded)".into())
@@ -120,41 +120,80 @@ pub fn tables(ctx: &mut Ctx, args: TablesArgs) -> Result<Report, CliError> {
     let authority = ctx.signer()?.pubkey();
     let (_ledger, recorded) = recorded_tables(&args.db, &authority)?;
     let listed = list(ctx.backend.as_mut(), &recorded, &authority)?;
-    let rent: u64 = listed.iter().map(|l| l.lamports).sum();
-    let json = json!({
-        "authority": authority.to_string(),
-        "tables": listed.iter().map(|l| json!({
-            "address": l.table.address.to_string(),
-            "campaign": l.campaign,
-            "addresses": l.table.addresses.len(),
-            "status": l.lifecycle.to_string(),
-            "lamports": l.lamports,
-        })).collect::<Vec<_>>(),
-        "lamports": rent,
-    });
-    let rows = listed
-        .iter()
-        .map(|l| {
-            vec![
-                l.table.address.to_string(),
-                campaign_cell(l),
-                l.table.addresses.len().to_string(),
-                l.lifecycle.to_string(),
-                sol(l.lamports),
-            ]
-        })
-        .collect();
-    Ok(Report::new(json)
-        .title(format!(
-            "{} address lookup table(s) of {authority}",
-            listed.len()
-        ))
-        .table(&["table", "campaign", "addresses", "status", "rent"], rows)
-        .line(format!("rent held: {}", sol(rent)))
-        .line(
-            "`clipstake oracle close-tables --campaign <CAMPAIGN>` deactivates a closed \
-             campaign's tables; run it again once they are closable to get the rent back",
-        ))
+    Report::of(&TablesShown {
+        authority: authority.to_string(),
+        lamports: listed.iter().map(|l| l.lamports).sum(),
+        tables: listed
+            .into_iter()
+            .map(|l| TableShown {
+                address: l.table.address.to_string(),
+                campaign: l.campaign,
+                addresses: l.table.addresses.len(),
+                status: l.lifecycle.to_string(),
+                lamports: l.lamports,
+            })
+            .collect(),
+    })
+}
+
+/// What `oracle tables` prints: the oracle's lookup tables and the rent they hold.
+#[derive(Serialize)]
+struct TablesShown {
+    /// The tables' authority (the oracle's key).
+    authority: String,
+    /// Its tables on chain.
+    tables: Vec<TableShown>,
+    /// The rent they hold, in lamports.
+    lamports: u64,
+}
+
+/// One table of [`TablesShown`].
+#[derive(Serialize)]
+struct TableShown {
+    /// The table's address.
+    address: String,
+    /// The campaign the ledger recorded it for, if it did.
+    campaign: Option<String>,
+    /// How many addresses it holds.
+    addresses: usize,
+    /// Where it is in its life: active, cooling down or closable.
+    status: String,
+    /// Its rent, in lamports.
+    lamports: u64,
+}
+
+impl fmt::Display for TablesShown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = self
+            .tables
+            .iter()
+            .map(|t| {
+                vec![
+                    t.address.clone(),
+                    campaign_cell(&t.campaign),
+                    t.addresses.to_string(),
+                    t.status.clone(),
+                    sol(t.lamports),
+                ]
+            })
+            .collect();
+        let headers = ["table", "campaign", "addresses", "status", "rent"];
+        let blocks = [
+            Block::Title(format!(
+                "{} address lookup table(s) of {}",
+                self.tables.len(),
+                self.authority
+            )),
+            Block::table(&headers, rows),
+            Block::Line(format!("rent held: {}", sol(self.lamports))),
+            Block::Line(
+                "`clipstake oracle close-tables --campaign <CAMPAIGN>` deactivates a closed \
+                 campaign's tables; run it again once they are closable to get the rent back"
+                    .into(),
+            ),
+        ];
+        write_blocks(f, &blocks)
+    }
 }
 
 pub fn close_tables(ctx: &mut Ctx, args: CloseTablesArgs) -> Result<Report, CliError> {
@@ -173,7 +212,6 @@ pub fn close_tables(ctx: &mut Ctx, args: CloseTablesArgs) -> Result<Report, CliE
         recipient,
     };
 
-    let mut rows = Vec::new();
     let mut actions = Vec::new();
     let (mut reclaimed, mut cooling) = (0u64, 0usize);
     for l in &listed {
@@ -184,34 +222,84 @@ pub fn close_tables(ctx: &mut Ctx, args: CloseTablesArgs) -> Result<Report, CliE
         let step = close_step(ctx, &ledger, &keys, l, chosen)?;
         reclaimed += step.reclaimed;
         cooling += usize::from(step.cooling);
-        let address = l.table.address.to_string();
-        rows.push(vec![address.clone(), campaign_cell(l), step.action.clone()]);
-        actions.push(json!({
-            "address": address,
-            "campaign": l.campaign,
-            "action": step.action,
-            "lamports": l.lamports,
-            "transaction": step.sent.as_ref().map(sent_json),
-        }));
+        actions.push(TableAction {
+            address: l.table.address.to_string(),
+            campaign: l.campaign.clone(),
+            action: step.action,
+            lamports: l.lamports,
+            transaction: step.sent.as_ref().map(Transaction::from),
+        });
     }
-    let json = json!({
-        "dry_run": ctx.send_options.dry_run,
-        "tables": actions,
-        "reclaimed_lamports": reclaimed,
-        "cooling_down": cooling,
-        "recipient": recipient.to_string(),
-    });
-    let mut report = Report::new(json)
-        .title(format!("Address lookup tables of {}", authority.pubkey()))
-        .table(&["table", "campaign", "action"], rows)
-        .line(format!("reclaimed: {}", sol(reclaimed)));
-    if cooling > 0 {
-        report = report.line(format!(
-            "{cooling} table(s) cooling down: run `clipstake oracle close-tables` again in a few \
-             minutes to close them"
-        ));
+    Report::of(&TablesClosed {
+        dry_run: ctx.send_options.dry_run,
+        tables: actions,
+        reclaimed_lamports: reclaimed,
+        cooling_down: cooling,
+        recipient: recipient.to_string(),
+        authority: authority.pubkey().to_string(),
+    })
+}
+
+/// What `oracle close-tables` prints: what was done with each table, and the rent reclaimed.
+#[derive(Serialize)]
+struct TablesClosed {
+    /// Whether nothing was sent (`--dry-run`).
+    dry_run: bool,
+    /// Every table of the authority, and what was done with it.
+    tables: Vec<TableAction>,
+    /// Lamports returned by the tables closed.
+    reclaimed_lamports: u64,
+    /// Tables deactivated and not closable yet.
+    cooling_down: usize,
+    /// Where the rent went.
+    recipient: String,
+    /// The tables' authority (in the heading only).
+    #[serde(skip)]
+    authority: String,
+}
+
+/// One table of [`TablesClosed`].
+#[derive(Serialize)]
+struct TableAction {
+    /// The table's address.
+    address: String,
+    /// The campaign the ledger recorded it for, if it did.
+    campaign: Option<String>,
+    /// What was done: closed, deactivated, cooling down or kept.
+    action: String,
+    /// Its rent, in lamports.
+    lamports: u64,
+    /// The transaction that closed or deactivated it, if one was sent.
+    transaction: Option<Transaction>,
+}
+
+impl fmt::Display for TablesClosed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rows = self
+            .tables
+            .iter()
+            .map(|t| {
+                vec![
+                    t.address.clone(),
+                    campaign_cell(&t.campaign),
+                    t.action.clone(),
+                ]
+            })
+            .collect();
+        let mut blocks = vec![
+            Block::Title(format!("Address lookup tables of {}", self.authority)),
+            Block::table(&["table", "campaign", "action"], rows),
+            Block::Line(format!("reclaimed: {}", sol(self.reclaimed_lamports))),
+        ];
+        if self.cooling_down > 0 {
+            blocks.push(Block::Line(format!(
+                "{} table(s) cooling down: run `clipstake oracle close-tables` again in a few \
+                 minutes to close them",
+                self.cooling_down
+            )));
+        }
+        write_blocks(f, &blocks)
     }
-    Ok(report)
 }
 
 /// A campaign that is still open would create new tables on its next run: deactivating its
