@@ -1,5 +1,6 @@
 //! `clipstake creator claim|status` (creators and affiliates).
 use std::collections::HashMap;
+use std::fmt;
 use std::io::Read;
 
 use anchor_lang::prelude::Pubkey;
@@ -10,14 +11,15 @@ use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_sdk::accounts;
 use clipstake_sdk::attestation::{Attestation, AttestationJson};
 use clipstake_sdk::instructions::{self as ix, CampaignAccount, SubmissionAccount};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use solana_signer::Signer;
 
 use super::oracle::{payable_now, payout_landed, payout_report};
 use super::{Units, dry_run_report, parse_pubkey, simulated};
 use crate::CliError;
 use crate::config::Ctx;
-use crate::output::{Report, short};
+use crate::output::{Amount, Block, Report, short, write_blocks};
 
 #[derive(Debug, Subcommand)]
 pub enum CreatorCommand {
@@ -150,10 +152,10 @@ fn status(ctx: &mut Ctx, args: StatusArgs) -> Result<Report, CliError> {
                     c
                 }
             };
-            earnings.push(Earning::new(role, submission, campaign));
+            earnings.push(Earning::new(role, submission, &campaign));
         }
     }
-    Ok(earnings_report(&wallet, &earnings))
+    Report::of(&Earnings::new(&wallet, earnings))
 }
 
 /// What a wallet is paid as on a submission.
@@ -172,21 +174,30 @@ impl Role {
     }
 }
 
-/// One submission a wallet earns from, with the campaign that pays it.
-struct Earning<'a> {
-    role: Role,
-    submission: &'a SubmissionAccount,
-    campaign: CampaignAccount,
+/// One submission a wallet earns from, and what it earned there.
+#[derive(Serialize)]
+struct Earning {
+    /// The campaign that pays it.
+    campaign: String,
+    /// The submission.
+    submission: String,
+    /// `creator` or `affiliate`.
+    role: &'static str,
+    /// The submission's views paid so far.
+    paid_views: u64,
     /// What the wallet received from it.
-    earned: u64,
+    earned: Amount,
     /// Commission held in the vault for the affiliate (`settle_accrued` delivers it).
-    accrued: u64,
+    accrued: Amount,
     /// `SOL`, or the campaign's mint.
     asset: String,
+    /// Decimals of the campaign's mint (for the totals).
+    #[serde(skip)]
+    decimals: u8,
 }
 
-impl<'a> Earning<'a> {
-    fn new(role: Role, submission: &'a SubmissionAccount, campaign: CampaignAccount) -> Self {
+impl Earning {
+    fn new(role: Role, submission: &SubmissionAccount, campaign: &CampaignAccount) -> Self {
         let (earned, accrued) = match role {
             Role::Creator => (submission.state.paid_to_creator, 0),
             Role::Affiliate => (
@@ -194,109 +205,138 @@ impl<'a> Earning<'a> {
                 submission.state.commission_accrued,
             ),
         };
-        let asset = if campaign.state.asset == clipstake::state::AssetKind::NativeSol as u8 {
+        let units = Units::of(campaign);
+        let asset = if units.symbol == "SOL" {
             "SOL".to_string()
         } else {
             campaign.state.mint.to_string()
         };
         Earning {
-            role,
-            submission,
-            campaign,
-            earned,
-            accrued,
+            campaign: campaign.address.to_string(),
+            submission: submission.address.to_string(),
+            role: role.name(),
+            paid_views: submission.state.paid_views,
+            earned: units.amount(earned),
+            accrued: units.amount(accrued),
             asset,
+            decimals: units.decimals,
         }
     }
 
+    /// `SOL` for native SOL, empty for a token (its mint is in the `asset` column).
+    fn symbol(&self) -> &str {
+        if self.asset == "SOL" { "SOL" } else { "" }
+    }
+
     fn row(&self) -> Vec<String> {
-        let units = Units::of(&self.campaign);
         let asset = if self.asset == "SOL" {
             "SOL".into()
         } else {
             short(&self.asset)
         };
         vec![
-            short(&self.campaign.address),
-            self.submission.address.to_string(),
-            self.role.name().to_string(),
-            self.submission.state.paid_views.to_string(),
-            units.ui(self.earned),
+            short(&self.campaign),
+            self.submission.clone(),
+            self.role.to_string(),
+            self.paid_views.to_string(),
+            self.earned.ui.clone(),
             asset,
         ]
     }
 
-    fn json(&self) -> Value {
-        let units = Units::of(&self.campaign);
-        json!({
-            "campaign": self.campaign.address.to_string(),
-            "submission": self.submission.address.to_string(),
-            "role": self.role.name(),
-            "paid_views": self.submission.state.paid_views,
-            "earned": units.json(self.earned),
-            "accrued": units.json(self.accrued),
-            "asset": self.asset,
-        })
-    }
-
     /// What to run to receive commission held for the wallet, if any is.
     fn accrued_hint(&self) -> Option<String> {
-        (self.accrued > 0).then(|| {
+        (self.accrued.base_units > 0).then(|| {
             format!(
                 "{} of commission is held for you in campaign {}: `clipstake campaign settle-accrued {} --submission {}` delivers it",
-                Units::of(&self.campaign).text(self.accrued),
-                self.campaign.address,
-                self.campaign.address,
-                self.submission.address
+                self.accrued.text(self.symbol()),
+                self.campaign,
+                self.campaign,
+                self.submission
             )
         })
     }
 }
 
-fn earnings_report(wallet: &Pubkey, earnings: &[Earning]) -> Report {
-    // Totals per campaign asset (mint, or SOL), with its decimals.
-    let mut totals: HashMap<&str, (u64, u8)> = HashMap::new();
-    for earning in earnings {
-        let total = totals
-            .entry(&earning.asset)
-            .or_insert((0, earning.campaign.state.decimals));
-        total.0 += earning.earned;
-    }
-    let mut totals: Vec<_> = totals.into_iter().collect();
-    totals.sort();
-    let totals_json: Vec<_> = totals
-        .iter()
-        .map(|(asset, (sum, decimals))| json!({ "asset": asset, "earned": crate::output::amount_json(*sum, *decimals) }))
-        .collect();
-    let items: Vec<_> = earnings.iter().map(Earning::json).collect();
-    let mut report = Report::new(
-        json!({ "wallet": wallet.to_string(), "submissions": items, "totals": totals_json }),
-    )
-    .title(format!("Earnings of {wallet}"));
-    if earnings.is_empty() {
-        report = report.line("no submissions as creator or affiliate");
-    } else {
-        let headers = [
-            "campaign",
-            "submission",
-            "role",
-            "views paid",
-            "earned",
-            "asset",
-        ];
-        report = report.table(&headers, earnings.iter().map(Earning::row).collect());
-        for (asset, (sum, decimals)) in &totals {
-            let what = if *asset == "SOL" {
-                "SOL".to_string()
-            } else {
-                format!("in mint {asset}")
-            };
-            let amount = crate::output::amount_text(*sum, *decimals, "");
-            report = report.line(format!("total {what}: {amount}"));
+/// What a wallet earned in one asset, over every submission.
+#[derive(Serialize)]
+struct AssetTotal {
+    /// `SOL`, or a mint.
+    asset: String,
+    /// The sum.
+    earned: Amount,
+}
+
+/// What `creator status` prints: every submission a wallet earns from, and totals per asset.
+#[derive(Serialize)]
+struct Earnings {
+    /// The wallet.
+    wallet: String,
+    /// Its submissions, as creator then as affiliate.
+    submissions: Vec<Earning>,
+    /// What it earned per asset.
+    totals: Vec<AssetTotal>,
+}
+
+impl Earnings {
+    fn new(wallet: &Pubkey, submissions: Vec<Earning>) -> Self {
+        // Totals per campaign asset (mint, or SOL), with its decimals.
+        let mut totals: HashMap<&str, (u64, u8)> = HashMap::new();
+        for earning in &submissions {
+            let total = totals
+                .entry(&earning.asset)
+                .or_insert((0, earning.decimals));
+            total.0 += earning.earned.base_units;
+        }
+        let mut totals: Vec<_> = totals.into_iter().collect();
+        totals.sort();
+        let totals = totals
+            .into_iter()
+            .map(|(asset, (sum, decimals))| AssetTotal {
+                asset: asset.to_string(),
+                earned: Amount::new(sum, decimals),
+            })
+            .collect();
+        Earnings {
+            wallet: wallet.to_string(),
+            submissions,
+            totals,
         }
     }
-    for hint in earnings.iter().filter_map(Earning::accrued_hint) {
-        report = report.line(hint);
+}
+
+impl fmt::Display for Earnings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut blocks = vec![Block::Title(format!("Earnings of {}", self.wallet))];
+        if self.submissions.is_empty() {
+            blocks.push(Block::Line("no submissions as creator or affiliate".into()));
+        } else {
+            let headers = [
+                "campaign",
+                "submission",
+                "role",
+                "views paid",
+                "earned",
+                "asset",
+            ];
+            let rows = self.submissions.iter().map(Earning::row).collect();
+            blocks.push(Block::table(&headers, rows));
+            for total in &self.totals {
+                let what = if total.asset == "SOL" {
+                    "SOL".to_string()
+                } else {
+                    format!("in mint {}", total.asset)
+                };
+                let amount = total.earned.text("");
+                blocks.push(Block::Line(format!("total {what}: {amount}")));
+            }
+        }
+        blocks.extend(
+            self.submissions
+                .iter()
+                .filter_map(Earning::accrued_hint)
+                .map(Block::Line),
+        );
+        write_blocks(f, &blocks)
     }
-    report
 }

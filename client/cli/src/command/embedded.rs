@@ -1,5 +1,7 @@
 //! `clipstake embedded status|warp|airdrop|create-mint`: developer tools for the embedded
 //! chain (airdrop and create-mint work on any test cluster too; warp only embedded).
+use std::fmt;
+
 use anchor_lang::prelude::Pubkey;
 use clap::{Args, Subcommand};
 use clipstake_client::Error;
@@ -7,16 +9,16 @@ use clipstake_client::backend::{Backend, BackendExt};
 use clipstake_client::sender::no_state_check;
 use clipstake_sdk::instructions::{TOKEN_2022_PROGRAM_ID, TOKEN_PROGRAM_ID};
 use clipstake_sdk::pda;
-use serde_json::json;
+use serde::Serialize;
 use solana_instruction::Instruction;
 use solana_keypair::Keypair;
 use solana_program_pack::Pack;
 use solana_signer::Signer;
 
-use super::{dry_run_report, parse_duration, parse_pubkey, sent_json, sent_line, simulated};
+use super::{Transaction, dry_run_report, parse_duration, parse_pubkey, simulated};
 use crate::CliError;
 use crate::config::Ctx;
-use crate::output::{Report, amount_text, duration, utc};
+use crate::output::{Amount, Block, Report, amount_text, duration, utc, write_blocks};
 
 #[derive(Debug, Subcommand)]
 pub enum EmbeddedCommand {
@@ -72,29 +74,20 @@ pub fn run(ctx: &mut Ctx, command: EmbeddedCommand) -> Result<Report, CliError> 
         EmbeddedCommand::Status => status(ctx),
         EmbeddedCommand::Warp(args) => {
             let clock = ctx.backend.warp(args.seconds)?;
-            let before = clock.unix_timestamp - args.seconds;
-            Ok(Report::new(json!({ "unix_timestamp": clock.unix_timestamp, "slot": clock.slot, "warped_seconds": args.seconds }))
-                .line(format!(
-                    "clock moved {} forward: {} -> {} (slot {})",
-                    duration(args.seconds),
-                    utc(before),
-                    utc(clock.unix_timestamp),
-                    clock.slot
-                )))
+            Report::of(&Warped {
+                unix_timestamp: clock.unix_timestamp,
+                slot: clock.slot,
+                warped_seconds: args.seconds,
+            })
         }
         EmbeddedCommand::Airdrop(args) => {
             let lamports = clipstake_sdk::amount::parse_ui_amount(&args.sol, 9)
                 .map_err(|e| CliError::usage(e.to_string()))?;
             ctx.backend.airdrop(&args.wallet, lamports)?;
-            let balance = ctx.backend.lamports(&args.wallet)?;
-            Ok(
-                Report::new(json!({ "wallet": args.wallet.to_string(), "lamports": balance }))
-                    .line(format!(
-                        "{} now holds {}",
-                        args.wallet,
-                        amount_text(balance, 9, "SOL")
-                    )),
-            )
+            Report::of(&Airdropped {
+                wallet: args.wallet.to_string(),
+                lamports: ctx.backend.lamports(&args.wallet)?,
+            })
         }
         EmbeddedCommand::CreateMint(args) => create_mint_command(ctx, args),
     }
@@ -114,42 +107,17 @@ fn status(ctx: &mut Ctx) -> Result<Report, CliError> {
     let upgrade_authority = program_data
         .filter(|a| a.data.len() >= 45 && a.data[12] == 1)
         .map(|a| Pubkey::new_from_array(a.data[13..45].try_into().expect("32 bytes")));
-    let json = json!({
-        "cluster": ctx.backend.describe(),
-        "embedded": ctx.backend.is_embedded(),
-        "unix_timestamp": clock.unix_timestamp,
-        "slot": clock.slot,
-        "signer": signer.to_string(),
-        "signer_lamports": balance,
-        "program_id": clipstake::ID.to_string(),
-        "upgrade_authority": upgrade_authority.map(|a| a.to_string()),
-        "platform_initialised": platform.is_some(),
-    });
-    Ok(Report::new(json)
-        .title(format!("Chain: {}", ctx.backend.describe()))
-        .fields(vec![
-            (
-                "clock",
-                format!("{} (slot {})", utc(clock.unix_timestamp), clock.slot),
-            ),
-            ("program", clipstake::ID.to_string()),
-            (
-                "upgrade authority",
-                upgrade_authority
-                    .map(|a| a.to_string())
-                    .unwrap_or_else(|| "none".into()),
-            ),
-            (
-                "platform",
-                if platform.is_some() {
-                    "initialised".into()
-                } else {
-                    "not initialised (clipstake platform init)".into()
-                },
-            ),
-            ("signer", signer.to_string()),
-            ("signer balance", amount_text(balance, 9, "SOL")),
-        ]))
+    Report::of(&ChainStatus {
+        cluster: ctx.backend.describe(),
+        embedded: ctx.backend.is_embedded(),
+        unix_timestamp: clock.unix_timestamp,
+        slot: clock.slot,
+        signer: signer.to_string(),
+        signer_lamports: balance,
+        program_id: clipstake::ID.to_string(),
+        upgrade_authority: upgrade_authority.map(|a| a.to_string()),
+        platform_initialised: platform.is_some(),
+    })
 }
 
 /// Instructions creating a mint under `token_program` with `authority` (and optionally a
@@ -281,25 +249,160 @@ fn create_mint_command(ctx: &mut Ctx, args: CreateMintArgs) -> Result<Report, Cl
     if simulated(&sent) {
         return dry_run_report("embedded create-mint", &sent);
     }
-    let mut report = Report::new(json!({
-        "mint": mint.pubkey().to_string(),
-        "token_program": token_program.to_string(),
-        "decimals": args.decimals,
-        "mint_authority": authority.to_string(),
-        "freeze_authority": args.enable_freeze.then(|| authority.to_string()),
-        "minted": minted.map(|(owner, amount)| json!({
-            "owner": owner.to_string(),
-            "token_account": pda::associated_token(&owner, &mint.pubkey(), &token_program).to_string(),
-            "amount": crate::output::amount_json(amount, args.decimals),
-        })),
-        "transaction": sent_json(&sent),
-    }))
-    .line(format!("created mint {} ({} decimals, {})", mint.pubkey(), args.decimals, if args.token_2022 { "Token-2022" } else { "SPL Token" }));
-    if let Some((owner, amount)) = minted {
-        report = report.line(format!(
-            "minted {} to {owner}",
-            amount_text(amount, args.decimals, "")
-        ));
+    let mint = mint.pubkey();
+    Report::of(&MintCreated {
+        mint: mint.to_string(),
+        token_program: token_program.to_string(),
+        decimals: args.decimals,
+        mint_authority: authority.to_string(),
+        freeze_authority: args.enable_freeze.then(|| authority.to_string()),
+        minted: minted.map(|(owner, amount)| Minted {
+            owner: owner.to_string(),
+            token_account: pda::associated_token(&owner, &mint, &token_program).to_string(),
+            amount: Amount::new(amount, args.decimals),
+        }),
+        transaction: (&sent).into(),
+        program_name: if args.token_2022 {
+            "Token-2022"
+        } else {
+            "SPL Token"
+        },
+    })
+}
+
+/// What `embedded warp` prints: the clock after moving it forward.
+#[derive(Serialize)]
+struct Warped {
+    /// The clock now (unix time).
+    unix_timestamp: i64,
+    /// The slot now.
+    slot: u64,
+    /// How far it moved.
+    warped_seconds: i64,
+}
+
+impl fmt::Display for Warped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "clock moved {} forward: {} -> {} (slot {})",
+            duration(self.warped_seconds),
+            utc(self.unix_timestamp - self.warped_seconds),
+            utc(self.unix_timestamp),
+            self.slot
+        )
     }
-    Ok(report.line(sent_line(&sent)))
+}
+
+/// What `embedded airdrop` prints: the wallet's balance after.
+#[derive(Serialize)]
+struct Airdropped {
+    /// The wallet.
+    wallet: String,
+    /// What it holds now, in lamports.
+    lamports: u64,
+}
+
+impl fmt::Display for Airdropped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let balance = amount_text(self.lamports, 9, "SOL");
+        writeln!(f, "{} now holds {balance}", self.wallet)
+    }
+}
+
+/// What `embedded status` prints: the chain, its clock, the program and the signer.
+#[derive(Serialize)]
+struct ChainStatus {
+    /// The chain (`embedded (...)`, or the RPC URL).
+    cluster: String,
+    /// Whether it is the embedded chain.
+    embedded: bool,
+    /// Its clock (unix time).
+    unix_timestamp: i64,
+    /// Its slot.
+    slot: u64,
+    /// The signer.
+    signer: String,
+    /// The signer's balance, in lamports.
+    signer_lamports: u64,
+    /// The program.
+    program_id: String,
+    /// Who may upgrade it, if anyone.
+    upgrade_authority: Option<String>,
+    /// Whether `platform init` ran.
+    platform_initialised: bool,
+}
+
+impl fmt::Display for ChainStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let platform = if self.platform_initialised {
+            "initialised"
+        } else {
+            "not initialised (clipstake platform init)"
+        };
+        let clock = format!("{} (slot {})", utc(self.unix_timestamp), self.slot);
+        let upgrade_authority = self.upgrade_authority.as_deref().unwrap_or("none");
+        let blocks = [
+            Block::Title(format!("Chain: {}", self.cluster)),
+            Block::fields(vec![
+                ("clock", clock),
+                ("program", self.program_id.clone()),
+                ("upgrade authority", upgrade_authority.to_string()),
+                ("platform", platform.to_string()),
+                ("signer", self.signer.clone()),
+                (
+                    "signer balance",
+                    amount_text(self.signer_lamports, 9, "SOL"),
+                ),
+            ]),
+        ];
+        write_blocks(f, &blocks)
+    }
+}
+
+/// What `embedded create-mint` prints: the new mint, and what was minted.
+#[derive(Serialize)]
+struct MintCreated {
+    /// The mint.
+    mint: String,
+    /// Its token program.
+    token_program: String,
+    /// Its decimals.
+    decimals: u8,
+    /// Who may mint (the signer).
+    mint_authority: String,
+    /// Who may freeze (the signer, with `--enable-freeze`).
+    freeze_authority: Option<String>,
+    /// What was minted, with `--amount`.
+    minted: Option<Minted>,
+    /// The transaction that created it.
+    transaction: Transaction,
+    /// `SPL Token` or `Token-2022` (for people only).
+    #[serde(skip)]
+    program_name: &'static str,
+}
+
+/// The tokens `embedded create-mint --amount` minted.
+#[derive(Serialize)]
+struct Minted {
+    /// The wallet that received them.
+    owner: String,
+    /// Its associated token account.
+    token_account: String,
+    /// How many.
+    amount: Amount,
+}
+
+impl fmt::Display for MintCreated {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "created mint {} ({} decimals, {})",
+            self.mint, self.decimals, self.program_name
+        )?;
+        if let Some(m) = &self.minted {
+            writeln!(f, "minted {} to {}", m.amount.text(""), m.owner)?;
+        }
+        writeln!(f, "{}", self.transaction)
+    }
 }
