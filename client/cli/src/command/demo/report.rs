@@ -1,13 +1,14 @@
 //! The demo's ending: who got what, measured on the chain's balances, the checks that
 //! everything is accounted for, and the report (a table, or JSON).
 use std::collections::HashMap;
+use std::fmt;
 
 use anchor_lang::prelude::Pubkey;
 use clipstake::math::entitlement;
 use clipstake_client::Error;
 use clipstake_client::backend::BackendExt;
 use clipstake_sdk::instructions::{Asset, CampaignAccount};
-use serde_json::{Value, json};
+use serde::Serialize;
 use solana_keypair::Keypair;
 use solana_signer::Signer;
 
@@ -15,7 +16,7 @@ use super::{CLAIMER, Creator, Demo, DemoAsset, balance};
 use crate::command::demo_tracking::DemoTracking;
 use crate::command::vault_balance;
 use crate::config::Ctx;
-use crate::output::{Report, amount_json, short};
+use crate::output::{Amount, Block, Report, short, write_blocks};
 use crate::{CliError, ExitCode};
 
 /// Who got what, measured on the chain once the brand has withdrawn.
@@ -38,7 +39,7 @@ pub(super) struct Tally {
     /// The table's rows: who, wallet, views, received, base units.
     rows: Vec<Vec<String>>,
     /// Every recipient, for JSON.
-    recipients: Vec<Value>,
+    recipients: Vec<Recipient>,
 }
 
 impl Tally {
@@ -218,10 +219,13 @@ impl Demo {
             s.paid_views.to_string(),
             received,
         ));
-        tally.recipients.push(json!({
-            "role": "creator", "label": label.trim(), "wallet": wallet.to_string(),
-            "views": s.paid_views, "received": amount_json(received, self.terms.decimals), "claimed": claimed,
-        }));
+        tally.recipients.push(Recipient::Creator {
+            label: label.trim().to_string(),
+            wallet: wallet.to_string(),
+            views: s.paid_views,
+            received: Amount::new(received, self.terms.decimals),
+            claimed,
+        });
         match &creator.affiliate {
             Some(affiliate) => {
                 self.tally_affiliate(ctx, before, tally, creator, affiliate, s.commissions_paid)
@@ -255,10 +259,12 @@ impl Demo {
             String::new(),
             received,
         ));
-        tally.recipients.push(json!({
-            "role": "affiliate", "label": label.trim(), "wallet": affiliate.pubkey().to_string(),
-            "affiliate_bps": bps, "received": amount_json(received, self.terms.decimals),
-        }));
+        tally.recipients.push(Recipient::Affiliate {
+            label: label.trim().to_string(),
+            wallet: affiliate.pubkey().to_string(),
+            affiliate_bps: *bps,
+            received: Amount::new(received, self.terms.decimals),
+        });
         Ok(())
     }
 
@@ -291,14 +297,14 @@ impl Demo {
             total_views.to_string(),
             tally.total(),
         ));
-        tally.recipients.push(json!({ "role": "treasury", "wallet": treasury.to_string(), "received": amount_json(tally.to_treasury, self.terms.decimals) }));
+        tally.recipients.push(Recipient::Treasury {
+            wallet: treasury.to_string(),
+            received: Amount::new(tally.to_treasury, self.terms.decimals),
+        });
     }
 
     /// The report: the table and its lines, or JSON; an error carrying it if a check failed.
     pub(super) fn report(&self, ctx: &mut Ctx, outcome: Outcome) -> Result<Report, CliError> {
-        let json = self.summary(ctx, &outcome);
-        let conservation = self.conservation_line(&outcome);
-        let checks = self.checks_line(&outcome);
         let passed = outcome.conserved()
             && outcome.checks.refusals_as_expected()
             && outcome.checks.views_tracked;
@@ -307,18 +313,16 @@ impl Demo {
             Asset::Token { mint, .. } => format!("of mint {mint}"),
             Asset::Sol => "native".into(),
         };
-        let report = Report::new(json)
-            .title(format!(
+        let report = Report::of(&DemoReport {
+            summary: self.summary(ctx, &outcome),
+            title: format!(
                 "Who got what ({} {of}, {} decimals)",
                 terms.symbol, terms.decimals
-            ))
-            .table(
-                &["who", "wallet", "views", "received", "base units"],
-                outcome.tally.rows,
-            )
-            .line(String::new())
-            .line(conservation)
-            .line(checks);
+            ),
+            conservation: self.conservation_line(&outcome),
+            checks: self.checks_line(&outcome),
+            rows: outcome.tally.rows,
+        })?;
         if passed {
             Ok(report)
         } else {
@@ -369,50 +373,235 @@ impl Demo {
     }
 
     /// The report's JSON.
-    fn summary(&self, ctx: &mut Ctx, outcome: &Outcome) -> Value {
+    fn summary(&self, ctx: &mut Ctx, outcome: &Outcome) -> DemoSummary {
         let (t, c, decimals) = (&outcome.tally, &outcome.checks, self.terms.decimals);
-        json!({
-            "cluster": ctx.backend.describe(),
-            "asset": outcome.choice.name(),
-            "mint": match self.terms.asset { Asset::Token { mint, .. } => Value::String(mint.to_string()), Asset::Sol => Value::Null },
-            "decimals": decimals,
-            "platform_fee_bps": outcome.platform_fee_bps,
-            "campaign": outcome.campaign.to_string(),
-            "brand": self.brand.pubkey().to_string(),
-            "oracle": self.oracle.pubkey().to_string(),
-            "treasury": outcome.treasury.to_string(),
-            "creators": self.creators.len(),
-            "rounds": self.rounds,
-            "funded": amount_json(outcome.funded, decimals),
-            "paid": {
-                "creators": amount_json(t.to_creators, decimals),
-                "affiliates": amount_json(t.to_affiliates, decimals),
-                "treasury": amount_json(t.to_treasury, decimals),
+        let amount = |base_units: u64| Amount::new(base_units, decimals);
+        DemoSummary {
+            cluster: ctx.backend.describe(),
+            asset: outcome.choice.name(),
+            mint: match self.terms.asset {
+                Asset::Token { mint, .. } => Some(mint.to_string()),
+                Asset::Sol => None,
             },
-            "withdrawn": amount_json(t.withdrawn, decimals),
-            "vault_remaining": amount_json(t.vault_left, decimals),
-            "accounted": amount_json(t.total(), decimals),
-            "recipients": t.recipients,
-            "refused": [
-                { "action": "replayed view report", "expected": "ViewsNotIncreasing", "refused": c.replay_refused },
-                { "action": "withdrawal inside the settlement window", "expected": "SettlementWindowOpen", "refused": c.early_refused },
+            decimals,
+            platform_fee_bps: outcome.platform_fee_bps,
+            campaign: outcome.campaign.to_string(),
+            brand: self.brand.pubkey().to_string(),
+            oracle: self.oracle.pubkey().to_string(),
+            treasury: outcome.treasury.to_string(),
+            creators: self.creators.len(),
+            rounds: self.rounds,
+            funded: amount(outcome.funded),
+            paid: Paid {
+                creators: amount(t.to_creators),
+                affiliates: amount(t.to_affiliates),
+                treasury: amount(t.to_treasury),
+            },
+            withdrawn: amount(t.withdrawn),
+            vault_remaining: amount(t.vault_left),
+            accounted: amount(t.total()),
+            recipients: t.recipients.clone(),
+            refused: [
+                Refusal {
+                    action: "replayed view report",
+                    expected: "ViewsNotIncreasing",
+                    refused: c.replay_refused,
+                },
+                Refusal {
+                    action: "withdrawal inside the settlement window",
+                    expected: "SettlementWindowOpen",
+                    refused: c.early_refused,
+                },
             ],
-            "transactions": self.transactions,
-            "tracking": {
-                "source": "local stand-in of the YouTube Data API (videos.list)",
-                "requests": outcome.tracking.requests(),
-                "accepted": outcome.tracking.accepted,
-                "refused": outcome.tracking.refused,
+            transactions: self.transactions,
+            tracking: TrackingDone {
+                source: "local stand-in of the YouTube Data API (videos.list)",
+                requests: outcome.tracking.requests(),
+                accepted: outcome.tracking.accepted,
+                refused: outcome.tracking.refused,
             },
-            "checks": {
-                "views_tracked": c.views_tracked,
-                "balances_sum_to_funded": c.balances_sum_to_funded,
-                "books_match_balances": c.books_match_balances,
-                "every_payout_split_exactly": t.splits_exact,
-                "refusals_as_expected": c.refusals_as_expected(),
+            checks: ChecksPassed {
+                views_tracked: c.views_tracked,
+                balances_sum_to_funded: c.balances_sum_to_funded,
+                books_match_balances: c.books_match_balances,
+                every_payout_split_exactly: t.splits_exact,
+                refusals_as_expected: c.refusals_as_expected(),
             },
-            "closed": true,
-            "conserved": outcome.conserved(),
-        })
+            closed: true,
+            conserved: outcome.conserved(),
+        }
+    }
+}
+
+/// One recipient of the demo's payouts, as JSON.
+#[derive(Clone, Serialize)]
+#[serde(tag = "role", rename_all = "lowercase")]
+enum Recipient {
+    /// A creator.
+    Creator {
+        /// Its name in the demo (`(claimed)` for the one who claimed).
+        label: String,
+        /// Its wallet.
+        wallet: String,
+        /// Views paid.
+        views: u64,
+        /// What its wallet received.
+        received: Amount,
+        /// Whether it claimed with an attestation (the others were pushed).
+        claimed: bool,
+    },
+    /// A creator's affiliate.
+    Affiliate {
+        /// `affiliate of <creator> (<percent>)`.
+        label: String,
+        /// Its wallet.
+        wallet: String,
+        /// Its commission, in basis points.
+        affiliate_bps: u16,
+        /// What its wallet received.
+        received: Amount,
+    },
+    /// The platform's treasury.
+    Treasury {
+        /// The treasury's wallet.
+        wallet: String,
+        /// What it received in fees.
+        received: Amount,
+    },
+}
+
+/// What the demo paid, per kind of recipient.
+#[derive(Serialize)]
+struct Paid {
+    /// To the creators' wallets.
+    creators: Amount,
+    /// To the affiliates' wallets.
+    affiliates: Amount,
+    /// To the treasury.
+    treasury: Amount,
+}
+
+/// A refusal the demo provoked, and whether the program refused.
+#[derive(Serialize)]
+struct Refusal {
+    /// What was tried.
+    action: &'static str,
+    /// The program error expected.
+    expected: &'static str,
+    /// Whether it was refused with it.
+    refused: bool,
+}
+
+/// What the demo's tracking step read.
+#[derive(Serialize)]
+struct TrackingDone {
+    /// Where the views were read from.
+    source: &'static str,
+    /// Requests to it.
+    requests: u64,
+    /// Counts the policy accepted.
+    accepted: u64,
+    /// Counts read but not payable.
+    refused: u64,
+}
+
+/// The demo's checks, each passed or not.
+#[derive(Serialize)]
+struct ChecksPassed {
+    /// Every video's count was read and accepted in every round.
+    views_tracked: bool,
+    /// The balances sum to what was funded, which is the budget.
+    balances_sum_to_funded: bool,
+    /// The program's books agree with the balances.
+    books_match_balances: bool,
+    /// Every payout matched its entitlement and was split exactly.
+    every_payout_split_exactly: bool,
+    /// Both refusals happened.
+    refusals_as_expected: bool,
+}
+
+/// The demo's outcome as JSON: the cast, who got what, the refusals and the checks.
+#[derive(Serialize)]
+struct DemoSummary {
+    /// The chain it ran on.
+    cluster: String,
+    /// `spl-token`, `token-2022` or `sol`.
+    asset: &'static str,
+    /// The budget's mint (none for native SOL).
+    mint: Option<String>,
+    /// Decimals of the mint.
+    decimals: u8,
+    /// The platform's fee, in basis points.
+    platform_fee_bps: u16,
+    /// The campaign.
+    campaign: String,
+    /// The brand.
+    brand: String,
+    /// The oracle.
+    oracle: String,
+    /// The platform's treasury.
+    treasury: String,
+    /// How many creators.
+    creators: usize,
+    /// How many rounds of view reports were paid.
+    rounds: u64,
+    /// What the campaign was funded with.
+    funded: Amount,
+    /// What was paid, per kind of recipient.
+    paid: Paid,
+    /// What the brand withdrew.
+    withdrawn: Amount,
+    /// What is left in the vault.
+    vault_remaining: Amount,
+    /// The vault and every recipient, summed.
+    accounted: Amount,
+    /// Every recipient.
+    recipients: Vec<Recipient>,
+    /// The refusals provoked.
+    refused: [Refusal; 2],
+    /// Transactions sent.
+    transactions: usize,
+    /// What the tracking step read.
+    tracking: TrackingDone,
+    /// The checks.
+    checks: ChecksPassed,
+    /// Always true: the campaign was closed.
+    closed: bool,
+    /// Whether the books balance.
+    conserved: bool,
+}
+
+/// What `demo` prints: the summary as JSON; for people, who got what as a table, and the
+/// conservation and checks lines.
+#[derive(Serialize)]
+struct DemoReport {
+    /// The outcome.
+    #[serde(flatten)]
+    summary: DemoSummary,
+    /// The table's heading: the asset (for people only).
+    #[serde(skip)]
+    title: String,
+    /// The table's rows: who, wallet, views, received, base units (for people only).
+    #[serde(skip)]
+    rows: Vec<Vec<String>>,
+    /// The conservation line (for people only).
+    #[serde(skip)]
+    conservation: String,
+    /// The checks line (for people only).
+    #[serde(skip)]
+    checks: String,
+}
+
+impl fmt::Display for DemoReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers = ["who", "wallet", "views", "received", "base units"];
+        let blocks = [
+            Block::Title(self.title.clone()),
+            Block::table(&headers, self.rows.clone()),
+            Block::Line(String::new()),
+            Block::Line(self.conservation.clone()),
+            Block::Line(self.checks.clone()),
+        ];
+        write_blocks(f, &blocks)
     }
 }
