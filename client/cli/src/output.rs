@@ -5,7 +5,7 @@ use std::fmt;
 
 use clipstake_sdk::amount::format_ui_amount;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::config::OutputFormat;
 use crate::{CliError, ExitCode};
@@ -77,38 +77,6 @@ impl Report {
             json,
             human: vec![Block::Text(output.to_string())],
         })
-    }
-
-    /// A report with only a JSON value and a title.
-    pub fn new(json: Value) -> Self {
-        Report {
-            json,
-            human: Vec::new(),
-        }
-    }
-
-    /// Adds a heading.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.human.push(Block::Title(title.into()));
-        self
-    }
-
-    /// Adds aligned fields.
-    pub fn fields(mut self, fields: Vec<(&str, String)>) -> Self {
-        self.human.push(Block::fields(fields));
-        self
-    }
-
-    /// Adds a table.
-    pub fn table(mut self, headers: &[&str], rows: Vec<Vec<String>>) -> Self {
-        self.human.push(Block::table(headers, rows));
-        self
-    }
-
-    /// Adds a line.
-    pub fn line(mut self, line: impl Into<String>) -> Self {
-        self.human.push(Block::Line(line.into()));
-        self
     }
 
     /// Prints the report in `format` to stdout.
@@ -233,11 +201,6 @@ impl Amount {
         };
         format!("{}{symbol} ({} base units)", self.ui, self.base_units)
     }
-}
-
-/// An amount both ways for JSON: `{"ui": "12.5", "base_units": 12500000}`.
-pub fn amount_json(base_units: u64, decimals: u8) -> Value {
-    json!({ "ui": format_ui_amount(base_units, decimals), "base_units": base_units })
 }
 
 /// An amount both ways for people: `12.5 USDC (12500000 base units)`.

@@ -126,16 +126,6 @@ impl Units {
         Amount::new(base_units, self.decimals)
     }
 
-    /// `{"ui": "12.5", "base_units": 12500000}`.
-    pub fn json(&self, base_units: u64) -> serde_json::Value {
-        serde_json::to_value(self.amount(base_units)).unwrap_or_default()
-    }
-
-    /// `12.5`.
-    pub fn ui(&self, base_units: u64) -> String {
-        clipstake_sdk::amount::format_ui_amount(base_units, self.decimals)
-    }
-
     /// Parses a UI amount in these units.
     pub fn parse(&self, text: &str) -> Result<u64, CliError> {
         clipstake_sdk::amount::parse_ui_amount(text, self.decimals)
@@ -206,16 +196,6 @@ pub fn accrued_hint(campaign: &CampaignAccount) -> Option<String> {
 /// Lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A transaction's outcome as JSON.
-pub fn sent_json(sent: &Sent) -> serde_json::Value {
-    serde_json::to_value(Transaction::from(sent)).unwrap_or_default()
-}
-
-/// A transaction's outcome for people.
-pub fn sent_line(sent: &Sent) -> String {
-    Transaction::from(sent).to_string()
 }
 
 /// True for `--dry-run` results, after which commands skip reading back the new state.
