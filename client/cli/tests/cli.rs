@@ -740,6 +740,20 @@ fn errors_a_user_can_act_on_are_one_line_with_an_exit_code() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not-an-address"));
 
+    // A program ELF that cannot be read is a generic failure (exit 1) naming the file, not an
+    // account missing on chain (exit 5).
+    let output = chain
+        .cmd("admin", &["platform", "show"])
+        .env("CLIPSTAKE_PROGRAM_SO", chain.path("nowhere/clipstake.so"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot read the program ELF") && stderr.contains("nowhere/clipstake.so"),
+        "{stderr}"
+    );
+
     // An embedded ledger that is not one is named, with what to do, and left as it was.
     let corrupt = chain.dir.path().join("corrupt-ledger.json");
     std::fs::write(&corrupt, b"{ not json").unwrap();

@@ -127,13 +127,10 @@ fn embedded(action: &'static str) -> impl Fn(litesvm::error::LiteSVMError) -> Er
 impl EmbeddedBackend {
     /// Opens (or creates) the embedded chain described by `options`.
     pub fn open(options: &EmbeddedOptions) -> Result<Self, Error> {
-        let elf = std::fs::read(&options.program_so).map_err(|e| {
-            Error::NotFound(format!(
-                "cannot read the program ELF at {}: {e} (build it with `make build`, or point \
-                 CLIPSTAKE_PROGRAM_SO at it)",
-                options.program_so.display()
-            ))
-        })?;
+        // A file that cannot be read is an I/O failure (the CLI's exit 1), not an account
+        // missing on chain (exit 5).
+        let elf = std::fs::read(&options.program_so)
+            .map_err(Error::io("read the program ELF", &options.program_so))?;
         let lock = match &options.ledger_path {
             Some(path) => Some(lock_ledger(path)?),
             None => None,
