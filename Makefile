@@ -164,10 +164,10 @@ fmt-check:
 	cargo fmt --all -- --check
 
 # libFuzzer targets (fuzz/, its own Cargo.lock and target directory under ~/.cache/clipstake;
-# cargo-fuzz installed there once per machine). `test` runs `fuzz-bounded` on its SBF side,
-# which is done long before the host build and leaves a core to it: every target for
-# FUZZ_TEST_RUNS inputs from a fixed seed and the committed corpus (about 4.5 min on a new
-# machine, install and build included; 30 s warm).
+# cargo-fuzz installed there once per machine). `test` runs `fuzz-bounded` at the end of its
+# SBF side, beside the host build: every target for FUZZ_TEST_RUNS inputs from a fixed seed and
+# the committed corpus (about 4.5 min on a new machine, install and build included, of which
+# about 2 min past the host build there; 30 s warm).
 FUZZ_TEST_RUNS ?= 200000
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_SECONDS ?= 120
