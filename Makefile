@@ -29,7 +29,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 # Reused across runs and clones so a re-run does not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/clipstake/target-host
 
-.PHONY: fmt-check build idl idl-build idl-commit idl-tests test-ts ts-suites clients-js build-with-variant test test-sbf-side test-host-build ts-install browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet bench-tracking \
+.PHONY: fmt-check build idl idl-build idl-commit idl-tests test-ts ts-suites clients-js build-with-variant test test-sbf-side test-host-build host-packages ts-install browser-tests unit-tests program-tests sbf-tool-tests bench bench-oracle bench-localnet bench-tracking \
 	localnet demo fmt fuzz fuzz-smoke fuzz-bounded
 
 build: idl
@@ -39,6 +39,11 @@ build: idl
 # (tools/idl/README.md). When idl/.source-hash says the committed idl/ was built from exactly
 # this checkout (tools/idl/stamp.sh), that is what the builder would write: it is copied into
 # target/ instead, and any change to the program, the locks, the tool or idl/ builds again.
+# The IDL tool (its own workspace) compiles in its own target directory: sharing the host
+# build's would make `make test`'s SBF side wait for that build's lock, then compile the tool
+# after it, on the critical path.
+IDL_TOOL_TARGET_DIR := $(HOME)/.cache/clipstake/target-idl-tool
+
 idl:
 	@if [ "$$(bash tools/idl/stamp.sh)" = "$$(cat idl/.source-hash 2>/dev/null)" ]; then \
 	  echo "idl: idl/ is this checkout's build (idl/.source-hash); copied to target/idl and target/types"; \
@@ -49,7 +54,7 @@ idl:
 	fi
 
 idl-build:
-	cargo run --locked --quiet --manifest-path tools/idl/Cargo.toml
+	CARGO_TARGET_DIR=$(IDL_TOOL_TARGET_DIR) cargo run --locked --quiet --manifest-path tools/idl/Cargo.toml
 
 idl-commit: idl-build
 	cp target/idl/clipstake.json target/types/clipstake.ts idl/
@@ -76,8 +81,13 @@ test-sbf-side:
 	$(MAKE) --no-print-directory sbf-tool-tests idl-tests
 	$(MAKE) --no-print-directory fuzz-bounded
 
-test-host-build:
+test-host-build: host-packages
 	$(LINTED) cargo test --workspace --locked --no-run
+
+# Debian's libssl-dev and pkg-config, which the host crates link instead of compiling OpenSSL
+# (.cargo/config.toml); apt installs them when missing.
+host-packages:
+	@bash tools/host-packages.sh
 
 # Clippy lints the workspace's crates inside the host test build, as `cargo clippy -- -D warnings`
 # would (clippy-driver as the workspace wrapper, the arguments passed the way cargo-clippy passes
@@ -100,7 +110,7 @@ NPM_CI := npm install --no-save --prefer-offline --no-audit --no-fund --loglevel
 # Alone, test-ts first builds the validator binary the suite starts. `make test` runs the suites
 # on the one `cargo test --workspace` has just built: a `cargo build` resolves the workspace's
 # features without the dev-dependencies and would rebuild Surfpool (about a minute, warm).
-test-ts:
+test-ts: host-packages
 	cargo build --workspace --locked --bin clipstake-localnet
 	$(MAKE) ts-suites
 
@@ -118,7 +128,7 @@ clients-js:
 
 # The IDL tool's own workspace: the conversion, and the committed idl/ against the build.
 idl-tests:
-	cargo test --locked --manifest-path tools/idl/Cargo.toml
+	CARGO_TARGET_DIR=$(IDL_TOOL_TARGET_DIR) cargo test --locked --manifest-path tools/idl/Cargo.toml
 
 # The program plus the same IR generated without +allows-misaligned-mem-access, which
 # tests/tests/codegen_equivalence.rs runs beside it.
@@ -128,32 +138,32 @@ build-with-variant:
 sbf-tool-tests:
 	python3 -m unittest discover -s tools/sbf -p 'test_*.py'
 
-bench: build
+bench: build host-packages
 	cargo run --locked --release -p clipstake-tests --example cu_report
 
 # The optimised whole-stack benchmarks have their own target directory: the `bench` profile
 # shares `release/` with `make bench`'s fat-LTO build, and each would rebuild the other.
 BENCH_TARGET_DIR := $(HOME)/.cache/clipstake/target-bench
 
-bench-oracle: build
+bench-oracle: build host-packages
 	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo test --locked --profile bench --workspace \
 		--test oracle -- --ignored --nocapture
 
-bench-localnet: build
+bench-localnet: build host-packages
 	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo test --locked --profile bench --workspace \
 		--test throughput -- --ignored --nocapture
 
 # The view sources' router over 10,000 videos from local fakes that enforce each source's
 # limits (time scaled down 360x); no program build needed.
-bench-tracking:
+bench-tracking: host-packages
 	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo test --locked --profile bench --workspace \
 		--test tracking_bench -- --ignored --nocapture
 
 # The validator on the Solana CLI's usual ports, upgrade authority = the default keypair.
-localnet: build
+localnet: build host-packages
 	cargo run --locked --bin clipstake-localnet -- $(LOCALNET_ARGS)
 
-demo: build
+demo: build host-packages
 	cargo run --locked -p clipstake-cli --bin clipstake -- demo
 
 fmt:
@@ -179,7 +189,7 @@ fuzz-smoke:
 fuzz-bounded:
 	FUZZ_RUNS=$(FUZZ_TEST_RUNS) bash tools/fuzz.sh 60
 
-fuzz: build
+fuzz: build host-packages
 	bash tools/fuzz.sh $(FUZZ_SECONDS)
 	CLIPSTAKE_LIFECYCLE_OPS=$(FUZZ_LIFECYCLE_OPS) cargo test --locked -p clipstake-tests \
 		--test invariants -- --nocapture --test-threads 3 lifecycle_
