@@ -561,8 +561,9 @@ pub fn plan(ledger: &mut Ledger, backend: &mut dyn Backend) -> Result<PlanSummar
 fn plan_candidates(ledger: &Ledger) -> Result<(Vec<Candidate>, usize), Error> {
     let mut candidates = Vec::new();
     let mut behind_open_intent = 0;
+    let open = ledger.submissions_with_open_intents()?;
     for (campaign, submission, views, _) in ledger.accepted_maxima()? {
-        if ledger.has_open_intent(&submission)? {
+        if open.contains(&submission) {
             behind_open_intent += 1;
         } else {
             candidates.push(Candidate {

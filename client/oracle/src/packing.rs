@@ -488,16 +488,20 @@ pub(crate) fn table_addresses(
     items: &[Item],
     signers: &HashSet<Pubkey>,
 ) -> Vec<(Pubkey, Vec<Pubkey>)> {
-    let mut wanted: HashMap<Pubkey, Vec<Pubkey>> = HashMap::new();
+    // In first-seen order; the set keeps it linear (a round names thousands of accounts).
+    let mut wanted: HashMap<Pubkey, (Vec<Pubkey>, HashSet<Pubkey>)> = HashMap::new();
     for item in items {
-        let list = wanted.entry(item.campaign).or_default();
+        let (list, seen) = wanted.entry(item.campaign).or_default();
         for meta in &item.instruction.accounts {
-            if !meta.is_signer && !signers.contains(&meta.pubkey) && !list.contains(&meta.pubkey) {
+            if !meta.is_signer && !signers.contains(&meta.pubkey) && seen.insert(meta.pubkey) {
                 list.push(meta.pubkey);
             }
         }
     }
-    let mut campaigns: Vec<_> = wanted.into_iter().collect();
+    let mut campaigns: Vec<_> = wanted
+        .into_iter()
+        .map(|(campaign, (list, _))| (campaign, list))
+        .collect();
     campaigns.sort_by_key(|(c, _)| *c);
     campaigns
 }
