@@ -8,7 +8,8 @@
 //! disbursements per transaction, disbursements per second over the whole run (reconcile,
 //! plan, tables, sending, confirmation), and the p50 / p90 time from first send to confirmed;
 //! then the sustained rate over all steady-state rounds (their disbursements over their
-//! summed run times; a report's ingestion between rounds is not counted).
+//! summed run times; a report's ingestion between rounds is not counted), and where each
+//! round's time went. `CLIPSTAKE_BENCH_ASSET=sol` or `spl` runs one asset only.
 mod support;
 
 use clipstake_client::backend::BackendExt;
@@ -16,6 +17,7 @@ use clipstake_oracle::ledger::Ledger;
 use clipstake_oracle::{self as oracle, NoFailpoints, RunOptions, RunSummary};
 use solana_commitment_config::CommitmentConfig;
 use support::Localnet;
+use support::timed::{Calls, Timed};
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -43,6 +45,21 @@ fn print_row(asset: &str, round: &str, s: &RunSummary) {
     );
 }
 
+/// Where each round's time went: waiting on the validator, per JSON-RPC method, and the rest
+/// (the oracle's own work, its ledger, and its sleeps between status polls).
+fn print_waits(asset: &str, rounds: &[(usize, f64, Calls)]) {
+    for (round, seconds, calls) in rounds {
+        let waited = calls.total().as_secs_f64();
+        println!(
+            "{asset}, round {round}: {:.0} ms, of which waiting on the validator {:.0} ms ({}), the rest {:.0} ms",
+            seconds * 1e3,
+            waited * 1e3,
+            calls.describe(),
+            (seconds - waited) * 1e3,
+        );
+    }
+}
+
 #[test]
 #[ignore = "benchmark: make bench-localnet"]
 fn oracle_throughput_against_the_local_validator() {
@@ -54,14 +71,19 @@ fn oracle_throughput_against_the_local_validator() {
          | asset | round | disb / tx (avg, max) | tx | CU / disb | disb/s | submit->confirmed p50 / p90 |\n\
          |---|---|---|---:|---:|---:|---|"
     );
-    for token in [false, true] {
+    let only = std::env::var("CLIPSTAKE_BENCH_ASSET").ok();
+    for (token, name) in [(false, "sol"), (true, "spl")] {
+        if only.as_deref().is_some_and(|asset| asset != name) {
+            continue;
+        }
         let asset = if token { "SPL Token" } else { "native SOL" };
         let net = Localnet::start(&["brand", "oracle"], &[], 400);
         let mut campaign = support::campaign_with_reports(&net, n, token);
         let oracle_keypair = net.keypair("oracle");
         let mut ledger = Ledger::open(campaign.ledger_db.as_ref()).unwrap();
-        let mut rpc = net.rpc(CommitmentConfig::confirmed());
+        let mut rpc = Timed::new(net.rpc(CommitmentConfig::confirmed()));
         let (mut steady_paid, mut steady_seconds) = (0usize, 0f64);
+        let mut waits = Vec::new();
         for round in 0..=steady_rounds {
             if round > 0 {
                 campaign.report_again(&net, VIEWS_PER_ROUND);
@@ -76,6 +98,7 @@ fn oracle_throughput_against_the_local_validator() {
                 &mut clipstake_oracle::NoProgress,
             )
             .unwrap();
+            waits.push((round, summary.seconds, rpc.take()));
             assert_eq!(summary.paid, n, "{summary:?}");
             if round == 0 {
                 print_row(asset, "first payouts", &summary);
@@ -89,6 +112,7 @@ fn oracle_throughput_against_the_local_validator() {
             "| {asset} | sustained: {steady_rounds} steady-state rounds | {steady_paid} disbursements in {steady_seconds:.2} s | | | {:.0} | |",
             steady_paid as f64 / steady_seconds.max(f64::EPSILON)
         );
+        print_waits(asset, &waits);
         let paid = rpc.campaign(&campaign.address).unwrap().state.paid_gross();
         let expected: u64 = (0..n).map(|i| campaign.gross(i)).sum();
         assert_eq!(paid, expected, "every entitlement paid exactly once");

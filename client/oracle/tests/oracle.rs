@@ -975,12 +975,15 @@ fn crashes_at_any_step_never_pay_twice_or_drop_a_payout() {
     });
 }
 
-/// `cargo test --release -p clipstake-oracle --test oracle -- --ignored --nocapture bench`
+/// `make bench-oracle`; `CLIPSTAKE_BENCH_ASSET=sol` or `spl` runs one asset only (to profile it).
 #[test]
 #[ignore]
 fn bench_disbursements_per_second() {
-    for token in [false, true] {
-        bench(token);
+    let only = std::env::var("CLIPSTAKE_BENCH_ASSET").ok();
+    for (token, name) in [(false, "sol"), (true, "spl")] {
+        if only.as_deref().is_none_or(|asset| asset == name) {
+            bench(token);
+        }
     }
 }
 

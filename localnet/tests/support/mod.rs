@@ -2,6 +2,8 @@
 //! and the `clipstake` binary pointed at it with `--url`.
 #![allow(dead_code)]
 
+pub mod timed;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
