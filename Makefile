@@ -149,7 +149,11 @@ bench-oracle: build host-packages
 	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo test --locked --profile bench --workspace \
 		--test oracle -- --ignored --nocapture
 
+# The benchmark's setup runs the `clipstake` binary: building the CLI's tests builds it, with the
+# same features as the benchmark's own build (a `cargo build` would resolve them differently).
 bench-localnet: build host-packages
+	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo test --locked --profile bench --workspace \
+		--test cli --no-run
 	CARGO_TARGET_DIR=$(BENCH_TARGET_DIR) cargo test --locked --profile bench --workspace \
 		--test throughput -- --ignored --nocapture
 
