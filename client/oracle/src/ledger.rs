@@ -253,7 +253,7 @@ impl Ledger {
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         // SQLite's default page cache is 2 MB: a ledger of a few thousand videos outgrows it
         // within a round, and every statement then reads its pages back with a system call.
-        // Up to 64 MiB of cache, and reads through a memory map of up to 256 MiB of the file.
+        // Up to 64 MiB of cache (a bound, allocated as used).
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
              PRAGMA cache_size = -65536;",

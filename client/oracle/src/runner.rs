@@ -755,18 +755,11 @@ impl Pipeline<'_> {
     ) -> Result<usize, Error> {
         let settled = in_flight.poll(self.backend)?;
         let count = settled.len();
+        // The landed ones are booked together after the rest, in one ledger transaction.
         let mut landed = Vec::new();
-        let mut others = Vec::new();
         for Settled { flight, outcome } in settled {
             match outcome {
                 Outcome::Confirmed { logs } => landed.push((flight, logs)),
-                outcome => others.push((flight, outcome)),
-            }
-        }
-        self.confirmed(&landed, failpoint)?;
-        for (flight, outcome) in others {
-            match outcome {
-                Outcome::Confirmed { .. } => unreachable!("booked above"),
                 Outcome::Failed { error, logs } => {
                     // It landed and failed: atomic, nothing applied.
                     let error = ChainError::from_transaction_error(&error, &logs);
@@ -776,6 +769,7 @@ impl Pipeline<'_> {
                 Outcome::Expired => self.expired(flight, retry)?,
             }
         }
+        self.confirmed(&landed, failpoint)?;
         Ok(count)
     }
 
